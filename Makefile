@@ -1,0 +1,78 @@
+# profview - GNU Makefile.
+#   make          build ./profview
+#   make demo     install what is missing, build, and run on the sample dump
+#   make test     unit tests, the oracle test against CPython's pstats, CLI tests
+#   make deps     install the Debian packages the build and tests need (as root)
+
+CC      ?= cc
+PKGS    := libarchive libpcre2-8
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wvla -Wformat=2 -Wno-format-nonliteral
+ifdef WERROR
+WARN    += -Werror
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
+
+BUILD   ?= build
+LIB_SRC := $(wildcard lib/*.c) $(wildcard formats/*.c)
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(BUILD)/cmd/profview.o
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+PYTHON  ?= python3
+
+# Debian packages: build, tests (cmocka, Python's pstats is the oracle)
+DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3
+
+.PHONY: all deps demo test unit oracle cli clean format
+all: profview
+
+profview: $(BUILD)/libprofview.a $(CMD_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+
+$(BUILD)/libprofview.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c lib/pv.h lib/internal.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libprofview.a tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libprofview.a \
+		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
+
+deps:
+	@missing=""; \
+	for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+demo: deps
+	$(MAKE) profview
+	./profview testdata/flask --sort tottime --limit 30
+
+test: unit oracle cli
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+oracle: profview
+	$(PYTHON) tests/oracle/oracle.py --profview ./profview
+
+cli: profview
+	bash tests/cli/run.sh ./profview
+
+format:
+	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]
+
+clean:
+	rm -rf $(BUILD) profview

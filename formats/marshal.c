@@ -1,0 +1,854 @@
+/*
+ * marshal.c - reader for pstats dumps: one marshal-serialised dict
+ * (CPython marshal versions 0 to 5, and Python 2's dialect).
+ *
+ * The parse is driven by the shape pstats expects, not by a generic object
+ * tree: the top-level dict maps a key (file, line, name) to a 5-tuple
+ * (cc, nc, tt, ct, callers) whose callers dict maps a key to a 4-tuple
+ * (nc, cc, tt, ct) or, from the profile module, an int.  Values land straight
+ * in the interned tables.
+ *
+ * Byte layout (little-endian), see shared/spec/pstats.md section 1:
+ *   type byte: low 7 bits the code, bit 7 (FLAG_REF) "remember me"
+ *   i int32 | I int64 | l int32 n, |n| base-2^15 digits | g float64
+ *   f len8 + text float | u t a A s len32 + bytes | z Z len8 + bytes
+ *   ( len32 items | ) len8 items | { key value ... 0 | r int32 ref index
+ *   R int32 index into Python 2's list of interned (t) strings
+ *
+ * References: a flagged object takes the next slot when it starts (so
+ * indices follow pre-order) and its value fills the slot when it ends.  An
+ * `r` to a string, int, float or key is answered from the slot; an `r` to
+ * anything else is read again from the object's offset ("replay"), counted
+ * against a work budget so nested references cannot expand without bound.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/pv.h"
+
+#define MAX_DEPTH 64
+
+enum { R_BUILDING = 1, R_DONE = 2 };
+enum { K_OTHER, K_STR, K_INT, K_FLOAT, K_KEY };
+
+struct ref {
+	unsigned char state, kind;
+	size_t off; /* offset of the object's type byte */
+	union {
+		uint32_t id; /* K_STR, K_KEY */
+		pv_int i;
+		double f;
+	} v;
+};
+
+typedef struct rd {
+	const unsigned char *p;
+	size_t len, off;
+	pv_ctx *ctx;
+	pv_stats *st;
+	pv_profile *out;
+	struct ref *refs;
+	size_t nrefs, caprefs;
+	uint32_t *py2; /* Python 2 interned strings, for R */
+	size_t npy2, cappy2;
+	unsigned depth;
+	int replay;
+	size_t work, maxwork;
+	char *conv; /* UTF-8 conversion buffer */
+	size_t capconv;
+} rd;
+
+static const char *type_name(int code)
+{
+	switch (code) {
+	case '0': return "NULL";
+	case 'N': return "None";
+	case 'F': case 'T': return "bool";
+	case '.': return "Ellipsis";
+	case 'S': return "StopIteration";
+	case 'i': case 'I': case 'l': return "int";
+	case 'f': case 'g': return "float";
+	case 'x': case 'y': return "complex";
+	case 's': return "bytes";
+	case 'u': case 't': case 'a': case 'A': case 'z': case 'Z': return "str";
+	case '(': case ')': return "tuple";
+	case '[': return "list";
+	case '{': return "dict";
+	case '<': return "set";
+	case '>': return "frozenset";
+	case 'c': return "code object";
+	case ':': return "slice";
+	default: return NULL;
+	}
+}
+
+static int fail(rd *r, size_t off, const char *what)
+{
+	return pv_fail(r->ctx, PV_EFORMAT, off, "%s", what);
+}
+
+static int truncated(rd *r)
+{
+	return pv_fail(r->ctx, PV_EFORMAT, r->off, "truncated marshal data");
+}
+
+/* The one bounds check: n more bytes must be there. */
+static int need(rd *r, size_t n)
+{
+	return n > r->len - r->off ? truncated(r) : 0;
+}
+
+static uint32_t le32(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static uint64_t le64(const unsigned char *b)
+{
+	return (uint64_t)le32(b) | (uint64_t)le32(b + 4) << 32;
+}
+
+static int get_i32(rd *r, int32_t *v)
+{
+	if (need(r, 4) < 0)
+		return PV_EFORMAT;
+	*v = (int32_t)le32(r->p + r->off);
+	r->off += 4;
+	return 0;
+}
+
+/* A length (string bytes or item count) that must fit in what is left. */
+static int get_len(rd *r, int wide, size_t unit, size_t *n)
+{
+	size_t at = r->off;
+	if (wide) {
+		int32_t v;
+		if (get_i32(r, &v) < 0)
+			return PV_EFORMAT;
+		if (v < 0)
+			return pv_fail(r->ctx, PV_EFORMAT, at, "negative length %d", (int)v);
+		*n = (size_t)v;
+	} else {
+		if (need(r, 1) < 0)
+			return PV_EFORMAT;
+		*n = r->p[r->off++];
+	}
+	if (*n > (r->len - r->off) / unit)
+		return pv_fail(r->ctx, PV_EFORMAT, at,
+			       "length %zu runs past the end of the data (%zu bytes left)", *n,
+			       r->len - r->off);
+	return 0;
+}
+
+/* ---- type byte, references, depth ------------------------------------ */
+
+typedef struct obj {
+	int code;        /* type code without FLAG_REF; 'r' when resolved */
+	size_t at;       /* offset of the type byte */
+	size_t slot;     /* reserved ref slot + 1, or 0 */
+	struct ref *ref; /* for 'r': the slot it names (complete) */
+} obj;
+
+static int begin(rd *r, obj *o)
+{
+	o->at = r->off;
+	o->slot = 0;
+	o->ref = NULL;
+	if (need(r, 1) < 0)
+		return PV_EFORMAT;
+	int c = r->p[r->off++];
+	o->code = c & 0x7f;
+	if (++r->work > r->maxwork)
+		return pv_fail(r->ctx, PV_ELIMIT, o->at,
+			       "too many objects for the file size (reference expansion)");
+	if (o->code == 'r') {
+		int32_t idx;
+		if (c & 0x80)
+			return fail(r, o->at, "flagged reference (bad marshal data)");
+		if (get_i32(r, &idx) < 0)
+			return PV_EFORMAT;
+		if (idx < 0 || (size_t)idx >= r->nrefs)
+			return pv_fail(r->ctx, PV_EFORMAT, o->at,
+				       "reference %d out of range (%zu objects so far)", (int)idx,
+				       r->nrefs);
+		if (r->refs[idx].state != R_DONE)
+			return pv_fail(r->ctx, PV_EFORMAT, o->at,
+				       "reference %d to an object still being read", (int)idx);
+		o->ref = &r->refs[idx];
+		return 0;
+	}
+	if ((c & 0x80) && !r->replay) {
+		if (r->nrefs == r->caprefs) {
+			size_t cap = r->caprefs ? r->caprefs * 2 : 256;
+			struct ref *n = realloc(r->refs, cap * sizeof(*n));
+			if (!n)
+				return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
+			r->refs = n;
+			r->caprefs = cap;
+		}
+		struct ref *f = &r->refs[r->nrefs++];
+		f->state = R_BUILDING;
+		f->kind = K_OTHER;
+		f->off = o->at;
+		o->slot = r->nrefs;
+	}
+	return 0;
+}
+
+static struct ref *finish(rd *r, const obj *o, int kind)
+{
+	if (!o->slot)
+		return NULL;
+	struct ref *f = &r->refs[o->slot - 1];
+	f->state = R_DONE;
+	f->kind = (unsigned char)kind;
+	return f;
+}
+
+static int enter(rd *r, size_t at)
+{
+	if (++r->depth > MAX_DEPTH)
+		return pv_fail(r->ctx, PV_ELIMIT, at, "objects nested too deeply (over %d levels)",
+			       MAX_DEPTH);
+	return 0;
+}
+
+/* Read the object a reference names again, from its own offset. */
+typedef int (*read_fn)(rd *r, void *out);
+
+static int replay(rd *r, const obj *o, read_fn fn, void *out)
+{
+	int rc = enter(r, o->at);
+	if (rc < 0)
+		return rc;
+	size_t save = r->off;
+	r->off = o->ref->off;
+	r->replay++;
+	rc = fn(r, out);
+	r->replay--;
+	r->off = save;
+	r->depth--;
+	return rc;
+}
+
+static int unexpected(rd *r, const obj *o, const char *want)
+{
+	const char *got = type_name(o->code);
+	if (!got)
+		return pv_fail(r->ctx, PV_EFORMAT, o->at, "bad marshal type code 0x%02x",
+			       r->p[o->at]);
+	return pv_fail(r->ctx, PV_EFORMAT, o->at, "expected %s, found %s", want, got);
+}
+
+/* ---- scalars ----------------------------------------------------------- */
+
+#define INT128_MAX ((pv_int)(((unsigned __int128)1 << 127) - 1))
+
+/* Body of l: int32 n (sign = sign of the value), |n| digits base 2^15. */
+static int read_long(rd *r, size_t at, pv_int *v)
+{
+	int32_t n;
+	if (get_i32(r, &n) < 0)
+		return PV_EFORMAT;
+	size_t nd = n < 0 ? (size_t)-(int64_t)n : (size_t)n;
+	if (nd > (r->len - r->off) / 2)
+		return pv_fail(r->ctx, PV_EFORMAT, at, "long of %zu digits runs past the end", nd);
+	pv_int acc = 0;
+	for (size_t k = nd; k > 0; k--) {
+		const unsigned char *d = r->p + r->off + 2 * (k - 1);
+		unsigned dig = (unsigned)d[0] | (unsigned)d[1] << 8;
+		if (dig >= 0x8000)
+			return fail(r, r->off + 2 * (k - 1), "digit out of range in long");
+		if (k == nd && dig == 0)
+			return fail(r, r->off + 2 * (k - 1), "unnormalized long data");
+		if (acc > (INT128_MAX >> 15))
+			return pv_fail(r->ctx, PV_ELIMIT, at, "int of %zu digits exceeds 127 bits",
+				       nd);
+		acc = (acc << 15) | dig;
+	}
+	r->off += 2 * nd;
+	*v = n < 0 ? -acc : acc;
+	return 0;
+}
+
+/* An int-coded object body (code already read); 1 if it was not an int. */
+static int int_body(rd *r, const obj *o, pv_int *v)
+{
+	int32_t i;
+	switch (o->code) {
+	case 'i':
+		if (get_i32(r, &i) < 0)
+			return PV_EFORMAT;
+		*v = i;
+		return 0;
+	case 'I':
+		if (need(r, 8) < 0)
+			return PV_EFORMAT;
+		*v = (int64_t)le64(r->p + r->off);
+		r->off += 8;
+		return 0;
+	case 'l':
+		return read_long(r, o->at, v);
+	case 'T':
+		*v = 1;
+		return 0;
+	case 'F':
+		*v = 0;
+		return 0;
+	}
+	return 1;
+}
+
+static int read_int(rd *r, void *out)
+{
+	pv_int *v = out;
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0)
+		return rc;
+	if (o.code == 'r') {
+		if (o.ref->kind == K_INT) {
+			*v = o.ref->v.i;
+			return 0;
+		}
+		return replay(r, &o, read_int, out);
+	}
+	rc = int_body(r, &o, v);
+	if (rc > 0)
+		return unexpected(r, &o, "an int");
+	if (rc == 0) {
+		struct ref *f = finish(r, &o, K_INT);
+		if (f)
+			f->v.i = *v;
+	}
+	return rc;
+}
+
+static int float_body(rd *r, const obj *o, double *v)
+{
+	if (o->code == 'g') {
+		if (need(r, 8) < 0)
+			return PV_EFORMAT;
+		uint64_t b = le64(r->p + r->off);
+		memcpy(v, &b, 8);
+		r->off += 8;
+		return 0;
+	}
+	if (o->code == 'f') { /* versions 0 and 1: repr text, one length byte */
+		size_t n;
+		if (get_len(r, 0, 1, &n) < 0)
+			return PV_EFORMAT;
+		char buf[256];
+		memcpy(buf, r->p + r->off, n);
+		buf[n] = '\0';
+		char *end;
+		errno = 0;
+		*v = strtod(buf, &end);
+		if (n == 0 || end != buf + n)
+			return fail(r, o->at, "bad text float");
+		r->off += n;
+		return 0;
+	}
+	return 1;
+}
+
+static int read_num(rd *r, void *out)
+{
+	pv_num *v = out;
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0)
+		return rc;
+	if (o.code == 'r') {
+		if (o.ref->kind == K_INT) {
+			*v = pv_num_from_int(o.ref->v.i);
+			return 0;
+		}
+		if (o.ref->kind == K_FLOAT) {
+			*v = pv_num_from_double(o.ref->v.f);
+			return 0;
+		}
+		return replay(r, &o, read_num, out);
+	}
+	pv_int i;
+	double f;
+	if ((rc = int_body(r, &o, &i)) <= 0) {
+		if (rc == 0) {
+			*v = pv_num_from_int(i);
+			struct ref *s = finish(r, &o, K_INT);
+			if (s)
+				s->v.i = i;
+		}
+		return rc;
+	}
+	if ((rc = float_body(r, &o, &f)) <= 0) {
+		if (rc == 0) {
+			*v = pv_num_from_double(f);
+			struct ref *s = finish(r, &o, K_FLOAT);
+			if (s)
+				s->v.f = f;
+		}
+		return rc;
+	}
+	return unexpected(r, &o, "a number");
+}
+
+/* ---- strings ----------------------------------------------------------- */
+
+/* Length of a valid UTF-8 sequence at s (surrogates allowed, as CPython's
+ * surrogatepass writes them), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t k;
+	unsigned min;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		k = 2, min = 0x80;
+	else if (c >= 0xe0 && c <= 0xef)
+		k = 3, min = 0x800;
+	else if (c >= 0xf0 && c <= 0xf4)
+		k = 4, min = 0x10000;
+	else
+		return 0;
+	if (k > n)
+		return 0;
+	unsigned cp = c & (0x7f >> k);
+	for (size_t j = 1; j < k; j++) {
+		if ((s[j] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[j] & 0x3f);
+	}
+	return cp >= min && cp <= 0x10ffff ? k : 0;
+}
+
+/* Intern n bytes as text.  ASCII-coded strings are Latin-1 by definition;
+ * bytes that are not valid UTF-8 (Python 2 str, broken writers) are taken
+ * as Latin-1 too, so every name stays printable and distinct. */
+static int intern_text(rd *r, const unsigned char *s, size_t n, int latin1, uint32_t *id)
+{
+	size_t i = 0;
+	while (i < n && s[i] < 0x80)
+		i++;
+	if (i < n && !latin1) {
+		size_t j = i;
+		while (j < n) {
+			size_t k = utf8_seq(s + j, n - j);
+			if (!k)
+				break;
+			j += k;
+		}
+		if (j == n)
+			i = n;
+	}
+	if (i < n) {
+		size_t cap = 2 * n;
+		if (r->capconv < cap) {
+			char *c = realloc(r->conv, cap);
+			if (!c)
+				return pv_fail(r->ctx, PV_ENOMEM, r->off, "out of memory");
+			r->conv = c;
+			r->capconv = cap;
+		}
+		size_t m = 0;
+		for (size_t j = 0; j < n; j++) {
+			if (s[j] < 0x80) {
+				r->conv[m++] = (char)s[j];
+			} else {
+				r->conv[m++] = (char)(0xc0 | s[j] >> 6);
+				r->conv[m++] = (char)(0x80 | (s[j] & 0x3f));
+			}
+		}
+		s = (const unsigned char *)r->conv;
+		n = m;
+	}
+	int rc = pv_stats_intern_str(r->st, (const char *)s, n, id);
+	if (rc < 0)
+		return pv_fail(r->ctx, rc, r->off, "cannot store string");
+	return 0;
+}
+
+/* A string-coded object body (code already read); 1 if not a string. */
+static int str_body(rd *r, const obj *o, uint32_t *id)
+{
+	size_t n;
+	int wide, latin1, rc;
+	switch (o->code) {
+	case 'u': case 't': case 's': wide = 1, latin1 = 0; break;
+	case 'a': case 'A': wide = 1, latin1 = 1; break;
+	case 'z': case 'Z': wide = 0, latin1 = 1; break;
+	case 'R': { /* Python 2: the n-th interned string */
+		int32_t idx;
+		if (get_i32(r, &idx) < 0)
+			return PV_EFORMAT;
+		if (idx < 0 || (size_t)idx >= r->npy2)
+			return pv_fail(r->ctx, PV_EFORMAT, o->at,
+				       "string reference %d out of range (%zu interned so far)",
+				       (int)idx, r->npy2);
+		*id = r->py2[idx];
+		return 0;
+	}
+	default:
+		return 1;
+	}
+	if (get_len(r, wide, 1, &n) < 0)
+		return PV_EFORMAT;
+	if ((rc = intern_text(r, r->p + r->off, n, latin1, id)) < 0)
+		return rc;
+	r->off += n;
+	if (o->code == 't' && !r->replay) {
+		if (r->npy2 == r->cappy2) {
+			size_t cap = r->cappy2 ? r->cappy2 * 2 : 64;
+			uint32_t *p2 = realloc(r->py2, cap * sizeof(*p2));
+			if (!p2)
+				return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
+			r->py2 = p2;
+			r->cappy2 = cap;
+		}
+		r->py2[r->npy2++] = *id;
+	}
+	struct ref *f = finish(r, o, K_STR);
+	if (f)
+		f->v.id = *id;
+	return 0;
+}
+
+static int read_str(rd *r, void *out)
+{
+	uint32_t *id = out;
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0)
+		return rc;
+	if (o.code == 'r') {
+		if (o.ref->kind == K_STR) {
+			*id = o.ref->v.id;
+			return 0;
+		}
+		return replay(r, &o, read_str, out);
+	}
+	rc = str_body(r, &o, id);
+	return rc > 0 ? unexpected(r, &o, "a string") : rc;
+}
+
+/* ---- containers --------------------------------------------------------- */
+
+/* A tuple header: ( with an int32 count or ) with one count byte. */
+static int tuple_len(rd *r, const obj *o, size_t *n)
+{
+	if (o->code != '(' && o->code != ')')
+		return 1;
+	return get_len(r, o->code == '(', 1, n);
+}
+
+/* Skip any object (only where pstats' shape allows something unknown: the
+ * value of the sampling profiler's marker key). */
+static int skip(rd *r, void *unused)
+{
+	(void)unused;
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0 || o.code == 'r')
+		return rc;
+	size_t n;
+	pv_int iv;
+	double fv;
+	uint32_t sid;
+	switch (o.code) {
+	case 'N': case 'F': case 'T': case '.': case 'S':
+		break;
+	case 'i': case 'I': case 'l':
+		rc = int_body(r, &o, &iv);
+		break;
+	case 'f': case 'g':
+		rc = float_body(r, &o, &fv);
+		break;
+	case 'y':
+		rc = need(r, 16);
+		r->off += rc < 0 ? 0 : 16;
+		break;
+	case 'x':
+		for (int k = 0; k < 2 && rc == 0; k++)
+			if ((rc = get_len(r, 0, 1, &n)) == 0)
+				r->off += n;
+		break;
+	case 'u': case 't': case 's': case 'a': case 'A': case 'z': case 'Z': case 'R':
+		return str_body(r, &o, &sid); /* fills its own slot */
+	case '(': case ')': case '[': case '<': case '>':
+		if ((rc = get_len(r, o.code != ')', 1, &n)) < 0 || (rc = enter(r, o.at)) < 0)
+			return rc;
+		for (size_t k = 0; k < n && rc == 0; k++)
+			rc = skip(r, NULL);
+		r->depth--;
+		break;
+	case '{':
+		if ((rc = enter(r, o.at)) < 0)
+			return rc;
+		for (;;) {
+			if ((rc = need(r, 1)) < 0)
+				break;
+			if (r->p[r->off] == '0') {
+				r->off++;
+				break;
+			}
+			if ((rc = skip(r, NULL)) < 0 || (rc = skip(r, NULL)) < 0)
+				break;
+		}
+		r->depth--;
+		break;
+	default:
+		return unexpected(r, &o, "a pstats value");
+	}
+	if (rc == 0)
+		finish(r, &o, K_OTHER);
+	return rc;
+}
+
+struct keyout {
+	uint32_t key;
+	int sampled_ok; /* the top level may hold ('__sampled__',) */
+	int sampled;
+};
+
+/* A function key (file, line, name); at the top level also the 3.15
+ * sampling profiler's ('__sampled__',) marker. */
+static int read_key(rd *r, void *out)
+{
+	struct keyout *k = out;
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0)
+		return rc;
+	if (o.code == 'r') {
+		if (o.ref->kind == K_KEY) {
+			k->key = o.ref->v.id;
+			k->sampled = 0;
+			return 0;
+		}
+		return replay(r, &o, read_key, out);
+	}
+	size_t n;
+	if ((rc = tuple_len(r, &o, &n)) != 0)
+		return rc < 0 ? rc : unexpected(r, &o, "a function key (file, line, name)");
+	if ((rc = enter(r, o.at)) < 0)
+		return rc;
+	uint32_t file, name;
+	pv_int line;
+	if (n == 1 && k->sampled_ok) {
+		size_t at = r->off;
+		if ((rc = read_str(r, &name)) < 0)
+			goto out;
+		size_t len;
+		const char *s = pv_stats_str(r->st, name, &len);
+		if (len != 11 || memcmp(s, "__sampled__", 11) != 0) {
+			rc = fail(r, at, "function key is a 1-tuple (only ('__sampled__',) may be)");
+			goto out;
+		}
+		k->sampled = 1;
+		finish(r, &o, K_OTHER);
+		goto out;
+	}
+	if (n != 3) {
+		rc = pv_fail(r->ctx, PV_EFORMAT, o.at,
+			     "function key is a tuple of %zu items (expected 3)", n);
+		goto out;
+	}
+	size_t lat;
+	if ((rc = read_str(r, &file)) < 0)
+		goto out;
+	lat = r->off;
+	if ((rc = read_int(r, &line)) < 0 || (rc = read_str(r, &name)) < 0)
+		goto out;
+	if (line > INT64_MAX || line < INT64_MIN) {
+		rc = fail(r, lat, "line number out of range");
+		goto out;
+	}
+	if ((rc = pv_stats_intern_key(r->st, file, (int64_t)line, name, &k->key)) < 0) {
+		rc = pv_fail(r->ctx, rc, o.at, "cannot store function key");
+		goto out;
+	}
+	k->sampled = 0;
+	struct ref *f = finish(r, &o, K_KEY);
+	if (f)
+		f->v.id = k->key;
+out:
+	r->depth--;
+	return rc;
+}
+
+/* A caller value: (nc, cc, tt, ct) from cProfile, an int from profile. */
+static int read_caller_value(rd *r, void *out)
+{
+	pv_edge *e = out;
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0)
+		return rc;
+	if (o.code == 'r') {
+		if (o.ref->kind == K_INT) {
+			e->is_tuple = 0;
+			e->nc = o.ref->v.i;
+			return 0;
+		}
+		return replay(r, &o, read_caller_value, out);
+	}
+	pv_int iv;
+	if ((rc = int_body(r, &o, &iv)) <= 0) {
+		if (rc == 0) {
+			e->is_tuple = 0;
+			e->nc = iv;
+			e->cc = 0;
+			e->tt = e->ct = pv_num_from_int(0);
+			struct ref *f = finish(r, &o, K_INT);
+			if (f)
+				f->v.i = iv;
+		}
+		return rc;
+	}
+	size_t n;
+	if ((rc = tuple_len(r, &o, &n)) != 0)
+		return rc < 0 ? rc : unexpected(r, &o, "a caller value (a 4-tuple or an int)");
+	if (n != 4)
+		return pv_fail(r->ctx, PV_EFORMAT, o.at,
+			       "caller value is a tuple of %zu items (expected 4)", n);
+	if ((rc = enter(r, o.at)) < 0)
+		return rc;
+	e->is_tuple = 1;
+	if ((rc = read_int(r, &e->nc)) == 0 && (rc = read_int(r, &e->cc)) == 0 &&
+	    (rc = read_num(r, &e->tt)) == 0 && (rc = read_num(r, &e->ct)) == 0)
+		finish(r, &o, K_OTHER);
+	r->depth--;
+	return rc;
+}
+
+static int read_callers(rd *r, void *unused)
+{
+	(void)unused;
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0)
+		return rc;
+	if (o.code == 'r')
+		return replay(r, &o, read_callers, NULL);
+	if (o.code != '{')
+		return unexpected(r, &o, "a callers dict");
+	if ((rc = enter(r, o.at)) < 0)
+		return rc;
+	for (;;) {
+		if ((rc = need(r, 1)) < 0)
+			break;
+		if (r->p[r->off] == '0') {
+			r->off++;
+			finish(r, &o, K_OTHER);
+			break;
+		}
+		struct keyout k = {0};
+		pv_edge e = {0};
+		if ((rc = read_key(r, &k)) < 0 || (rc = read_caller_value(r, &e)) < 0)
+			break;
+		e.caller = k.key;
+		if ((rc = pv_profile_add_caller(r->out, &e)) < 0) {
+			rc = pv_fail(r->ctx, rc, r->off, "out of memory");
+			break;
+		}
+	}
+	r->depth--;
+	return rc;
+}
+
+/* An entry (cc, nc, tt, ct, callers) for the key in *out. */
+static int read_entry(rd *r, void *out)
+{
+	uint32_t key = *(uint32_t *)out;
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0)
+		return rc;
+	if (o.code == 'r')
+		return replay(r, &o, read_entry, out);
+	size_t n;
+	if ((rc = tuple_len(r, &o, &n)) != 0)
+		return rc < 0 ? rc : unexpected(r, &o, "an entry (cc, nc, tt, ct, callers)");
+	if (n != 5)
+		return pv_fail(r->ctx, PV_EFORMAT, o.at,
+			       "entry is a tuple of %zu items (expected 5)", n);
+	if ((rc = enter(r, o.at)) < 0)
+		return rc;
+	pv_int cc, nc;
+	pv_num tt, ct;
+	if ((rc = read_int(r, &cc)) == 0 && (rc = read_int(r, &nc)) == 0 &&
+	    (rc = read_num(r, &tt)) == 0 && (rc = read_num(r, &ct)) == 0) {
+		rc = pv_profile_begin_entry(r->out, key, cc, nc, tt, ct);
+		if (rc < 0)
+			rc = pv_fail(r->ctx, rc, o.at, "out of memory");
+		else if ((rc = read_callers(r, NULL)) == 0)
+			finish(r, &o, K_OTHER);
+	}
+	r->depth--;
+	return rc;
+}
+
+static int read_top(rd *r)
+{
+	obj o;
+	int rc = begin(r, &o);
+	if (rc < 0)
+		return rc;
+	if (o.code != '{') {
+		const char *t = type_name(o.code);
+		if (!t || o.code == 'r')
+			return pv_fail(r->ctx, PV_EFORMAT, 0,
+				       "not a pstats dump (first byte 0x%02x is no marshal dict)",
+				       r->p[0]);
+		return pv_fail(r->ctx, PV_EFORMAT, 0,
+			       "not a pstats dump (the marshal data is a %s, not a dict)", t);
+	}
+	for (;;) {
+		if ((rc = need(r, 1)) < 0)
+			return rc;
+		if (r->p[r->off] == '0') {
+			r->off++;
+			finish(r, &o, K_OTHER);
+			return 0;
+		}
+		struct keyout k = {.sampled_ok = 1};
+		if ((rc = read_key(r, &k)) < 0)
+			return rc;
+		if (k.sampled)
+			rc = skip(r, NULL);
+		else
+			rc = read_entry(r, &k.key);
+		if (rc < 0)
+			return rc;
+	}
+}
+
+static int marshal_sniff(const unsigned char *buf, size_t len)
+{
+	return len > 0 && (buf[0] & 0x7f) == '{';
+}
+
+static int marshal_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsigned char *buf,
+			size_t len)
+{
+	rd r = {.p = buf, .len = len, .ctx = ctx, .st = st, .out = out};
+	r.maxwork = len < SIZE_MAX / 4 - 4096 ? 4 * len + 4096 : SIZE_MAX;
+	pv_profile_reset(out);
+	int rc;
+	if (len == 0)
+		rc = pv_fail(ctx, PV_EFORMAT, 0, "empty file");
+	else
+		rc = read_top(&r);
+	free(r.refs);
+	free(r.py2);
+	free(r.conv);
+	return rc;
+}
+
+const pv_reader pv_reader_marshal = {
+	.name = "marshal",
+	.sniff = marshal_sniff,
+	.read = marshal_read,
+};

@@ -1,0 +1,344 @@
+/*
+ * report.c - the pstats text report: print_stats, print_callers and
+ * print_callees, byte for byte as CPython 3.11 prints them (see
+ * shared/spec/pstats.md section 4).  Widths count code points; numbers use
+ * printf's %8.3f, which rounds exactly as Python does.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/pv.h"
+
+/* "%8.3f" % x; Python prints a NaN of either sign as "nan". */
+static void f8(FILE *fp, double x)
+{
+	if (isnan(x))
+		fputs("     nan", fp);
+	else
+		fprintf(fp, "%8.3f", x);
+}
+
+static void spaces(FILE *fp, size_t n)
+{
+	while (n--)
+		putc(' ', fp);
+}
+
+/* s.ljust(w) / s.rjust(w), w in code points */
+static void ljust(FILE *fp, const char *s, size_t n, size_t w)
+{
+	fwrite(s, 1, n, fp);
+	size_t cp = pv_utf8_len(s, n);
+	if (cp < w)
+		spaces(fp, w - cp);
+}
+
+static void rjust(FILE *fp, const char *s, size_t n, size_t w)
+{
+	size_t cp = pv_utf8_len(s, n);
+	if (cp < w)
+		spaces(fp, w - cp);
+	fwrite(s, 1, n, fp);
+}
+
+/* str(nc) if nc == cc else "nc/cc" */
+static size_t count_text(char *buf, pv_int nc, pv_int cc)
+{
+	size_t n = pv_int_format(buf, nc);
+	if (nc != cc) {
+		buf[n++] = '/';
+		n += pv_int_format(buf + n, cc);
+	}
+	return n;
+}
+
+static const char *display(pv_stats *st, uint32_t key, size_t *len)
+{
+	const char *s = pv_stats_display(st, key, len);
+	if (!s) {
+		*len = 3;
+		return "???";
+	}
+	return s;
+}
+
+static void header(FILE *fp, pv_stats *st, const pv_report_opts *o)
+{
+	char a[48], b[48];
+	if (o->summary)
+		fprintf(fp, "%s\n\n", o->summary);
+	/* top_level: entries called by pstats' legacy ('jprofile', 0, 'profiler')
+	 * marker (real profiles have none) */
+	for (size_t i = 0; i < pv_stats_nentries(st); i++) {
+		const pv_entry *e = pv_stats_entry(st, i);
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
+			const pv_key *k = pv_stats_key(st, pv_stats_edge(st, id)->caller);
+			size_t fl, nl;
+			const char *f = pv_stats_str(st, k->file, &fl);
+			const char *n = pv_stats_str(st, k->name, &nl);
+			if (k->line == 0 && fl == 8 && !memcmp(f, "jprofile", 8) && nl == 8 &&
+			    !memcmp(n, "profiler", 8)) {
+				size_t len;
+				const char *name = pv_stats_str(st, pv_stats_key(st, e->key)->name, &len);
+				fputs("         ", fp);
+				fwrite(name, 1, len, fp);
+				putc('\n', fp);
+				break;
+			}
+		}
+	}
+	pv_int calls = pv_stats_total_calls(st), prim = pv_stats_prim_calls(st);
+	pv_int_format(a, calls);
+	fprintf(fp, "         %s function calls ", a);
+	if (calls != prim) {
+		pv_int_format(b, prim);
+		fprintf(fp, "(%s primitive calls) ", b);
+	}
+	fprintf(fp, "in %.3f seconds\n\n", pv_num_to_double(pv_stats_total_tt(st)));
+}
+
+/* get_print_list()'s message: the order line, the restriction notes, a
+ * blank line. */
+static void order_lines(FILE *fp, const pv_view *v)
+{
+	if (v->ordered)
+		fprintf(fp, "   Ordered by: %s\n", v->order);
+	else
+		fputs("   Random listing order was used\n", fp);
+	fputs(v->notes ? v->notes : "", fp);
+	putc('\n', fp);
+}
+
+static void print_stats(FILE *fp, pv_stats *st, const pv_view *v)
+{
+	fputs("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n", fp);
+	for (size_t r = 0; r < v->nrows; r++) {
+		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
+		char c[96];
+		size_t n = count_text(c, e->nc, e->cc), len;
+		rjust(fp, c, n, 9);
+		putc(' ', fp);
+		f8(fp, pv_num_to_double(e->tt));
+		putc(' ', fp);
+		if (e->nc == 0)
+			spaces(fp, 8);
+		else
+			f8(fp, pv_num_div_int(e->tt, e->nc));
+		putc(' ', fp);
+		f8(fp, pv_num_to_double(e->ct));
+		putc(' ', fp);
+		if (e->cc == 0)
+			spaces(fp, 8);
+		else
+			f8(fp, pv_num_div_int(e->ct, e->cc));
+		putc(' ', fp);
+		const char *s = display(st, e->key, &len);
+		fwrite(s, 1, len, fp);
+		putc('\n', fp);
+	}
+}
+
+/* One side of a call: the other function's key and the edge's value. */
+struct call {
+	uint32_t key;
+	const pv_edge *edge;
+};
+
+struct cmpctx {
+	pv_stats *st;
+};
+static struct cmpctx cmp_ctx; /* qsort has no context argument */
+
+static int cmp_str(pv_stats *st, uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return 0;
+	size_t an, bn;
+	const char *as = pv_stats_str(st, a, &an), *bs = pv_stats_str(st, b, &bn);
+	int c = memcmp(as, bs, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+/* sorted(call_dict.keys()): Python tuple order (file, line, name). */
+static int cmp_call(const void *pa, const void *pb)
+{
+	pv_stats *st = cmp_ctx.st;
+	const pv_key *a = pv_stats_key(st, ((const struct call *)pa)->key);
+	const pv_key *b = pv_stats_key(st, ((const struct call *)pb)->key);
+	int c = cmp_str(st, a->file, b->file);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return cmp_str(st, a->name, b->name);
+}
+
+static void call_line(FILE *fp, pv_stats *st, size_t width, uint32_t key, struct call *calls,
+		      size_t n, const char *arrow)
+{
+	size_t len;
+	const char *s = display(st, key, &len);
+	ljust(fp, s, len, width);
+	fputs(arrow, fp);
+	putc(' ', fp);
+	if (!n) {
+		putc('\n', fp);
+		return;
+	}
+	cmp_ctx.st = st;
+	qsort(calls, n, sizeof(*calls), cmp_call);
+	for (size_t i = 0; i < n; i++) {
+		const pv_edge *e = calls[i].edge;
+		const char *name = display(st, calls[i].key, &len);
+		char c[96];
+		if (e->is_tuple) {
+			if (i)
+				spaces(fp, width + 1);
+			size_t cn = count_text(c, e->nc, e->cc);
+			rjust(fp, c, cn, i ? 9 : 7);
+			putc(' ', fp);
+			f8(fp, pv_num_to_double(e->tt));
+			putc(' ', fp);
+			f8(fp, pv_num_to_double(e->ct));
+			fputs("  ", fp);
+			fwrite(name, 1, len, fp);
+		} else {
+			/* profile-module ints: the count, then the other
+			 * function's own cumulative time */
+			if (i)
+				spaces(fp, width + 3);
+			fwrite(name, 1, len, fp);
+			pv_int_format(c, e->nc);
+			fprintf(fp, "(%s) ", c);
+			long at = pv_stats_find(st, calls[i].key);
+			if (at >= 0)
+				f8(fp, pv_num_to_double(pv_stats_entry(st, (size_t)at)->ct));
+			else
+				fputs("       ?", fp); /* pstats raises KeyError here */
+		}
+		putc('\n', fp);
+	}
+}
+
+/* print_call_heading(): the sub-header appears when the first non-empty
+ * callers map in dict order holds tuples. */
+static void call_heading(FILE *fp, pv_stats *st, size_t width, const char *title)
+{
+	ljust(fp, "Function ", 9, width);
+	fputs(title, fp);
+	putc('\n', fp);
+	for (size_t i = 0; i < pv_stats_nentries(st); i++) {
+		const pv_entry *e = pv_stats_entry(st, i);
+		if (!e->first_edge)
+			continue;
+		if (pv_stats_edge(st, e->first_edge)->is_tuple) {
+			spaces(fp, width);
+			fputs("    ncalls  tottime  cumtime\n", fp);
+		}
+		break;
+	}
+}
+
+static int print_callers(FILE *fp, pv_stats *st, const pv_view *v)
+{
+	struct call *calls = NULL;
+	size_t cap = 0;
+	call_heading(fp, st, v->width, "was called by...");
+	for (size_t r = 0; r < v->nrows; r++) {
+		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
+		if (e->ncallers > cap) {
+			free(calls);
+			cap = e->ncallers;
+			if (!(calls = malloc(cap * sizeof(*calls))))
+				return PV_ENOMEM;
+		}
+		size_t n = 0;
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
+			const pv_edge *ed = pv_stats_edge(st, id);
+			calls[n].edge = ed;
+			calls[n++].key = ed->caller;
+		}
+		call_line(fp, st, v->width, e->key, calls, n, "<-");
+	}
+	free(calls);
+	return 0;
+}
+
+/* calc_callees(): the inverse of the callers maps, per caller entry. */
+static int print_callees(FILE *fp, pv_stats *st, const pv_view *v)
+{
+	size_t ne = pv_stats_nentries(st), total = 0;
+	size_t *start = calloc(ne + 1, sizeof(*start));
+	struct call *all = NULL, *tmp = NULL;
+	int rc = PV_ENOMEM;
+	if (!start)
+		goto out;
+	for (size_t i = 0; i < ne; i++) {
+		const pv_entry *e = pv_stats_entry(st, i);
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
+			long c = pv_stats_find(st, pv_stats_edge(st, id)->caller);
+			if (c >= 0)
+				start[c + 1]++, total++;
+		}
+	}
+	for (size_t i = 0; i < ne; i++)
+		start[i + 1] += start[i];
+	if (!(all = malloc((total ? total : 1) * sizeof(*all))) ||
+	    !(tmp = malloc((total ? total : 1) * sizeof(*tmp))))
+		goto out;
+	size_t *fill = calloc(ne + 1, sizeof(*fill));
+	if (!fill)
+		goto out;
+	memcpy(fill, start, (ne + 1) * sizeof(*fill));
+	for (size_t i = 0; i < ne; i++) {
+		const pv_entry *e = pv_stats_entry(st, i);
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
+			long c = pv_stats_find(st, pv_stats_edge(st, id)->caller);
+			if (c >= 0) {
+				all[fill[c]].key = e->key;
+				all[fill[c]++].edge = pv_stats_edge(st, id);
+			}
+		}
+	}
+	free(fill);
+	call_heading(fp, st, v->width, "called...");
+	for (size_t r = 0; r < v->nrows; r++) {
+		uint32_t i = v->rows[r];
+		size_t n = start[i + 1] - start[i];
+		memcpy(tmp, all + start[i], n * sizeof(*tmp));
+		call_line(fp, st, v->width, pv_stats_entry(st, i)->key, tmp, n, "->");
+	}
+	rc = 0;
+out:
+	free(start);
+	free(all);
+	free(tmp);
+	return rc;
+}
+
+int pv_report_write(FILE *fp, pv_stats *st, const pv_view *v, const pv_report_opts *o)
+{
+	int rc = 0;
+	header(fp, st, o);
+	if (!v->nrows) /* an empty list prints nothing, not even "Ordered by" */
+		return 0;
+	if (o->stats || (!o->callers && !o->callees)) {
+		order_lines(fp, v);
+		print_stats(fp, st, v);
+		fputs("\n\n", fp);
+	}
+	if (o->callers) {
+		order_lines(fp, v);
+		if ((rc = print_callers(fp, st, v)) < 0)
+			return rc;
+		fputs("\n\n", fp);
+	}
+	if (o->callees) {
+		order_lines(fp, v);
+		if ((rc = print_callees(fp, st, v)) < 0)
+			return rc;
+		fputs("\n\n", fp);
+	}
+	return 0;
+}

@@ -1,0 +1,51 @@
+/*
+ * internal.h - helpers shared by lib/ modules only (not part of the API).
+ */
+#ifndef PV_INTERNAL_H
+#define PV_INTERNAL_H
+
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "pv.h"
+
+/* Grow *ptr (an array of `size`-byte items with capacity *cap) to hold at
+ * least `need` items.  Returns 0 or PV_ENOMEM; the array is unchanged on
+ * failure. */
+int pv_grow(void *ptr, size_t *cap, size_t need, size_t size);
+
+/* 64-bit hash of a byte string (used for interning). */
+uint64_t pv_hash_bytes(const void *p, size_t n);
+static inline uint64_t pv_hash_u64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+/* Open-addressing map from a 64-bit key to a nonzero uint32 value. */
+typedef struct pv_map {
+	uint64_t *keys;
+	uint32_t *vals; /* 0 = empty slot */
+	size_t mask;    /* capacity - 1 (capacity is a power of two), or 0 */
+	size_t used;
+} pv_map;
+
+void pv_map_free(pv_map *m);
+/* Value for key, or 0. */
+uint32_t pv_map_get(const pv_map *m, uint64_t key);
+/* Set key to val (val != 0).  Returns 0 or PV_ENOMEM. */
+int pv_map_put(pv_map *m, uint64_t key, uint32_t val);
+
+/* Sort rows (entry indices) in place with s; stable.  0 or PV_ENOMEM. */
+int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n);
+
+/* Python's repr() of a str (UTF-8 in, UTF-8 out) and of a float, appended
+ * to *buf.  0 or PV_ENOMEM. */
+int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
+int pv_pyrepr_float(char **buf, size_t *len, size_t *cap, double x);
+
+#endif

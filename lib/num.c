@@ -1,0 +1,125 @@
+/*
+ * num.c - Python int/float arithmetic for profile numbers.
+ *
+ * pstats sums and compares what marshal gave it: ints stay ints (and may pass
+ * 2^63), an int meeting a float becomes a float, and comparisons between an
+ * int and a float are exact.  Reproducing that is what keeps totals and sort
+ * orders identical to CPython's.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "pv.h"
+
+#define INT128_MAX ((pv_int)(((unsigned __int128)1 << 127) - 1))
+#define INT128_MIN (-INT128_MAX - 1)
+
+pv_num pv_num_from_int(pv_int i)
+{
+	pv_num n = {.i = i, .f = 0, .is_int = 1};
+	return n;
+}
+
+pv_num pv_num_from_double(double f)
+{
+	pv_num n = {.i = 0, .f = f, .is_int = 0};
+	return n;
+}
+
+int pv_int_add(pv_int *out, pv_int a, pv_int b)
+{
+	if ((b > 0 && a > INT128_MAX - b) || (b < 0 && a < INT128_MIN - b))
+		return PV_ELIMIT;
+	*out = a + b;
+	return 0;
+}
+
+double pv_num_to_double(pv_num a)
+{
+	return a.is_int ? (double)a.i : a.f;
+}
+
+int pv_num_add(pv_num *out, pv_num a, pv_num b)
+{
+	if (a.is_int && b.is_int) {
+		pv_int s;
+		if (pv_int_add(&s, a.i, b.i) < 0)
+			return PV_ELIMIT;
+		*out = pv_num_from_int(s);
+		return 0;
+	}
+	*out = pv_num_from_double(pv_num_to_double(a) + pv_num_to_double(b));
+	return 0;
+}
+
+static int fits53(pv_int v)
+{
+	const pv_int lim = (pv_int)1 << 53;
+	return v <= lim && v >= -lim;
+}
+
+double pv_num_div_int(pv_num a, pv_int b)
+{
+	if (!a.is_int)
+		return a.f / (double)b;
+	/* int / int is a correctly rounded true division in Python; doubles
+	 * give exactly that while both operands are exact in 53 bits. */
+	if (fits53(a.i) && fits53(b))
+		return (double)a.i / (double)b;
+	return (double)((long double)a.i / (long double)b);
+}
+
+/* Exact comparison of an int with a finite or infinite double (not NaN). */
+static int cmp_int_double(pv_int i, double d)
+{
+	if (d == INFINITY)
+		return -1;
+	if (d == -INFINITY)
+		return 1;
+	double id = (double)i;
+	if (id < d)
+		return -1;
+	if (id > d)
+		return 1;
+	/* Equal after rounding: d is integral here (or i is exact).  Compare
+	 * as integers, minding the ends of the 128-bit range. */
+	if (d >= 0x1p127)
+		return -1;
+	if (d < -0x1p127)
+		return 1;
+	pv_int di = (pv_int)d;
+	return (i > di) - (i < di);
+}
+
+int pv_num_cmp(pv_num a, pv_num b)
+{
+	if (a.is_int && b.is_int)
+		return (a.i > b.i) - (a.i < b.i);
+	if (!a.is_int && !b.is_int)
+		return (a.f > b.f) - (a.f < b.f);
+	if (a.is_int) {
+		if (isnan(b.f))
+			return 0;
+		return cmp_int_double(a.i, b.f);
+	}
+	if (isnan(a.f))
+		return 0;
+	return -cmp_int_double(b.i, a.f);
+}
+
+size_t pv_int_format(char *buf, pv_int v)
+{
+	char tmp[48];
+	size_t n = 0, len = 0;
+	unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+	do {
+		tmp[n++] = (char)('0' + (int)(u % 10));
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		buf[len++] = '-';
+	while (n)
+		buf[len++] = tmp[--n];
+	buf[len] = '\0';
+	return len;
+}

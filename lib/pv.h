@@ -1,0 +1,286 @@
+/*
+ * pv.h - the one public header of libprofview.
+ *
+ * The model: a pv_stats holds the merged profile exactly as CPython's
+ * pstats.Stats holds it (an ordered map from function key to entry, each
+ * entry with an ordered map of callers), plus the interned strings and keys
+ * every entry points into.  Readers (formats/) fill a pv_profile from one
+ * input; pv_stats_merge() adds it with pstats' rules; views (sort keys and
+ * restrictions) select rows; writers (formats/) print a view.
+ *
+ * Conventions (libgit2 style):
+ *  - functions that can fail return 0 or a negative PV_E* code; the message,
+ *    naming the input and byte offset, is kept in the pv_ctx passed in;
+ *  - `**out` parameters hand ownership to the caller, who frees them with the
+ *    matching pv_*_free(); every free function accepts NULL;
+ *  - strings are UTF-8, not NUL-terminated unless stated, with explicit lengths.
+ *
+ * Requires a compiler with __int128 (GCC, Clang): pstats call counts are
+ * Python ints, which exceed 64 bits in merged or hand-made data.
+ */
+#ifndef PV_H
+#define PV_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PV_VERSION "0.1.0"
+
+/* ---- errors ------------------------------------------------------------ */
+
+enum {
+	PV_OK = 0,
+	PV_ENOMEM = -1,  /* allocation failed */
+	PV_EIO = -2,     /* reading or writing failed (errno kept in the message) */
+	PV_EFORMAT = -3, /* the input is not a valid profile */
+	PV_ELIMIT = -4,  /* the input exceeds a safety limit (size, depth, expansion) */
+	PV_EARG = -5,    /* a caller-supplied argument is invalid (sort key, regex, number) */
+	PV_ESHAPE = -6,  /* the data cannot be merged (e.g. caller shapes differ) */
+};
+
+/* Where errors are kept.  The loader sets `input` (and `member`) before it
+ * calls a reader, so a reader reports only what it knows: an offset and what
+ * is wrong.  The message is complete and final once set. */
+typedef struct pv_ctx {
+	int code;           /* last PV_E* code, 0 if none */
+	const char *input;  /* name of the input being read, or NULL */
+	const char *member; /* archive member being read, or NULL */
+	char msg[1024];     /* "INPUT[:MEMBER]: byte N: what" */
+} pv_ctx;
+
+/* Record an error found at byte `off` of the current input and return `code`.
+ * Pass off = PV_NOOFF when no byte offset applies. */
+#define PV_NOOFF ((size_t)-1)
+int pv_fail(pv_ctx *ctx, int code, size_t off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Clear the error state (input/member are kept). */
+void pv_ctx_clear(pv_ctx *ctx);
+
+/* ---- numbers ----------------------------------------------------------- */
+
+/* A Python int as stored in a profile (a count, a line number). */
+typedef __int128 pv_int;
+
+/* A time value: Python stores a float, or an int for the pure-Python
+ * profiler with an integer timer and for hand-made files.  Arithmetic and
+ * comparisons follow Python's int/float rules so sums and sort orders are
+ * exactly CPython's. */
+typedef struct pv_num {
+	pv_int i;   /* the value when is_int */
+	double f;   /* the value when !is_int */
+	int is_int;
+} pv_num;
+
+pv_num pv_num_from_int(pv_int i);
+pv_num pv_num_from_double(double f);
+/* a + b with Python semantics (int + int stays int; int + float is float).
+ * Returns PV_ELIMIT if an int sum leaves the 128-bit range. */
+int pv_num_add(pv_num *out, pv_num a, pv_num b);
+/* float(a) as Python converts it (correctly rounded). */
+double pv_num_to_double(pv_num a);
+/* a / b as Python's true division, b != 0. */
+double pv_num_div_int(pv_num a, pv_int b);
+/* Python's three-way comparison: <0, 0, >0; NaN compares equal to anything. */
+int pv_num_cmp(pv_num a, pv_num b);
+int pv_int_add(pv_int *out, pv_int a, pv_int b); /* PV_ELIMIT on overflow */
+/* Decimal text of `v` into buf (at least 41 bytes); returns the length. */
+size_t pv_int_format(char *buf, pv_int v);
+
+/* ---- the model --------------------------------------------------------- */
+
+typedef struct pv_stats pv_stats;
+
+/* A function key: pstats' (filename, lineno, funcname) tuple.  `file` and
+ * `name` are string ids (pv_stats_str). */
+typedef struct pv_key {
+	uint32_t file, name;
+	int64_t line;
+} pv_key;
+
+/* A caller edge: how the callee was called from `caller` (a key id).
+ * cProfile stores a tuple (nc, cc, tt, ct); the pure-Python profile module
+ * stores a plain int call count (is_tuple == 0, the count in nc). */
+typedef struct pv_edge {
+	uint32_t caller;  /* key id */
+	uint32_t next;    /* next edge of the same entry, insertion order; 0 = end */
+	int is_tuple;
+	pv_int nc, cc;
+	pv_num tt, ct;
+} pv_edge;
+
+/* One function's entry: pstats' (cc, nc, tt, ct, callers). */
+typedef struct pv_entry {
+	uint32_t key;        /* key id */
+	uint32_t first_edge; /* index into the edge array; 0 = no callers */
+	uint32_t last_edge;
+	uint32_t ncallers;
+	pv_int cc, nc;       /* primitive and total call counts */
+	pv_num tt, ct;       /* internal and cumulative time */
+} pv_entry;
+
+/* Create an empty model.  Returns 0 or PV_ENOMEM. */
+int pv_stats_new(pv_stats **out);
+void pv_stats_free(pv_stats *st);
+
+/* Strings and keys.  Interning returns a stable id; the same bytes always get
+ * the same id.  Text must be valid UTF-8 (readers convert first). */
+int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id);
+int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name,
+			uint32_t *id);
+const char *pv_stats_str(const pv_stats *st, uint32_t id, size_t *len);
+const pv_key *pv_stats_key(const pv_stats *st, uint32_t id);
+size_t pv_stats_nkeys(const pv_stats *st);
+
+/* Entries in pstats dict order (first-seen order of the merge). */
+size_t pv_stats_nentries(const pv_stats *st);
+const pv_entry *pv_stats_entry(const pv_stats *st, size_t i);
+/* Index of the entry for key id `key`, or -1 if the key has no entry. */
+long pv_stats_find(const pv_stats *st, uint32_t key);
+/* The edge with index `i` (from pv_entry.first_edge / pv_edge.next). */
+const pv_edge *pv_stats_edge(const pv_stats *st, uint32_t i);
+
+/* Totals as pstats keeps them: sums in load/merge order, so every float is
+ * bit-identical to CPython's. */
+pv_int pv_stats_total_calls(const pv_stats *st);
+pv_int pv_stats_prim_calls(const pv_stats *st);
+pv_num pv_stats_total_tt(const pv_stats *st);
+/* How many profiles were merged. */
+size_t pv_stats_nprofiles(const pv_stats *st);
+
+/* pstats' func_std_string: "file:line(name)", or "{...}" for ~ builtins.
+ * Returns the text (owned by st, valid until st changes) and its length. */
+const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len);
+/* Length in code points, as Python's len() counts it. */
+size_t pv_utf8_len(const char *s, size_t n);
+
+/* strip_dirs(): every file name becomes its basename; colliding entries are
+ * summed, colliding callers within one entry overwrite (pstats' quirk). */
+int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx);
+
+/* ---- one input's profile, as a reader produces it ----------------------- */
+
+typedef struct pv_profile pv_profile;
+
+int pv_profile_new(pv_profile **out);
+void pv_profile_free(pv_profile *p);
+/* Forget the content, keep the memory (one profile is reused per input). */
+void pv_profile_reset(pv_profile *p);
+/* Readers call these in file order.  A key seen twice in one file keeps its
+ * first position and takes the last value, as a Python dict does. */
+int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc,
+			   pv_num tt, pv_num ct);
+int pv_profile_add_caller(pv_profile *p, const pv_edge *edge);
+size_t pv_profile_nentries(const pv_profile *p);
+
+/* Merge one input into st exactly as pstats.Stats.add() does (or, for the
+ * first input, as Stats(file) loads it).  Inputs must be merged in pstats'
+ * order: the first, then the others in reverse (pv_load does this).
+ * Returns PV_ESHAPE (st unchanged) if an edge is a tuple in one and an int in
+ * the other, PV_EFORMAT if the profile is empty (pstats refuses those). */
+int pv_stats_merge(pv_stats *st, const pv_profile *p, pv_ctx *ctx);
+
+/* ---- readers and loading ----------------------------------------------- */
+
+/* An input format: formats/<name>.c defines one, the CLI registers it. */
+typedef struct pv_reader {
+	const char *name;
+	/* nonzero if the bytes look like this format */
+	int (*sniff)(const unsigned char *buf, size_t len);
+	/* parse buf into out, interning names in st; errors via pv_fail(ctx) */
+	int (*read)(pv_ctx *ctx, pv_stats *st, pv_profile *out,
+		    const unsigned char *buf, size_t len);
+} pv_reader;
+
+extern const pv_reader pv_reader_marshal; /* formats/marshal.c */
+
+/* Called for every input that could not be read (ctx holds the message);
+ * loading goes on with the next input. */
+typedef void (*pv_error_fn)(const pv_ctx *ctx, void *arg);
+
+typedef struct pv_load_opts {
+	const pv_reader *const *readers; /* NULL-terminated, tried in order */
+	pv_error_fn on_error;
+	void *arg;
+	size_t max_file_size;            /* 0 = default (2 GiB) */
+} pv_load_opts;
+
+typedef struct pv_load_result {
+	size_t files;   /* profiles read and merged */
+	size_t failed;  /* inputs reported through on_error */
+} pv_load_result;
+
+/* Read every input (a file, a directory: every *.prof below it in byte order
+ * of the path, or "-" for standard input) and merge them into st in pstats'
+ * order.  Bad inputs are reported and skipped.  Returns 0 or PV_ENOMEM. */
+int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs,
+	    const pv_load_opts *opts, pv_load_result *res);
+
+/* Expand inputs into the list of files pv_load reads, in command-line order
+ * (directories expanded and sorted).  *out is a NULL-terminated array the
+ * caller frees with pv_paths_free. */
+int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out,
+		    size_t *n, pv_error_fn on_error, void *arg);
+void pv_paths_free(char **paths);
+
+/* ---- views: sort keys and restrictions --------------------------------- */
+
+/* A sort specification: pstats' sort_stats(*keys). */
+typedef struct pv_sort pv_sort;
+
+/* Parse "time,calls" (comma-separated pstats keys or the abbreviations
+ * pstats accepts; "none" for dict order).  PV_EARG with a message for an
+ * unknown key. */
+int pv_sort_parse(pv_sort **out, const char *spec, pv_ctx *ctx);
+void pv_sort_free(pv_sort *s);
+/* "internal time, call count" - pstats' sort_type text; NULL for "none". */
+const char *pv_sort_description(const pv_sort *s);
+/* Write the accepted keys and their descriptions, as pstats lists them. */
+void pv_sort_list_keys(FILE *fp);
+
+/* A restriction: pstats' print_stats(*amount) argument, or an exclusion. */
+typedef enum {
+	PV_SEL_LIMIT,    /* keep the first N rows (int) */
+	PV_SEL_FRACTION, /* keep the first int(len * F + 0.5) rows (float) */
+	PV_SEL_MATCH,    /* keep rows whose display name matches (regex search) */
+	PV_SEL_EXCLUDE,  /* drop rows whose display name matches */
+} pv_sel_kind;
+
+typedef struct pv_select pv_select;
+
+int pv_select_new(pv_select **out);
+void pv_select_free(pv_select *sel);
+/* Append a restriction; `arg` is its command-line text.  PV_EARG with the
+ * message (PCRE2's message and offset for a bad regex). */
+int pv_select_add(pv_select *sel, pv_sel_kind kind, const char *arg, pv_ctx *ctx);
+
+/* The rows to print and the lines pstats prints above them. */
+typedef struct pv_view {
+	uint32_t *rows;     /* entry indices, in print order */
+	size_t nrows;
+	int ordered;        /* 0: "Random listing order was used" */
+	const char *order;  /* sort description when ordered */
+	char *notes;        /* "   List reduced from ..." lines, each ending in \n */
+	size_t width;       /* name column width: pstats' max_name_len rule */
+} pv_view;
+
+/* Sort (s may be NULL for dict order) and restrict st into a view. */
+int pv_view_build(pv_view *view, pv_stats *st, const pv_sort *s,
+		  const pv_select *sel, pv_ctx *ctx);
+void pv_view_clear(pv_view *view);
+
+/* ---- writers ----------------------------------------------------------- */
+
+/* What the writer prints; options common to writers. */
+typedef struct pv_report_opts {
+	int stats;        /* print_stats */
+	int callers;      /* print_callers */
+	int callees;      /* print_callees */
+	const char *summary; /* first line, what was read (text report) */
+} pv_report_opts;
+
+/* The pstats text report (formats/report.c). */
+int pv_report_write(FILE *fp, pv_stats *st, const pv_view *view,
+		    const pv_report_opts *opts);
+
+#endif /* PV_H */

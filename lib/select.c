@@ -1,0 +1,244 @@
+/*
+ * select.c - restrictions (pstats' print_stats(*amount) arguments) and the
+ * view they produce: which rows are printed, and the "List reduced" lines.
+ *
+ * Rows are chosen, never deleted: totals always describe the whole profile,
+ * as pstats' do.  Regexes use PCRE2 in UTF mode with Unicode classes, the
+ * nearest match to Python's `re` on str; matching is bounded by PCRE2's
+ * match and depth limits.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <math.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct sel {
+	pv_sel_kind kind;
+	char *arg;
+	unsigned long long limit;
+	double fraction;
+	pcre2_code *re;
+};
+
+struct pv_select {
+	struct sel *v;
+	size_t n, cap;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+};
+
+int pv_select_new(pv_select **out)
+{
+	pv_select *s = calloc(1, sizeof(*s));
+	if (!s)
+		return PV_ENOMEM;
+	*out = s;
+	return 0;
+}
+
+void pv_select_free(pv_select *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].arg);
+		pcre2_code_free(s->v[i].re);
+	}
+	free(s->v);
+	pcre2_match_data_free(s->md);
+	pcre2_match_context_free(s->mctx);
+	free(s);
+}
+
+static int parse_limit(const char *a, unsigned long long *v, pv_ctx *ctx)
+{
+	char *end;
+	errno = 0;
+	if (!*a || *a == '-' || *a == ' ')
+		goto bad;
+	*v = strtoull(a, &end, 10);
+	if (errno || *end)
+		goto bad;
+	return 0;
+bad:
+	return pv_fail(ctx, PV_EARG, PV_NOOFF, "--limit takes a whole number >= 0, not '%s'", a);
+}
+
+static int parse_fraction(const char *a, double *v, pv_ctx *ctx)
+{
+	char *end;
+	errno = 0;
+	*v = strtod(a, &end);
+	if (!*a || *end || errno || !(*v >= 0.0 && *v <= 1.0))
+		return pv_fail(ctx, PV_EARG, PV_NOOFF,
+			       "--fraction takes a number from 0 to 1, not '%s'", a);
+	return 0;
+}
+
+static int compile(pv_select *s, struct sel *e, pv_ctx *ctx)
+{
+	int err;
+	PCRE2_SIZE off;
+	e->re = pcre2_compile((PCRE2_SPTR)e->arg, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &err,
+			      &off, NULL);
+	if (!e->re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		return pv_fail(ctx, PV_EARG, PV_NOOFF, "invalid regular expression '%s': %s at offset %zu",
+			       e->arg, (char *)msg, (size_t)off);
+	}
+	pcre2_jit_compile(e->re, PCRE2_JIT_COMPLETE); /* optional: falls back if absent */
+	if (!s->md) {
+		s->md = pcre2_match_data_create(1, NULL);
+		s->mctx = pcre2_match_context_create(NULL);
+		if (!s->md || !s->mctx)
+			return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+		pcre2_set_match_limit(s->mctx, 1000000);
+		pcre2_set_depth_limit(s->mctx, 10000);
+	}
+	return 0;
+}
+
+int pv_select_add(pv_select *s, pv_sel_kind kind, const char *arg, pv_ctx *ctx)
+{
+	if (pv_grow(&s->v, &s->cap, s->n + 1, sizeof(*s->v)) < 0)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	struct sel *e = &s->v[s->n];
+	memset(e, 0, sizeof(*e));
+	e->kind = kind;
+	if (!(e->arg = strdup(arg)))
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	int rc = 0;
+	switch (kind) {
+	case PV_SEL_LIMIT:
+		rc = parse_limit(arg, &e->limit, ctx);
+		break;
+	case PV_SEL_FRACTION:
+		rc = parse_fraction(arg, &e->fraction, ctx);
+		break;
+	case PV_SEL_MATCH:
+	case PV_SEL_EXCLUDE:
+		rc = compile(s, e, ctx);
+		break;
+	}
+	if (rc < 0) {
+		free(e->arg);
+		pcre2_code_free(e->re);
+		return rc;
+	}
+	s->n++;
+	return 0;
+}
+
+/* A match error (a limit hit) counts as no match. */
+static int matches(const pv_select *s, const struct sel *e, const char *t, size_t n)
+{
+	return pcre2_match(e->re, (PCRE2_SPTR)t, n, 0, 0, s->md, s->mctx) >= 0;
+}
+
+/* ---- the view ---------------------------------------------------------- */
+
+static int note(pv_view *v, size_t *len, size_t *cap, size_t from, size_t to,
+		const struct sel *e)
+{
+	char head[96];
+	int w = snprintf(head, sizeof(head), "   List reduced from %zu to %zu due to %s <", from, to,
+			 e->kind == PV_SEL_EXCLUDE ? "exclusion" : "restriction");
+	size_t need = *len + (size_t)w + 64;
+	if (pv_grow(&v->notes, cap, need, 1) < 0)
+		return PV_ENOMEM;
+	memcpy(v->notes + *len, head, (size_t)w);
+	*len += (size_t)w;
+	int rc = 0;
+	if (e->kind == PV_SEL_LIMIT)
+		*len += (size_t)snprintf(v->notes + *len, 32, "%llu", e->limit);
+	else if (e->kind == PV_SEL_FRACTION)
+		rc = pv_pyrepr_float(&v->notes, len, cap, e->fraction);
+	else
+		rc = pv_pyrepr_str(&v->notes, len, cap, e->arg, strlen(e->arg));
+	if (rc < 0 || pv_grow(&v->notes, cap, *len + 3, 1) < 0)
+		return PV_ENOMEM;
+	memcpy(v->notes + *len, ">\n", 3);
+	*len += 2;
+	return 0;
+}
+
+static int apply(const pv_select *s, const struct sel *e, pv_stats *st, pv_view *v)
+{
+	size_t n = v->nrows, k = 0;
+	switch (e->kind) {
+	case PV_SEL_LIMIT:
+		return (int)(e->limit < n ? (v->nrows = (size_t)e->limit, 0) : 0);
+	case PV_SEL_FRACTION:
+		/* int(len * x + .5) in double precision, for 0 <= x < 1 */
+		if (e->fraction < 1.0)
+			v->nrows = (size_t)((double)n * e->fraction + 0.5);
+		return 0;
+	case PV_SEL_MATCH:
+	case PV_SEL_EXCLUDE:
+		for (size_t i = 0; i < n; i++) {
+			size_t len;
+			const char *t = pv_stats_display(st, pv_stats_entry(st, v->rows[i])->key, &len);
+			if (!t)
+				return PV_ENOMEM;
+			if (matches(s, e, t, len) == (e->kind == PV_SEL_MATCH))
+				v->rows[k++] = v->rows[i];
+		}
+		v->nrows = k;
+		return 0;
+	}
+	return 0;
+}
+
+int pv_view_build(pv_view *v, pv_stats *st, const pv_sort *s, const pv_select *sel, pv_ctx *ctx)
+{
+	memset(v, 0, sizeof(*v));
+	size_t n = pv_stats_nentries(st), notelen = 0, notecap = 0;
+	int rc = 0;
+	v->rows = malloc((n ? n : 1) * sizeof(*v->rows));
+	if (!v->rows || pv_grow(&v->notes, &notecap, 1, 1) < 0)
+		goto nomem;
+	v->notes[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		v->rows[i] = (uint32_t)i;
+	v->nrows = n;
+	v->order = pv_sort_description(s);
+	v->ordered = v->order != NULL;
+	if (v->ordered && pv_sort_apply(s, st, v->rows, n) < 0)
+		goto nomem;
+	for (size_t i = 0; sel && i < sel->n; i++) {
+		size_t before = v->nrows;
+		if (apply(sel, &sel->v[i], st, v) < 0)
+			goto nomem;
+		if (v->nrows != before && note(v, &notelen, &notecap, before, v->nrows, &sel->v[i]) < 0)
+			goto nomem;
+	}
+	/* pstats' width: max_name_len, or the longest listed name once the list
+	 * was cut; both are the longest name among the rows shown */
+	for (size_t i = 0; i < v->nrows; i++) {
+		size_t len;
+		const char *t = pv_stats_display(st, pv_stats_entry(st, v->rows[i])->key, &len);
+		if (!t)
+			goto nomem;
+		size_t cp = pv_utf8_len(t, len);
+		if (cp > v->width)
+			v->width = cp;
+	}
+	v->width += 2;
+	return 0;
+nomem:
+	rc = pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	pv_view_clear(v);
+	return rc;
+}
+
+void pv_view_clear(pv_view *v)
+{
+	free(v->rows);
+	free(v->notes);
+	memset(v, 0, sizeof(*v));
+}

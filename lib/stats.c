@@ -1,0 +1,799 @@
+/*
+ * stats.c - the model: interned strings and keys, entries with caller edges,
+ * and the merge and strip_dirs rules of CPython's pstats.
+ *
+ * Every file name and function name is stored once (strings), every
+ * (file, line, name) tuple once (keys); entries and edges hold key ids, so
+ * merging compares integers.  Entries keep pstats' dict order: first-seen
+ * position, values summed in merge order.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* A set of ids with caller-defined equality: the intern tables. */
+typedef struct idset {
+	uint32_t *slots; /* id + 1, 0 = empty */
+	uint64_t *hashes;
+	size_t mask, used;
+} idset;
+
+struct strtab {
+	char *bytes; /* every string, NUL-terminated, back to back */
+	size_t nbytes, capbytes;
+	size_t *off;
+	uint32_t *len;
+	size_t n, cap;
+	idset set;
+};
+
+/* The ordered map of entries and their edges: one per pstats dict. */
+typedef struct table {
+	pv_entry *entries;
+	size_t nentries, capentries;
+	pv_edge *edges; /* edges[0] unused: 0 means "none" */
+	size_t nedges, capedges;
+	uint32_t *entry_of_key; /* key id -> entry index + 1 */
+	size_t capeok;
+	pv_map edge_of; /* (entry << 32 | caller key) -> edge index */
+	pv_int total_calls, prim_calls;
+	pv_num total_tt;
+	size_t nprofiles;
+	uint64_t abssum; /* bound on |any int sum|, see merge */
+} table;
+
+struct pv_stats {
+	struct strtab str;
+	pv_key *keys;
+	size_t nkeys, capkeys;
+	idset keyset;
+	/* display strings (func_std_string), computed on demand per key, in
+	 * blocks that never move so returned pointers stay valid */
+	char **blocks;
+	size_t nblocks, capblocks, blockused, blocksize;
+	char **disp; /* per key, NULL = not computed */
+	uint32_t *disp_len;
+	size_t capdispk;
+	table t;
+};
+
+/* ---- id sets -------------------------------------------------------- */
+
+typedef int (*eq_fn)(const pv_stats *st, uint32_t id, const void *probe);
+
+static void idset_free(idset *s)
+{
+	free(s->slots);
+	free(s->hashes);
+}
+
+static uint32_t idset_find(const idset *s, uint64_t h, const pv_stats *st, eq_fn eq,
+			   const void *probe, size_t *slot)
+{
+	if (!s->slots) {
+		*slot = 0;
+		return 0;
+	}
+	size_t i = h & s->mask;
+	while (s->slots[i]) {
+		if (s->hashes[i] == h && eq(st, s->slots[i] - 1, probe)) {
+			*slot = i;
+			return s->slots[i];
+		}
+		i = (i + 1) & s->mask;
+	}
+	*slot = i;
+	return 0;
+}
+
+static int idset_reserve(idset *s)
+{
+	if (s->slots && (s->used + 1) * 2 <= s->mask + 1)
+		return 0;
+	size_t cap = s->slots ? (s->mask + 1) * 2 : 256;
+	uint32_t *slots = calloc(cap, sizeof(*slots));
+	uint64_t *hashes = malloc(cap * sizeof(*hashes));
+	if (!slots || !hashes) {
+		free(slots);
+		free(hashes);
+		return PV_ENOMEM;
+	}
+	for (size_t j = 0; s->slots && j <= s->mask; j++) {
+		if (!s->slots[j])
+			continue;
+		size_t i = s->hashes[j] & (cap - 1);
+		while (slots[i])
+			i = (i + 1) & (cap - 1);
+		slots[i] = s->slots[j];
+		hashes[i] = s->hashes[j];
+	}
+	idset_free(s);
+	s->slots = slots;
+	s->hashes = hashes;
+	s->mask = cap - 1;
+	return 0;
+}
+
+/* ---- strings and keys ------------------------------------------------ */
+
+struct strprobe {
+	const char *s;
+	size_t len;
+};
+
+static int str_eq(const pv_stats *st, uint32_t id, const void *probe)
+{
+	const struct strprobe *p = probe;
+	return st->str.len[id] == p->len && memcmp(st->str.bytes + st->str.off[id], p->s, p->len) == 0;
+}
+
+int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id)
+{
+	struct strtab *t = &st->str;
+	if (len > UINT32_MAX - 1)
+		return PV_ELIMIT;
+	if (idset_reserve(&t->set) < 0)
+		return PV_ENOMEM;
+	struct strprobe p = {s, len};
+	uint64_t h = pv_hash_bytes(s, len);
+	size_t slot;
+	uint32_t found = idset_find(&t->set, h, st, str_eq, &p, &slot);
+	if (found) {
+		*id = found - 1;
+		return 0;
+	}
+	if (t->n >= UINT32_MAX - 1)
+		return PV_ELIMIT;
+	if (pv_grow(&t->bytes, &t->capbytes, t->nbytes + len + 1, 1) < 0 ||
+	    pv_grow(&t->off, &t->cap, t->n + 1, sizeof(*t->off)) < 0)
+		return PV_ENOMEM;
+	size_t cap2 = t->cap; /* len grows with off */
+	uint32_t *nl = realloc(t->len, cap2 * sizeof(*t->len));
+	if (!nl)
+		return PV_ENOMEM;
+	t->len = nl;
+	memcpy(t->bytes + t->nbytes, s, len);
+	t->bytes[t->nbytes + len] = '\0';
+	t->off[t->n] = t->nbytes;
+	t->len[t->n] = (uint32_t)len;
+	t->nbytes += len + 1;
+	t->set.slots[slot] = (uint32_t)t->n + 1;
+	t->set.hashes[slot] = h;
+	t->set.used++;
+	*id = (uint32_t)t->n++;
+	return 0;
+}
+
+const char *pv_stats_str(const pv_stats *st, uint32_t id, size_t *len)
+{
+	if (len)
+		*len = st->str.len[id];
+	return st->str.bytes + st->str.off[id];
+}
+
+static int key_eq(const pv_stats *st, uint32_t id, const void *probe)
+{
+	const pv_key *a = &st->keys[id], *b = probe;
+	return a->file == b->file && a->name == b->name && a->line == b->line;
+}
+
+static uint64_t key_hash(const pv_key *k)
+{
+	return pv_hash_u64(((uint64_t)k->file << 32 | k->name) ^ pv_hash_u64((uint64_t)k->line));
+}
+
+int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name, uint32_t *id)
+{
+	pv_key k = {.file = file, .name = name, .line = line};
+	if (idset_reserve(&st->keyset) < 0)
+		return PV_ENOMEM;
+	uint64_t h = key_hash(&k);
+	size_t slot;
+	uint32_t found = idset_find(&st->keyset, h, st, key_eq, &k, &slot);
+	if (found) {
+		*id = found - 1;
+		return 0;
+	}
+	if (st->nkeys >= UINT32_MAX - 1)
+		return PV_ELIMIT;
+	if (pv_grow(&st->keys, &st->capkeys, st->nkeys + 1, sizeof(*st->keys)) < 0)
+		return PV_ENOMEM;
+	st->keys[st->nkeys] = k;
+	st->keyset.slots[slot] = (uint32_t)st->nkeys + 1;
+	st->keyset.hashes[slot] = h;
+	st->keyset.used++;
+	*id = (uint32_t)st->nkeys++;
+	return 0;
+}
+
+const pv_key *pv_stats_key(const pv_stats *st, uint32_t id)
+{
+	return &st->keys[id];
+}
+
+size_t pv_stats_nkeys(const pv_stats *st)
+{
+	return st->nkeys;
+}
+
+size_t pv_utf8_len(const char *s, size_t n)
+{
+	size_t cp = 0;
+	for (size_t i = 0; i < n; i++)
+		cp += ((unsigned char)s[i] & 0xc0) != 0x80;
+	return cp;
+}
+
+/* func_std_string: "{label}" for ('~', 0, '<label>'), the bare name for
+ * other ('~', 0, name) keys, "file:line(name)" for everything else. */
+static char *arena_alloc(pv_stats *st, size_t n)
+{
+	if (!st->nblocks || st->blockused + n > st->blocksize) {
+		size_t bs = n > 65536 ? n : 65536;
+		if (pv_grow(&st->blocks, &st->capblocks, st->nblocks + 1, sizeof(char *)) < 0)
+			return NULL;
+		char *b = malloc(bs);
+		if (!b)
+			return NULL;
+		st->blocks[st->nblocks++] = b;
+		st->blockused = 0;
+		st->blocksize = bs;
+	}
+	char *p = st->blocks[st->nblocks - 1] + st->blockused;
+	st->blockused += n;
+	return p;
+}
+
+const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len)
+{
+	if (key >= st->capdispk) {
+		size_t old = st->capdispk, tmp = old;
+		if (pv_grow(&st->disp, &st->capdispk, st->nkeys, sizeof(*st->disp)) < 0 ||
+		    pv_grow(&st->disp_len, &tmp, st->capdispk, sizeof(*st->disp_len)) < 0)
+			return NULL;
+		memset(st->disp + old, 0, (st->capdispk - old) * sizeof(*st->disp));
+	}
+	if (st->disp[key]) {
+		*len = st->disp_len[key];
+		return st->disp[key];
+	}
+	const pv_key *k = &st->keys[key];
+	size_t flen, nlen;
+	const char *f = pv_stats_str(st, k->file, &flen);
+	const char *n = pv_stats_str(st, k->name, &nlen);
+	char *o = arena_alloc(st, flen + nlen + 32);
+	if (!o)
+		return NULL;
+	size_t m;
+	if (flen == 1 && f[0] == '~' && k->line == 0) {
+		if (nlen >= 2 && n[0] == '<' && n[nlen - 1] == '>') {
+			o[0] = '{';
+			memcpy(o + 1, n + 1, nlen - 2);
+			o[nlen - 1] = '}';
+			m = nlen;
+		} else {
+			memcpy(o, n, nlen);
+			m = nlen;
+		}
+	} else {
+		memcpy(o, f, flen);
+		m = flen;
+		m += (size_t)snprintf(o + m, 24, ":%lld(", (long long)k->line);
+		memcpy(o + m, n, nlen);
+		m += nlen;
+		o[m++] = ')';
+	}
+	o[m] = '\0';
+	st->blockused -= flen + nlen + 32 - (m + 1); /* give back the slack */
+	st->disp[key] = o;
+	st->disp_len[key] = (uint32_t)m;
+	*len = m;
+	return o;
+}
+
+/* ---- the entry table ------------------------------------------------- */
+
+static void table_free(table *t)
+{
+	free(t->entries);
+	free(t->edges);
+	free(t->entry_of_key);
+	pv_map_free(&t->edge_of);
+	memset(t, 0, sizeof(*t));
+	t->total_tt = pv_num_from_int(0);
+}
+
+static long table_find(const table *t, uint32_t key)
+{
+	if (key >= t->capeok || !t->entry_of_key[key])
+		return -1;
+	return (long)t->entry_of_key[key] - 1;
+}
+
+static int table_new_entry(table *t, uint32_t key, size_t *idx)
+{
+	if (key >= t->capeok) {
+		size_t old = t->capeok;
+		if (pv_grow(&t->entry_of_key, &t->capeok, (size_t)key + 1, sizeof(uint32_t)) < 0)
+			return PV_ENOMEM;
+		memset(t->entry_of_key + old, 0, (t->capeok - old) * sizeof(uint32_t));
+	}
+	if (t->nentries >= UINT32_MAX - 1)
+		return PV_ELIMIT;
+	if (pv_grow(&t->entries, &t->capentries, t->nentries + 1, sizeof(pv_entry)) < 0)
+		return PV_ENOMEM;
+	pv_entry *e = &t->entries[t->nentries];
+	memset(e, 0, sizeof(*e));
+	e->key = key;
+	e->tt = e->ct = pv_num_from_int(0);
+	t->entry_of_key[key] = (uint32_t)t->nentries + 1;
+	*idx = t->nentries++;
+	return 0;
+}
+
+static uint64_t edge_key(size_t entry, uint32_t caller)
+{
+	return (uint64_t)entry << 32 | caller;
+}
+
+/* Append a copy of `src` (value as is) to entry `ei`'s callers. */
+static int table_append_edge(table *t, size_t ei, const pv_edge *src)
+{
+	if (t->nedges == 0)
+		t->nedges = 1; /* index 0 means "none" */
+	if (t->nedges >= UINT32_MAX - 1)
+		return PV_ELIMIT;
+	if (pv_grow(&t->edges, &t->capedges, t->nedges + 1, sizeof(pv_edge)) < 0)
+		return PV_ENOMEM;
+	uint32_t id = (uint32_t)t->nedges;
+	if (pv_map_put(&t->edge_of, edge_key(ei, src->caller), id) < 0)
+		return PV_ENOMEM;
+	t->edges[id] = *src;
+	t->edges[id].next = 0;
+	t->nedges++;
+	pv_entry *e = &t->entries[ei];
+	if (e->last_edge)
+		t->edges[e->last_edge].next = id;
+	else
+		e->first_edge = id;
+	e->last_edge = id;
+	e->ncallers++;
+	return 0;
+}
+
+/* The sums below cannot overflow: merge checks the bound first. */
+static pv_num add(pv_num a, pv_num b)
+{
+	pv_num r;
+	pv_num_add(&r, a, b);
+	return r;
+}
+
+/* add_callers(): an edge already present is summed (tuples element-wise,
+ * ints added), a new one is appended as is. */
+static int table_merge_edge(table *t, size_t ei, const pv_edge *src)
+{
+	uint32_t id = pv_map_get(&t->edge_of, edge_key(ei, src->caller));
+	if (!id)
+		return table_append_edge(t, ei, src);
+	pv_edge *d = &t->edges[id];
+	d->nc += src->nc;
+	if (d->is_tuple) {
+		d->cc += src->cc;
+		d->tt = add(src->tt, d->tt);
+		d->ct = add(src->ct, d->ct);
+	}
+	return 0;
+}
+
+enum { AS_IS, PLUS_ZERO };
+
+/* add_func_stats(old, incoming) for one entry; `mode` says how a new key is
+ * stored: AS_IS (Stats(first), strip_dirs) or PLUS_ZERO (add(): "incoming +
+ * (0, 0, 0, 0)", which turns -0.0 into 0.0). */
+static int table_add_entry(table *t, uint32_t key, pv_int cc, pv_int nc, pv_num tt, pv_num ct,
+			   int mode, size_t *idx)
+{
+	long at = table_find(t, key);
+	if (at < 0) {
+		size_t i;
+		int rc = table_new_entry(t, key, &i);
+		if (rc < 0)
+			return rc;
+		pv_entry *e = &t->entries[i];
+		e->cc = cc;
+		e->nc = nc;
+		if (mode == PLUS_ZERO) {
+			tt = add(tt, pv_num_from_int(0));
+			ct = add(ct, pv_num_from_int(0));
+		}
+		e->tt = tt;
+		e->ct = ct;
+		*idx = i;
+		return 0;
+	}
+	pv_entry *e = &t->entries[at];
+	e->cc += cc;
+	e->nc += nc;
+	e->tt = add(tt, e->tt);
+	e->ct = add(ct, e->ct);
+	*idx = (size_t)at;
+	return 0;
+}
+
+/* ---- stats lifecycle and accessors ------------------------------------ */
+
+int pv_stats_new(pv_stats **out)
+{
+	pv_stats *st = calloc(1, sizeof(*st));
+	if (!st)
+		return PV_ENOMEM;
+	st->t.total_tt = pv_num_from_int(0);
+	*out = st;
+	return 0;
+}
+
+void pv_stats_free(pv_stats *st)
+{
+	if (!st)
+		return;
+	free(st->str.bytes);
+	free(st->str.off);
+	free(st->str.len);
+	idset_free(&st->str.set);
+	free(st->keys);
+	idset_free(&st->keyset);
+	for (size_t i = 0; i < st->nblocks; i++)
+		free(st->blocks[i]);
+	free(st->blocks);
+	free(st->disp);
+	free(st->disp_len);
+	table_free(&st->t);
+	free(st);
+}
+
+size_t pv_stats_nentries(const pv_stats *st)
+{
+	return st->t.nentries;
+}
+
+const pv_entry *pv_stats_entry(const pv_stats *st, size_t i)
+{
+	return &st->t.entries[i];
+}
+
+long pv_stats_find(const pv_stats *st, uint32_t key)
+{
+	return table_find(&st->t, key);
+}
+
+const pv_edge *pv_stats_edge(const pv_stats *st, uint32_t i)
+{
+	return &st->t.edges[i];
+}
+
+pv_int pv_stats_total_calls(const pv_stats *st)
+{
+	return st->t.total_calls;
+}
+
+pv_int pv_stats_prim_calls(const pv_stats *st)
+{
+	return st->t.prim_calls;
+}
+
+pv_num pv_stats_total_tt(const pv_stats *st)
+{
+	return st->t.total_tt;
+}
+
+size_t pv_stats_nprofiles(const pv_stats *st)
+{
+	return st->t.nprofiles;
+}
+
+/* ---- one input's profile -------------------------------------------- */
+
+typedef struct pentry {
+	uint32_t key;
+	pv_int cc, nc;
+	pv_num tt, ct;
+	size_t cfirst, ncallers; /* range in callers[] */
+} pentry;
+
+struct slotmark {
+	uint32_t gen, pos;
+};
+
+struct pv_profile {
+	pentry *entries;
+	size_t n, cap;
+	pv_edge *callers;
+	size_t ncallers, capcallers;
+	/* dict semantics: a repeated key keeps its first position */
+	struct slotmark *keyslot, *callerslot;
+	size_t capkeyslot, capcallerslot;
+	uint32_t gen, cgen;
+	size_t cur; /* entry being built */
+	uint64_t abssum; /* saturating sum of |ints|: bounds every int sum */
+};
+
+int pv_profile_new(pv_profile **out)
+{
+	pv_profile *p = calloc(1, sizeof(*p));
+	if (!p)
+		return PV_ENOMEM;
+	p->gen = 1;
+	*out = p;
+	return 0;
+}
+
+void pv_profile_free(pv_profile *p)
+{
+	if (!p)
+		return;
+	free(p->entries);
+	free(p->callers);
+	free(p->keyslot);
+	free(p->callerslot);
+	free(p);
+}
+
+void pv_profile_reset(pv_profile *p)
+{
+	p->n = 0;
+	p->ncallers = 0;
+	p->abssum = 0;
+	if (++p->gen == 0) { /* wrapped: old marks could look current */
+		memset(p->keyslot, 0, p->capkeyslot * sizeof(*p->keyslot));
+		p->gen = 1;
+	}
+}
+
+size_t pv_profile_nentries(const pv_profile *p)
+{
+	return p->n;
+}
+
+static int mark_grow(struct slotmark **m, size_t *cap, uint32_t key)
+{
+	if (key < *cap)
+		return 0;
+	size_t old = *cap;
+	if (pv_grow(m, cap, (size_t)key + 1, sizeof(**m)) < 0)
+		return PV_ENOMEM;
+	memset(*m + old, 0, (*cap - old) * sizeof(**m));
+	return 0;
+}
+
+#define ABS_LIMIT ((uint64_t)1 << 62) /* in units of 2^64: sums stay below 2^126 */
+
+static void abs_add(uint64_t *sum, pv_int v)
+{
+	unsigned __int128 a = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+	uint64_t hi = (uint64_t)(a >> 64) + 1; /* round up to whole 2^64 units */
+	*sum = *sum > ABS_LIMIT - hi ? ABS_LIMIT : *sum + hi;
+}
+
+static void abs_add_num(uint64_t *sum, pv_num v)
+{
+	if (v.is_int)
+		abs_add(sum, v.i);
+}
+
+int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv_num tt, pv_num ct)
+{
+	if (mark_grow(&p->keyslot, &p->capkeyslot, key) < 0)
+		return PV_ENOMEM;
+	pentry *e;
+	if (p->keyslot[key].gen == p->gen) {
+		e = &p->entries[p->keyslot[key].pos];
+	} else {
+		if (pv_grow(&p->entries, &p->cap, p->n + 1, sizeof(*p->entries)) < 0)
+			return PV_ENOMEM;
+		p->keyslot[key].gen = p->gen;
+		p->keyslot[key].pos = (uint32_t)p->n;
+		e = &p->entries[p->n++];
+		e->key = key;
+	}
+	p->cur = (size_t)(e - p->entries);
+	e->cc = cc;
+	e->nc = nc;
+	e->tt = tt;
+	e->ct = ct;
+	e->cfirst = p->ncallers;
+	e->ncallers = 0;
+	abs_add(&p->abssum, cc);
+	abs_add(&p->abssum, nc);
+	abs_add_num(&p->abssum, tt);
+	abs_add_num(&p->abssum, ct);
+	if (++p->cgen == 0) {
+		memset(p->callerslot, 0, p->capcallerslot * sizeof(*p->callerslot));
+		p->cgen = 1;
+	}
+	return 0;
+}
+
+int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
+{
+	if (!p->n)
+		return PV_EARG;
+	pentry *e = &p->entries[p->cur];
+	/* a repeated key restarted this entry's callers at the end of the array,
+	 * so its range is always the tail */
+	if (mark_grow(&p->callerslot, &p->capcallerslot, edge->caller) < 0)
+		return PV_ENOMEM;
+	struct slotmark *m = &p->callerslot[edge->caller];
+	pv_edge *d;
+	if (m->gen == p->cgen) {
+		d = &p->callers[m->pos];
+	} else {
+		if (pv_grow(&p->callers, &p->capcallers, p->ncallers + 1, sizeof(*p->callers)) < 0)
+			return PV_ENOMEM;
+		m->gen = p->cgen;
+		m->pos = (uint32_t)p->ncallers;
+		d = &p->callers[p->ncallers++];
+		e->ncallers++;
+	}
+	*d = *edge;
+	d->next = 0;
+	abs_add(&p->abssum, edge->nc);
+	abs_add(&p->abssum, edge->cc);
+	abs_add_num(&p->abssum, edge->tt);
+	abs_add_num(&p->abssum, edge->ct);
+	return 0;
+}
+
+/* ---- merge ----------------------------------------------------------- */
+
+/* Python raises TypeError when one file has a tuple edge and another an int
+ * for the same caller; refuse such a file before anything changes. */
+static int check_shapes(const table *t, const pv_profile *p, pv_ctx *ctx)
+{
+	if (!t->nentries)
+		return 0;
+	for (size_t i = 0; i < p->n; i++) {
+		const pentry *e = &p->entries[i];
+		long at = table_find(t, e->key);
+		if (at < 0)
+			continue;
+		for (size_t j = 0; j < e->ncallers; j++) {
+			const pv_edge *c = &p->callers[e->cfirst + j];
+			uint32_t id = pv_map_get(&t->edge_of, edge_key((size_t)at, c->caller));
+			if (id && t->edges[id].is_tuple != c->is_tuple)
+				return pv_fail(ctx, PV_ESHAPE, PV_NOOFF,
+					       "caller data is %s here but %s in earlier profiles; "
+					       "cannot merge (pstats raises TypeError)",
+					       c->is_tuple ? "a tuple" : "an int",
+					       c->is_tuple ? "an int" : "a tuple");
+		}
+	}
+	return 0;
+}
+
+/* Stats(first) and Stats.add(): per-file totals summed from int 0 in dict
+ * order, then added to the running totals; entries summed field-wise. */
+static int merge_into(table *t, const pv_profile *p, int mode)
+{
+	pv_int calls = 0, prim = 0;
+	pv_num tt = pv_num_from_int(0);
+	for (size_t i = 0; i < p->n; i++) {
+		const pentry *e = &p->entries[i];
+		calls += e->nc;
+		prim += e->cc;
+		tt = add(tt, e->tt);
+		size_t ei;
+		int rc = table_add_entry(t, e->key, e->cc, e->nc, e->tt, e->ct, mode, &ei);
+		if (rc < 0)
+			return rc;
+		for (size_t j = 0; j < e->ncallers; j++) {
+			rc = table_merge_edge(t, ei, &p->callers[e->cfirst + j]);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	t->total_calls += calls;
+	t->prim_calls += prim;
+	t->total_tt = add(t->total_tt, tt);
+	t->nprofiles++;
+	return 0;
+}
+
+int pv_stats_merge(pv_stats *st, const pv_profile *p, pv_ctx *ctx)
+{
+	table *t = &st->t;
+	if (!p->n)
+		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
+			       "no profile data (empty stats dict; pstats refuses it too)");
+	if (t->abssum > ABS_LIMIT - p->abssum)
+		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF,
+			       "call counts too large to sum exactly (beyond 2^126)");
+	int rc = check_shapes(t, p, ctx);
+	if (rc < 0)
+		return rc;
+	rc = merge_into(t, p, t->nprofiles ? PLUS_ZERO : AS_IS);
+	if (rc < 0)
+		return pv_fail(ctx, rc, PV_NOOFF, "out of memory while merging");
+	t->abssum += p->abssum;
+	return 0;
+}
+
+/* ---- strip_dirs ------------------------------------------------------- */
+
+static int strip_key(pv_stats *st, uint32_t key, uint32_t *out)
+{
+	const pv_key k = st->keys[key];
+	size_t len;
+	const char *f = pv_stats_str(st, k.file, &len);
+	const char *slash = NULL;
+	for (size_t i = len; i > 0; i--)
+		if (f[i - 1] == '/') {
+			slash = f + i - 1;
+			break;
+		}
+	if (!slash) {
+		*out = key;
+		return 0;
+	}
+	uint32_t file;
+	int rc = pv_stats_intern_str(st, slash + 1, len - (size_t)(slash + 1 - f), &file);
+	if (rc < 0)
+		return rc;
+	return pv_stats_intern_key(st, file, k.line, k.name, out);
+}
+
+/* Build the stripped table entry by entry, in dict order.  Callers within
+ * one entry go through a pv_profile (a dict: a colliding caller overwrites),
+ * then the entry is added with add_func_stats (colliding entries sum). */
+int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx)
+{
+	table nt = {0};
+	pv_profile *scratch = NULL;
+	int rc = pv_profile_new(&scratch);
+	nt.total_tt = pv_num_from_int(0);
+	if (rc < 0)
+		goto out;
+	table *t = &st->t;
+	for (size_t i = 0; i < t->nentries; i++) {
+		const pv_entry *e = &t->entries[i];
+		uint32_t nk;
+		if ((rc = strip_key(st, e->key, &nk)) < 0)
+			goto out;
+		pv_profile_reset(scratch);
+		if ((rc = pv_profile_begin_entry(scratch, nk, e->cc, e->nc, e->tt, e->ct)) < 0)
+			goto out;
+		for (uint32_t id = e->first_edge; id; id = t->edges[id].next) {
+			pv_edge c = t->edges[id];
+			if ((rc = strip_key(st, c.caller, &c.caller)) < 0 ||
+			    (rc = pv_profile_add_caller(scratch, &c)) < 0)
+				goto out;
+		}
+		const pentry *pe = &scratch->entries[0];
+		long had = table_find(&nt, nk);
+		if (had >= 0 && (rc = check_shapes(&nt, scratch, ctx)) < 0)
+			goto out;
+		size_t ei;
+		if ((rc = table_add_entry(&nt, nk, pe->cc, pe->nc, pe->tt, pe->ct, AS_IS, &ei)) < 0)
+			goto out;
+		for (size_t j = 0; j < pe->ncallers; j++)
+			if ((rc = table_merge_edge(&nt, ei, &scratch->callers[pe->cfirst + j])) < 0)
+				goto out;
+	}
+	nt.total_calls = t->total_calls;
+	nt.prim_calls = t->prim_calls;
+	nt.total_tt = t->total_tt;
+	nt.nprofiles = t->nprofiles;
+	nt.abssum = t->abssum;
+	table_free(t);
+	*t = nt;
+	memset(&nt, 0, sizeof(nt));
+out:
+	if (rc == PV_ENOMEM)
+		pv_fail(ctx, rc, PV_NOOFF, "out of memory");
+	table_free(&nt);
+	pv_profile_free(scratch);
+	return rc;
+}
