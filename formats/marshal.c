@@ -515,6 +515,124 @@ static int str_body(rd *r, const obj *o, uint32_t *id)
 	return 0;
 }
 
+static int skip(rd *r, void *unused);
+static int read_str(rd *r, void *out);
+
+/* Code objects.  The pure-Python profile module keys the script itself as
+ * ('profile', 0, <code object>), so `python -m profile -o` files carry one;
+ * pstats shows it as its repr.  The layout depends on the writer's version
+ * and the file does not say which, so each known layout is tried in turn
+ * with the fields' types checked:
+ *   3.11+    5 ints, code consts names localsplusnames localspluskinds
+ *            filename name qualname, int firstlineno, linetable exceptiontable
+ *   3.8-3.10 6 ints, code consts names varnames freevars cellvars
+ *            filename name, int firstlineno, lnotab
+ *   3.0-3.7  5 ints, then as 3.8;   2.x  4 ints, then as 3.8 */
+enum { C_BYTES, C_TUPLE, C_STR, C_NAME, C_FILE, C_LINE };
+
+static const struct layout {
+	int nints;
+	int nfields;
+	unsigned char fields[11];
+} layouts[] = {
+	{5, 11, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_BYTES, C_FILE, C_NAME, C_STR, C_LINE,
+		 C_BYTES, C_BYTES}},
+	{6, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE,
+		 C_BYTES}},
+	{5, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE,
+		 C_BYTES}},
+	{4, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE,
+		 C_BYTES}},
+};
+
+static int peek_is(rd *r, const char *codes)
+{
+	return r->off < r->len && strchr(codes, r->p[r->off] & 0x7f) != NULL;
+}
+
+static int code_layout(rd *r, const struct layout *l, uint32_t *file, uint32_t *name,
+		       int32_t *line)
+{
+	int rc;
+	if (need(r, 4 * (size_t)l->nints) < 0)
+		return PV_EFORMAT;
+	r->off += 4 * (size_t)l->nints;
+	for (int i = 0; i < l->nfields; i++) {
+		uint32_t sid;
+		switch (l->fields[i]) {
+		case C_BYTES:
+			if (!peek_is(r, "srtR")) /* t, R: Python 2 interned str */
+				return fail(r, r->off, "bad code object");
+			rc = skip(r, NULL);
+			break;
+		case C_TUPLE:
+			if (!peek_is(r, "()r"))
+				return fail(r, r->off, "bad code object");
+			rc = skip(r, NULL);
+			break;
+		case C_STR:
+			rc = read_str(r, &sid);
+			break;
+		case C_FILE:
+			rc = read_str(r, file);
+			break;
+		case C_NAME:
+			rc = read_str(r, name);
+			break;
+		default:
+			rc = get_i32(r, line);
+			break;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int code_body(rd *r, const obj *o, uint32_t *id)
+{
+	size_t start = r->off, nrefs = r->nrefs, npy2 = r->npy2, work = r->work;
+	uint32_t file = 0, name = 0;
+	int32_t line = 0;
+	int rc = enter(r, o->at);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+		r->off = start;
+		r->nrefs = nrefs; /* forget what a failed attempt reserved */
+		r->npy2 = npy2;
+		r->work = work;
+		if ((rc = code_layout(r, &layouts[i], &file, &name, &line)) == 0)
+			break;
+		if (rc == PV_ENOMEM || rc == PV_ELIMIT)
+			break;
+	}
+	r->depth--;
+	if (rc < 0) {
+		if (rc == PV_EFORMAT)
+			rc = fail(r, o->at, "code object of no known layout");
+		return rc;
+	}
+	/* repr(code); the object's address is meaningless once reloaded */
+	size_t fl, nl;
+	const char *f = pv_stats_str(r->st, file, &fl);
+	const char *n = pv_stats_str(r->st, name, &nl);
+	size_t cap = fl + nl + 80;
+	char *buf = malloc(cap);
+	if (!buf)
+		return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
+	int w = snprintf(buf, cap, "<code object %.*s at 0x000000000000, file \"%.*s\", line %d>",
+			 (int)nl, n, (int)fl, f, (int)line);
+	rc = pv_stats_intern_str(r->st, buf, (size_t)w, id);
+	free(buf);
+	if (rc < 0)
+		return pv_fail(r->ctx, rc, o->at, "cannot store string");
+	struct ref *s = finish(r, o, K_STR);
+	if (s)
+		s->v.id = *id;
+	return 0;
+}
+
 static int read_str(rd *r, void *out)
 {
 	uint32_t *id = out;
@@ -529,6 +647,8 @@ static int read_str(rd *r, void *out)
 		}
 		return replay(r, &o, read_str, out);
 	}
+	if (o.code == 'c')
+		return code_body(r, &o, id);
 	rc = str_body(r, &o, id);
 	return rc > 0 ? unexpected(r, &o, "a string") : rc;
 }
@@ -543,8 +663,8 @@ static int tuple_len(rd *r, const obj *o, size_t *n)
 	return get_len(r, o->code == '(', 1, n);
 }
 
-/* Skip any object (only where pstats' shape allows something unknown: the
- * value of the sampling profiler's marker key). */
+/* Skip any object (where pstats' shape allows something unknown: the value
+ * of the sampling profiler's marker key, the insides of code objects). */
 static int skip(rd *r, void *unused)
 {
 	(void)unused;
@@ -576,6 +696,15 @@ static int skip(rd *r, void *unused)
 		break;
 	case 'u': case 't': case 's': case 'a': case 'A': case 'z': case 'Z': case 'R':
 		return str_body(r, &o, &sid); /* fills its own slot */
+	case 'c':
+		return code_body(r, &o, &sid);
+	case ':': /* slice (version 5) */
+		if ((rc = enter(r, o.at)) < 0)
+			return rc;
+		for (int k = 0; k < 3 && rc == 0; k++)
+			rc = skip(r, NULL);
+		r->depth--;
+		break;
 	case '(': case ')': case '[': case '<': case '>':
 		if ((rc = get_len(r, o.code != ')', 1, &n)) < 0 || (rc = enter(r, o.at)) < 0)
 			return rc;
