@@ -132,7 +132,7 @@ static int output_close(struct output *o, int ok)
 static void summary(char *buf, size_t cap, const pv_load_result *r, char **inputs, int n)
 {
 	int w = snprintf(buf, cap, "%zu profile%s from %s", r->files, r->files == 1 ? "" : "s",
-			 n == 1 ? inputs[0] : "");
+			 n > 1 ? "" : strcmp(inputs[0], "-") ? inputs[0] : "standard input");
 	if (n > 1 && w >= 0 && (size_t)w < cap)
 		w += snprintf(buf + w, cap - (size_t)w, "%d inputs", n);
 	if (r->failed && w >= 0 && (size_t)w < cap)

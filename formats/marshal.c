@@ -929,7 +929,7 @@ static int read_top(rd *r)
 		const char *t = type_name(o.code);
 		if (!t || o.code == 'r')
 			return pv_fail(r->ctx, PV_EFORMAT, 0,
-				       "not a pstats dump (first byte 0x%02x is no marshal dict)",
+				       "not a pstats dump (starts with byte 0x%02x, not a marshal dict)",
 				       r->p[0]);
 		return pv_fail(r->ctx, PV_EFORMAT, 0,
 			       "not a pstats dump (the marshal data is a %s, not a dict)", t);
