@@ -36,6 +36,9 @@ static const char usage_text[] =
 	"      --strip-dirs         drop directories from file names (merges same-named files)\n"
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
+	"  -f, --format FORMAT      text (default), callgrind, pstats, json or dot\n"
+	"      --node-threshold P   dot: leave out functions under P%% of total time (0.5)\n"
+	"      --edge-threshold P   dot: leave out calls under P%% of total time (0.1)\n"
 	"  -o, --output FILE        write to FILE (replaced only when complete)\n"
 	"  -h, --help               this help\n"
 	"      --version            version and library versions\n"
@@ -44,17 +47,13 @@ static const char usage_text[] =
 	"  profview dump/ --sort tottime --limit 30\n"
 	"  profview dump/*.prof --callers --match 'sqlite3' --limit 10\n"
 	"  profview big.prof --strip-dirs --sort cumulative --fraction 0.05\n"
+	"  profview dump/ -f callgrind -o callgrind.out.app   # kcachegrind callgrind.out.app\n"
+	"  profview dump/ -f pstats -o merged.prof            # snakeviz merged.prof\n"
+	"  profview dump/ -f dot | dot -Tsvg -o graph.svg\n"
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
-static void usage(FILE *fp)
-{
-	fputs(usage_text, fp);
-	pv_sort_list_keys(fp);
-	fputs("  none        file order (\"Random listing order was used\")\n", fp);
-}
-
-static void die_usage(const char *fmt, ...)
+__attribute__((format(printf, 1, 2), noreturn)) static void die_usage(const char *fmt, ...)
 {
 	va_list ap;
 	fputs("profview: ", stderr);
@@ -63,6 +62,50 @@ static void die_usage(const char *fmt, ...)
 	va_end(ap);
 	fputs("\n", stderr);
 	exit(EXIT_USAGE);
+}
+
+static const pv_writer *const writers[] = {
+	&pv_writer_text, &pv_writer_callgrind, &pv_writer_pstats, &pv_writer_json, &pv_writer_dot,
+	NULL,
+};
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, usage_text);
+	pv_sort_list_keys(fp);
+	fputs("  none        file order (\"Random listing order was used\")\n", fp);
+	fputs("\nFormats:\n", fp);
+	for (const pv_writer *const *w = writers; *w; w++)
+		fprintf(fp, "  %-11s %s\n", (*w)->name, (*w)->help);
+}
+
+static double parse_percent(const char *opt, const char *a)
+{
+	char *end;
+	double v = strtod(a, &end);
+	if (!*a || *end || !(v >= 0 && v <= 100))
+		die_usage("%s takes a percentage from 0 to 100, not '%s'", opt, a);
+	return v;
+}
+
+/* The cmd: line of a callgrind file: the inputs, space-separated. */
+static char *join_inputs(char **v, int n)
+{
+	size_t len = 1;
+	for (int i = 0; i < n; i++)
+		len += strlen(v[i]) + 1;
+	char *s = malloc(len), *p = s;
+	if (!s)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(v[i]);
+		memcpy(p, v[i], l);
+		p += l;
+		*p++ = i + 1 < n ? ' ' : '\0';
+	}
+	if (!n)
+		*p = '\0';
+	return s;
 }
 
 static void on_error(const pv_ctx *ctx, void *arg)
@@ -139,7 +182,7 @@ static void summary(char *buf, size_t cap, const pv_load_result *r, char **input
 		snprintf(buf + w, cap - (size_t)w, " (%zu unreadable, skipped)", r->failed);
 }
 
-enum { O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION };
+enum { O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE };
 
 int main(int argc, char **argv)
 {
@@ -153,13 +196,18 @@ int main(int argc, char **argv)
 		{"callers", no_argument, 0, O_CALLERS},
 		{"callees", no_argument, 0, O_CALLEES},
 		{"output", required_argument, 0, 'o'},
+		{"format", required_argument, 0, 'f'},
+		{"node-threshold", required_argument, 0, O_NODE},
+		{"edge-threshold", required_argument, 0, O_EDGE},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, O_VERSION},
 		{0, 0, 0, 0},
 	};
 	const char *sortspec = "time,calls", *outpath = NULL;
 	int strip = 0;
-	pv_report_opts ropts = {0};
+	pv_write_opts ropts = {.node_threshold = 0.5, .edge_threshold = 0.1};
+	const pv_writer *writer = &pv_writer_text;
+	char *cmdline = NULL;
 	pv_ctx ctx = {0};
 	pv_select *sel = NULL;
 	pv_sort *sort = NULL;
@@ -169,7 +217,7 @@ int main(int argc, char **argv)
 	if (pv_select_new(&sel) < 0)
 		die_usage("out of memory");
 	int c;
-	while ((c = getopt_long(argc, argv, "s:n:m:x:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:n:m:x:o:f:h", longopts, NULL)) != -1) {
 		int rc = 0;
 		switch (c) {
 		case 's': sortspec = optarg; break;
@@ -181,6 +229,17 @@ int main(int argc, char **argv)
 		case O_CALLERS: ropts.callers = 1; break;
 		case O_CALLEES: ropts.callees = 1; break;
 		case 'o': outpath = optarg; break;
+		case 'f': {
+			const pv_writer *const *w = writers;
+			while (*w && strcmp((*w)->name, optarg))
+				w++;
+			if (!*w)
+				die_usage("unknown format '%s' (text, callgrind, pstats, json, dot)", optarg);
+			writer = *w;
+			break;
+		}
+		case O_NODE: ropts.node_threshold = parse_percent("--node-threshold", optarg); break;
+		case O_EDGE: ropts.edge_threshold = parse_percent("--edge-threshold", optarg); break;
 		case 'h':
 			usage(stdout);
 			return EXIT_OK;
@@ -199,6 +258,8 @@ int main(int argc, char **argv)
 		die_usage("%s", ctx.msg);
 	if (optind >= argc)
 		die_usage("no input (give .prof files, directories, or - for standard input)");
+	if (writer->binary && (!outpath || !strcmp(outpath, "-")) && isatty(1))
+		die_usage("%s output is binary: give -o FILE or redirect standard output", writer->name);
 
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	pv_load_opts lopts = {.readers = readers, .on_error = on_error};
@@ -227,17 +288,27 @@ int main(int argc, char **argv)
 	char sum[1024];
 	summary(sum, sizeof(sum), &res, argv + optind, argc - optind);
 	ropts.summary = sum;
+	if (!(cmdline = join_inputs(argv + optind, argc - optind))) {
+		fputs("profview: out of memory\n", stderr);
+		status = EXIT_INPUT;
+		goto out;
+	}
+	ropts.cmd = cmdline;
 	struct output out;
 	if (output_open(&out, outpath) < 0) {
 		status = EXIT_INPUT;
 		goto out;
 	}
-	int ok = pv_report_write(out.fp, st, &view, &ropts) == 0;
+	int ok = writer->write(out.fp, st, &view, &ropts) == 0;
 	if (!ok)
 		fputs("profview: out of memory\n", stderr);
+	if (ropts.nclamped)
+		fprintf(stderr, "profview: warning: %zu negative or NaN times written as 0\n",
+			ropts.nclamped);
 	if (output_close(&out, ok) < 0 || !ok)
 		status = EXIT_INPUT;
 out:
+	free(cmdline);
 	pv_view_clear(&view);
 	pv_stats_free(st);
 	pv_sort_free(sort);

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "../lib/pv.h"
+#include "../lib/internal.h"
 
 #define MAX_DEPTH 64
 
@@ -551,9 +552,10 @@ static int peek_is(rd *r, const char *codes)
 }
 
 static int code_layout(rd *r, const struct layout *l, uint32_t *file, uint32_t *name,
-		       int32_t *line)
+		       int32_t *line, uint64_t *bc)
 {
 	int rc;
+	*bc = 0;
 	if (need(r, 4 * (size_t)l->nints) < 0)
 		return PV_EFORMAT;
 	r->off += 4 * (size_t)l->nints;
@@ -563,6 +565,12 @@ static int code_layout(rd *r, const struct layout *l, uint32_t *file, uint32_t *
 		case C_BYTES:
 			if (!peek_is(r, "srtR")) /* t, R: Python 2 interned str */
 				return fail(r, r->off, "bad code object");
+			if (i == 0 && (r->p[r->off] & 0x7f) == 's' && r->len - r->off >= 5) {
+				/* the bytecode tells code objects apart, as == does */
+				size_t n = le32(r->p + r->off + 1);
+				if (n <= r->len - r->off - 5)
+					*bc = pv_hash_bytes(r->p + r->off + 5, n);
+			}
 			rc = skip(r, NULL);
 			break;
 		case C_TUPLE:
@@ -594,6 +602,7 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 	size_t start = r->off, nrefs = r->nrefs, npy2 = r->npy2, work = r->work;
 	uint32_t file = 0, name = 0;
 	int32_t line = 0;
+	uint64_t bc = 0;
 	int rc = enter(r, o->at);
 	if (rc < 0)
 		return rc;
@@ -602,7 +611,7 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 		r->nrefs = nrefs; /* forget what a failed attempt reserved */
 		r->npy2 = npy2;
 		r->work = work;
-		if ((rc = code_layout(r, &layouts[i], &file, &name, &line)) == 0)
+		if ((rc = code_layout(r, &layouts[i], &file, &name, &line, &bc)) == 0)
 			break;
 		if (rc == PV_ENOMEM || rc == PV_ELIMIT)
 			break;
@@ -613,7 +622,9 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 			rc = fail(r, o->at, "code object of no known layout");
 		return rc;
 	}
-	/* repr(code); the object's address is meaningless once reloaded */
+	/* repr(code).  The address is meaningless once reloaded; a hash of the
+	 * bytecode stands in for it, so equal code objects (as Python compares
+	 * them) share a key and others do not. */
 	size_t fl, nl;
 	const char *f = pv_stats_str(r->st, file, &fl);
 	const char *n = pv_stats_str(r->st, name, &nl);
@@ -621,8 +632,9 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 	char *buf = malloc(cap);
 	if (!buf)
 		return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
-	int w = snprintf(buf, cap, "<code object %.*s at 0x000000000000, file \"%.*s\", line %d>",
-			 (int)nl, n, (int)fl, f, (int)line);
+	int w = snprintf(buf, cap, "<code object %.*s at 0x%012llx, file \"%.*s\", line %d>",
+			 (int)nl, n, (unsigned long long)(bc & 0xffffffffffffULL), (int)fl, f,
+			 (int)line);
 	rc = pv_stats_intern_str(r->st, buf, (size_t)w, id);
 	free(buf);
 	if (rc < 0)

@@ -63,7 +63,7 @@ static const char *display(pv_stats *st, uint32_t key, size_t *len)
 	return s;
 }
 
-static void header(FILE *fp, pv_stats *st, const pv_report_opts *o)
+static void header(FILE *fp, pv_stats *st, const pv_write_opts *o)
 {
 	char a[48], b[48];
 	if (o->summary)
@@ -317,7 +317,7 @@ out:
 	return rc;
 }
 
-int pv_report_write(FILE *fp, pv_stats *st, const pv_view *v, const pv_report_opts *o)
+static int report_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 {
 	int rc = 0;
 	header(fp, st, o);
@@ -342,3 +342,9 @@ int pv_report_write(FILE *fp, pv_stats *st, const pv_view *v, const pv_report_op
 	}
 	return 0;
 }
+
+const pv_writer pv_writer_text = {
+	.name = "text",
+	.help = "the pstats report (default)",
+	.write = report_write,
+};

@@ -123,3 +123,16 @@ size_t pv_int_format(char *buf, pv_int v)
 	buf[len] = '\0';
 	return len;
 }
+
+uint64_t pv_time_ns(pv_num t, size_t *clamped)
+{
+	double x = pv_num_to_double(t) * 1e9;
+	if (!(x >= 0)) { /* negative or NaN */
+		if (clamped)
+			++*clamped;
+		return 0;
+	}
+	if (x >= 0x1p64)
+		return UINT64_MAX;
+	return (uint64_t)round(x); /* round half away from zero, like llround */
+}

@@ -271,16 +271,39 @@ void pv_view_clear(pv_view *view);
 
 /* ---- writers ----------------------------------------------------------- */
 
-/* What the writer prints; options common to writers. */
-typedef struct pv_report_opts {
-	int stats;        /* print_stats */
-	int callers;      /* print_callers */
-	int callees;      /* print_callees */
-	const char *summary; /* first line, what was read (text report) */
-} pv_report_opts;
+/* What a writer is asked to print.  Writers print the rows of a view (the
+ * text report in view order; exports in their own deterministic order). */
+typedef struct pv_write_opts {
+	int stats;            /* text: print_stats (the default) */
+	int callers;          /* text: print_callers */
+	int callees;          /* text: print_callees */
+	const char *summary;  /* text: first line, what was read */
+	const char *cmd;      /* callgrind: the cmd: line (the inputs) */
+	double node_threshold; /* dot: percent of total time a node needs */
+	double edge_threshold; /* dot: percent of total time an edge needs */
+	size_t nclamped;      /* out, callgrind: negative/NaN times written as 0 */
+} pv_write_opts;
 
-/* The pstats text report (formats/report.c). */
-int pv_report_write(FILE *fp, pv_stats *st, const pv_view *view,
-		    const pv_report_opts *opts);
+/* An output format: formats/<name>.c defines one, the CLI lists it. */
+typedef struct pv_writer {
+	const char *name;
+	int binary; /* refuses a terminal */
+	const char *help;
+	/* 0, or PV_ENOMEM; write errors show in ferror(fp) */
+	int (*write)(FILE *fp, pv_stats *st, const pv_view *view, pv_write_opts *opts);
+} pv_writer;
+
+extern const pv_writer pv_writer_text;      /* formats/report.c */
+extern const pv_writer pv_writer_callgrind; /* formats/callgrind.c */
+extern const pv_writer pv_writer_pstats;    /* formats/pstats.c */
+extern const pv_writer pv_writer_json;      /* formats/json.c */
+extern const pv_writer pv_writer_dot;       /* formats/dot.c */
+
+/* Shared by writers: the cost of a time in integer nanoseconds, rounded;
+ * negative and NaN times are 0 (and counted in *clamped if not NULL). */
+uint64_t pv_time_ns(pv_num t, size_t *clamped);
+/* Shortest text that reads back as the same double (Python's repr),
+ * NUL-terminated, into buf (at least 32 bytes); returns its length. */
+size_t pv_double_repr(char *buf, double x);
 
 #endif /* PV_H */

@@ -93,11 +93,17 @@ int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *str, size_t 
  * the decimal exponent is in (-4, 16], else as d.ddde+XX. */
 int pv_pyrepr_float(char **buf, size_t *len, size_t *cap, double x)
 {
-	char out[64];
+	char out[40];
+	size_t n = pv_double_repr(out, x);
+	return put(buf, len, cap, out, n);
+}
+
+size_t pv_double_repr(char *out, double x)
+{
 	if (isnan(x))
-		return put(buf, len, cap, "nan", 3);
+		return (size_t)sprintf(out, "nan");
 	if (isinf(x))
-		return put(buf, len, cap, x < 0 ? "-inf" : "inf", x < 0 ? 4 : 3);
+		return (size_t)sprintf(out, x < 0 ? "-inf" : "inf");
 	char e[40];
 	int prec;
 	for (prec = 0; prec < 17; prec++) {
@@ -153,5 +159,6 @@ int pv_pyrepr_float(char **buf, size_t *len, size_t *cap, double x)
 		}
 		o += (size_t)snprintf(out + o, 16, "e%c%02d", exp10 < 0 ? '-' : '+', abs(exp10));
 	}
-	return put(buf, len, cap, out, o);
+	out[o] = '\0';
+	return o;
 }

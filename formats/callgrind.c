@@ -1,0 +1,351 @@
+/*
+ * callgrind.c - export for KCachegrind / QCachegrind and callgrind_annotate,
+ * following shared/spec/callgrind.md section 4.
+ *
+ *   self cost of F      = round(F.tt * 1e9) ns
+ *   call P -> C         = calls=<edge nc>, cost round(edge ct * 1e9) ns
+ *                         (profile-module int edges: C.ct * n / C.nc)
+ *   summary: = totals:  = the sum of the self costs written
+ *
+ * One block per function (selected entries, and keys that only appear as
+ * their callers), sorted by (file, line, name); names are compressed as
+ * "(id) name" at first use; `cfi=` always precedes `cfn=`.  A function name
+ * KCachegrind would merge with another (same name, same file basename) is
+ * written "name:line", and "name:line [path]" if that still collides.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/pv.h"
+
+struct fn {
+	uint32_t key;
+	long entry;      /* -1: appears only as a caller */
+	uint32_t fileid; /* compression ids, 0 = not written yet */
+	uint32_t fnid;
+	int disamb;      /* 0 name, 1 name:line, 2 name:line [path] */
+	uint32_t first, n; /* outgoing calls in calls[] */
+};
+
+struct call {
+	uint32_t from, to; /* indices into fns */
+	const pv_edge *edge;
+};
+
+struct cg {
+	pv_stats *st;
+	struct fn *fns;
+	size_t nfns;
+	long *fn_of_key; /* key id -> index into fns, -1 */
+	uint32_t *file_id_of_str; /* string id -> compression id, 0 = none */
+	uint32_t nextfile, nextfn;
+};
+
+static const char *base(const char *s, size_t n, size_t *bn)
+{
+	size_t i = n;
+	while (i > 0 && s[i - 1] != '/')
+		i--;
+	*bn = n - i;
+	return s + i;
+}
+
+static const char *key_base(pv_stats *st, const pv_key *k, size_t *bn)
+{
+	size_t n;
+	const char *s = pv_stats_str(st, k->file, &n);
+	return base(s, n, bn);
+}
+
+static int cmp_str(pv_stats *st, uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return 0;
+	size_t an, bn;
+	const char *as = pv_stats_str(st, a, &an), *bs = pv_stats_str(st, b, &bn);
+	int c = memcmp(as, bs, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+static pv_stats *sort_st; /* qsort has no context */
+
+static int cmp_keys(uint32_t x, uint32_t y)
+{
+	const pv_key *a = pv_stats_key(sort_st, x), *b = pv_stats_key(sort_st, y);
+	int c = cmp_str(sort_st, a->file, b->file);
+	if (c)
+		return c;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	c = cmp_str(sort_st, a->name, b->name);
+	return c ? c : (x > y) - (x < y);
+}
+
+static int cmp_fn(const void *a, const void *b)
+{
+	return cmp_keys(((const struct fn *)a)->key, ((const struct fn *)b)->key);
+}
+
+static struct fn *g_fns;
+static int cmp_call(const void *a, const void *b)
+{
+	const struct call *x = a, *y = b;
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	return cmp_keys(g_fns[x->to].key, g_fns[y->to].key);
+}
+
+/* A name as callgrind readers take it: no line breaks, no leading blanks,
+ * never empty. */
+static void put_name(FILE *fp, const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	if (!n) {
+		fputs("???", fp);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		putc(s[i] == '\n' || s[i] == '\r' ? '?' : s[i], fp);
+}
+
+static void put_file(FILE *fp, struct cg *g, const char *spec, uint32_t str)
+{
+	size_t n;
+	const char *s = pv_stats_str(g->st, str, &n);
+	if (g->file_id_of_str[str]) {
+		fprintf(fp, "%s=(%u)\n", spec, g->file_id_of_str[str]);
+		return;
+	}
+	g->file_id_of_str[str] = ++g->nextfile;
+	fprintf(fp, "%s=(%u) ", spec, g->nextfile);
+	if (n)
+		put_name(fp, s, n);
+	else
+		putc('~', fp); /* profile-module builtins have no file */
+	putc('\n', fp);
+}
+
+static void put_fn(FILE *fp, struct cg *g, const char *spec, struct fn *f)
+{
+	if (f->fnid) {
+		fprintf(fp, "%s=(%u)\n", spec, f->fnid);
+		return;
+	}
+	f->fnid = ++g->nextfn;
+	fprintf(fp, "%s=(%u) ", spec, f->fnid);
+	const pv_key *k = pv_stats_key(g->st, f->key);
+	size_t n;
+	const char *s = pv_stats_str(g->st, k->name, &n);
+	put_name(fp, s, n);
+	if (f->disamb >= 1)
+		fprintf(fp, ":%lld", (long long)k->line);
+	if (f->disamb == 2) {
+		s = pv_stats_str(g->st, k->file, &n);
+		fputs(" [", fp);
+		put_name(fp, s, n);
+		putc(']', fp);
+	}
+	putc('\n', fp);
+}
+
+/* KCachegrind identifies a function by name + file basename: give every
+ * group that would merge distinct keys a longer name.  Groups are found by
+ * sorting (name, basename, line). */
+static pv_stats *grp_st;
+static const struct fn *grp_fns;
+
+static int cmp_group(const void *pa, const void *pb)
+{
+	const pv_key *a = pv_stats_key(grp_st, grp_fns[*(const uint32_t *)pa].key);
+	const pv_key *b = pv_stats_key(grp_st, grp_fns[*(const uint32_t *)pb].key);
+	size_t abl, bbl;
+	if (a->name != b->name)
+		return a->name < b->name ? -1 : 1;
+	const char *ab = key_base(grp_st, a, &abl), *bb = key_base(grp_st, b, &bbl);
+	int c = memcmp(ab, bb, abl < bbl ? abl : bbl);
+	if (c || abl != bbl)
+		return c ? c : abl < bbl ? -1 : 1;
+	return (a->line > b->line) - (a->line < b->line);
+}
+
+static int disambiguate(struct cg *g)
+{
+	uint32_t *ix = malloc((g->nfns ? g->nfns : 1) * sizeof(*ix));
+	if (!ix)
+		return PV_ENOMEM;
+	for (size_t i = 0; i < g->nfns; i++)
+		ix[i] = (uint32_t)i;
+	grp_st = g->st;
+	grp_fns = g->fns;
+	qsort(ix, g->nfns, sizeof(*ix), cmp_group);
+	for (size_t i = 0; i < g->nfns;) {
+		size_t j = i + 1;
+		const pv_key *a = pv_stats_key(g->st, g->fns[ix[i]].key);
+		while (j < g->nfns) { /* same name and basename: one group */
+			const pv_key *b = pv_stats_key(g->st, g->fns[ix[j]].key);
+			size_t abl, bbl;
+			const char *ab = key_base(g->st, a, &abl), *bb = key_base(g->st, b, &bbl);
+			if (b->name != a->name || abl != bbl || memcmp(ab, bb, abl))
+				break;
+			j++;
+		}
+		for (size_t k = i; j - i > 1 && k < j; k++) {
+			const pv_key *kk = pv_stats_key(g->st, g->fns[ix[k]].key);
+			int same = (k > i && pv_stats_key(g->st, g->fns[ix[k - 1]].key)->line == kk->line) ||
+				   (k + 1 < j && pv_stats_key(g->st, g->fns[ix[k + 1]].key)->line == kk->line);
+			g->fns[ix[k]].disamb = same ? 2 : 1;
+		}
+		i = j;
+	}
+	free(ix);
+	return 0;
+}
+
+static uint64_t edge_cost(struct cg *g, const pv_edge *e, const struct fn *callee, size_t *clamped)
+{
+	if (e->is_tuple)
+		return pv_time_ns(e->ct, clamped);
+	/* profile module: only a count; share the callee's time by calls */
+	if (callee->entry < 0)
+		return 0;
+	const pv_entry *c = pv_stats_entry(g->st, (size_t)callee->entry);
+	if (c->nc <= 0)
+		return 0;
+	double share = pv_num_to_double(c->ct) * (double)e->nc / (double)c->nc;
+	return pv_time_ns(pv_num_from_double(share), clamped);
+}
+
+static int cg_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
+{
+	struct cg g = {.st = st};
+	struct call *calls = NULL;
+	size_t ncalls = 0, capcalls = 0;
+	int rc = PV_ENOMEM;
+	size_t nkeys = pv_stats_nkeys(st);
+	g.fn_of_key = malloc((nkeys ? nkeys : 1) * sizeof(*g.fn_of_key));
+	g.file_id_of_str = NULL;
+	if (!g.fn_of_key)
+		goto out;
+	for (size_t k = 0; k < nkeys; k++)
+		g.fn_of_key[k] = -1;
+	/* functions: the selected entries and their callers without entries */
+	size_t cap = v->nrows * 2 + 16;
+	g.fns = malloc(cap * sizeof(*g.fns));
+	if (!g.fns)
+		goto out;
+	for (size_t r = 0; r < v->nrows; r++) {
+		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
+		g.fn_of_key[e->key] = (long)g.nfns;
+		g.fns[g.nfns++] = (struct fn){.key = e->key, .entry = (long)v->rows[r]};
+	}
+	for (size_t r = 0; r < v->nrows; r++) {
+		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
+			uint32_t ck = pv_stats_edge(st, id)->caller;
+			if (g.fn_of_key[ck] >= 0 || pv_stats_find(st, ck) >= 0)
+				continue; /* selected, or an entry left out by the selection */
+			if (g.nfns == cap) {
+				cap *= 2;
+				struct fn *nf = realloc(g.fns, cap * sizeof(*nf));
+				if (!nf)
+					goto out;
+				g.fns = nf;
+			}
+			g.fn_of_key[ck] = (long)g.nfns;
+			g.fns[g.nfns++] = (struct fn){.key = ck, .entry = -1};
+		}
+	}
+	sort_st = st;
+	qsort(g.fns, g.nfns, sizeof(*g.fns), cmp_fn);
+	for (size_t i = 0; i < g.nfns; i++)
+		g.fn_of_key[g.fns[i].key] = (long)i;
+	if (disambiguate(&g) < 0)
+		goto out;
+	/* calls, grouped by caller, callees in key order */
+	for (size_t i = 0; i < g.nfns; i++) {
+		if (g.fns[i].entry < 0)
+			continue;
+		const pv_entry *e = pv_stats_entry(st, (size_t)g.fns[i].entry);
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
+			const pv_edge *ed = pv_stats_edge(st, id);
+			long from = g.fn_of_key[ed->caller];
+			if (from < 0)
+				continue;
+			if (ncalls == capcalls) {
+				capcalls = capcalls ? capcalls * 2 : 256;
+				struct call *nc = realloc(calls, capcalls * sizeof(*nc));
+				if (!nc)
+					goto out;
+				calls = nc;
+			}
+			calls[ncalls++] = (struct call){(uint32_t)from, (uint32_t)i, ed};
+		}
+	}
+	g_fns = g.fns;
+	qsort(calls, ncalls, sizeof(*calls), cmp_call);
+	for (size_t c = ncalls; c > 0; c--)
+		g.fns[calls[c - 1].from].first = (uint32_t)(c - 1);
+	for (size_t c = 0; c < ncalls; c++)
+		g.fns[calls[c].from].n++;
+
+	size_t nstr = 0;
+	for (size_t k = 0; k < nkeys; k++) {
+		const pv_key *key = pv_stats_key(st, (uint32_t)k);
+		if (key->file >= nstr)
+			nstr = key->file + 1;
+	}
+	g.file_id_of_str = calloc(nstr ? nstr : 1, sizeof(*g.file_id_of_str));
+	if (!g.file_id_of_str)
+		goto out;
+	uint64_t total = 0;
+	for (size_t i = 0; i < g.nfns; i++)
+		if (g.fns[i].entry >= 0)
+			total += pv_time_ns(pv_stats_entry(st, (size_t)g.fns[i].entry)->tt, NULL);
+
+	fprintf(fp, "# callgrind format\nversion: 1\ncreator: profview %s\ncmd: ", PV_VERSION);
+	put_name(fp, o->cmd && *o->cmd ? o->cmd : "profview", strlen(o->cmd && *o->cmd ? o->cmd : "profview"));
+	fprintf(fp, "\npart: 1\npositions: line\nevent: ns : Time (nanoseconds)\nevents: ns\n"
+		    "summary: %llu\n", (unsigned long long)total);
+	for (size_t i = 0; i < g.nfns; i++) {
+		struct fn *f = &g.fns[i];
+		const pv_key *k = pv_stats_key(st, f->key);
+		long long line = k->line > 0 ? (long long)k->line : 0;
+		putc('\n', fp);
+		put_file(fp, &g, "fl", k->file);
+		put_fn(fp, &g, "fn", f);
+		uint64_t self = f->entry >= 0
+			? pv_time_ns(pv_stats_entry(st, (size_t)f->entry)->tt, &o->nclamped) : 0;
+		fprintf(fp, "%lld %llu\n", line, (unsigned long long)self);
+		for (uint32_t c = f->first; c < f->first + f->n; c++) {
+			struct fn *to = &g.fns[calls[c].to];
+			const pv_edge *e = calls[c].edge;
+			uint64_t cost = edge_cost(&g, e, to, &o->nclamped);
+			pv_int n = e->nc > 0 ? e->nc : 0;
+			if (n == 0 && cost == 0)
+				continue; /* nothing to show, and calls=0 misleads readers */
+			const pv_key *tk = pv_stats_key(st, to->key);
+			put_file(fp, &g, "cfi", tk->file);
+			put_fn(fp, &g, "cfn", to);
+			char cnt[48];
+			pv_int_format(cnt, n ? n : 1);
+			fprintf(fp, "calls=%s %lld\n%lld %llu\n", cnt, tk->line > 0 ? (long long)tk->line : 0,
+				line, (unsigned long long)cost);
+		}
+	}
+	fprintf(fp, "\ntotals: %llu\n", (unsigned long long)total);
+	rc = 0;
+out:
+	free(g.fns);
+	free(g.fn_of_key);
+	free(g.file_id_of_str);
+	free(calls);
+	return rc;
+}
+
+const pv_writer pv_writer_callgrind = {
+	.name = "callgrind",
+	.help = "callgrind format for KCachegrind and callgrind_annotate",
+	.write = cg_write,
+};

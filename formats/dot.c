@@ -1,0 +1,120 @@
+/*
+ * dot.c - a Graphviz call graph in the spirit of gprof2dot: a node per
+ * selected function whose cumulative time reaches --node-threshold percent
+ * of the total (default 0.5), an edge per call between two nodes that
+ * reaches --edge-threshold percent (default 0.1).  Nodes show the name,
+ * file:line, cumulative and self share and the call count; colour and edge
+ * width grow with the share.  `dot -Tsvg` renders it.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/pv.h"
+
+static void d_str(FILE *fp, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			putc('\\', fp);
+		if (s[i] == '\n' || s[i] == '\r')
+			fputs("\\n", fp);
+		else
+			putc(s[i], fp);
+	}
+}
+
+/* gprof2dot's temperature scale: blue (cold) to red (hot). */
+static void colour(FILE *fp, double f)
+{
+	if (!(f >= 0))
+		f = 0;
+	if (f > 1)
+		f = 1;
+	double h = (1.0 - sqrt(f)) * 0.66, s = 0.85, v = 0.55 + 0.4 * sqrt(f);
+	fprintf(fp, "\"%.3f %.3f %.3f\"", h, s, v);
+}
+
+static double share(pv_num t, double total)
+{
+	double x = pv_num_to_double(t);
+	return total > 0 && isfinite(x) ? x / total : 0;
+}
+
+static int dot_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
+{
+	double total = pv_num_to_double(pv_stats_total_tt(st));
+	double nt = o->node_threshold / 100.0, et = o->edge_threshold / 100.0;
+	if (!(total > 0)) /* no self time recorded: scale by the largest cumulative */
+		for (size_t r = 0; r < v->nrows; r++) {
+			double c = pv_num_to_double(pv_stats_entry(st, v->rows[r])->ct);
+			if (c > total)
+				total = c;
+		}
+	size_t ne = pv_stats_nentries(st);
+	char *node = calloc(ne ? ne : 1, 1);
+	if (!node)
+		return PV_ENOMEM;
+	fputs("digraph profview {\n"
+	      "  graph [fontname=\"Helvetica\", nodesep=0.125, ranksep=0.25];\n"
+	      "  node [fontcolor=white, fontname=\"Helvetica\", shape=box, style=filled];\n"
+	      "  edge [fontname=\"Helvetica\"];\n", fp);
+	for (size_t r = 0; r < v->nrows; r++) {
+		uint32_t i = v->rows[r];
+		const pv_entry *e = pv_stats_entry(st, i);
+		double cf = share(e->ct, total), sf = share(e->tt, total);
+		if (cf < nt)
+			continue;
+		node[i] = 1;
+		const pv_key *k = pv_stats_key(st, e->key);
+		size_t n;
+		const char *s = pv_stats_str(st, k->name, &n);
+		char cnt[96];
+		pv_int_format(cnt, e->nc);
+		fprintf(fp, "  n%u [label=\"", i);
+		d_str(fp, s, n);
+		fputs("\\n", fp);
+		s = pv_stats_str(st, k->file, &n);
+		d_str(fp, s, n);
+		fprintf(fp, ":%lld\\n%.2f%%\\n(%.2f%%)\\n%s×\", color=", (long long)k->line, 100 * cf,
+			100 * sf, cnt);
+		colour(fp, cf);
+		fputs(", fillcolor=", fp);
+		colour(fp, cf);
+		fputs("];\n", fp);
+	}
+	for (size_t r = 0; r < v->nrows; r++) {
+		uint32_t i = v->rows[r];
+		if (!node[i])
+			continue;
+		const pv_entry *e = pv_stats_entry(st, i);
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
+			const pv_edge *c = pv_stats_edge(st, id);
+			long from = pv_stats_find(st, c->caller);
+			if (from < 0 || !node[from])
+				continue;
+			double f;
+			if (c->is_tuple)
+				f = share(c->ct, total);
+			else /* profile module: the callee's time shared by calls */
+				f = e->nc > 0 ? share(e->ct, total) * (double)c->nc / (double)e->nc : 0;
+			if (f < et)
+				continue;
+			char cnt[48];
+			pv_int_format(cnt, c->nc);
+			fprintf(fp, "  n%ld -> n%u [label=\"%.2f%%\\n%s×\", color=", from, i, 100 * f, cnt);
+			colour(fp, f);
+			fprintf(fp, ", arrowsize=%.2f, penwidth=%.2f];\n", 0.5 + sqrt(f > 1 ? 1 : f),
+				1.0 + 4.0 * (f > 1 ? 1 : f));
+		}
+	}
+	fputs("}\n", fp);
+	free(node);
+	return 0;
+}
+
+const pv_writer pv_writer_dot = {
+	.name = "dot",
+	.help = "a Graphviz call graph (dot -Tsvg)",
+	.write = dot_write,
+};
