@@ -22,6 +22,7 @@
  * against a work budget so nested references cannot expand without bound.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -239,7 +240,8 @@ static int unexpected(rd *r, const obj *o, const char *want)
 	if (!got)
 		return pv_fail(r->ctx, PV_EFORMAT, o->at, "bad marshal type code 0x%02x",
 			       r->p[o->at]);
-	return pv_fail(r->ctx, PV_EFORMAT, o->at, "expected %s, found %s", want, got);
+	return pv_fail(r->ctx, PV_EFORMAT, o->at, "expected %s, found a%s %s", want,
+		       strchr("aeiouN", got[0]) ? "n" : "", got);
 }
 
 /* ---- scalars ----------------------------------------------------------- */
@@ -797,11 +799,22 @@ static int read_key(rd *r, void *out)
 		goto out;
 	}
 	size_t lat;
+	pv_num ln;
 	if ((rc = read_str(r, &file)) < 0)
 		goto out;
 	lat = r->off;
-	if ((rc = read_int(r, &line)) < 0 || (rc = read_str(r, &name)) < 0)
+	if ((rc = read_num(r, &ln)) < 0 || (rc = read_str(r, &name)) < 0)
 		goto out;
+	/* a float line equal to an int is that int to Python (1.0 == 1, same
+	 * hash, same dict key, "%d" prints it alike) */
+	if (!ln.is_int) {
+		if (!(ln.f == floor(ln.f) && fabs(ln.f) < 0x1p62)) {
+			rc = fail(r, lat, "line number is not a whole number");
+			goto out;
+		}
+		ln = pv_num_from_int((pv_int)ln.f);
+	}
+	line = ln.i;
 	if (line > INT64_MAX || line < INT64_MIN) {
 		rc = fail(r, lat, "line number out of range");
 		goto out;
@@ -944,7 +957,8 @@ static int read_top(rd *r)
 				       "not a pstats dump (starts with byte 0x%02x, not a marshal dict)",
 				       r->p[0]);
 		return pv_fail(r->ctx, PV_EFORMAT, 0,
-			       "not a pstats dump (the marshal data is a %s, not a dict)", t);
+			       "not a pstats dump (the marshal data is a%s %s, not a dict)",
+			       strchr("aeiou", t[0]) ? "n" : "", t);
 	}
 	for (;;) {
 		if ((rc = need(r, 1)) < 0)
