@@ -28,7 +28,7 @@ PYTHON  ?= python3
 # Debian packages: build, tests (cmocka, Python's pstats is the oracle)
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3
 
-.PHONY: all deps demo test unit oracle cli clean format
+.PHONY: all deps demo test unit oracle cli clean format sanitize
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -65,11 +65,21 @@ test: unit oracle cli
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-oracle: profview
-	$(PYTHON) tests/oracle/oracle.py --profview ./profview
+PROFVIEW_BIN ?= ./profview
+oracle: $(PROFVIEW_BIN)
+	$(PYTHON) tests/oracle/oracle.py --profview $(PROFVIEW_BIN)
 
-cli: profview
-	bash tests/cli/run.sh ./profview
+cli: $(PROFVIEW_BIN)
+	bash tests/cli/run.sh $(PROFVIEW_BIN)
+
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+sanitize:
+	$(MAKE) BUILD=build/san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" PROFVIEW_BIN=build/san/profview \
+		build/san/profview test
+
+build/san/profview: $(BUILD)/libprofview.a $(CMD_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm
 
 format:
 	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]

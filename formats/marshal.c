@@ -256,7 +256,9 @@ static int read_long(rd *r, size_t at, pv_int *v)
 		return PV_EFORMAT;
 	size_t nd = n < 0 ? (size_t)-(int64_t)n : (size_t)n;
 	if (nd > (r->len - r->off) / 2)
-		return pv_fail(r->ctx, PV_EFORMAT, at, "long of %zu digits runs past the end", nd);
+		return pv_fail(r->ctx, PV_EFORMAT, at + 1,
+			       "long of %zu digits runs past the end of the data (%zu bytes left)", nd,
+			       r->len - r->off);
 	pv_int acc = 0;
 	for (size_t k = nd; k > 0; k--) {
 		const unsigned char *d = r->p + r->off + 2 * (k - 1);
@@ -428,9 +430,12 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 }
 
 /* Intern n bytes as text.  ASCII-coded strings are Latin-1 by definition;
- * bytes that are not valid UTF-8 (Python 2 str, broken writers) are taken
- * as Latin-1 too, so every name stays printable and distinct. */
-static int intern_text(rd *r, const unsigned char *s, size_t n, int latin1, uint32_t *id)
+ * bytes that are not valid UTF-8 in an s or t string (Python 2's byte
+ * strings use these codes) are taken as Latin-1 too, so every name stays
+ * printable and distinct.  A u string is always UTF-8: `strict` refuses
+ * anything else, as Python does. */
+static int intern_text(rd *r, const unsigned char *s, size_t n, int latin1, int strict,
+		       uint32_t *id)
 {
 	size_t i = 0;
 	while (i < n && s[i] < 0x80)
@@ -445,6 +450,9 @@ static int intern_text(rd *r, const unsigned char *s, size_t n, int latin1, uint
 		}
 		if (j == n)
 			i = n;
+		else if (strict)
+			return pv_fail(r->ctx, PV_EFORMAT, (size_t)(s + j - r->p),
+				       "invalid UTF-8 in a str");
 	}
 	if (i < n) {
 		size_t cap = 2 * n;
@@ -498,7 +506,7 @@ static int str_body(rd *r, const obj *o, uint32_t *id)
 	}
 	if (get_len(r, wide, 1, &n) < 0)
 		return PV_EFORMAT;
-	if ((rc = intern_text(r, r->p + r->off, n, latin1, id)) < 0)
+	if ((rc = intern_text(r, r->p + r->off, n, latin1, o->code == 'u', id)) < 0)
 		return rc;
 	r->off += n;
 	if (o->code == 't' && !r->replay) {
