@@ -39,6 +39,9 @@ static const char usage_text[] =
 	"  -f, --format FORMAT      text (default), callgrind, pstats, json or dot\n"
 	"      --node-threshold P   dot: leave out functions under P%% of total time (0.5)\n"
 	"      --edge-threshold P   dot: leave out calls under P%% of total time (0.1)\n"
+	"      --max-member-size SIZE   refuse an archive member that expands past SIZE\n"
+	"                           (bytes, or with K, M, G; default 1G)\n"
+	"      --max-archive-size SIZE  refuse an archive that expands past SIZE (16G)\n"
 	"  -o, --output FILE        write to FILE (replaced only when complete)\n"
 	"  -h, --help               this help\n"
 	"      --version            version and library versions\n"
@@ -86,6 +89,24 @@ static double parse_percent(const char *opt, const char *a)
 	if (!*a || *end || !(v >= 0 && v <= 100))
 		die_usage("%s takes a percentage from 0 to 100, not '%s'", opt, a);
 	return v;
+}
+
+/* 123, 64K, 1M, 2G (powers of 1024) */
+static uint64_t parse_size(const char *opt, const char *a)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(a, &end, 10);
+	uint64_t mul = 1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1ULL << 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1ULL << 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1ULL << 30, end++;
+	if (!*a || *a == '-' || *end || errno || v == 0 || v > UINT64_MAX / mul)
+		die_usage("%s takes a size such as 512M or 2G, not '%s'", opt, a);
+	return v * mul;
 }
 
 /* The cmd: line of a callgrind file: the inputs, space-separated. */
@@ -182,7 +203,7 @@ static void summary(char *buf, size_t cap, const pv_load_result *r, char **input
 		snprintf(buf + w, cap - (size_t)w, " (%zu unreadable, skipped)", r->failed);
 }
 
-enum { O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE };
+enum { O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE, O_MAXMEMBER, O_MAXARCHIVE };
 
 int main(int argc, char **argv)
 {
@@ -197,6 +218,8 @@ int main(int argc, char **argv)
 		{"callees", no_argument, 0, O_CALLEES},
 		{"output", required_argument, 0, 'o'},
 		{"format", required_argument, 0, 'f'},
+		{"max-member-size", required_argument, 0, O_MAXMEMBER},
+		{"max-archive-size", required_argument, 0, O_MAXARCHIVE},
 		{"node-threshold", required_argument, 0, O_NODE},
 		{"edge-threshold", required_argument, 0, O_EDGE},
 		{"help", no_argument, 0, 'h'},
@@ -207,6 +230,7 @@ int main(int argc, char **argv)
 	int strip = 0;
 	pv_write_opts ropts = {.node_threshold = 0.5, .edge_threshold = 0.1};
 	const pv_writer *writer = &pv_writer_text;
+	pv_limits limits = {0};
 	char *cmdline = NULL;
 	pv_ctx ctx = {0};
 	pv_select *sel = NULL;
@@ -217,7 +241,8 @@ int main(int argc, char **argv)
 	if (pv_select_new(&sel) < 0)
 		die_usage("out of memory");
 	int c;
-	while ((c = getopt_long(argc, argv, "s:n:m:x:o:f:h", longopts, NULL)) != -1) {
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:h", longopts, NULL)) != -1) {
 		int rc = 0;
 		switch (c) {
 		case 's': sortspec = optarg; break;
@@ -238,6 +263,8 @@ int main(int argc, char **argv)
 			writer = *w;
 			break;
 		}
+		case O_MAXMEMBER: limits.max_member = parse_size("--max-member-size", optarg); break;
+		case O_MAXARCHIVE: limits.max_archive = parse_size("--max-archive-size", optarg); break;
 		case O_NODE: ropts.node_threshold = parse_percent("--node-threshold", optarg); break;
 		case O_EDGE: ropts.edge_threshold = parse_percent("--edge-threshold", optarg); break;
 		case 'h':
@@ -247,9 +274,12 @@ int main(int argc, char **argv)
 			printf("profview %s (%s, PCRE2 %d.%d)\n", PV_VERSION, archive_version_string(),
 			       PCRE2_MAJOR, PCRE2_MINOR);
 			return EXIT_OK;
+		case ':':
+			die_usage("option '%s' needs an argument (see --help)", argv[optind - 1]);
 		default:
-			fputs("Try 'profview --help' for more information.\n", stderr);
-			return EXIT_USAGE;
+			if (optopt)
+				die_usage("unknown option '-%c' (see --help)", optopt);
+			die_usage("unknown option '%s' (see --help)", argv[optind - 1]);
 		}
 		if (rc < 0)
 			die_usage("%s", ctx.msg);
@@ -262,7 +292,13 @@ int main(int argc, char **argv)
 		die_usage("%s output is binary: give -o FILE or redirect standard output", writer->name);
 
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
-	pv_load_opts lopts = {.readers = readers, .on_error = on_error};
+	static const pv_container *const containers[] = {&pv_container_archive, NULL};
+	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error,
+			      .limits = limits};
+	/* read-ahead budget for archives (a tuning and testing knob) */
+	const char *cache = getenv("PROFVIEW_ARCHIVE_CACHE");
+	if (cache && *cache)
+		lopts.cache_bytes = parse_size("PROFVIEW_ARCHIVE_CACHE", cache);
 	pv_load_result res;
 	if (pv_stats_new(&st) < 0 ||
 	    pv_load(st, (const char *const *)argv + optind, (size_t)(argc - optind), &lopts, &res) < 0) {

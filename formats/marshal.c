@@ -1002,8 +1002,8 @@ static int marshal_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsign
 	int rc;
 	if (len == 0)
 		rc = pv_fail(ctx, PV_EFORMAT, 0, "empty file");
-	else
-		rc = read_top(&r);
+	else if ((rc = read_top(&r)) == 0 && pv_profile_nentries(out) == 0)
+		rc = pv_fail(ctx, PV_EFORMAT, 0, "no profile data (an empty stats dict)");
 	free(r.refs);
 	free(r.py2);
 	free(r.conv);

@@ -2,12 +2,21 @@
  * load.c - which inputs are read, in which order, by which reader.
  *
  * Inputs are files, directories (every *.prof below, recursively, sorted by
- * the bytes of the path) and "-" for standard input.  They are merged in
- * pstats' order - Stats(first, *rest) loads the first and then add()s the
- * rest in reverse - so totals and float sums match CPython bit for bit.
- * A bad input is reported through the callback and skipped.
+ * the bytes of the path, and single compressed *.prof.gz and the like) and
+ * "-" for standard input; a file may be an archive, whose *.prof members
+ * count as files in archive order.  All of them are merged in pstats'
+ * order - Stats(first, *rest) loads the first and then add()s the rest in
+ * reverse - so totals and float sums match CPython bit for bit.  A bad input
+ * is reported through the callback and skipped.
+ *
+ * Archives stream (tar.gz cannot seek), yet pstats' order wants their
+ * members last to first.  Members are parsed in one pass, keeping the first
+ * and the last ones that fit a memory budget; when the merge reaches members
+ * before that window, the archive is read again up to them.  Small archives
+ * take one pass; memory stays bounded for any size.
  */
 #include <dirent.h>
+#include <limits.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -49,10 +58,17 @@ static char *join(const char *dir, const char *name)
 	return s;
 }
 
-static int ends_with_prof(const char *s)
+/* *.prof, and single compressed ones (*.prof.gz, .bz2, .xz, .zst) */
+static int profile_name(const char *s)
 {
+	static const char *const ext[] = {".prof", ".prof.gz", ".prof.bz2", ".prof.xz", ".prof.zst"};
 	size_t n = strlen(s);
-	return n >= 5 && memcmp(s + n - 5, ".prof", 5) == 0;
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
+		size_t m = strlen(ext[i]);
+		if (n >= m && memcmp(s + n - m, ext[i], m) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static void report(pv_error_fn fn, void *arg, const char *path, int code, const char *what)
@@ -92,7 +108,7 @@ static int walk(const char *dir, struct pathvec *out, size_t *failed, pv_error_f
 		if (S_ISDIR(lst.st_mode)) {
 			rc = walk(p, out, failed, fn, arg);
 			free(p);
-		} else if (ends_with_prof(de->d_name) && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+		} else if (profile_name(de->d_name) && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
 			rc = push(out, p);
 		} else {
 			free(p);
@@ -161,7 +177,7 @@ void pv_paths_free(char **paths)
 	free(paths);
 }
 
-/* ---- reading one input ------------------------------------------------ */
+/* ---- reading ------------------------------------------------------------ */
 
 struct buf {
 	unsigned char *p;
@@ -174,14 +190,17 @@ static int slurp(int fd, struct buf *b, size_t max, pv_ctx *ctx)
 {
 	struct stat st;
 	b->len = 0;
-	if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
+	int isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	if (!isreg && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "is a directory");
-	size_t hint = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : 65536;
+	size_t hint = isreg ? (size_t)st.st_size + 1 : 65536;
 	if (hint > max + 1)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "file larger than %zu bytes", max);
 	for (;;) {
 		if (b->len == b->cap || b->cap < hint) {
 			size_t want = b->len + (hint > b->len ? hint - b->len : 65536);
+			if (b->len == b->cap && want < b->cap * 2)
+				want = b->cap * 2;
 			if (want > max + 1)
 				want = max + 1;
 			if (want <= b->len)
@@ -211,57 +230,455 @@ static const pv_reader *pick(const pv_load_opts *o, const unsigned char *p, size
 	return o->readers[0]; /* its error says what is wrong */
 }
 
-static int load_one(pv_stats *st, pv_profile *prof, const char *path, struct buf *b,
-		    const pv_load_opts *o, pv_ctx *ctx)
+static const pv_container *container_for(const pv_load_opts *o, const unsigned char *p,
+					 size_t n)
 {
-	int stdin_ = strcmp(path, "-") == 0;
-	ctx->input = stdin_ ? "<stdin>" : path;
-	ctx->member = NULL;
-	pv_ctx_clear(ctx);
-	int fd = stdin_ ? 0 : open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(errno));
-	int rc = slurp(fd, b, o->max_file_size ? o->max_file_size : DEFAULT_MAX_FILE, ctx);
-	if (!stdin_)
-		close(fd);
+	for (const pv_reader *const *r = o->readers; *r; r++)
+		if ((*r)->sniff(p, n))
+			return NULL;
+	for (const pv_container *const *c = o->containers; c && *c; c++)
+		if ((*c)->sniff(p, n))
+			return *c;
+	return NULL;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* ---- sources: every profile in merge-list order ------------------------ */
+
+struct cached {
+	long member;
+	pv_profile *p; /* NULL: rc and err say why */
+	int rc;
+	char *name;
+	char err[sizeof(((pv_ctx *)0)->msg)];
+};
+
+/* An archive named on the command line, and its read-ahead cache. */
+struct arch {
+	char *path;
+	const pv_container *c;
+	struct buf mem; /* standard input is held in memory */
+	int inmem;
+	long nmembers;
+	struct cached first; /* member 0 */
+	struct cached *win;  /* members [win[0].member, ...], ascending */
+	size_t nwin, capwin, winbytes;
+	int failed;          /* the archive itself failed (reported once) */
+	char err[sizeof(((pv_ctx *)0)->msg)];
+	int errcode;
+};
+
+struct source {
+	char *path;         /* a file, or NULL for an archive member */
+	struct arch *arch;  /* the member's archive */
+	long member;
+};
+
+struct loader {
+	pv_stats *st;
+	const pv_load_opts *o;
+	pv_limits lim;
+	size_t budget;
+	struct source *src;
+	size_t nsrc, capsrc;
+	struct arch **archs;
+	size_t narchs, caparchs;
+	pv_load_result *res;
+	struct buf b, mb;
+	pv_profile *prof;
+};
+
+static void report_ctx(struct loader *L, pv_ctx *ctx)
+{
+	L->res->failed++;
+	if (L->o->on_error)
+		L->o->on_error(ctx, L->o->arg);
+}
+
+static int add_source(struct loader *L, char *path, struct arch *a, long member)
+{
+	if (pv_grow(&L->src, &L->capsrc, L->nsrc + 1, sizeof(*L->src)) < 0) {
+		free(path);
+		return PV_ENOMEM;
+	}
+	L->src[L->nsrc++] = (struct source){path, a, member};
+	return 0;
+}
+
+static void cached_clear(struct cached *c)
+{
+	pv_profile_free(c->p);
+	free(c->name);
+	memset(c, 0, sizeof(*c));
+}
+
+static void win_clear(struct arch *a)
+{
+	for (size_t i = 0; i < a->nwin; i++)
+		cached_clear(&a->win[i]);
+	a->nwin = 0;
+	a->winbytes = 0;
+}
+
+/* Parse the current member into c (the profile, or the error). */
+static int parse_member(struct loader *L, struct arch *a, void *h, long m, const char *name,
+			struct cached *c)
+{
+	pv_ctx ctx = {.input = a->path, .member = name};
+	memset(c, 0, sizeof(*c));
+	c->member = m;
+	if (!(c->name = strdup(name)))
+		return PV_ENOMEM;
+	int rc = a->c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, &ctx);
+	if (rc == 0 && (rc = pv_profile_new(&c->p)) == 0) {
+		const pv_reader *r = pick(L->o, L->mb.p, L->mb.len);
+		rc = r->read(&ctx, L->st, c->p, L->mb.p, L->mb.len);
+	}
+	if (rc < 0) {
+		if (rc == PV_ENOMEM)
+			return rc;
+		pv_profile_free(c->p);
+		c->p = NULL;
+		c->rc = rc;
+		memcpy(c->err, ctx.msg, sizeof(c->err));
+	}
+	return 0;
+}
+
+static int arch_fail(struct arch *a, pv_ctx *ctx)
+{
+	a->failed = 1;
+	a->errcode = ctx->code;
+	memcpy(a->err, ctx->msg, sizeof(a->err));
+	return 0;
+}
+
+/* One pass over the archive: count the members the caller wants (when
+ * listing), keep member 0, and keep the wanted members up to `upto` whose
+ * parsed size fits the budget, the last ones first. */
+static int arch_scan(struct loader *L, struct arch *a, long upto, int listing)
+{
+	void *h = NULL;
+	pv_ctx ctx = {.input = a->path};
+	int rc = a->c->open(&h, a->path, a->inmem ? a->mem.p : NULL, a->mem.len, &L->lim, &ctx);
+	if (rc < 0)
+		return rc == PV_ENOMEM ? rc : arch_fail(a, &ctx);
+	win_clear(a);
+	long m = 0;
+	const char *name;
+	while ((rc = a->c->next(h, &name, &ctx)) == 1) {
+		if (!listing && m > upto)
+			break;
+		if (L->o->want && !L->o->want(L->o->arg, base_name(name)))
+			continue;
+		struct cached c;
+		if (listing || m > 0 || !a->first.name) {
+			if ((rc = parse_member(L, a, h, m, name, &c)) < 0)
+				goto out;
+			if (m == 0 && listing) {
+				a->first = c;
+			} else if (m > 0) {
+				if ((rc = pv_grow(&a->win, &a->capwin, a->nwin + 1, sizeof(*a->win))) < 0) {
+					cached_clear(&c);
+					goto out;
+				}
+				a->win[a->nwin++] = c;
+				a->winbytes += c.p ? pv_profile_memsize(c.p) : 256;
+				/* over budget: drop the oldest, keep the newest */
+				size_t drop = 0;
+				while (a->nwin - drop > 1 && a->winbytes > L->budget) {
+					struct cached *d = &a->win[drop++];
+					a->winbytes -= d->p ? pv_profile_memsize(d->p) : 256;
+					cached_clear(d);
+				}
+				if (drop) {
+					memmove(a->win, a->win + drop, (a->nwin - drop) * sizeof(*a->win));
+					a->nwin -= drop;
+				}
+			} else {
+				cached_clear(&c);
+			}
+		}
+		if (listing && (rc = add_source(L, NULL, a, m)) < 0)
+			goto out;
+		m++;
+	}
+	if (rc < 0 && rc != PV_ENOMEM) {
+		if (listing)
+			arch_fail(a, &ctx);
+		else { /* it listed fine before: report at this member */
+			a->failed = 1;
+			a->errcode = ctx.code;
+			memcpy(a->err, ctx.msg, sizeof(a->err));
+		}
+		rc = 0;
+	}
+	if (listing)
+		a->nmembers = m;
+out:
+	a->c->close(h);
+	return rc < 0 ? rc : 0;
+}
+
+/* Member m of archive a, parsed: from the cache, or by reading again. */
+static int arch_get(struct loader *L, struct arch *a, long m, struct cached **out)
+{
+	*out = NULL;
+	if (m == 0 && a->first.name) {
+		*out = &a->first;
+		return 0;
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < a->nwin; i++)
+			if (a->win[i].member == m) {
+				*out = &a->win[i];
+				return 0;
+			}
+		if (pass == 0 && !a->failed) {
+			int rc = arch_scan(L, a, m, 0);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* A named input: a directory (walked), an archive (listed), or a file. */
+static int expand_input(struct loader *L, const char *in)
+{
+	struct stat st;
+	int isstdin = strcmp(in, "-") == 0;
+	if (!isstdin && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
+		struct pathvec pv = {0};
+		size_t before = L->res->failed;
+		int rc = walk(in, &pv, &L->res->failed, L->o->on_error, L->o->arg);
+		if (rc == 0) {
+			qsort(pv.v, pv.n, sizeof(char *), cmp_path);
+			for (size_t i = 0; i < pv.n && rc == 0; i++) {
+				if (L->o->want && !L->o->want(L->o->arg, base_name(pv.v[i]))) {
+					free(pv.v[i]);
+					continue;
+				}
+				rc = add_source(L, pv.v[i], NULL, 0);
+			}
+			if (pv.n == 0 && L->res->failed == before) {
+				report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
+				       "no *.prof files in this directory");
+				L->res->failed++;
+			}
+		}
+		free(pv.v);
+		return rc;
+	}
+	/* Peek at a named file: an archive is listed now, so that its members
+	 * take their places in the merge order. */
+	unsigned char head[512];
+	size_t n = 0;
+	struct buf mem = {0};
+	if (isstdin) {
+		pv_ctx ctx = {.input = "<stdin>"};
+		int rc = slurp(0, &mem, L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE,
+			       &ctx);
+		if (rc < 0) {
+			free(mem.p);
+			if (rc == PV_ENOMEM)
+				return rc;
+			report_ctx(L, &ctx);
+			return 0;
+		}
+		n = mem.len < sizeof(head) ? mem.len : sizeof(head);
+		memcpy(head, mem.p, n);
+	} else {
+		int fd = open(in, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			ssize_t got = read(fd, head, sizeof(head));
+			n = got > 0 ? (size_t)got : 0;
+			close(fd);
+		}
+	}
+	const pv_container *c = container_for(L->o, head, n);
+	if (!c) {
+		if (isstdin) { /* keep the bytes: stdin cannot be read twice */
+			struct arch *a = calloc(1, sizeof(*a));
+			if (!a || pv_grow(&L->archs, &L->caparchs, L->narchs + 1, sizeof(*L->archs)) < 0) {
+				free(a);
+				free(mem.p);
+				return PV_ENOMEM;
+			}
+			a->mem = mem;
+			a->inmem = 1;
+			L->archs[L->narchs++] = a;
+			return add_source(L, NULL, a, -1);
+		}
+		char *p = strdup(in);
+		return p ? add_source(L, p, NULL, 0) : PV_ENOMEM;
+	}
+	struct arch *a = calloc(1, sizeof(*a));
+	if (!a || !(a->path = strdup(isstdin ? "<stdin>" : in)) ||
+	    pv_grow(&L->archs, &L->caparchs, L->narchs + 1, sizeof(*L->archs)) < 0) {
+		if (a)
+			free(a->path);
+		free(a);
+		free(mem.p);
+		return PV_ENOMEM;
+	}
+	L->archs[L->narchs++] = a;
+	a->c = c;
+	a->mem = mem;
+	a->inmem = isstdin;
+	size_t first = L->nsrc;
+	int rc = arch_scan(L, a, LONG_MAX, 1);
 	if (rc < 0)
 		return rc;
-	const pv_reader *r = pick(o, b->p, b->len);
-	if ((rc = r->read(ctx, st, prof, b->p, b->len)) < 0)
+	if (a->failed && L->nsrc == first) { /* nothing listed: report it here */
+		pv_ctx ctx = {0};
+		ctx.code = a->errcode;
+		memcpy(ctx.msg, a->err, sizeof(ctx.msg));
+		report_ctx(L, &ctx);
+		a->failed = 2; /* reported */
+	} else if (!a->failed && L->nsrc == first) {
+		report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT, "no *.prof members in this archive");
+		L->res->failed++;
+	}
+	return 0;
+}
+
+static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
+{
+	if (L->o->seen && !L->o->seen(L->o->arg, name, L->st, p))
+		return 0;
+	int rc = pv_stats_merge(L->st, p, ctx);
+	if (rc == 0)
+		L->res->files++;
+	return rc;
+}
+
+/* A single compressed file met in a directory (x.prof.gz): its members in
+ * order, at the file's place. */
+static int load_inline(struct loader *L, const char *path, const pv_container *c, pv_ctx *ctx)
+{
+	void *h = NULL;
+	int rc = c->open(&h, path, L->b.p, L->b.len, &L->lim, ctx);
+	if (rc < 0)
 		return rc;
-	return pv_stats_merge(st, prof, ctx);
+	const char *name;
+	int n = 0;
+	while ((rc = c->next(h, &name, ctx)) == 1) {
+		ctx->member = NULL;
+		if ((rc = c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, ctx)) < 0 ||
+		    (rc = pick(L->o, L->mb.p, L->mb.len)->read(ctx, L->st, L->prof, L->mb.p, L->mb.len)) < 0 ||
+		    (rc = merge(L, name, L->prof, ctx)) < 0)
+			break;
+		n++;
+	}
+	c->close(h);
+	if (rc == 0 && n == 0)
+		rc = pv_fail(ctx, PV_EFORMAT, PV_NOOFF, "no profile inside");
+	return rc;
+}
+
+static int load_file(struct loader *L, const char *path, pv_ctx *ctx)
+{
+	ctx->input = path;
+	ctx->member = NULL;
+	pv_ctx_clear(ctx);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(errno));
+	int rc = slurp(fd, &L->b, L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE, ctx);
+	close(fd);
+	if (rc < 0)
+		return rc;
+	const pv_container *c = container_for(L->o, L->b.p, L->b.len);
+	if (c)
+		return load_inline(L, path, c, ctx);
+	if ((rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len)) < 0)
+		return rc;
+	return merge(L, base_name(path), L->prof, ctx);
+}
+
+static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
+{
+	if (s->path)
+		return load_file(L, s->path, ctx);
+	struct arch *a = s->arch;
+	if (s->member < 0) { /* standard input, held in memory */
+		ctx->input = "<stdin>";
+		ctx->member = NULL;
+		pv_ctx_clear(ctx);
+		int rc = pick(L->o, a->mem.p, a->mem.len)->read(ctx, L->st, L->prof, a->mem.p, a->mem.len);
+		return rc < 0 ? rc : merge(L, "<stdin>", L->prof, ctx);
+	}
+	struct cached *c;
+	int rc = arch_get(L, a, s->member, &c);
+	if (rc < 0)
+		return rc;
+	if (!c) { /* the archive broke after listing; say so once */
+		if (a->failed == 2)
+			return 1;
+		a->failed = 2;
+		ctx->code = a->errcode;
+		memcpy(ctx->msg, a->err, sizeof(ctx->msg));
+		return a->errcode ? a->errcode : PV_EFORMAT;
+	}
+	if (!c->p) {
+		ctx->code = c->rc;
+		memcpy(ctx->msg, c->err, sizeof(ctx->msg));
+		return c->rc;
+	}
+	ctx->input = a->path;
+	ctx->member = c->name;
+	pv_ctx_clear(ctx);
+	rc = merge(L, base_name(c->name), c->p, ctx);
+	/* a merged member is not needed again: give its memory back */
+	pv_profile_free(c->p);
+	c->p = NULL;
+	c->rc = PV_EARG;
+	snprintf(c->err, sizeof(c->err), "internal: member read twice");
+	return rc;
 }
 
 int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_load_opts *opts,
 	    pv_load_result *res)
 {
-	struct pathvec pv = {0};
-	struct buf b = {0};
-	pv_profile *prof = NULL;
+	struct loader L = {.st = st, .o = opts, .res = res};
 	pv_ctx ctx = {0};
 	res->files = res->failed = 0;
-	int rc = expand(inputs, ninputs, &pv, &res->failed, opts->on_error, opts->arg);
-	if (rc < 0 || (rc = pv_profile_new(&prof)) < 0)
-		goto out;
-	/* pstats' order: the first input, then the rest from the last back */
-	for (size_t k = 0; k < pv.n; k++) {
-		size_t i = k == 0 ? 0 : pv.n - k;
-		rc = load_one(st, prof, pv.v[i], &b, opts, &ctx);
-		if (rc == PV_ENOMEM)
-			goto out;
-		if (rc < 0) {
-			res->failed++;
-			if (opts->on_error)
-				opts->on_error(&ctx, opts->arg);
-			continue;
-		}
-		res->files++;
+	L.lim.max_member = opts->limits.max_member ? opts->limits.max_member : PV_DEFAULT_MAX_MEMBER;
+	L.lim.max_archive = opts->limits.max_archive ? opts->limits.max_archive : PV_DEFAULT_MAX_ARCHIVE;
+	L.budget = opts->cache_bytes ? opts->cache_bytes : (size_t)64 << 20;
+	int rc = pv_profile_new(&L.prof);
+	for (size_t i = 0; rc == 0 && i < ninputs; i++)
+		rc = expand_input(&L, inputs[i]);
+	/* pstats' order: the first, then the rest from the last back */
+	for (size_t k = 0; rc == 0 && k < L.nsrc; k++) {
+		size_t i = k == 0 ? 0 : L.nsrc - k;
+		int r = load_source(&L, &L.src[i], &ctx);
+		if (r == PV_ENOMEM)
+			rc = r;
+		else if (r < 0)
+			report_ctx(&L, &ctx);
 	}
-	rc = 0;
-out:
-	if (pv.v)
-		pv_paths_free(pv.v);
-	free(b.p);
-	pv_profile_free(prof);
+	for (size_t i = 0; i < L.nsrc; i++)
+		free(L.src[i].path);
+	free(L.src);
+	for (size_t i = 0; i < L.narchs; i++) {
+		struct arch *a = L.archs[i];
+		win_clear(a);
+		free(a->win);
+		cached_clear(&a->first);
+		free(a->mem.p);
+		free(a->path);
+		free(a);
+	}
+	free(L.archs);
+	free(L.b.p);
+	free(L.mb.p);
+	pv_profile_free(L.prof);
 	return rc;
 }

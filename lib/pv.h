@@ -172,6 +172,11 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc,
 			   pv_num tt, pv_num ct);
 int pv_profile_add_caller(pv_profile *p, const pv_edge *edge);
 size_t pv_profile_nentries(const pv_profile *p);
+/* Entry i in file order: its key and numbers (any pointer may be NULL). */
+void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv_int *nc,
+		    pv_num *tt, pv_num *ct);
+/* Bytes the profile holds (for read-ahead budgets). */
+size_t pv_profile_memsize(const pv_profile *p);
 
 /* Merge one input into st exactly as pstats.Stats.add() does (or, for the
  * first input, as Stats(file) loads it).  Inputs must be merged in pstats'
@@ -194,15 +199,55 @@ typedef struct pv_reader {
 
 extern const pv_reader pv_reader_marshal; /* formats/marshal.c */
 
+/* Safety limits for inputs that expand (archives, compressed files). */
+typedef struct pv_limits {
+	uint64_t max_member;  /* bytes one decompressed member may have */
+	uint64_t max_archive; /* bytes one archive may expand to in all */
+} pv_limits;
+
+#define PV_DEFAULT_MAX_MEMBER ((uint64_t)1 << 30)  /* 1 GiB */
+#define PV_DEFAULT_MAX_ARCHIVE ((uint64_t)16 << 30) /* 16 GiB */
+
+/* A container holds profiles: an archive (tar, zip, 7z, with any
+ * compression) or one compressed file (x.prof.gz).  It is read in place,
+ * member by member, never extracted to disk. */
+typedef struct pv_container {
+	const char *name;
+	/* nonzero if a file starting with these bytes (up to 512) is one */
+	int (*sniff)(const unsigned char *head, size_t n);
+	/* open `path`, or `mem`/`memlen` when mem is not NULL */
+	int (*open)(void **h, const char *path, const unsigned char *mem, size_t memlen,
+		    const pv_limits *lim, pv_ctx *ctx);
+	/* Step to the next profile member: 1 and its name (valid until the next
+	 * call), 0 at the end, or <0 with the error in ctx. */
+	int (*next)(void *h, const char **name, pv_ctx *ctx);
+	/* Read the current member's bytes into *buf (grown as needed). */
+	int (*read)(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ctx *ctx);
+	void (*close)(void *h);
+} pv_container;
+
+extern const pv_container pv_container_archive; /* formats/archive.c */
+
 /* Called for every input that could not be read (ctx holds the message);
  * loading goes on with the next input. */
 typedef void (*pv_error_fn)(const pv_ctx *ctx, void *arg);
 
+/* Per-profile hooks: `want` decides from the name alone (the file or
+ * member's base name) whether a profile is read at all; `seen` is told about
+ * every profile read, before it is merged, and may refuse it (return 0). */
+typedef int (*pv_want_fn)(void *arg, const char *name);
+typedef int (*pv_seen_fn)(void *arg, const char *name, pv_stats *st, const pv_profile *p);
+
 typedef struct pv_load_opts {
-	const pv_reader *const *readers; /* NULL-terminated, tried in order */
+	const pv_reader *const *readers;       /* NULL-terminated, tried in order */
+	const pv_container *const *containers; /* NULL-terminated, or NULL */
 	pv_error_fn on_error;
+	pv_want_fn want;
+	pv_seen_fn seen;
 	void *arg;
-	size_t max_file_size;            /* 0 = default (2 GiB) */
+	size_t max_file_size;  /* 0 = default (2 GiB) */
+	pv_limits limits;      /* 0 fields = defaults */
+	size_t cache_bytes;    /* archive read-ahead budget; 0 = default (64 MiB) */
 } pv_load_opts;
 
 typedef struct pv_load_result {

@@ -558,6 +558,28 @@ size_t pv_profile_nentries(const pv_profile *p)
 	return p->n;
 }
 
+void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv_int *nc,
+		    pv_num *tt, pv_num *ct)
+{
+	const pentry *e = &p->entries[i];
+	if (key)
+		*key = e->key;
+	if (cc)
+		*cc = e->cc;
+	if (nc)
+		*nc = e->nc;
+	if (tt)
+		*tt = e->tt;
+	if (ct)
+		*ct = e->ct;
+}
+
+size_t pv_profile_memsize(const pv_profile *p)
+{
+	return sizeof(*p) + p->cap * sizeof(*p->entries) + p->capcallers * sizeof(*p->callers) +
+	       (p->capkeyslot + p->capcallerslot) * sizeof(struct slotmark);
+}
+
 static int mark_grow(struct slotmark **m, size_t *cap, uint32_t key)
 {
 	if (key < *cap)
