@@ -34,6 +34,14 @@ static const char usage_text[] =
 	"  -x, --exclude REGEX      hide rows whose file:line(function) matches\n"
 	"                           (restrictions apply in the order given)\n"
 	"      --strip-dirs         drop directories from file names (merges same-named files)\n"
+	"      --endpoint REGEX     only requests whose endpoint (GET /api/users/{id}) matches;\n"
+	"                           repeat for several\n"
+	"      --since WHEN         only requests at or after WHEN (Unix time or ISO 8601)\n"
+	"      --until WHEN         only requests at or before WHEN\n"
+	"      --requests           a table per endpoint from the werkzeug file names\n"
+	"                           (--sort endpoint|profiles|total|mean|p50|p95|max|calls)\n"
+	"      --diff BASE          compare INPUT with BASE (a file, directory or archive;\n"
+	"                           repeat for several) per function and profile\n"
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
 	"  -f, --format FORMAT      text (default), callgrind, pstats, json or dot\n"
@@ -53,6 +61,9 @@ static const char usage_text[] =
 	"  profview dump/ -f callgrind -o callgrind.out.app   # kcachegrind callgrind.out.app\n"
 	"  profview dump/ -f pstats -o merged.prof            # snakeviz merged.prof\n"
 	"  profview dump/ -f dot | dot -Tsvg -o graph.svg\n"
+	"  profview dump-2026-11-20.tar.gz --requests\n"
+	"  profview dump/ --endpoint '^GET /api/users' --sort tottime --limit 30\n"
+	"  profview after/ --diff before/ --limit 20\n"
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
@@ -129,6 +140,30 @@ static char *join_inputs(char **v, int n)
 	return s;
 }
 
+/* What the loader asks about each profile: the request selection and,
+ * for --requests, the table being filled. */
+struct hooks {
+	pv_reqfilter *filter;
+	pv_requests *requests;
+};
+
+static int want(void *arg, const char *name)
+{
+	return pv_reqfilter_match(((struct hooks *)arg)->filter, name);
+}
+
+static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
+{
+	struct hooks *h = arg;
+	if (!h->requests)
+		return 1;
+	if (!pv_requests_add(h->requests, name, st, p)) {
+		fputs("profview: out of memory\n", stderr);
+		exit(EXIT_INPUT);
+	}
+	return 1;
+}
+
 static void on_error(const pv_ctx *ctx, void *arg)
 {
 	(void)arg;
@@ -203,7 +238,10 @@ static void summary(char *buf, size_t cap, const pv_load_result *r, char **input
 		snprintf(buf + w, cap - (size_t)w, " (%zu unreadable, skipped)", r->failed);
 }
 
-enum { O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE, O_MAXMEMBER, O_MAXARCHIVE };
+enum {
+	O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE, O_MAXMEMBER,
+	O_MAXARCHIVE, O_ENDPOINT, O_SINCE, O_UNTIL, O_REQUESTS, O_DIFF,
+};
 
 int main(int argc, char **argv)
 {
@@ -219,6 +257,11 @@ int main(int argc, char **argv)
 		{"output", required_argument, 0, 'o'},
 		{"format", required_argument, 0, 'f'},
 		{"max-member-size", required_argument, 0, O_MAXMEMBER},
+		{"endpoint", required_argument, 0, O_ENDPOINT},
+		{"since", required_argument, 0, O_SINCE},
+		{"until", required_argument, 0, O_UNTIL},
+		{"requests", no_argument, 0, O_REQUESTS},
+		{"diff", required_argument, 0, O_DIFF},
 		{"max-archive-size", required_argument, 0, O_MAXARCHIVE},
 		{"node-threshold", required_argument, 0, O_NODE},
 		{"edge-threshold", required_argument, 0, O_EDGE},
@@ -226,7 +269,12 @@ int main(int argc, char **argv)
 		{"version", no_argument, 0, O_VERSION},
 		{0, 0, 0, 0},
 	};
-	const char *sortspec = "time,calls", *outpath = NULL;
+	const char *sortspec = NULL, *outpath = NULL;
+	const char **diffs = calloc((size_t)argc, sizeof(char *));
+	size_t ndiffs = 0;
+	int requests = 0;
+	struct hooks hooks = {0};
+	pv_stats *base = NULL;
 	int strip = 0;
 	pv_write_opts ropts = {.node_threshold = 0.5, .edge_threshold = 0.1};
 	const pv_writer *writer = &pv_writer_text;
@@ -238,7 +286,7 @@ int main(int argc, char **argv)
 	pv_stats *st = NULL;
 	pv_view view = {0};
 
-	if (pv_select_new(&sel) < 0)
+	if (!diffs || pv_select_new(&sel) < 0 || pv_reqfilter_new(&hooks.filter) < 0)
 		die_usage("out of memory");
 	int c;
 	opterr = 0; /* our own one-line messages */
@@ -263,6 +311,11 @@ int main(int argc, char **argv)
 			writer = *w;
 			break;
 		}
+		case O_ENDPOINT: rc = pv_reqfilter_add_endpoint(hooks.filter, optarg, &ctx); break;
+		case O_SINCE: rc = pv_reqfilter_set_since(hooks.filter, optarg, &ctx); break;
+		case O_UNTIL: rc = pv_reqfilter_set_until(hooks.filter, optarg, &ctx); break;
+		case O_REQUESTS: requests = 1; break;
+		case O_DIFF: diffs[ndiffs++] = optarg; break;
 		case O_MAXMEMBER: limits.max_member = parse_size("--max-member-size", optarg); break;
 		case O_MAXARCHIVE: limits.max_archive = parse_size("--max-archive-size", optarg); break;
 		case O_NODE: ropts.node_threshold = parse_percent("--node-threshold", optarg); break;
@@ -284,8 +337,12 @@ int main(int argc, char **argv)
 		if (rc < 0)
 			die_usage("%s", ctx.msg);
 	}
-	if (pv_sort_parse(&sort, sortspec, &ctx) < 0)
+	if (requests && ndiffs)
+		die_usage("--requests and --diff do not go together");
+	if (!requests && pv_sort_parse(&sort, sortspec ? sortspec : "time,calls", &ctx) < 0)
 		die_usage("%s", ctx.msg);
+	if (requests && pv_requests_new(&hooks.requests) < 0)
+		die_usage("out of memory");
 	if (optind >= argc)
 		die_usage("no input (give .prof files, directories, or - for standard input)");
 	if (writer->binary && (!outpath || !strcmp(outpath, "-")) && isatty(1))
@@ -294,7 +351,7 @@ int main(int argc, char **argv)
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	static const pv_container *const containers[] = {&pv_container_archive, NULL};
 	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error,
-			      .limits = limits};
+			      .want = want, .seen = seen, .arg = &hooks, .limits = limits};
 	/* read-ahead budget for archives (a tuning and testing knob) */
 	const char *cache = getenv("PROFVIEW_ARCHIVE_CACHE");
 	if (cache && *cache)
@@ -306,17 +363,32 @@ int main(int argc, char **argv)
 		return EXIT_INPUT;
 	}
 	int status = res.failed ? EXIT_INPUT : EXIT_OK;
+	pv_load_result bres = {0};
+	if (ndiffs) {
+		hooks.requests = NULL;
+		if (pv_stats_new(&base) < 0 || pv_load(base, diffs, ndiffs, &lopts, &bres) < 0) {
+			fputs("profview: out of memory\n", stderr);
+			return EXIT_INPUT;
+		}
+		if (bres.failed)
+			status = EXIT_INPUT;
+		if (!bres.files) {
+			fputs("profview: no base profile could be read\n", stderr);
+			status = EXIT_INPUT;
+			goto out;
+		}
+	}
 	if (!res.files) {
 		fputs("profview: no profile could be read\n", stderr);
 		status = EXIT_INPUT;
 		goto out;
 	}
-	if (strip && pv_stats_strip_dirs(st, &ctx) < 0) {
+	if (strip && (pv_stats_strip_dirs(st, &ctx) < 0 || (base && pv_stats_strip_dirs(base, &ctx) < 0))) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		status = EXIT_INPUT;
 		goto out;
 	}
-	if (pv_view_build(&view, st, sort, sel, &ctx) < 0) {
+	if (!requests && !ndiffs && pv_view_build(&view, st, sort, sel, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		status = EXIT_INPUT;
 		goto out;
@@ -335,16 +407,38 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out;
 	}
-	int ok = writer->write(out.fp, st, &view, &ropts) == 0;
-	if (!ok)
-		fputs("profview: out of memory\n", stderr);
+	int ok;
+	if (requests) {
+		ok = pv_requests_write(out.fp, hooks.requests, st, sortspec ? sortspec : "total",
+				       pv_select_limit(sel), &ctx) == 0;
+		if (!ok)
+			fprintf(stderr, "profview: %s\n", ctx.msg);
+		if (!ok && ctx.code == PV_EARG)
+			status = EXIT_USAGE;
+	} else if (ndiffs) {
+		char what_base[1024];
+		summary(what_base, sizeof(what_base), &bres, (char **)diffs, (int)ndiffs);
+		const char *of = strstr(what_base, " from ");
+		const char *wc = strstr(sum, " from ");
+		ok = pv_diff_write(out.fp, base, st, sel, of ? of + 6 : what_base, wc ? wc + 6 : sum) == 0;
+		if (!ok)
+			fputs("profview: out of memory\n", stderr);
+	} else {
+		ok = writer->write(out.fp, st, &view, &ropts) == 0;
+		if (!ok)
+			fputs("profview: out of memory\n", stderr);
+	}
 	if (ropts.nclamped)
 		fprintf(stderr, "profview: warning: %zu negative or NaN times written as 0\n",
 			ropts.nclamped);
 	if (output_close(&out, ok) < 0 || !ok)
-		status = EXIT_INPUT;
+		status = status == EXIT_USAGE ? EXIT_USAGE : EXIT_INPUT;
 out:
 	free(cmdline);
+	free(diffs);
+	pv_stats_free(base);
+	pv_requests_free(hooks.requests);
+	pv_reqfilter_free(hooks.filter);
 	pv_view_clear(&view);
 	pv_stats_free(st);
 	pv_sort_free(sort);

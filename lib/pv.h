@@ -314,6 +314,62 @@ int pv_view_build(pv_view *view, pv_stats *st, const pv_sort *s,
 		  const pv_select *sel, pv_ctx *ctx);
 void pv_view_clear(pv_view *view);
 
+/* ---- request names (formats/reqname.c) --------------------------------- */
+
+/* What a profile's file name says about its request.  werkzeug writes
+ * "{method}.{path}.{elapsed:.0f}ms.{time:.0f}.prof" (0.9-0.14: "%06dms";
+ * custom formats often "{time:.6f}"), django-extensions "{path}.{ms:06d}ms.
+ * {time}.prof" (no method). */
+typedef struct pv_request {
+	char method[32];    /* "" when the name has none */
+	char path[1024];    /* "/api/users/17" (dots turned back into slashes) */
+	char endpoint[1100]; /* "GET /api/users/{id}" */
+	double elapsed_ms;
+	double time;        /* Unix time from the name */
+	int int_time;       /* the time had no fraction (werkzeug's default) */
+} pv_request;
+
+/* Parse a file's base name; 1 if it carries request data, else 0. */
+int pv_request_parse(const char *name, pv_request *out);
+
+/* Selection by request: --endpoint (any of several regexes), --since and
+ * --until.  A profile whose name carries no request never matches when
+ * any of them is set. */
+typedef struct pv_reqfilter pv_reqfilter;
+int pv_reqfilter_new(pv_reqfilter **out);
+void pv_reqfilter_free(pv_reqfilter *f);
+int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx);
+/* A Unix time or ISO 8601 ("2026-11-20", "2026-11-20T14:30", "...Z",
+ * "...+01:00"; without an offset, local time). */
+int pv_reqfilter_set_since(pv_reqfilter *f, const char *when, pv_ctx *ctx);
+int pv_reqfilter_set_until(pv_reqfilter *f, const char *when, pv_ctx *ctx);
+int pv_reqfilter_active(const pv_reqfilter *f);
+/* 1 if the profile named `name` is selected. */
+int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
+
+/* The --requests table: fed every profile as it is read, it writes one row
+ * per endpoint and what the names tell about lost data. */
+typedef struct pv_requests pv_requests;
+int pv_requests_new(pv_requests **out);
+void pv_requests_free(pv_requests *r);
+/* Record one profile (a pv_seen_fn: returns 1 to merge it, 0 on ENOMEM). */
+int pv_requests_add(void *r, const char *name, pv_stats *st, const pv_profile *p);
+/* Columns: endpoint profiles total mean p50 p95 max calls. */
+int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *sortcol,
+		      size_t limit, pv_ctx *ctx);
+
+/* --diff: functions of `cur` against `base`, per profile (formats/diff.c). */
+int pv_diff_write(FILE *fp, pv_stats *base, pv_stats *cur, const pv_select *sel,
+		  const char *what_base, const char *what_cur);
+
+/* Key id of (file, line, name) in st without adding it, or -1. */
+long pv_stats_lookup_key(const pv_stats *st, const char *file, size_t flen, int64_t line,
+			 const char *name, size_t nlen);
+/* 1 if sel keeps the row with this display name (match/exclude only). */
+int pv_select_keeps(const pv_select *sel, const char *text, size_t len);
+/* The first --limit of sel, or (size_t)-1. */
+size_t pv_select_limit(const pv_select *sel);
+
 /* ---- writers ----------------------------------------------------------- */
 
 /* What a writer is asked to print.  Writers print the rows of a view (the

@@ -242,3 +242,23 @@ void pv_view_clear(pv_view *v)
 	free(v->notes);
 	memset(v, 0, sizeof(*v));
 }
+
+int pv_select_keeps(const pv_select *s, const char *text, size_t len)
+{
+	for (size_t i = 0; s && i < s->n; i++) {
+		const struct sel *e = &s->v[i];
+		if (e->kind == PV_SEL_MATCH && !matches(s, e, text, len))
+			return 0;
+		if (e->kind == PV_SEL_EXCLUDE && matches(s, e, text, len))
+			return 0;
+	}
+	return 1;
+}
+
+size_t pv_select_limit(const pv_select *s)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		if (s->v[i].kind == PV_SEL_LIMIT)
+			return s->v[i].limit > SIZE_MAX ? SIZE_MAX : (size_t)s->v[i].limit;
+	return (size_t)-1;
+}

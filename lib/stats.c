@@ -209,6 +209,20 @@ int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name
 	return 0;
 }
 
+long pv_stats_lookup_key(const pv_stats *st, const char *file, size_t flen, int64_t line,
+			 const char *name, size_t nlen)
+{
+	struct strprobe fp = {file, flen}, np = {name, nlen};
+	size_t slot;
+	uint32_t f = idset_find(&st->str.set, pv_hash_bytes(file, flen), st, str_eq, &fp, &slot);
+	uint32_t n = idset_find(&st->str.set, pv_hash_bytes(name, nlen), st, str_eq, &np, &slot);
+	if (!f || !n)
+		return -1;
+	pv_key k = {.file = f - 1, .name = n - 1, .line = line};
+	uint32_t id = idset_find(&st->keyset, key_hash(&k), st, key_eq, &k, &slot);
+	return id ? (long)id - 1 : -1;
+}
+
 const pv_key *pv_stats_key(const pv_stats *st, uint32_t id)
 {
 	return &st->keys[id];

@@ -1,0 +1,303 @@
+/*
+ * reqname.c - what a profile's file name says about its request, and the
+ * selection by request (--endpoint, --since, --until).
+ *
+ * Names are parsed from the right (shared/spec/producers.md):
+ *   werkzeug     {method}.{path}.{elapsed:.0f}ms.{time:.0f}.prof
+ *   0.9-0.14     {method}.{path}.{elapsed:06d}ms.{time:d}.prof
+ *   custom       ... .{time:.6f}.prof (fractional time avoids collisions)
+ *   django-ext.  {path}.{elapsed:06d}ms.{time}.prof (no method)
+ * The path had its slashes turned into dots ("root" for "/"), so the way
+ * back is ambiguous where the path held dots itself (/static/app.js comes
+ * back as /static/app/js).  Endpoints fold identifiers: a segment of digits,
+ * a UUID or 16+ hex digits becomes {id}.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../lib/pv.h"
+
+static int all(const char *s, size_t n, int (*pred)(int))
+{
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!pred((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+/* \d+(\.\d+)? */
+static int number(const char *s, size_t n)
+{
+	const char *dot = memchr(s, '.', n);
+	if (!dot)
+		return all(s, n, isdigit);
+	size_t a = (size_t)(dot - s);
+	return all(s, a, isdigit) && all(dot + 1, n - a - 1, isdigit);
+}
+
+static int is_method(const char *s, size_t n)
+{
+	if (!n || n >= 32 || !isupper((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!isupper((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_')
+			return 0;
+	return 1;
+}
+
+static int is_id(const char *s, size_t n)
+{
+	if (all(s, n, isdigit))
+		return 1;
+	if (n == 36 && s[8] == '-' && s[13] == '-' && s[18] == '-' && s[23] == '-') {
+		for (size_t i = 0; i < n; i++)
+			if (s[i] != '-' && !isxdigit((unsigned char)s[i]))
+				return 0;
+		return 1;
+	}
+	return n >= 16 && all(s, n, isxdigit);
+}
+
+int pv_request_parse(const char *name, pv_request *r)
+{
+	memset(r, 0, sizeof(*r));
+	size_t n = strlen(name);
+	if (n < 5 || strcmp(name + n - 5, ".prof"))
+		return 0;
+	n -= 5;
+	/* the last "ms." with a time after it and whole milliseconds before */
+	for (size_t i = n; i-- > 0;) {
+		if (i + 3 > n || memcmp(name + i, "ms.", 3))
+			continue;
+		const char *t = name + i + 3;
+		size_t tn = n - i - 3;
+		if (!number(t, tn))
+			continue;
+		size_t e = i; /* elapsed digits end at e */
+		size_t b = e;
+		while (b > 0 && isdigit((unsigned char)name[b - 1]))
+			b--;
+		if (b == e || b < 2 || name[b - 1] != '.')
+			continue;
+		size_t plen = b - 1; /* "METHOD.path" or "path" */
+		const char *p = name;
+		const char *dot = memchr(p, '.', plen);
+		size_t ml = dot ? (size_t)(dot - p) : 0;
+		const char *path = p;
+		size_t pathlen = plen;
+		if (dot && is_method(p, ml)) {
+			memcpy(r->method, p, ml);
+			path = dot + 1;
+			pathlen = plen - ml - 1;
+		}
+		if (!pathlen || pathlen >= sizeof(r->path) - 2)
+			return 0;
+		char tbuf[64];
+		if (tn >= sizeof(tbuf))
+			return 0;
+		memcpy(tbuf, t, tn);
+		tbuf[tn] = '\0';
+		r->time = strtod(tbuf, NULL);
+		r->int_time = memchr(t, '.', tn) == NULL;
+		char ebuf[32];
+		if (e - b >= sizeof(ebuf))
+			return 0;
+		memcpy(ebuf, name + b, e - b);
+		ebuf[e - b] = '\0';
+		r->elapsed_ms = strtod(ebuf, NULL);
+		/* path: dots back to slashes; endpoint: ids folded */
+		size_t o = 0, eo = 0;
+		char *ep = r->endpoint;
+		if (r->method[0])
+			eo = (size_t)snprintf(ep, sizeof(r->endpoint), "%s ", r->method);
+		if (pathlen == 4 && !memcmp(path, "root", 4)) {
+			strcpy(r->path, "/");
+			ep[eo++] = '/';
+			ep[eo] = '\0';
+			return 1;
+		}
+		size_t s = 0;
+		while (s <= pathlen) {
+			const char *seg = path + s;
+			const char *end = memchr(seg, '.', pathlen - s);
+			size_t sl = end ? (size_t)(end - seg) : pathlen - s;
+			if (eo + sl + 8 >= sizeof(r->endpoint))
+				return 0; /* more than an endpoint can hold */
+			r->path[o++] = '/';
+			memcpy(r->path + o, seg, sl);
+			o += sl;
+			ep[eo++] = '/';
+			if (is_id(seg, sl)) {
+				memcpy(ep + eo, "{id}", 4);
+				eo += 4;
+			} else {
+				memcpy(ep + eo, seg, sl);
+				eo += sl;
+			}
+			s += sl + 1;
+		}
+		r->path[o] = '\0';
+		ep[eo] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- selection ---------------------------------------------------------- */
+
+struct pv_reqfilter {
+	pcre2_code **re;
+	size_t nre;
+	pcre2_match_data *md;
+	int has_since, has_until;
+	double since, until;
+};
+
+int pv_reqfilter_new(pv_reqfilter **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : PV_ENOMEM;
+}
+
+void pv_reqfilter_free(pv_reqfilter *f)
+{
+	if (!f)
+		return;
+	for (size_t i = 0; i < f->nre; i++)
+		pcre2_code_free(f->re[i]);
+	free(f->re);
+	pcre2_match_data_free(f->md);
+	free(f);
+}
+
+int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx)
+{
+	int err;
+	PCRE2_SIZE off;
+	pcre2_code *re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
+				       &err, &off, NULL);
+	if (!re) {
+		PCRE2_UCHAR msg[256];
+		pcre2_get_error_message(err, msg, sizeof(msg));
+		return pv_fail(ctx, PV_EARG, PV_NOOFF,
+			       "invalid regular expression '%s': %s at offset %zu", regex, (char *)msg,
+			       (size_t)off);
+	}
+	pcre2_code **v = realloc(f->re, (f->nre + 1) * sizeof(*v));
+	if (!v || (!f->md && !(f->md = pcre2_match_data_create(1, NULL)))) {
+		if (v)
+			f->re = v;
+		pcre2_code_free(re);
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	}
+	f->re = v;
+	f->re[f->nre++] = re;
+	return 0;
+}
+
+/* Unix time, or ISO 8601 date[Thh:mm[:ss[.fff]]][Z|+hh:mm|-hh:mm]. */
+static int parse_when(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (*s && !*end && strchr(s, '-') == NULL) {
+		*out = v;
+		return 0;
+	}
+	struct tm tm = {0};
+	int y, mo, d, h = 0, mi = 0, n = 0;
+	double sec = 0;
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+		return -1;
+	const char *p = s + n;
+	if (*p == 'T' || *p == ' ') {
+		int k = 0;
+		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2)
+			return -1;
+		p += 1 + k;
+		if (*p == ':') {
+			k = 0;
+			if (sscanf(p + 1, "%lf%n", &sec, &k) != 1)
+				return -1;
+			p += 1 + k;
+		}
+	}
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
+		return -1;
+	time_t t;
+	if (!*p) {
+		tm.tm_isdst = -1;
+		t = mktime(&tm); /* local time */
+	} else {
+		int oh = 0, om = 0, sign = 1;
+		if (*p == 'Z' && !p[1]) {
+		} else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 &&
+			   strlen(p) == 6) {
+			sign = *p == '-' ? -1 : 1;
+		} else {
+			return -1;
+		}
+		t = timegm(&tm) - sign * (oh * 3600 + om * 60);
+	}
+	*out = (double)t + sec;
+	return 0;
+}
+
+static int set_when(double *slot, int *has, const char *opt, const char *when, pv_ctx *ctx)
+{
+	if (parse_when(when, slot) < 0)
+		return pv_fail(ctx, PV_EARG, PV_NOOFF,
+			       "%s takes a Unix time or an ISO 8601 time (2026-11-20T14:30Z), not '%s'",
+			       opt, when);
+	*has = 1;
+	return 0;
+}
+
+int pv_reqfilter_set_since(pv_reqfilter *f, const char *when, pv_ctx *ctx)
+{
+	return set_when(&f->since, &f->has_since, "--since", when, ctx);
+}
+
+int pv_reqfilter_set_until(pv_reqfilter *f, const char *when, pv_ctx *ctx)
+{
+	return set_when(&f->until, &f->has_until, "--until", when, ctx);
+}
+
+int pv_reqfilter_active(const pv_reqfilter *f)
+{
+	return f && (f->nre || f->has_since || f->has_until);
+}
+
+int pv_reqfilter_match(const pv_reqfilter *f, const char *name)
+{
+	if (!pv_reqfilter_active(f))
+		return 1;
+	pv_request r;
+	if (!pv_request_parse(name, &r))
+		return 0;
+	if (f->has_since && r.time < f->since)
+		return 0;
+	if (f->has_until && r.time > f->until)
+		return 0;
+	if (!f->nre)
+		return 1;
+	for (size_t i = 0; i < f->nre; i++)
+		if (pcre2_match(f->re[i], (PCRE2_SPTR)r.endpoint, strlen(r.endpoint), 0, 0, f->md,
+				NULL) >= 0)
+			return 1;
+	return 0;
+}
