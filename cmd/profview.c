@@ -356,6 +356,9 @@ int main(int argc, char **argv)
 	const char *cache = getenv("PROFVIEW_ARCHIVE_CACHE");
 	if (cache && *cache)
 		lopts.cache_bytes = parse_size("PROFVIEW_ARCHIVE_CACHE", cache);
+	const char *threads = getenv("PROFVIEW_THREADS"); /* 1: no parsing threads */
+	if (threads && *threads)
+		lopts.threads = atoi(threads) > 0 ? atoi(threads) : 1;
 	pv_load_result res;
 	if (pv_stats_new(&st) < 0 ||
 	    pv_load(st, (const char *const *)argv + optind, (size_t)(argc - optind), &lopts, &res) < 0) {

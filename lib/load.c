@@ -17,6 +17,7 @@
  */
 #include <dirent.h>
 #include <limits.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -285,7 +286,7 @@ struct loader {
 	pv_limits lim;
 	size_t budget;
 	struct source *src;
-	size_t nsrc, capsrc;
+	size_t nsrc, capsrc, nsrc_done;
 	struct arch **archs;
 	size_t narchs, caparchs;
 	pv_load_result *res;
@@ -643,6 +644,196 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 	return rc;
 }
 
+/* ---- parallel parsing ---------------------------------------------------
+
+ * When every source is a plain file, threads parse ahead while the calling
+ * thread merges in pstats' order, so the result is the same bytes as a
+ * single-threaded run.  Each thread interns into tables of its own; once a
+ * file is parsed it maps the file's keys to the shared tables under a lock
+ * (after the first files almost every key is already known), so the merge
+ * never waits on interning. */
+
+struct pslot {
+	pv_profile *p;
+	pv_ctx ctx;
+	int rc;      /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
+	size_t k;    /* merge position this slot holds */
+	int ready;
+};
+
+struct pworker {
+	struct pool *pool;
+	pv_stats *names;
+	struct buf b;
+	uint32_t *xlat;
+	size_t capx;
+	pthread_t th;
+	int started;
+};
+
+struct pool {
+	struct loader *L;
+	size_t n, next, consumed;
+	struct pslot *ring;
+	size_t R;
+	pthread_mutex_t mu;      /* next, consumed, ring states */
+	pthread_cond_t cv;
+	pthread_mutex_t intern;  /* the shared string and key tables */
+	int nomem;
+};
+
+static size_t order_at(size_t n, size_t k)
+{
+	return k == 0 ? 0 : n - k;
+}
+
+static int parse_plain(struct pworker *w, const char *path, pv_profile *p, pv_ctx *ctx)
+{
+	struct loader *L = w->pool->L;
+	ctx->input = path;
+	ctx->member = NULL;
+	pv_ctx_clear(ctx);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(errno));
+	int rc = slurp(fd, &w->b, L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE, ctx);
+	close(fd);
+	if (rc < 0)
+		return rc;
+	if (container_for(L->o, w->b.p, w->b.len))
+		return 1;
+	if ((rc = pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len)) < 0)
+		return rc;
+	pthread_mutex_lock(&w->pool->intern);
+	rc = pv_profile_rekey(p, w->names, L->st, &w->xlat, &w->capx);
+	pthread_mutex_unlock(&w->pool->intern);
+	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
+}
+
+static void *pworker_main(void *arg)
+{
+	struct pworker *w = arg;
+	struct pool *P = w->pool;
+	for (;;) {
+		pthread_mutex_lock(&P->mu);
+		while (P->next < P->n && P->next - P->consumed >= P->R && !P->nomem)
+			pthread_cond_wait(&P->cv, &P->mu);
+		if (P->next >= P->n || P->nomem) {
+			pthread_mutex_unlock(&P->mu);
+			return NULL;
+		}
+		size_t k = P->next++;
+		pthread_mutex_unlock(&P->mu);
+		struct pslot *s = &P->ring[k % P->R];
+		const char *path = P->L->src[order_at(P->n, k)].path;
+		int rc = parse_plain(w, path, s->p, &s->ctx);
+		pthread_mutex_lock(&P->mu);
+		s->rc = rc;
+		s->k = k;
+		s->ready = 1;
+		if (rc == PV_ENOMEM)
+			P->nomem = 1;
+		pthread_cond_broadcast(&P->cv);
+		pthread_mutex_unlock(&P->mu);
+	}
+}
+
+static int nthreads(const pv_load_opts *o, size_t nsrc)
+{
+	long n = o->threads ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	if (n > 16)
+		n = 16;
+	if ((size_t)n > nsrc / 8) /* threads do not pay for a few files */
+		n = (long)(nsrc / 8) ? (long)(nsrc / 8) : 1;
+	return (int)n;
+}
+
+static int load_parallel(struct loader *L, int nw)
+{
+	struct pool P = {.L = L, .n = L->nsrc, .R = (size_t)nw * 8};
+	struct pworker *w = calloc((size_t)nw, sizeof(*w));
+	P.ring = calloc(P.R, sizeof(*P.ring));
+	int rc = 0;
+	pthread_mutex_init(&P.mu, NULL);
+	pthread_cond_init(&P.cv, NULL);
+	pthread_mutex_init(&P.intern, NULL);
+	if (!w || !P.ring) {
+		rc = PV_ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < P.R; i++)
+		if ((rc = pv_profile_new(&P.ring[i].p)) < 0)
+			goto out;
+	for (int i = 0; i < nw; i++) {
+		w[i].pool = &P;
+		if ((rc = pv_stats_new(&w[i].names)) < 0)
+			goto out;
+	}
+	for (int i = 0; i < nw; i++) {
+		if (pthread_create(&w[i].th, NULL, pworker_main, &w[i]) != 0)
+			break; /* fewer threads still finish the work */
+		w[i].started = 1;
+	}
+	if (!w[0].started) {
+		rc = PV_ENOMEM;
+		goto out;
+	}
+	for (size_t k = 0; k < P.n; k++) {
+		struct pslot *s = &P.ring[k % P.R];
+		pthread_mutex_lock(&P.mu);
+		while (!(s->ready && s->k == k) && !P.nomem)
+			pthread_cond_wait(&P.cv, &P.mu);
+		int nomem = P.nomem;
+		pthread_mutex_unlock(&P.mu);
+		if (nomem) {
+			rc = PV_ENOMEM;
+			break;
+		}
+		const char *path = L->src[order_at(P.n, k)].path;
+		int r = s->rc;
+		if (r == 1) { /* a compressed file: read here, in order */
+			pthread_mutex_lock(&P.intern);
+			r = load_file(L, path, &s->ctx);
+			pthread_mutex_unlock(&P.intern);
+		} else if (r == 0) {
+			r = merge(L, base_name(path), s->p, &s->ctx);
+		}
+		if (r == PV_ENOMEM) {
+			rc = r;
+			pthread_mutex_lock(&P.mu);
+			P.nomem = 1;
+			pthread_cond_broadcast(&P.cv);
+			pthread_mutex_unlock(&P.mu);
+			break;
+		}
+		if (r < 0)
+			report_ctx(L, &s->ctx);
+		pthread_mutex_lock(&P.mu);
+		s->ready = 0;
+		P.consumed = k + 1;
+		pthread_cond_broadcast(&P.cv);
+		pthread_mutex_unlock(&P.mu);
+	}
+out:
+	for (int i = 0; w && i < nw; i++) {
+		if (w[i].started)
+			pthread_join(w[i].th, NULL);
+		pv_stats_free(w[i].names);
+		free(w[i].b.p);
+		free(w[i].xlat);
+	}
+	for (size_t i = 0; P.ring && i < P.R; i++)
+		pv_profile_free(P.ring[i].p);
+	free(P.ring);
+	free(w);
+	pthread_mutex_destroy(&P.mu);
+	pthread_cond_destroy(&P.cv);
+	pthread_mutex_destroy(&P.intern);
+	return rc;
+}
+
 int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_load_opts *opts,
 	    pv_load_result *res)
 {
@@ -655,8 +846,16 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	int rc = pv_profile_new(&L.prof);
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
+	int plain = 1;
+	for (size_t i = 0; i < L.nsrc; i++)
+		plain &= L.src[i].path != NULL;
+	int nw = rc == 0 && plain ? nthreads(opts, L.nsrc) : 1;
+	if (nw > 1) {
+		rc = load_parallel(&L, nw);
+		L.nsrc_done = L.nsrc;
+	}
 	/* pstats' order: the first, then the rest from the last back */
-	for (size_t k = 0; rc == 0 && k < L.nsrc; k++) {
+	for (size_t k = L.nsrc_done; rc == 0 && k < L.nsrc; k++) {
 		size_t i = k == 0 ? 0 : L.nsrc - k;
 		int r = load_source(&L, &L.src[i], &ctx);
 		if (r == PV_ENOMEM)

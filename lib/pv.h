@@ -175,6 +175,12 @@ size_t pv_profile_nentries(const pv_profile *p);
 /* Entry i in file order: its key and numbers (any pointer may be NULL). */
 void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv_int *nc,
 		    pv_num *tt, pv_num *ct);
+/* Move p's keys from the tables of `from` (where a reader interned them, in
+ * another thread) to those of `to`.  *xlat caches the mapping from `from`'s
+ * key ids (grown as needed, zero-filled; the caller frees it).  0 or
+ * PV_ENOMEM. */
+int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t **xlat,
+		     size_t *cap);
 /* Bytes the profile holds (for read-ahead budgets). */
 size_t pv_profile_memsize(const pv_profile *p);
 
@@ -248,6 +254,7 @@ typedef struct pv_load_opts {
 	size_t max_file_size;  /* 0 = default (2 GiB) */
 	pv_limits limits;      /* 0 fields = defaults */
 	size_t cache_bytes;    /* archive read-ahead budget; 0 = default (64 MiB) */
+	int threads;           /* parsing threads; 0 = one per core, 1 = none */
 } pv_load_opts;
 
 typedef struct pv_load_result {

@@ -588,6 +588,46 @@ void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv
 		*ct = e->ct;
 }
 
+static int xlat_key(const pv_stats *from, pv_stats *to, uint32_t k, uint32_t **xlat, size_t *cap,
+		    uint32_t *out)
+{
+	if (k >= *cap) {
+		size_t old = *cap;
+		if (pv_grow(xlat, cap, (size_t)k + 1, sizeof(**xlat)) < 0)
+			return PV_ENOMEM;
+		memset(*xlat + old, 0, (*cap - old) * sizeof(**xlat));
+	}
+	if ((*xlat)[k]) {
+		*out = (*xlat)[k] - 1;
+		return 0;
+	}
+	const pv_key *key = &from->keys[k];
+	size_t fl, nl;
+	const char *f = pv_stats_str(from, key->file, &fl);
+	const char *n = pv_stats_str(from, key->name, &nl);
+	uint32_t fid, nid;
+	int rc;
+	if ((rc = pv_stats_intern_str(to, f, fl, &fid)) < 0 ||
+	    (rc = pv_stats_intern_str(to, n, nl, &nid)) < 0 ||
+	    (rc = pv_stats_intern_key(to, fid, key->line, nid, out)) < 0)
+		return rc;
+	(*xlat)[k] = *out + 1;
+	return 0;
+}
+
+int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t **xlat,
+		     size_t *cap)
+{
+	int rc;
+	for (size_t i = 0; i < p->n; i++)
+		if ((rc = xlat_key(from, to, p->entries[i].key, xlat, cap, &p->entries[i].key)) < 0)
+			return rc;
+	for (size_t i = 0; i < p->ncallers; i++)
+		if ((rc = xlat_key(from, to, p->callers[i].caller, xlat, cap, &p->callers[i].caller)) < 0)
+			return rc;
+	return 0;
+}
+
 size_t pv_profile_memsize(const pv_profile *p)
 {
 	return sizeof(*p) + p->cap * sizeof(*p->entries) + p->capcallers * sizeof(*p->callers) +
