@@ -26,7 +26,8 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PYTHON  ?= python3
 
 # Debian packages: build, tests (cmocka, Python's pstats is the oracle)
-DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3
+DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
+            valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools
 
 .PHONY: all deps demo test unit oracle cli clean format sanitize
 all: profview

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../lib/pv.h"
@@ -170,28 +171,48 @@ static void on_error(const pv_ctx *ctx, void *arg)
 	fprintf(stderr, "profview: %s\n", ctx->msg);
 }
 
-/* -o FILE: write beside it under a temporary name, rename when complete, so
- * FILE is never left half-written. */
+/* -o FILE: a regular file (or a new one) is written beside it under a
+ * temporary name and renamed when complete, so it is never left
+ * half-written; a device or pipe (/dev/stdout, /dev/full, a FIFO) is written
+ * in place.  A symbolic link is followed, so the link stays. */
 struct output {
 	FILE *fp;
 	const char *path;
-	char *tmp;
+	char *tmp;   /* temporary file, renamed to `final` */
+	char *final;
 };
 
 static int output_open(struct output *o, const char *path)
 {
+	memset(o, 0, sizeof(*o));
 	o->path = path;
-	o->tmp = NULL;
 	if (!path || !strcmp(path, "-")) {
 		o->fp = stdout;
 		return 0;
 	}
-	size_t n = strlen(path);
+	struct stat st;
+	int exists = stat(path, &st) == 0;
+	if (exists && !S_ISREG(st.st_mode)) {
+		if (!(o->fp = fopen(path, "w"))) {
+			fprintf(stderr, "profview: %s: cannot open: %s\n", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	o->final = realpath(path, NULL);
+	if (!o->final && !(o->final = strdup(path)))
+		return -1;
+	size_t n = strlen(o->final);
 	o->tmp = malloc(n + 16);
 	if (!o->tmp)
 		return -1;
-	snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", path);
+	snprintf(o->tmp, n + 16, "%s.tmp.XXXXXX", o->final);
 	int fd = mkstemp(o->tmp);
+	if (fd >= 0) {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, exists ? st.st_mode & 07777 : 0666 & ~mask);
+	}
 	if (fd < 0 || !(o->fp = fdopen(fd, "w"))) {
 		fprintf(stderr, "profview: %s: cannot create: %s\n", path, strerror(errno));
 		if (fd >= 0) {
@@ -199,7 +220,8 @@ static int output_open(struct output *o, const char *path)
 			unlink(o->tmp);
 		}
 		free(o->tmp);
-		o->tmp = NULL;
+		free(o->final);
+		o->tmp = o->final = NULL;
 		return -1;
 	}
 	return 0;
@@ -215,16 +237,24 @@ static int output_close(struct output *o, int ok)
 		}
 		return 0;
 	}
-	if (fclose(o->fp) == EOF || err) {
+	if (fflush(o->fp) == EOF || err || (o->tmp && fsync(fileno(o->fp)) < 0)) {
 		fprintf(stderr, "profview: %s: write error: %s\n", o->path, strerror(errno));
 		ok = 0;
-	} else if (ok && rename(o->tmp, o->path) < 0) {
-		fprintf(stderr, "profview: %s: %s\n", o->path, strerror(errno));
+	}
+	if (fclose(o->fp) == EOF && ok) {
+		fprintf(stderr, "profview: %s: write error: %s\n", o->path, strerror(errno));
 		ok = 0;
 	}
-	if (!ok)
-		unlink(o->tmp);
+	if (o->tmp) {
+		if (ok && rename(o->tmp, o->final) < 0) {
+			fprintf(stderr, "profview: %s: %s\n", o->path, strerror(errno));
+			ok = 0;
+		}
+		if (!ok)
+			unlink(o->tmp);
+	}
 	free(o->tmp);
+	free(o->final);
 	return ok ? 0 : -1;
 }
 

@@ -1,0 +1,1 @@
+head -c 30000000 /dev/zero > $TMPD/big.prof && cp testdata/cprofile/py311/prog_recursion.prof $TMPD/ok.prof && cd $TMPD && tar czf bomb.tar.gz ok.prof big.prof && $PV bomb.tar.gz --max-member-size 1M -n 1 2>&1; echo "exit $?"; $PV bomb.tar.gz --max-archive-size 2M -n 1 2>&1; echo "exit $?"

@@ -1,0 +1,1 @@
+cd testdata && tar --sort=name -czf $TMPD/d.tar.gz flask && cd .. && $PV testdata/flask --callers -s stdname | tail -n +2 > $TMPD/dir.txt && for c in 1 40K 1M; do PROFVIEW_ARCHIVE_CACHE=$c $PV $TMPD/d.tar.gz --callers -s stdname | tail -n +2 | cmp - $TMPD/dir.txt && echo "cache $c: same"; done

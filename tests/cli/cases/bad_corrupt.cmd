@@ -1,0 +1,1 @@
+$PV testdata/bad/unknown_code_0x01.prof

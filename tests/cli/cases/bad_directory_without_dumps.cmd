@@ -1,0 +1,1 @@
+mkdir -p $TMPD/empty && cd $TMPD && $PV empty; echo "exit $?"

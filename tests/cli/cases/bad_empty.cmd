@@ -1,0 +1,1 @@
+$PV testdata/bad/empty.prof

@@ -1,0 +1,1 @@
+$PV testdata/bad/empty.prof testdata/bad/trunc_1byte.prof

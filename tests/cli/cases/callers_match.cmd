@@ -1,0 +1,1 @@
+$PV testdata/flask --callers --match "sqlite3" --limit 5

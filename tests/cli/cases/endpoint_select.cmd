@@ -1,0 +1,1 @@
+$PV testdata/flask --endpoint "^GET /api/users" --endpoint "^DELETE" -n 5

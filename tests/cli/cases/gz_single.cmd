@@ -1,0 +1,1 @@
+f=testdata/cprofile/py311/prog_recursion.prof; gzip -c $f > $TMPD/x.prof.gz; xz -c $f > $TMPD/x.prof.xz; a=$($PV $f | tail -n +2); for c in gz xz; do b=$($PV $TMPD/x.prof.$c | tail -n +2); [ "$a" = "$b" ] && echo "$c: same as the plain file"; done

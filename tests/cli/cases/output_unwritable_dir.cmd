@@ -1,0 +1,1 @@
+$PV testdata/flask -o /nonexistent-dir/report.txt; echo "exit $?"

@@ -1,0 +1,1 @@
+a=$(PROFVIEW_THREADS=1 $PV testdata/flask -s stdname); b=$($PV testdata/flask -s stdname); [ "$a" = "$b" ] && echo identical; c=$(PROFVIEW_THREADS=1 $PV testdata/flask --callees -s stdname); d=$(PROFVIEW_THREADS=3 $PV testdata/flask --callees -s stdname); [ "$c" = "$d" ] && echo identical callees

@@ -1,0 +1,1 @@
+$PV --fraction 1.5 testdata/flask

@@ -1,0 +1,1 @@
+$PV -n ten testdata/flask

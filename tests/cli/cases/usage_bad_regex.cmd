@@ -1,0 +1,1 @@
+$PV -m "(unclosed" testdata/flask

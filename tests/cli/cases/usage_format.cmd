@@ -1,0 +1,1 @@
+$PV -f xml testdata/flask

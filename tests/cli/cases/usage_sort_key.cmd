@@ -1,0 +1,1 @@
+$PV -s cum testdata/flask

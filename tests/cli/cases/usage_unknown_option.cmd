@@ -1,0 +1,1 @@
+$PV --bogus testdata/flask
