@@ -1,1 +1,1 @@
-for w in "--since 1795541512" "--until 2026-11-24T17:31:52Z" "--since 2026-11-24T17:31:52Z --until 1795541512" "--since 2026-11-24T18:31:52+01:00" "--since 1795541514"; do echo "$w: $($PV testdata/flask $w 2>&1 | head -1) (exit ${PIPESTATUS[0]})"; done
+for w in "--since 1795541512" "--until 2026-11-24T17:31:52Z" "--since 2026-11-24T17:31:52Z --until 1795541512" "--since 2026-11-24T18:31:52+01:00" "--since 1795541514"; do out=$($PV testdata/flask $w -n 1 2>&1); echo "$w: exit $?: $(echo "$out" | head -1)"; done
