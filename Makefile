@@ -29,7 +29,7 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools
 
-.PHONY: all deps demo test unit oracle cli clean format sanitize
+.PHONY: all deps demo test unit oracle cli requests clean format sanitize
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -61,7 +61,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-test: unit oracle cli
+test: unit oracle cli requests
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -72,6 +72,9 @@ oracle: $(PROFVIEW_BIN)
 
 cli: $(PROFVIEW_BIN)
 	bash tests/cli/run.sh $(PROFVIEW_BIN)
+
+requests: $(PROFVIEW_BIN)
+	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
