@@ -47,7 +47,8 @@ static int ar_sniff(const unsigned char *h, size_t n)
 static int fail_ar(struct ar *r, pv_ctx *ctx, const char *what)
 {
 	const char *msg = archive_error_string(r->a);
-	return pv_fail(ctx, PV_EFORMAT, (size_t)archive_filter_bytes(r->a, -1), "%s: %s", what,
+	la_int64_t at = archive_filter_bytes(r->a, -1); /* compressed bytes read so far */
+	return pv_fail(ctx, PV_EFORMAT, at > 0 ? (size_t)at : 0, "%s: %s", what,
 		       msg ? msg : "unknown error");
 }
 

@@ -95,7 +95,11 @@ static void header(FILE *fp, pv_stats *st, const pv_write_opts *o)
 		pv_int_format(b, prim);
 		fprintf(fp, "(%s primitive calls) ", b);
 	}
-	fprintf(fp, "in %.3f seconds\n\n", pv_num_to_double(pv_stats_total_tt(st)));
+	double tt = pv_num_to_double(pv_stats_total_tt(st));
+	if (isnan(tt)) /* Python prints a NaN of either sign as "nan" */
+		fputs("in nan seconds\n\n", fp);
+	else
+		fprintf(fp, "in %.3f seconds\n\n", tt);
 }
 
 /* get_print_list()'s message: the order line, the restriction notes, a

@@ -105,7 +105,13 @@ def main():
     gz = io.BytesIO()
     with gzip.GzipFile(fileobj=gz, mode="wb", mtime=0, filename="") as g:
         g.write(src)
-    add("gzipped.prof", gz.getvalue(), 0, "gzip of %s: 0x1f is no type code" % src_name)
+    # a gzip stream whose deflate data is garbage (a valid one is read as a
+    # compressed profile); libarchive finds the damage in the first block
+    data = bytearray(gz.getvalue())
+    for i in range(12, min(len(data) - 8, 400)):
+        data[i] = (data[i] * 7 + 13) & 0xff
+    add("gzip_garbage.prof", bytes(data), 0,
+        "gzip of %s with its deflate data scrambled from byte 12" % src_name)
 
     # -- wrong top-level object -----------------------------------------------
     add("toplevel_list.prof", marshal.dumps([GOOD_KEY, (1, 1, 0.001, 0.002, {})], 4), 0,

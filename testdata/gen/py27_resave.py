@@ -13,6 +13,13 @@ function name) as UTF-8 and dumps with version 0 (no `R`, no `t`; unicode is
 `u`, floats are text `f`).  `to-v4` loads that in Python 3 and dumps it with
 version 4, the Python 3.4-3.13 default.
 
+    python3   py27_resave.py from-py2 IN.prof OUT.prof
+
+does both steps in Python 3 with mdump.py's reader, which keeps the
+file's entry order: Python 2's marshal.load builds an unordered dict, and
+pstats breaks sort ties by dict order, so the twin must keep the order the
+Python 2 file has.  regen.sh uses this mode.
+
     python2.7 py27_resave.py raw-v0 IN.prof OUT.prof
 
 re-dumps with version 0 *without* converting: Python 3 then loads the names as
@@ -24,7 +31,10 @@ import sys
 
 def fix(x):
     if isinstance(x, bytes) and not isinstance(x, type(u"")):
-        return x.decode("utf-8")
+        try:
+            return x.decode("utf-8")
+        except UnicodeDecodeError:
+            return x.decode("latin-1")
     if isinstance(x, tuple):
         return tuple(fix(i) for i in x)
     return x
@@ -40,6 +50,13 @@ def convert(stats):
 
 def main():
     mode, src, dst = sys.argv[1:4]
+    if mode == "from-py2":
+        import mdump
+        with open(src, "rb") as f:
+            stats, _ = mdump.load(f.read())
+        with open(dst, "wb") as f:
+            marshal.dump(convert(stats), f, 4)
+        return
     with open(src, "rb") as f:
         stats = marshal.load(f)
     if mode == "to-v0":

@@ -73,8 +73,8 @@ for f in profile/py27/*.runctx.prof; do
 done
 for f in py27/*.prof; do
     b=${f%.prof}
-    "$PY2" "$GEN/py27_resave.py" to-v0 "$f" "$TMP/v0.prof"
-    "$PY3" "$GEN/py27_resave.py" to-v4 "$TMP/v0.prof" "$b.py3.prof"
+    # keeps the file's entry order (Python 2's marshal.load would not)
+    "$PY3" "$GEN/py27_resave.py" from-py2 "$f" "$b.py3.prof"
 done
 "$PY2" "$GEN/py27_resave.py" raw-v0 py27/cprofile_prog_recursion.prof py27/cprofile_prog_recursion.v0bytes.prof
 
