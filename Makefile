@@ -29,7 +29,7 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools
 
-.PHONY: all deps demo test unit oracle cli requests clean format sanitize
+.PHONY: all deps demo test unit oracle cli requests clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -84,6 +84,10 @@ sanitize:
 
 build/san/profview: $(BUILD)/libprofview.a $(CMD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+
+# Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
+bench: profview
+	bash bench/run.sh $(BENCH_SIZES)
 
 format:
 	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Benchmark: profview against `cat` of the same files and against CPython's
+# pstats, in one run, reported as ratios.  Corpora are written under
+# $BENCH_DIR (default /tmp/profview-bench), never committed.
+#
+#   bench/run.sh [N ...]        default: 1000 5000 20000 werkzeug dumps
+#
+# Needs Debian's python3-flask (the corpus is the sample Flask app behind
+# werkzeug's ProfilerMiddleware) and GNU time.  Times are the best of 3 runs
+# with the page cache warm (pstats: one run, it is slow).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PV=${PV:-./profview}
+DIR=${BENCH_DIR:-/tmp/profview-bench}
+PY=${PYTHON:-python3}
+sizes=("$@")
+[ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000 20000)
+mkdir -p "$DIR"
+
+secs() { # best wall time of N runs of a command, in seconds
+	local n=$1 best=
+	shift
+	for _ in $(seq "$n"); do
+		local t
+		/usr/bin/time -o "$DIR/.time" -f %e "$@" >/dev/null 2>&1 || true
+		t=$(tail -1 "$DIR/.time")
+		best=$(awk -v a="$t" -v b="${best:-$t}" 'BEGIN { print (a < b ? a : b) }')
+	done
+	echo "$best"
+}
+rss() { # peak RSS in MB
+	/usr/bin/time -o "$DIR/.time" -f %M "$@" >/dev/null 2>&1 || true
+	tail -1 "$DIR/.time" | awk '{ printf "%.1f", $1 / 1024 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b }'; }
+
+printf '%-7s %7s %8s %9s %9s %9s %10s %9s %8s %8s %9s\n' files MB "cat s" "profview" "pstats" \
+	"pv/cat" "pstats/pv" "files/s" "MB/s" "RSS MB" "us/file"
+for n in "${sizes[@]}"; do
+	d=$DIR/werkzeug-$n
+	if [ ! -d "$d" ] || [ "$(find "$d" -name '*.prof' | wc -l)" -ne "$n" ]; then
+		rm -rf "$d"
+		/usr/bin/python3 bench/gen_corpus.py "$d" "$n" >/dev/null
+	fi
+	mb=$(du -sm "$d" | cut -f1)
+	cat "$d"/*.prof >/dev/null
+	tc=$(secs 3 sh -c "cat '$d'/*.prof")
+	tp=$(secs 3 "$PV" "$d")
+	ty=$(secs 1 sh -c "$PY bench/pstats_report.py stats '$d'/*.prof")
+	m=$(rss "$PV" "$d")
+	printf '%-7s %7s %8s %9s %9s %9s %10s %9s %8s %8s %9s\n' "$n" "$mb" "$tc" "$tp" "$ty" \
+		"$(ratio "$tp" "$tc")" "$(ratio "$ty" "$tp")" \
+		"$(awk -v n="$n" -v t="$tp" 'BEGIN { printf "%.0f", n / t }')" \
+		"$(awk -v m="$mb" -v t="$tp" 'BEGIN { printf "%.0f", m / t }')" "$m" \
+		"$(awk -v n="$n" -v t="$tp" 'BEGIN { printf "%.3f", t / n * 1e6 }')"
+done
+
+big=$DIR/big-25000.prof
+[ -f "$big" ] || $PY bench/gen_big.py "$big" 25000
+echo
+echo "one large profile: $(du -h "$big" | cut -f1), 25,000 functions"
+printf '%-22s %9s %9s %9s\n' task profview python ratio
+for task in stdname callers callgrind; do
+	case $task in
+	stdname) a=(sh -c "'$PV' '$big' -s stdname"); b=(sh -c "$PY bench/pstats_report.py stdname '$big'");;
+	callers) a=(sh -c "'$PV' '$big' -s stdname --callers"); b=(sh -c "$PY bench/pstats_report.py callers '$big'");;
+	callgrind) a=(sh -c "'$PV' '$big' -f callgrind -o '$DIR/cg.pv'"); b=(sh -c "$PY bench/py_callgrind.py '$big' '$DIR/cg.py'");;
+	esac
+	ta=$(secs 3 "${a[@]}")
+	tb=$(secs 1 "${b[@]}")
+	printf '%-22s %9s %9s %9s\n' "$task" "$ta" "$tb" "$(ratio "$tb" "$ta")x"
+done
