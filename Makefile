@@ -29,7 +29,7 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools
 
-.PHONY: all deps demo test unit oracle cli requests clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -61,7 +61,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-test: unit oracle cli requests
+test: unit oracle cli requests export
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
@@ -72,6 +72,9 @@ oracle: $(PROFVIEW_BIN)
 
 cli: $(PROFVIEW_BIN)
 	bash tests/cli/run.sh $(PROFVIEW_BIN)
+
+export: $(PROFVIEW_BIN)
+	$(PYTHON) tests/export/test_exports.py --profview $(PROFVIEW_BIN)
 
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)

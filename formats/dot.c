@@ -12,15 +12,24 @@
 
 #include "../lib/pv.h"
 
+/* A label string: quotes and backslashes escaped, line breaks as \n, and
+ * the lone surrogates Python's surrogatepass lets into names (not UTF-8,
+ * which Graphviz requires) as U+FFFD. */
 static void d_str(FILE *fp, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"' || s[i] == '\\')
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0xed && i + 2 < n && ((unsigned char)s[i + 1] & 0xe0) == 0xa0) {
+			fputs("\xef\xbf\xbd", fp);
+			i += 2;
+			continue;
+		}
+		if (c == '"' || c == '\\')
 			putc('\\', fp);
-		if (s[i] == '\n' || s[i] == '\r')
+		if (c == '\n' || c == '\r')
 			fputs("\\n", fp);
 		else
-			putc(s[i], fp);
+			putc(c, fp);
 	}
 }
 

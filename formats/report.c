@@ -13,10 +13,12 @@
 /* "%8.3f" % x; Python prints a NaN of either sign as "nan". */
 static void f8(FILE *fp, double x)
 {
-	if (isnan(x))
+	char b[PV_F3_MAX];
+	if (isnan(x)) {
 		fputs("     nan", fp);
-	else
-		fprintf(fp, "%8.3f", x);
+		return;
+	}
+	fwrite(b, 1, pv_format_f3(b, sizeof(b), x, 8), fp);
 }
 
 static void spaces(FILE *fp, size_t n)
@@ -96,10 +98,12 @@ static void header(FILE *fp, pv_stats *st, const pv_write_opts *o)
 		fprintf(fp, "(%s primitive calls) ", b);
 	}
 	double tt = pv_num_to_double(pv_stats_total_tt(st));
+	char t[PV_F3_MAX];
 	if (isnan(tt)) /* Python prints a NaN of either sign as "nan" */
-		fputs("in nan seconds\n\n", fp);
+		strcpy(t, "nan");
 	else
-		fprintf(fp, "in %.3f seconds\n\n", tt);
+		pv_format_f3(t, sizeof(t), tt, 0);
+	fprintf(fp, "in %s seconds\n\n", t);
 }
 
 /* get_print_list()'s message: the order line, the restriction notes, a

@@ -6,7 +6,9 @@
  * int and a float are exact.  Reproducing that is what keeps totals and sort
  * orders identical to CPython's.
  */
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pv.h"
@@ -135,4 +137,40 @@ uint64_t pv_time_ns(pv_num t, size_t *clamped)
 	if (x >= 0x1p64)
 		return UINT64_MAX;
 	return (uint64_t)round(x); /* round half away from zero, like llround */
+}
+
+/* "%*.3f" without printf: x * 1000 is exact in a 64-bit-mantissa long
+ * double (53 + 10 bits), so rounding it to an integer with the current
+ * (round-half-even) mode rounds the exact binary value, as glibc's printf
+ * does.  Falls back to snprintf where that does not hold. */
+size_t pv_format_f3(char *buf, size_t cap, double x, int width)
+{
+#if LDBL_MANT_DIG >= 64
+	if (isfinite(x) && fabs(x) < 1e15) {
+		long double y = nearbyintl((long double)x * 1000.0L);
+		unsigned long long n = (unsigned long long)fabsl(y);
+		char tmp[32];
+		size_t k = 0;
+		unsigned long long ip = n / 1000, fp = n % 1000;
+		tmp[k++] = (char)('0' + fp % 10);
+		tmp[k++] = (char)('0' + fp / 10 % 10);
+		tmp[k++] = (char)('0' + fp / 100);
+		tmp[k++] = '.';
+		do {
+			tmp[k++] = (char)('0' + ip % 10);
+			ip /= 10;
+		} while (ip);
+		if (signbit(x))
+			tmp[k++] = '-';
+		size_t len = 0;
+		while ((int)(len + k) < width)
+			buf[len++] = ' ';
+		while (k)
+			buf[len++] = tmp[--k];
+		buf[len] = '\0';
+		return len;
+	}
+#endif
+	int n = snprintf(buf, cap, "%*.3f", width, x);
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }

@@ -84,6 +84,10 @@ double pv_num_div_int(pv_num a, pv_int b);
 /* Python's three-way comparison: <0, 0, >0; NaN compares equal to anything. */
 int pv_num_cmp(pv_num a, pv_num b);
 int pv_int_add(pv_int *out, pv_int a, pv_int b); /* PV_ELIMIT on overflow */
+/* printf("%*.3f", width, x) into buf, exactly, but fast; returns the
+ * length.  PV_F3_MAX bytes hold any double.  NaN prints as glibc prints it. */
+#define PV_F3_MAX 352
+size_t pv_format_f3(char *buf, size_t cap, double x, int width);
 /* Decimal text of `v` into buf (at least 41 bytes); returns the length. */
 size_t pv_int_format(char *buf, pv_int v);
 
