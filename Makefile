@@ -27,7 +27,8 @@ PYTHON  ?= python3
 
 # Debian packages: build, tests (cmocka, Python's pstats is the oracle)
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
-            valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools
+            valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
+            man-db groff-base zsh bash-completion util-linux
 
 .PHONY: all deps demo test unit oracle cli requests export clean format sanitize bench
 all: profview
@@ -61,10 +62,10 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-test: unit oracle cli requests export
+test: unit oracle cli requests export installtest
 
 unit: $(UNIT_BIN)
-	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 PROFVIEW_BIN ?= ./profview
 oracle: $(PROFVIEW_BIN)
@@ -87,6 +88,27 @@ sanitize:
 
 build/san/profview: $(BUILD)/libprofview.a $(CMD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+
+# Installation: make install [PREFIX=/usr/local] [DESTDIR=/staging/dir]
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+INSTALL     ?= install
+
+.PHONY: install installtest
+install: profview
+	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" \
+		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)"
+	$(INSTALL) -m 755 profview "$(DESTDIR)$(BINDIR)/profview"
+	$(INSTALL) -m 644 doc/profview.1 "$(DESTDIR)$(MANDIR)/man1/profview.1"
+	$(INSTALL) -m 644 completion/profview.bash "$(DESTDIR)$(BASHCOMPDIR)/profview"
+	$(INSTALL) -m 644 completion/_profview "$(DESTDIR)$(ZSHCOMPDIR)/_profview"
+
+# make install into a temporary DESTDIR and check the result (tests/install/)
+installtest: profview
+	bash tests/install/test_install.sh $(MAKE) -f $(firstword $(MAKEFILE_LIST))
 
 # Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
 bench: profview

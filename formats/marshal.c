@@ -59,7 +59,17 @@ typedef struct rd {
 	size_t work, maxwork;
 	char *conv; /* UTF-8 conversion buffer */
 	size_t capconv;
+	uint64_t *mix; /* when set, skip() folds what it reads into *mix */
 } rd;
+
+/* Fold bytes into the hash of the code object being read: the contents
+ * Python's == compares, never offsets or reference numbers, so the same code
+ * written into two files hashes the same. */
+static void mixin(rd *r, const void *p, size_t n)
+{
+	if (r->mix)
+		*r->mix = pv_hash_u64(*r->mix ^ pv_hash_bytes(p, n)) + n;
+}
 
 static const char *type_name(int code)
 {
@@ -241,7 +251,7 @@ static int unexpected(rd *r, const obj *o, const char *want)
 		return pv_fail(r->ctx, PV_EFORMAT, o->at, "bad marshal type code 0x%02x",
 			       r->p[o->at]);
 	return pv_fail(r->ctx, PV_EFORMAT, o->at, "expected %s, found a%s %s", want,
-		       strchr("aeiouN", got[0]) ? "n" : "", got);
+		       strchr("aeiou", got[0]) ? "n" : "", got);
 }
 
 /* ---- scalars ----------------------------------------------------------- */
@@ -499,6 +509,11 @@ static int str_body(rd *r, const obj *o, uint32_t *id)
 				       "string reference %d out of range (%zu interned so far)",
 				       (int)idx, r->npy2);
 		*id = r->py2[idx];
+		if (r->mix) {
+			size_t len;
+			const char *t = pv_stats_str(r->st, *id, &len);
+			mixin(r, t, len);
+		}
 		return 0;
 	}
 	default:
@@ -508,6 +523,7 @@ static int str_body(rd *r, const obj *o, uint32_t *id)
 		return PV_EFORMAT;
 	if ((rc = intern_text(r, r->p + r->off, n, latin1, o->code == 'u', id)) < 0)
 		return rc;
+	mixin(r, r->p + r->off, n);
 	r->off += n;
 	if (o->code == 't' && !r->replay) {
 		if (r->npy2 == r->cappy2) {
@@ -575,18 +591,16 @@ static int code_layout(rd *r, const struct layout *l, uint32_t *file, uint32_t *
 		case C_BYTES:
 			if (!peek_is(r, "srtR")) /* t, R: Python 2 interned str */
 				return fail(r, r->off, "bad code object");
-			if (i == 0 && (r->p[r->off] & 0x7f) == 's' && r->len - r->off >= 5) {
-				/* the bytecode tells code objects apart, as == does */
-				size_t n = le32(r->p + r->off + 1);
-				if (n <= r->len - r->off - 5)
-					*bc = pv_hash_bytes(r->p + r->off + 5, n);
-			}
+			r->mix = i == 0 ? bc : NULL; /* co_code */
 			rc = skip(r, NULL);
+			r->mix = NULL;
 			break;
 		case C_TUPLE:
 			if (!peek_is(r, "()r"))
 				return fail(r, r->off, "bad code object");
+			r->mix = i <= 2 ? bc : NULL; /* co_consts, co_names */
 			rc = skip(r, NULL);
+			r->mix = NULL;
 			break;
 		case C_STR:
 			rc = read_str(r, &sid);
@@ -612,7 +626,7 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 	size_t start = r->off, nrefs = r->nrefs, npy2 = r->npy2, work = r->work;
 	uint32_t file = 0, name = 0;
 	int32_t line = 0;
-	uint64_t bc = 0;
+	uint64_t bc = 0, *outer = r->mix;
 	int rc = enter(r, o->at);
 	if (rc < 0)
 		return rc;
@@ -627,14 +641,15 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 			break;
 	}
 	r->depth--;
+	r->mix = outer;
 	if (rc < 0) {
 		if (rc == PV_EFORMAT)
 			rc = fail(r, o->at, "code object of no known layout");
 		return rc;
 	}
 	/* repr(code).  The address is meaningless once reloaded; a hash of the
-	 * bytecode stands in for it, so equal code objects (as Python compares
-	 * them) share a key and others do not. */
+	 * bytecode, constants and names stands in for it, so code objects Python
+	 * holds equal share a key and others do not. */
 	size_t fl, nl;
 	const char *f = pv_stats_str(r->st, file, &fl);
 	const char *n = pv_stats_str(r->st, name, &nl);
@@ -646,6 +661,7 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 			 (int)nl, n, (unsigned long long)(bc & 0xffffffffffffULL), (int)fl, f,
 			 (int)line);
 	rc = pv_stats_intern_str(r->st, buf, (size_t)w, id);
+	mixin(r, buf, (size_t)w); /* a nested code object, inside co_consts */
 	free(buf);
 	if (rc < 0)
 		return pv_fail(r->ctx, rc, o->at, "cannot store string");
@@ -692,20 +708,44 @@ static int skip(rd *r, void *unused)
 	(void)unused;
 	obj o;
 	int rc = begin(r, &o);
-	if (rc < 0 || o.code == 'r')
+	if (rc < 0)
 		return rc;
+	if (o.code == 'r') {
+		if (!r->mix)
+			return 0;
+		switch (o.ref->kind) { /* fold in what the reference stands for */
+		case K_STR: {
+			size_t len;
+			const char *t = pv_stats_str(r->st, o.ref->v.id, &len);
+			mixin(r, t, len);
+			return 0;
+		}
+		case K_INT:
+			mixin(r, &o.ref->v.i, sizeof(o.ref->v.i));
+			return 0;
+		case K_FLOAT:
+			mixin(r, &o.ref->v.f, sizeof(o.ref->v.f));
+			return 0;
+		default:
+			return replay(r, &o, skip, NULL);
+		}
+	}
 	size_t n;
 	pv_int iv;
 	double fv;
 	uint32_t sid;
+	unsigned char code = (unsigned char)o.code;
+	mixin(r, &code, 1);
 	switch (o.code) {
 	case 'N': case 'F': case 'T': case '.': case 'S':
 		break;
 	case 'i': case 'I': case 'l':
-		rc = int_body(r, &o, &iv);
+		if ((rc = int_body(r, &o, &iv)) == 0)
+			mixin(r, &iv, sizeof(iv));
 		break;
 	case 'f': case 'g':
-		rc = float_body(r, &o, &fv);
+		if ((rc = float_body(r, &o, &fv)) == 0)
+			mixin(r, &fv, sizeof(fv));
 		break;
 	case 'y':
 		rc = need(r, 16);
@@ -730,6 +770,7 @@ static int skip(rd *r, void *unused)
 	case '(': case ')': case '[': case '<': case '>':
 		if ((rc = get_len(r, o.code != ')', 1, &n)) < 0 || (rc = enter(r, o.at)) < 0)
 			return rc;
+		mixin(r, &n, sizeof(n));
 		for (size_t k = 0; k < n && rc == 0; k++)
 			rc = skip(r, NULL);
 		r->depth--;

@@ -68,7 +68,39 @@ double pv_num_div_int(pv_num a, pv_int b)
 	 * give exactly that while both operands are exact in 53 bits. */
 	if (fits53(a.i) && fits53(b))
 		return (double)a.i / (double)b;
-	return (double)((long double)a.i / (long double)b);
+	/* Beyond 53 bits, divide the integers and round once, as CPython's
+	 * long_true_divide does: at least 55 quotient bits, the rest sticky. */
+	int neg = (a.i < 0) != (b < 0);
+	unsigned __int128 ua = a.i < 0 ? -(unsigned __int128)a.i : (unsigned __int128)a.i;
+	unsigned __int128 ub = b < 0 ? -(unsigned __int128)b : (unsigned __int128)b;
+	if (ua == 0)
+		return neg ? -0.0 : 0.0;
+	unsigned __int128 q = ua / ub, r = ua % ub;
+	int e = 0;
+	while (q >> 55 == 0) { /* bring in fraction bits by long division */
+		int carry = r >> 127 != 0;
+		r <<= 1;
+		q <<= 1;
+		if (carry || r >= ub) {
+			r -= ub;
+			q |= 1;
+		}
+		e--;
+	}
+	int sticky = r != 0;
+	while (q >> 55 != 0) { /* keep 55 bits: 53 + guard + round */
+		sticky |= (int)(q & 1);
+		q >>= 1;
+		e++;
+	}
+	/* q has 55 bits: round to 53 bits, half to even, with the sticky bit */
+	uint64_t m = (uint64_t)q;
+	uint64_t low = m & 3;
+	m >>= 2;
+	if (low > 2 || (low == 2 && (sticky || (m & 1))))
+		m++;
+	double d = ldexp((double)m, e + 2);
+	return neg ? -d : d;
 }
 
 /* Exact comparison of an int with a finite or infinite double (not NaN). */

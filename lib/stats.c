@@ -651,7 +651,7 @@ static void abs_add(uint64_t *sum, pv_int v)
 {
 	unsigned __int128 a = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
 	uint64_t hi = (uint64_t)(a >> 64) + 1; /* round up to whole 2^64 units */
-	*sum = *sum > ABS_LIMIT - hi ? ABS_LIMIT : *sum + hi;
+	*sum = hi >= ABS_LIMIT || *sum > ABS_LIMIT - hi ? ABS_LIMIT : *sum + hi;
 }
 
 static void abs_add_num(uint64_t *sum, pv_num v)
@@ -784,7 +784,7 @@ int pv_stats_merge(pv_stats *st, const pv_profile *p, pv_ctx *ctx)
 	if (!p->n)
 		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
 			       "no profile data (empty stats dict; pstats refuses it too)");
-	if (t->abssum > ABS_LIMIT - p->abssum)
+	if (p->abssum >= ABS_LIMIT || t->abssum > ABS_LIMIT - p->abssum)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF,
 			       "call counts too large to sum exactly (beyond 2^126)");
 	int rc = check_shapes(t, p, ctx);

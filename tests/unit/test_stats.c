@@ -1,0 +1,580 @@
+/*
+ * test_stats.c - the model (lib/stats.c): interning, display strings,
+ * profiles, pstats' merge rules (Stats(first) then add()), totals in
+ * pstats' summation order, strip_dirs.
+ */
+#include "testutil.h"
+
+typedef struct fx {
+	pv_stats *st;
+	pv_profile *p;
+	pv_ctx ctx;
+} fx;
+
+static int setup(void **state)
+{
+	fx *f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	assert_int_equal(pv_stats_new(&f->st), 0);
+	assert_int_equal(pv_profile_new(&f->p), 0);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fx *f = *state;
+	pv_stats_free(f->st);
+	pv_profile_free(f->p);
+	free(f);
+	return 0;
+}
+
+/* Merge f->p into f->st (must succeed) and reset the profile for the next. */
+static void merge_ok(fx *f)
+{
+	int rc = pv_stats_merge(f->st, f->p, &f->ctx);
+	if (rc)
+		fail_msg("merge: %d %s", rc, f->ctx.msg);
+	pv_profile_reset(f->p);
+}
+
+static uint32_t key(fx *f, const char *file, int64_t line, const char *name)
+{
+	return tu_mkkey(f->st, file, line, name);
+}
+
+static void entry(fx *f, uint32_t k, pv_int cc, pv_int nc, pv_num tt, pv_num ct)
+{
+	assert_int_equal(pv_profile_begin_entry(f->p, k, cc, nc, tt, ct), 0);
+}
+
+/* ---- strings, keys, display ---------------------------------------------------- */
+
+static void test_stats_intern_same_bytes_same_id(void **state)
+{
+	fx *f = *state;
+	uint32_t a, b, c, d;
+	assert_int_equal(pv_stats_intern_str(f->st, "a.py", 4, &a), 0);
+	assert_int_equal(pv_stats_intern_str(f->st, "b.py", 4, &b), 0);
+	assert_int_equal(pv_stats_intern_str(f->st, "a.pyX", 4, &c), 0);
+	assert_int_equal(pv_stats_intern_str(f->st, "a\0b", 3, &d), 0);
+	assert_int_equal(a, c);
+	assert_int_not_equal(a, b);
+	size_t n;
+	const char *s = pv_stats_str(f->st, d, &n);
+	assert_int_equal(n, 3);
+	assert_memory_equal(s, "a\0b", 3);
+	assert_string_equal(pv_stats_str(f->st, a, NULL), "a.py");
+
+	uint32_t k1, k2, k3;
+	assert_int_equal(pv_stats_intern_key(f->st, a, 1, b, &k1), 0);
+	assert_int_equal(pv_stats_intern_key(f->st, a, 1, b, &k2), 0);
+	assert_int_equal(pv_stats_intern_key(f->st, a, 2, b, &k3), 0);
+	assert_int_equal(k1, k2);
+	assert_int_not_equal(k1, k3);
+	assert_int_equal(pv_stats_nkeys(f->st), 2);
+	assert_int_equal(pv_stats_key(f->st, k3)->line, 2);
+	assert_int_equal(pv_stats_find(f->st, k1), -1); /* a key, but no entry */
+}
+
+static void test_stats_display_strings(void **state)
+{
+	fx *f = *state;
+	static const struct {
+		const char *file;
+		int64_t line;
+		const char *name, *want;
+	} cases[] = {
+		{"~", 0, "<built-in method len>", "{built-in method len}"},
+		{"~", 0, "<method 'append' of 'list' objects>", "{method 'append' of 'list' objects}"},
+		{"~", 0, "plain", "plain"},
+		{"~", 0, "<>", "{}"},
+		{"~", 0, "<", "<"},
+		{"~", 0, ">", ">"},
+		{"~", 0, "<x", "<x"},
+		{"~", 0, "", ""},
+		{"~", 1, "<notbuiltin>", "~:1(<notbuiltin>)"},
+		{"~~", 0, "<x>", "~~:0(<x>)"},
+		{"", 0, "len", ":0(len)"},
+		{"a.py", 3, "f", "a.py:3(f)"},
+		{"a.py", -3, "f", "a.py:-3(f)"},
+		{"a.py", INT64_MIN, "f", "a.py:-9223372036854775808(f)"},
+		{"a.py", INT64_MAX, "f", "a.py:9223372036854775807(f)"},
+		{"profile", 0, "profiler", "profile:0(profiler)"},
+		{"<string>", 1, "<module>", "<string>:1(<module>)"},
+		{"/\xc3\xbcn\xc3\xaf/c\xc3\xb6" "d\xc3\xa9.py", 3, "f\xc3\xbc" "nc",
+		 "/\xc3\xbcn\xc3\xaf/c\xc3\xb6" "d\xc3\xa9.py:3(f\xc3\xbc" "nc)"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t k = key(f, cases[i].file, cases[i].line, cases[i].name);
+		size_t n;
+		const char *s = pv_stats_display(f->st, k, &n);
+		assert_non_null(s);
+		assert_int_equal(n, strlen(cases[i].want));
+		assert_string_equal(s, cases[i].want);
+	}
+	/* the strings stay valid while more are computed */
+	size_t n;
+	uint32_t k0 = key(f, "~", 0, "<built-in method len>");
+	const char *first = pv_stats_display(f->st, k0, &n);
+	char big[5000];
+	for (int i = 0; i < 200; i++) {
+		memset(big, 'a' + i % 26, sizeof(big) - 1);
+		big[sizeof(big) - 1] = '\0';
+		char name[16];
+		snprintf(name, sizeof(name), "n%d", i);
+		size_t m;
+		assert_non_null(pv_stats_display(f->st, key(f, big, i, name), &m));
+		assert_int_equal(m, sizeof(big) - 1 + strlen(name) + 3 + (i < 10 ? 1 : i < 100 ? 2 : 3));
+	}
+	assert_string_equal(first, "{built-in method len}");
+	assert_ptr_equal(pv_stats_display(f->st, k0, &n), first);
+}
+
+static void test_stats_utf8_len(void **state)
+{
+	(void)state;
+	assert_int_equal(pv_utf8_len("", 0), 0);
+	assert_int_equal(pv_utf8_len("abc", 3), 3);
+	assert_int_equal(pv_utf8_len("\xc3\xa9", 2), 1);         /* é */
+	assert_int_equal(pv_utf8_len("\xe2\x82\xac", 3), 1);     /* € */
+	assert_int_equal(pv_utf8_len("\xf0\x9f\x98\x80", 4), 1); /* U+1F600 */
+	assert_int_equal(pv_utf8_len("\xe4\xb8\xad\t", 4), 2);   /* wide CJK and a tab: 1 each */
+	const char *s = "/\xc3\xbcn\xc3\xaf/c\xc3\xb6" "d\xc3\xa9.py:3(f\xc3\xbc" "nc)";
+	assert_int_equal(strlen(s), 25);
+	assert_int_equal(pv_utf8_len(s, strlen(s)), 20);
+}
+
+/* ---- profiles ------------------------------------------------------------------- */
+
+static void test_stats_profile_caller_needs_entry(void **state)
+{
+	fx *f = *state;
+	pv_edge e = {.caller = key(f, "a.py", 1, "f"), .is_tuple = 0, .nc = 1};
+	assert_int_equal(pv_profile_add_caller(f->p, &e), PV_EARG);
+	assert_int_equal(pv_profile_nentries(f->p), 0);
+}
+
+/* A key begun twice keeps its first position and takes the last values and
+ * callers; a caller added twice keeps its position with the last value. */
+static void test_stats_profile_dict_semantics(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 2, "g");
+	uint32_t x = key(f, "x.py", 1, "x"), y = key(f, "y.py", 1, "y");
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	tu_add_int_caller(f->p, x, 1);
+	entry(f, b, 2, 2, TU_F(0.25), TU_F(0.25));
+	tu_add_int_caller(f->p, x, 1);
+	tu_add_int_caller(f->p, y, 2);
+	tu_add_int_caller(f->p, x, 3);
+	entry(f, a, 5, 6, TU_F(1.5), TU_F(2.5));
+	tu_add_int_caller(f->p, y, 7);
+	assert_int_equal(pv_profile_nentries(f->p), 2);
+	uint32_t k;
+	pv_int cc, nc;
+	pv_num tt;
+	pv_profile_get(f->p, 0, &k, &cc, &nc, &tt, NULL);
+	assert_int_equal(k, a);
+	assert_pvint(cc, "5");
+	assert_pvint(nc, "6");
+	assert_num_float(tt, 1.5);
+	merge_ok(f);
+	assert_string_equal(tu_entry_name(f->st, 0), "a.py:1(f)");
+	assert_string_equal(tu_entry_name(f->st, 1), "b.py:2(g)");
+	const pv_entry *ea = pv_stats_entry(f->st, 0), *eb = pv_stats_entry(f->st, 1);
+	assert_int_equal(ea->ncallers, 1);
+	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, ea, 0)), "y.py:1(y)");
+	assert_pvint(tu_edge_at(f->st, ea, 0)->nc, "7");
+	assert_int_equal(eb->ncallers, 2);
+	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, eb, 0)), "x.py:1(x)");
+	assert_pvint(tu_edge_at(f->st, eb, 0)->nc, "3");
+	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, eb, 1)), "y.py:1(y)");
+	assert_pvint(tu_edge_at(f->st, eb, 1)->nc, "2");
+	assert_pvint(pv_stats_total_calls(f->st), "8");
+}
+
+/* ---- merge ----------------------------------------------------------------------- */
+
+/* Stats(first): the first profile is taken as is, -0.0 included. */
+static void test_stats_merge_first_as_is(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), c = key(f, "c.py", 1, "c");
+	entry(f, a, 1, 1, TU_F(-0.0), TU_F(-0.0));
+	tu_add_tuple_caller(f->p, c, 1, 1, TU_F(-0.0), TU_F(-0.0));
+	merge_ok(f);
+	const pv_entry *e = tu_entry(f->st, "a.py:1(f)");
+	assert_num_float(e->tt, -0.0);
+	assert_num_float(e->ct, -0.0);
+	assert_num_float(tu_edge_at(f->st, e, 0)->tt, -0.0);
+	assert_int_equal(pv_stats_nprofiles(f->st), 1);
+	/* total_tt = 0 + (-0.0) = 0.0 */
+	assert_num_float(pv_stats_total_tt(f->st), 0.0);
+}
+
+/* add(): a new key is stored as "incoming + (0, 0, 0, 0)", so -0.0 becomes
+ * 0.0 (ints stay ints); its callers are copied as they are. */
+static void test_stats_merge_later_new_key_plus_zero(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 2, "g"), i = key(f, "i.py", 3, "i");
+	uint32_t c = key(f, "c.py", 1, "c");
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	merge_ok(f);
+	entry(f, b, 1, 1, TU_F(-0.0), TU_F(-0.0));
+	tu_add_tuple_caller(f->p, c, 1, 1, TU_F(-0.0), TU_F(-0.0));
+	entry(f, i, 1, 1, TU_I(-3), TU_I(0));
+	merge_ok(f);
+	const pv_entry *e = tu_entry(f->st, "b.py:2(g)");
+	assert_num_float(e->tt, 0.0);
+	assert_num_float(e->ct, 0.0);
+	assert_num_float(tu_edge_at(f->st, e, 0)->tt, -0.0);
+	assert_num_float(tu_edge_at(f->st, e, 0)->ct, -0.0);
+	const pv_entry *ei = tu_entry(f->st, "i.py:3(i)");
+	assert_num_int(ei->tt, "-3");
+	assert_num_int(ei->ct, "0");
+	assert_int_equal(pv_stats_nprofiles(f->st), 2);
+}
+
+/* An existing key: cc, nc, tt, ct added with Python's int/float rules. */
+static void test_stats_merge_existing_key_summed(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 2, "g");
+	entry(f, a, 1, 2, TU_I(2), TU_F(0.1));
+	entry(f, b, 1, 1, TU_I(5), TU_I(7));
+	merge_ok(f);
+	entry(f, a, 3, 4, TU_F(0.25), TU_F(0.2));
+	entry(f, b, 1, 1, TU_I(-5), TU_I(1));
+	merge_ok(f);
+	const pv_entry *ea = tu_entry(f->st, "a.py:1(f)");
+	assert_pvint(ea->cc, "4");
+	assert_pvint(ea->nc, "6");
+	assert_num_float(ea->tt, 2.25);
+	assert_num_float(ea->ct, 0.1 + 0.2);
+	const pv_entry *eb = tu_entry(f->st, "b.py:2(g)");
+	assert_num_int(eb->tt, "0");
+	assert_num_int(eb->ct, "8");
+	assert_pvint(pv_stats_total_calls(f->st), "8");
+	assert_pvint(pv_stats_prim_calls(f->st), "6");
+	/* file sums 0+2+5 = 7 and 0+0.25-5 = -4.75, then 7 + -4.75 */
+	assert_num_float(pv_stats_total_tt(f->st), 2.25);
+}
+
+/* Entries keep first-seen order over all merged profiles. */
+static void test_stats_merge_order_first_seen(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "a"), b = key(f, "b.py", 1, "b"), c = key(f, "c.py", 1, "c");
+	uint32_t d = key(f, "d.py", 1, "d");
+	entry(f, a, 1, 1, TU_F(0.1), TU_F(0.1));
+	entry(f, b, 1, 1, TU_F(0.1), TU_F(0.1));
+	merge_ok(f);
+	entry(f, c, 1, 1, TU_F(0.1), TU_F(0.1));
+	entry(f, a, 1, 1, TU_F(0.1), TU_F(0.1));
+	entry(f, d, 1, 1, TU_F(0.1), TU_F(0.1));
+	merge_ok(f);
+	const char *want[] = {"a.py:1(a)", "b.py:1(b)", "c.py:1(c)", "d.py:1(d)"};
+	assert_int_equal(pv_stats_nentries(f->st), 4);
+	for (size_t i = 0; i < 4; i++)
+		assert_string_equal(tu_entry_name(f->st, i), want[i]);
+	assert_pvint(pv_stats_entry(f->st, 0)->nc, "2");
+	assert_int_equal(pv_stats_find(f->st, d), 3);
+}
+
+/* add_callers(): an existing caller is summed (tuples element-wise, ints
+ * added), a new one appended after the old ones. */
+static void test_stats_merge_callers(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), p = key(f, "p.py", 1, "p");
+	uint32_t x = key(f, "x.py", 1, "x"), y = key(f, "y.py", 1, "y"), z = key(f, "z.py", 1, "z");
+	entry(f, a, 5, 5, TU_F(0.1), TU_F(0.1));
+	tu_add_tuple_caller(f->p, x, 5, 3, TU_F(0.1), TU_F(0.5));
+	tu_add_tuple_caller(f->p, y, 1, 1, TU_I(1), TU_F(0.25));
+	entry(f, p, 1, 9, TU_I(0), TU_I(0));
+	tu_add_int_caller(f->p, x, 4);
+	merge_ok(f);
+	entry(f, a, 2, 2, TU_F(0.1), TU_F(0.1));
+	tu_add_tuple_caller(f->p, z, 1, 1, TU_F(0.5), TU_F(0.5));
+	tu_add_tuple_caller(f->p, x, 2, 2, TU_F(0.2), TU_F(0.25));
+	tu_add_tuple_caller(f->p, y, 1, 0, TU_I(2), TU_I(3));
+	entry(f, p, 0, 5, TU_I(0), TU_I(0));
+	tu_add_int_caller(f->p, y, 2);
+	tu_add_int_caller(f->p, x, 5);
+	merge_ok(f);
+
+	const pv_entry *e = tu_entry(f->st, "a.py:1(f)");
+	assert_int_equal(e->ncallers, 3);
+	const pv_edge *ex = tu_edge_at(f->st, e, 0), *ey = tu_edge_at(f->st, e, 1);
+	const pv_edge *ez = tu_edge_at(f->st, e, 2);
+	assert_string_equal(tu_edge_name(f->st, ex), "x.py:1(x)");
+	assert_pvint(ex->nc, "7");
+	assert_pvint(ex->cc, "5");
+	assert_num_float(ex->tt, 0.1 + 0.2);
+	assert_num_float(ex->ct, 0.75);
+	assert_string_equal(tu_edge_name(f->st, ey), "y.py:1(y)");
+	assert_pvint(ey->nc, "2");
+	assert_pvint(ey->cc, "1");
+	assert_num_int(ey->tt, "3");
+	assert_num_float(ey->ct, 3.25);
+	assert_string_equal(tu_edge_name(f->st, ez), "z.py:1(z)");
+	assert_pvint(ez->nc, "1");
+
+	const pv_entry *ep = tu_entry(f->st, "p.py:1(p)");
+	assert_int_equal(ep->ncallers, 2);
+	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, ep, 0)), "x.py:1(x)");
+	assert_int_equal(tu_edge_at(f->st, ep, 0)->is_tuple, 0);
+	assert_pvint(tu_edge_at(f->st, ep, 0)->nc, "9");
+	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, ep, 1)), "y.py:1(y)");
+	assert_pvint(tu_edge_at(f->st, ep, 1)->nc, "2");
+}
+
+/* Stats(a, b, c): a is loaded, then add(b, c) processes c before b.  Each
+ * file's total_tt is summed on its own from int 0 in dict order, then
+ * total = (sum_a + sum_c) + sum_b.  CPython 3.11 prints repr 1.312 for
+ * these; summing entry by entry in merge order would give
+ * 1.3119999999999998. */
+static void test_stats_merge_totals_pstats_order(void **state)
+{
+	fx *f = *state;
+	static const double tts[3][2] = {{0.1, 0.2}, {0.7, 0.011}, {0.3, 0.001}}; /* a, c, b */
+	static const char *files[3] = {"a.py", "c.py", "b.py"};
+	for (int i = 0; i < 3; i++) {
+		for (int j = 0; j < 2; j++)
+			entry(f, key(f, files[i], j + 1, "f"), 1, 2, TU_F(tts[i][j]), TU_F(tts[i][j]));
+		merge_ok(f);
+	}
+	assert_num_float(pv_stats_total_tt(f->st), 1.312);
+	volatile double run = 0;
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 2; j++)
+			run += tts[i][j];
+	assert_double_bits(run, 1.3119999999999998); /* the wrong order differs */
+	assert_pvint(pv_stats_total_calls(f->st), "12");
+	assert_pvint(pv_stats_prim_calls(f->st), "6");
+	assert_int_equal(pv_stats_nprofiles(f->st), 3);
+	/* and the rows are in a, c, b order */
+	assert_string_equal(tu_entry_name(f->st, 2), "c.py:1(f)");
+	assert_string_equal(tu_entry_name(f->st, 4), "b.py:1(f)");
+}
+
+/* Totals: int times stay an int sum until a float arrives. */
+static void test_stats_merge_totals_int_then_float(void **state)
+{
+	fx *f = *state;
+	entry(f, key(f, "a.py", 1, "f"), 1, 1, TU_I(2), TU_I(2));
+	entry(f, key(f, "a.py", 2, "g"), 1, 1, TU_I(3), TU_I(3));
+	merge_ok(f);
+	assert_num_int(pv_stats_total_tt(f->st), "5");
+	entry(f, key(f, "a.py", 3, "h"), 1, 1, TU_F(0.5), TU_F(0.5));
+	merge_ok(f);
+	assert_num_float(pv_stats_total_tt(f->st), 5.5);
+}
+
+/* A caller that is a tuple in one profile and an int in another cannot be
+ * merged (pstats: TypeError); the stats stay as they were. */
+static void test_stats_merge_mixed_shapes_refused(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 1, "g"), x = key(f, "x.py", 1, "x");
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	tu_add_int_caller(f->p, x, 1);
+	merge_ok(f);
+
+	entry(f, b, 7, 7, TU_F(1.0), TU_F(1.0)); /* would be new */
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	tu_add_tuple_caller(f->p, x, 1, 1, TU_F(0.5), TU_F(0.5));
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), PV_ESHAPE);
+	assert_int_equal(f->ctx.code, PV_ESHAPE);
+	assert_string_equal(f->ctx.msg, "caller data is a tuple here but an int in earlier profiles; "
+					"cannot merge (pstats raises TypeError)");
+	assert_int_equal(pv_stats_nentries(f->st), 1);
+	assert_int_equal(pv_stats_nprofiles(f->st), 1);
+	assert_pvint(pv_stats_total_calls(f->st), "1");
+	assert_num_float(pv_stats_total_tt(f->st), 0.5);
+	const pv_entry *e = tu_entry(f->st, "a.py:1(f)");
+	assert_pvint(e->nc, "1");
+	assert_num_float(e->tt, 0.5);
+	assert_int_equal(e->ncallers, 1);
+	assert_int_equal(tu_edge_at(f->st, e, 0)->is_tuple, 0);
+	assert_pvint(tu_edge_at(f->st, e, 0)->nc, "1");
+	assert_int_equal(pv_stats_find(f->st, b), -1);
+	pv_profile_reset(f->p);
+
+	/* and the other way round, with the input's name in the message */
+	pv_stats *st2;
+	assert_int_equal(pv_stats_new(&st2), 0);
+	uint32_t a2 = tu_mkkey(st2, "a.py", 1, "f"), x2 = tu_mkkey(st2, "x.py", 1, "x");
+	assert_int_equal(pv_profile_begin_entry(f->p, a2, 1, 1, TU_F(0.5), TU_F(0.5)), 0);
+	tu_add_tuple_caller(f->p, x2, 1, 1, TU_F(0.5), TU_F(0.5));
+	assert_int_equal(pv_stats_merge(st2, f->p, &f->ctx), 0);
+	pv_profile_reset(f->p);
+	assert_int_equal(pv_profile_begin_entry(f->p, a2, 1, 1, TU_F(0.5), TU_F(0.5)), 0);
+	tu_add_int_caller(f->p, x2, 3);
+	f->ctx.input = "b.prof";
+	assert_int_equal(pv_stats_merge(st2, f->p, &f->ctx), PV_ESHAPE);
+	assert_string_equal(f->ctx.msg, "b.prof: caller data is an int here but a tuple in earlier "
+					"profiles; cannot merge (pstats raises TypeError)");
+	assert_pvint(pv_stats_total_calls(st2), "1");
+	pv_stats_free(st2);
+}
+
+/* pstats refuses an empty stats dict. */
+static void test_stats_merge_empty_profile(void **state)
+{
+	fx *f = *state;
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), PV_EFORMAT);
+	assert_string_equal(f->ctx.msg, "no profile data (empty stats dict; pstats refuses it too)");
+	assert_int_equal(pv_stats_nprofiles(f->st), 0);
+}
+
+/* Sums that could leave the 128-bit range are refused, not wrapped. */
+static void test_stats_merge_count_overflow_refused(void **state)
+{
+	fx *f = *state;
+	pv_int big = (pv_int)1 << 126;
+	/* two entries of 2^126 calls: total_calls would be 2^127 */
+	entry(f, key(f, "a.py", 1, "f"), big, big, TU_I(0), TU_I(0));
+	entry(f, key(f, "a.py", 2, "g"), big, big, TU_I(0), TU_I(0));
+	/* BUG: abs_add() in lib/stats.c computes `ABS_LIMIT - hi` in uint64_t;
+	 * for |v| >= 2^126, hi = (|v| >> 64) + 1 > ABS_LIMIT (2^62), so the
+	 * subtraction wraps, the saturation never triggers, and the bound in
+	 * pv_stats_merge (`ABS_LIMIT - p->abssum`, same wrap) lets the merge
+	 * run: total_calls overflows __int128 (undefined behaviour; in practice
+	 * -2^127).  Fix: saturate when hi >= ABS_LIMIT || *sum > ABS_LIMIT - hi,
+	 * and refuse in pv_stats_merge when p->abssum >= ABS_LIMIT ||
+	 * t->abssum > ABS_LIMIT - p->abssum (a saturated sum must be refused
+	 * even for the first profile). */
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), PV_ELIMIT);
+	assert_string_equal(f->ctx.msg, "call counts too large to sum exactly (beyond 2^126)");
+	assert_int_equal(pv_stats_nentries(f->st), 0);
+}
+
+/* The same, one huge count per file: 2 x (2^127 - 1) on one key. */
+static void test_stats_merge_count_overflow_across_files(void **state)
+{
+	fx *f = *state;
+	pv_int max = (pv_int)(((unsigned __int128)1 << 127) - 1);
+	uint32_t a = key(f, "a.py", 1, "f");
+	entry(f, a, max, max, TU_I(0), TU_I(0));
+	int rc1 = pv_stats_merge(f->st, f->p, &f->ctx);
+	pv_profile_reset(f->p);
+	entry(f, a, max, max, TU_I(0), TU_I(0));
+	int rc2 = pv_stats_merge(f->st, f->p, &f->ctx);
+	/* BUG: same wrap-around as above (abs_add / the merge bound); the second
+	 * merge is accepted and nc overflows.  One of the two merges must be
+	 * refused with PV_ELIMIT and the stored count must never be negative. */
+	assert_true(rc1 == PV_ELIMIT || rc2 == PV_ELIMIT);
+	if (pv_stats_nentries(f->st))
+		assert_true(pv_stats_entry(f->st, 0)->nc > 0);
+}
+
+/* ---- strip_dirs ------------------------------------------------------------------ */
+
+/* Colliding entries are summed field-wise (callers summed); colliding
+ * callers within one entry overwrite: last value, first position. */
+static void test_stats_strip_dirs(void **state)
+{
+	fx *f = *state;
+	uint32_t af = key(f, "a/mod.py", 1, "f"), bf = key(f, "b/mod.py", 1, "f");
+	uint32_t h = key(f, "/x/y/help.py", 5, "helper"), r = key(f, "/r/main.py", 15, "run");
+	uint32_t t = key(f, "/deep/dir/", 3, "trailing"), l = key(f, "~", 0, "<built-in method len>");
+	entry(f, af, 3, 5, TU_F(0.5), TU_F(1.0));
+	tu_add_tuple_caller(f->p, r, 5, 3, TU_F(0.25), TU_F(0.5));
+	entry(f, h, 10, 10, TU_F(0.1), TU_F(0.1));
+	tu_add_tuple_caller(f->p, af, 5, 5, TU_F(0.01), TU_F(0.02));
+	tu_add_tuple_caller(f->p, r, 1, 1, TU_F(0.0), TU_F(0.0));
+	tu_add_tuple_caller(f->p, bf, 4, 4, TU_F(0.03), TU_F(0.04));
+	entry(f, bf, 2, 5, TU_F(0.25), TU_F(1.5));
+	tu_add_tuple_caller(f->p, r, 2, 2, TU_F(0.125), TU_F(0.25));
+	entry(f, t, 1, 1, TU_F(0.0), TU_F(0.0));
+	entry(f, l, 4, 4, TU_F(0.0), TU_F(0.0));
+	tu_add_tuple_caller(f->p, h, 4, 4, TU_F(0.0), TU_F(0.0));
+	entry(f, r, 1, 1, TU_F(0.0), TU_F(2.0));
+	merge_ok(f);
+	pv_num total_tt = pv_stats_total_tt(f->st);
+
+	assert_int_equal(pv_stats_strip_dirs(f->st, &f->ctx), 0);
+	pv_stats *st = f->st;
+	const char *want[] = {"mod.py:1(f)", "help.py:5(helper)", ":3(trailing)",
+			      "{built-in method len}", "main.py:15(run)"};
+	assert_int_equal(pv_stats_nentries(st), 5);
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(tu_entry_name(st, i), want[i]);
+	const pv_entry *m = pv_stats_entry(st, 0);
+	assert_pvint(m->cc, "5");
+	assert_pvint(m->nc, "10");
+	assert_num_float(m->tt, 0.75);
+	assert_num_float(m->ct, 2.5);
+	assert_int_equal(m->ncallers, 1);
+	const pv_edge *mr = tu_edge_at(st, m, 0);
+	assert_string_equal(tu_edge_name(st, mr), "main.py:15(run)");
+	assert_pvint(mr->nc, "7");
+	assert_pvint(mr->cc, "5");
+	assert_num_float(mr->tt, 0.375);
+	assert_num_float(mr->ct, 0.75);
+	/* helper: a/mod.py and b/mod.py callers collide; b's (4) overwrites in
+	 * a's (first) position */
+	const pv_entry *hp = pv_stats_entry(st, 1);
+	assert_int_equal(hp->ncallers, 2);
+	assert_string_equal(tu_edge_name(st, tu_edge_at(st, hp, 0)), "mod.py:1(f)");
+	assert_pvint(tu_edge_at(st, hp, 0)->nc, "4");
+	assert_num_float(tu_edge_at(st, hp, 0)->tt, 0.03);
+	assert_string_equal(tu_edge_name(st, tu_edge_at(st, hp, 1)), "main.py:15(run)");
+	/* caller keys are stripped too */
+	assert_string_equal(tu_edge_name(st, tu_edge_at(st, pv_stats_entry(st, 3), 0)),
+			    "help.py:5(helper)");
+	/* totals untouched */
+	assert_pvint(pv_stats_total_calls(st), "26");
+	assert_pvint(pv_stats_prim_calls(st), "21");
+	assert_double_bits(pv_stats_total_tt(st).f, total_tt.f);
+	assert_int_equal(pv_stats_nprofiles(st), 1);
+	/* a second strip changes nothing */
+	assert_int_equal(pv_stats_strip_dirs(st, &f->ctx), 0);
+	assert_int_equal(pv_stats_nentries(st), 5);
+	assert_pvint(pv_stats_entry(st, 0)->nc, "10");
+}
+
+/* Colliding entries whose callers differ in shape cannot be summed. */
+static void test_stats_strip_dirs_mixed_shapes(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a/m.py", 1, "f"), b = key(f, "b/m.py", 1, "f"), x = key(f, "x.py", 1, "x");
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	tu_add_int_caller(f->p, x, 1);
+	entry(f, b, 1, 1, TU_F(0.5), TU_F(0.5));
+	tu_add_tuple_caller(f->p, x, 1, 1, TU_F(0.5), TU_F(0.5));
+	merge_ok(f);
+	assert_int_equal(pv_stats_strip_dirs(f->st, &f->ctx), PV_ESHAPE);
+	assert_int_equal(pv_stats_nentries(f->st), 2);
+	assert_string_equal(tu_entry_name(f->st, 0), "a/m.py:1(f)");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_stats_intern_same_bytes_same_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_display_strings, setup, teardown),
+		cmocka_unit_test(test_stats_utf8_len),
+		cmocka_unit_test_setup_teardown(test_stats_profile_caller_needs_entry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_profile_dict_semantics, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_first_as_is, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_later_new_key_plus_zero, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_existing_key_summed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_order_first_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_callers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_totals_pstats_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_totals_int_then_float, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_mixed_shapes_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_empty_profile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_count_overflow_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_count_overflow_across_files, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stats_strip_dirs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_strip_dirs_mixed_shapes, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
