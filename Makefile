@@ -62,7 +62,8 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-test: unit oracle cli requests export installtest
+SUITES := unit oracle cli requests export
+test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
@@ -84,7 +85,7 @@ requests: $(PROFVIEW_BIN)
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 sanitize:
 	$(MAKE) BUILD=build/san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" PROFVIEW_BIN=build/san/profview \
-		build/san/profview test
+		build/san/profview $(SUITES)
 
 build/san/profview: $(BUILD)/libprofview.a $(CMD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm

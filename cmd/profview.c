@@ -305,6 +305,10 @@ int main(int argc, char **argv)
 	int requests = 0;
 	struct hooks hooks = {0};
 	pv_stats *base = NULL;
+	int status = EXIT_OK;
+	pv_load_result bres = {0};
+	char sum[1024];
+	struct output out = {0};
 	int strip = 0;
 	pv_write_opts ropts = {.node_threshold = 0.5, .edge_threshold = 0.1};
 	const pv_writer *writer = &pv_writer_text;
@@ -352,11 +356,11 @@ int main(int argc, char **argv)
 		case O_EDGE: ropts.edge_threshold = parse_percent("--edge-threshold", optarg); break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			goto out;
 		case O_VERSION:
 			printf("profview %s (%s, PCRE2 %d.%d)\n", PV_VERSION, archive_version_string(),
 			       PCRE2_MAJOR, PCRE2_MINOR);
-			return EXIT_OK;
+			goto out;
 		case ':':
 			die_usage("option '%s' needs an argument (see --help)", argv[optind - 1]);
 		default:
@@ -393,15 +397,16 @@ int main(int argc, char **argv)
 	if (pv_stats_new(&st) < 0 ||
 	    pv_load(st, (const char *const *)argv + optind, (size_t)(argc - optind), &lopts, &res) < 0) {
 		fputs("profview: out of memory\n", stderr);
-		return EXIT_INPUT;
+		status = EXIT_INPUT;
+		goto out;
 	}
-	int status = res.failed ? EXIT_INPUT : EXIT_OK;
-	pv_load_result bres = {0};
+	status = res.failed ? EXIT_INPUT : EXIT_OK;
 	if (ndiffs) {
 		hooks.requests = NULL;
 		if (pv_stats_new(&base) < 0 || pv_load(base, diffs, ndiffs, &lopts, &bres) < 0) {
 			fputs("profview: out of memory\n", stderr);
-			return EXIT_INPUT;
+			status = EXIT_INPUT;
+			goto out;
 		}
 		if (bres.failed)
 			status = EXIT_INPUT;
@@ -426,7 +431,6 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out;
 	}
-	char sum[1024];
 	summary(sum, sizeof(sum), &res, argv + optind, argc - optind);
 	ropts.summary = sum;
 	if (!(cmdline = join_inputs(argv + optind, argc - optind))) {
@@ -435,7 +439,6 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ropts.cmd = cmdline;
-	struct output out;
 	if (output_open(&out, outpath) < 0) {
 		status = EXIT_INPUT;
 		goto out;

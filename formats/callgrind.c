@@ -284,7 +284,8 @@ static int cg_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 		}
 	}
 	g_fns = g.fns;
-	qsort(calls, ncalls, sizeof(*calls), cmp_call);
+	if (ncalls)
+		qsort(calls, ncalls, sizeof(*calls), cmp_call);
 	for (size_t c = ncalls; c > 0; c--)
 		g.fns[calls[c - 1].from].first = (uint32_t)(c - 1);
 	for (size_t c = 0; c < ncalls; c++)

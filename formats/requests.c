@@ -208,7 +208,8 @@ int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *col, s
 			w = l;
 	}
 	/* collisions: several default-format names for one path in one second */
-	qsort(r->st, r->nst, sizeof(*r->st), cmp_stamp);
+	if (r->nst)
+		qsort(r->st, r->nst, sizeof(*r->st), cmp_stamp);
 	for (size_t i = 0; i < r->nst;) {
 		size_t j = i + 1;
 		while (j < r->nst && r->st[j].hash == r->st[i].hash && r->st[j].ep == r->st[i].ep)

@@ -137,7 +137,8 @@ static int expand(const char *const *inputs, size_t ninputs, struct pathvec *out
 			int rc = walk(in, out, failed, fn, arg);
 			if (rc < 0)
 				return rc;
-			qsort(out->v + first, out->n - first, sizeof(char *), cmp_path);
+			if (out->n > first)
+				qsort(out->v + first, out->n - first, sizeof(char *), cmp_path);
 			if (out->n == first && *failed == before) {
 				report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
 				++*failed;
@@ -458,7 +459,7 @@ static int expand_input(struct loader *L, const char *in)
 		struct pathvec pv = {0};
 		size_t before = L->res->failed;
 		int rc = walk(in, &pv, &L->res->failed, L->o->on_error, L->o->arg);
-		if (rc == 0) {
+		if (rc == 0 && pv.n) {
 			qsort(pv.v, pv.n, sizeof(char *), cmp_path);
 			for (size_t i = 0; i < pv.n && rc == 0; i++) {
 				if (L->o->want && !L->o->want(L->o->arg, base_name(pv.v[i]))) {
@@ -467,6 +468,8 @@ static int expand_input(struct loader *L, const char *in)
 				}
 				rc = add_source(L, pv.v[i], NULL, 0);
 			}
+		}
+		if (rc == 0) {
 			if (pv.n == 0 && L->res->failed == before) {
 				report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
 				       "no *.prof files in this directory");

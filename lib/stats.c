@@ -147,6 +147,10 @@ int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id)
 	}
 	if (t->n >= UINT32_MAX - 1)
 		return PV_ELIMIT;
+	/* s may point into our own bytes (strip_dirs interns a basename of a
+	 * stored path): find it again after the buffer moves */
+	int inside = t->bytes && s >= t->bytes && s < t->bytes + t->nbytes;
+	size_t at = inside ? (size_t)(s - t->bytes) : 0;
 	if (pv_grow(&t->bytes, &t->capbytes, t->nbytes + len + 1, 1) < 0 ||
 	    pv_grow(&t->off, &t->cap, t->n + 1, sizeof(*t->off)) < 0)
 		return PV_ENOMEM;
@@ -155,6 +159,8 @@ int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id)
 	if (!nl)
 		return PV_ENOMEM;
 	t->len = nl;
+	if (inside)
+		s = t->bytes + at;
 	memcpy(t->bytes + t->nbytes, s, len);
 	t->bytes[t->nbytes + len] = '\0';
 	t->off[t->n] = t->nbytes;
