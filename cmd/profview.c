@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,6 +52,10 @@ static const char usage_text[] =
 	"      --max-member-size SIZE   refuse an archive member that expands past SIZE\n"
 	"                           (bytes, or with K, M, G; default 1G)\n"
 	"      --max-archive-size SIZE  refuse an archive that expands past SIZE (16G)\n"
+	"      --unit UNIT          text: times in s (pstats' format), ms, us, or auto\n"
+	"      --short-paths        show files by their shortest unambiguous name\n"
+	"                           (flask/app.py, <stdlib>/json/decoder.py)\n"
+	"  -q, --quiet              no progress and no warnings (errors still show)\n"
 	"  -o, --output FILE        write to FILE (replaced only when complete)\n"
 	"  -h, --help               this help\n"
 	"      --version            version and library versions\n"
@@ -165,9 +170,45 @@ static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
 	return 1;
 }
 
+/* Progress on a terminal: after a second of work, redrawn in place at most
+ * ten times a second; never in pipes, files or CI, never with --quiet. */
+static struct {
+	int on, shown;
+	double start, last, after;
+} prog;
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void progress_clear(void)
+{
+	if (prog.shown) {
+		fputs("\r\033[K", stderr);
+		prog.shown = 0;
+	}
+}
+
+static void progress(void *arg, size_t done, size_t total, uint64_t bytes)
+{
+	(void)arg;
+	double t = now(), el = t - prog.start;
+	if (el < prog.after || (t - prog.last < 0.1 && done < total))
+		return;
+	prog.last = t;
+	double rate = (double)done / el;
+	fprintf(stderr, "\r\033[Kprofview: %zu/%zu profiles, %.0f MB, %.0f profiles/s, ETA %.0f s",
+		done, total, (double)bytes / 1e6, rate, rate > 0 ? (double)(total - done) / rate : 0);
+	prog.shown = 1;
+}
+
 static void on_error(const pv_ctx *ctx, void *arg)
 {
 	(void)arg;
+	progress_clear();
 	fprintf(stderr, "profview: %s\n", ctx->msg);
 }
 
@@ -270,7 +311,7 @@ static void summary(char *buf, size_t cap, const pv_load_result *r, char **input
 
 enum {
 	O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE, O_MAXMEMBER,
-	O_MAXARCHIVE, O_ENDPOINT, O_SINCE, O_UNTIL, O_REQUESTS, O_DIFF,
+	O_MAXARCHIVE, O_ENDPOINT, O_SINCE, O_UNTIL, O_REQUESTS, O_DIFF, O_UNIT, O_SHORT,
 };
 
 int main(int argc, char **argv)
@@ -292,6 +333,9 @@ int main(int argc, char **argv)
 		{"until", required_argument, 0, O_UNTIL},
 		{"requests", no_argument, 0, O_REQUESTS},
 		{"diff", required_argument, 0, O_DIFF},
+		{"unit", required_argument, 0, O_UNIT},
+		{"short-paths", no_argument, 0, O_SHORT},
+		{"quiet", no_argument, 0, 'q'},
 		{"max-archive-size", required_argument, 0, O_MAXARCHIVE},
 		{"node-threshold", required_argument, 0, O_NODE},
 		{"edge-threshold", required_argument, 0, O_EDGE},
@@ -302,7 +346,7 @@ int main(int argc, char **argv)
 	const char *sortspec = NULL, *outpath = NULL;
 	const char **diffs = calloc((size_t)argc, sizeof(char *));
 	size_t ndiffs = 0;
-	int requests = 0;
+	int requests = 0, quiet = 0, shortpaths = 0;
 	struct hooks hooks = {0};
 	pv_stats *base = NULL;
 	int status = EXIT_OK;
@@ -324,7 +368,7 @@ int main(int argc, char **argv)
 		die_usage("out of memory");
 	int c;
 	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hq", longopts, NULL)) != -1) {
 		int rc = 0;
 		switch (c) {
 		case 's': sortspec = optarg; break;
@@ -350,6 +394,14 @@ int main(int argc, char **argv)
 		case O_UNTIL: rc = pv_reqfilter_set_until(hooks.filter, optarg, &ctx); break;
 		case O_REQUESTS: requests = 1; break;
 		case O_DIFF: diffs[ndiffs++] = optarg; break;
+		case 'q': quiet = 1; break;
+		case O_SHORT: shortpaths = 1; break;
+		case O_UNIT:
+			if (strcmp(optarg, "s") && strcmp(optarg, "ms") && strcmp(optarg, "us") &&
+			    strcmp(optarg, "auto"))
+				die_usage("--unit takes s, ms, us or auto, not '%s'", optarg);
+			ropts.unit = optarg;
+			break;
 		case O_MAXMEMBER: limits.max_member = parse_size("--max-member-size", optarg); break;
 		case O_MAXARCHIVE: limits.max_archive = parse_size("--max-archive-size", optarg); break;
 		case O_NODE: ropts.node_threshold = parse_percent("--node-threshold", optarg); break;
@@ -390,6 +442,14 @@ int main(int argc, char **argv)
 	const char *cache = getenv("PROFVIEW_ARCHIVE_CACHE");
 	if (cache && *cache)
 		lopts.cache_bytes = parse_size("PROFVIEW_ARCHIVE_CACHE", cache);
+	const char *ci = getenv("CI");
+	if (!quiet && isatty(2) && !(ci && *ci)) {
+		const char *after = getenv("PROFVIEW_PROGRESS_AFTER"); /* seconds; for tests */
+		prog.on = 1;
+		prog.start = now();
+		prog.after = after && *after ? atof(after) : 1.0;
+		lopts.progress = progress;
+	}
 	const char *threads = getenv("PROFVIEW_THREADS"); /* 1: no parsing threads */
 	if (threads && *threads)
 		lopts.threads = atoi(threads) > 0 ? atoi(threads) : 1;
@@ -400,6 +460,7 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out;
 	}
+	progress_clear();
 	status = res.failed ? EXIT_INPUT : EXIT_OK;
 	if (ndiffs) {
 		hooks.requests = NULL;
@@ -423,6 +484,11 @@ int main(int argc, char **argv)
 	}
 	if (strip && (pv_stats_strip_dirs(st, &ctx) < 0 || (base && pv_stats_strip_dirs(base, &ctx) < 0))) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = EXIT_INPUT;
+		goto out;
+	}
+	if (shortpaths && (pv_stats_short_paths(st) < 0 || (base && pv_stats_short_paths(base) < 0))) {
+		fputs("profview: out of memory\n", stderr);
 		status = EXIT_INPUT;
 		goto out;
 	}
@@ -464,7 +530,7 @@ int main(int argc, char **argv)
 		if (!ok)
 			fputs("profview: out of memory\n", stderr);
 	}
-	if (ropts.nclamped)
+	if (ropts.nclamped && !quiet)
 		fprintf(stderr, "profview: warning: %zu negative or NaN times written as 0\n",
 			ropts.nclamped);
 	if (output_close(&out, ok) < 0 || !ok)

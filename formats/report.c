@@ -10,10 +10,15 @@
 
 #include "../lib/pv.h"
 
+/* --unit: times are printed multiplied by this (1 = seconds, as pstats) */
+static double unit_scale = 1;
+
 /* "%8.3f" % x; Python prints a NaN of either sign as "nan". */
 static void f8(FILE *fp, double x)
 {
 	char b[PV_F3_MAX];
+	if (unit_scale != 1)
+		x *= unit_scale;
 	if (isnan(x)) {
 		fputs("     nan", fp);
 		return;
@@ -65,6 +70,11 @@ static const char *display(pv_stats *st, uint32_t key, size_t *len)
 	return s;
 }
 
+static const char *unit_word(void)
+{
+	return unit_scale == 1e3 ? "milliseconds" : unit_scale == 1e6 ? "microseconds" : "seconds";
+}
+
 static void header(FILE *fp, pv_stats *st, const pv_write_opts *o)
 {
 	char a[48], b[48];
@@ -97,13 +107,13 @@ static void header(FILE *fp, pv_stats *st, const pv_write_opts *o)
 		pv_int_format(b, prim);
 		fprintf(fp, "(%s primitive calls) ", b);
 	}
-	double tt = pv_num_to_double(pv_stats_total_tt(st));
+	double tt = pv_num_to_double(pv_stats_total_tt(st)) * unit_scale;
 	char t[PV_F3_MAX];
 	if (isnan(tt)) /* Python prints a NaN of either sign as "nan" */
 		strcpy(t, "nan");
 	else
 		pv_format_f3(t, sizeof(t), tt, 0);
-	fprintf(fp, "in %s seconds\n\n", t);
+	fprintf(fp, "in %s %s\n\n", t, unit_word());
 }
 
 /* get_print_list()'s message: the order line, the restriction notes, a
@@ -120,7 +130,10 @@ static void order_lines(FILE *fp, const pv_view *v)
 
 static void print_stats(FILE *fp, pv_stats *st, const pv_view *v)
 {
-	fputs("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n", fp);
+	fputs("   ncalls  tottime  percall  cumtime  percall filename:lineno(function)", fp);
+	if (unit_scale != 1) /* pstats' title, and the unit when it is not seconds */
+		fprintf(fp, "  [times in %s]", unit_word());
+	putc('\n', fp);
 	for (size_t r = 0; r < v->nrows; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
 		char c[96];
@@ -242,7 +255,10 @@ static void call_heading(FILE *fp, pv_stats *st, size_t width, const char *title
 			continue;
 		if (pv_stats_edge(st, e->first_edge)->is_tuple) {
 			spaces(fp, width);
-			fputs("    ncalls  tottime  cumtime\n", fp);
+			fputs("    ncalls  tottime  cumtime", fp);
+			if (unit_scale != 1)
+				fprintf(fp, "  [times in %s]", unit_word());
+			putc('\n', fp);
 		}
 		break;
 	}
@@ -325,9 +341,24 @@ out:
 	return rc;
 }
 
+/* --unit auto: the unit in which the largest cumulative time listed shows
+ * at least 1 (seconds when it is 1 s or more). */
+static double auto_scale(pv_stats *st, const pv_view *v)
+{
+	double mx = 0;
+	for (size_t r = 0; r < v->nrows; r++) {
+		double c = pv_num_to_double(pv_stats_entry(st, v->rows[r])->ct);
+		if (c > mx)
+			mx = c;
+	}
+	return mx >= 1 || mx == 0 ? 1 : mx >= 1e-3 ? 1e3 : 1e6;
+}
+
 static int report_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 {
 	int rc = 0;
+	const char *u = o->unit ? o->unit : "s";
+	unit_scale = !strcmp(u, "ms") ? 1e3 : !strcmp(u, "us") ? 1e6 : !strcmp(u, "auto") ? auto_scale(st, v) : 1;
 	header(fp, st, o);
 	if (!v->nrows) /* an empty list prints nothing, not even "Ordered by" */
 		return 0;

@@ -293,7 +293,14 @@ struct loader {
 	pv_load_result *res;
 	struct buf b, mb;
 	pv_profile *prof;
+	uint64_t bytes; /* read so far, for progress */
 };
+
+static void progress(struct loader *L, size_t done)
+{
+	if (L->o->progress)
+		L->o->progress(L->o->arg, done, L->nsrc, L->bytes);
+}
 
 static void report_ctx(struct loader *L, pv_ctx *ctx)
 {
@@ -337,6 +344,7 @@ static int parse_member(struct loader *L, struct arch *a, void *h, long m, const
 	if (!(c->name = strdup(name)))
 		return PV_ENOMEM;
 	int rc = a->c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, &ctx);
+	L->bytes += L->mb.len;
 	if (rc == 0 && (rc = pv_profile_new(&c->p)) == 0) {
 		const pv_reader *r = pick(L->o, L->mb.p, L->mb.len);
 		rc = r->read(&ctx, L->st, c->p, L->mb.p, L->mb.len);
@@ -598,6 +606,7 @@ static int load_file(struct loader *L, const char *path, pv_ctx *ctx)
 	close(fd);
 	if (rc < 0)
 		return rc;
+	L->bytes += L->b.len;
 	const pv_container *c = container_for(L->o, L->b.p, L->b.len);
 	if (c)
 		return load_inline(L, path, c, ctx);
@@ -660,6 +669,7 @@ struct pslot {
 	pv_profile *p;
 	pv_ctx ctx;
 	int rc;      /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
+	size_t len;  /* bytes read */
 	size_t k;    /* merge position this slot holds */
 	int ready;
 };
@@ -668,6 +678,7 @@ struct pworker {
 	struct pool *pool;
 	pv_stats *names;
 	struct buf b;
+	size_t len; /* bytes of the file just read */
 	uint32_t *xlat;
 	size_t capx;
 	pthread_t th;
@@ -703,6 +714,7 @@ static int parse_plain(struct pworker *w, const char *path, pv_profile *p, pv_ct
 	close(fd);
 	if (rc < 0)
 		return rc;
+	w->len = w->b.len;
 	if (container_for(L->o, w->b.p, w->b.len))
 		return 1;
 	if ((rc = pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len)) < 0)
@@ -729,9 +741,11 @@ static void *pworker_main(void *arg)
 		pthread_mutex_unlock(&P->mu);
 		struct pslot *s = &P->ring[k % P->R];
 		const char *path = P->L->src[order_at(P->n, k)].path;
+		w->len = 0;
 		int rc = parse_plain(w, path, s->p, &s->ctx);
 		pthread_mutex_lock(&P->mu);
 		s->rc = rc;
+		s->len = w->len;
 		s->k = k;
 		s->ready = 1;
 		if (rc == PV_ENOMEM)
@@ -800,8 +814,10 @@ static int load_parallel(struct loader *L, int nw)
 			pthread_mutex_lock(&P.intern);
 			r = load_file(L, path, &s->ctx);
 			pthread_mutex_unlock(&P.intern);
-		} else if (r == 0) {
-			r = merge(L, base_name(path), s->p, &s->ctx);
+		} else {
+			L->bytes += s->len;
+			if (r == 0)
+				r = merge(L, base_name(path), s->p, &s->ctx);
 		}
 		if (r == PV_ENOMEM) {
 			rc = r;
@@ -813,6 +829,7 @@ static int load_parallel(struct loader *L, int nw)
 		}
 		if (r < 0)
 			report_ctx(L, &s->ctx);
+		progress(L, k + 1);
 		pthread_mutex_lock(&P.mu);
 		s->ready = 0;
 		P.consumed = k + 1;
@@ -865,6 +882,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 			rc = r;
 		else if (r < 0)
 			report_ctx(&L, &ctx);
+		progress(&L, k + 1);
 	}
 	for (size_t i = 0; i < L.nsrc; i++)
 		free(L.src[i].path);

@@ -158,6 +158,13 @@ const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len);
 /* Length in code points, as Python's len() counts it. */
 size_t pv_utf8_len(const char *s, size_t n);
 
+/* --short-paths: show every file by its shortest unambiguous name -
+ * "flask/app.py" for .../site-packages/flask/app.py, "<stdlib>/json/x.py"
+ * for the standard library, the fewest trailing path components that no
+ * other file shares for the rest.  Only display strings change; two files
+ * never show alike.  0 or PV_ENOMEM. */
+int pv_stats_short_paths(pv_stats *st);
+
 /* strip_dirs(): every file name becomes its basename; colliding entries are
  * summed, colliding callers within one entry overwrite (pstats' quirk). */
 int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx);
@@ -259,6 +266,8 @@ typedef struct pv_load_opts {
 	pv_limits limits;      /* 0 fields = defaults */
 	size_t cache_bytes;    /* archive read-ahead budget; 0 = default (64 MiB) */
 	int threads;           /* parsing threads; 0 = one per core, 1 = none */
+	/* told after every profile: how many of how many, bytes read so far */
+	void (*progress)(void *arg, size_t done, size_t total, uint64_t bytes);
 } pv_load_opts;
 
 typedef struct pv_load_result {
@@ -390,6 +399,7 @@ typedef struct pv_write_opts {
 	int callers;          /* text: print_callers */
 	int callees;          /* text: print_callees */
 	const char *summary;  /* text: first line, what was read */
+	const char *unit;     /* text: "s" (pstats), "ms", "us" or "auto" */
 	const char *cmd;      /* callgrind: the cmd: line (the inputs) */
 	double node_threshold; /* dot: percent of total time a node needs */
 	double edge_threshold; /* dot: percent of total time an edge needs */

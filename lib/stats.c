@@ -55,6 +55,8 @@ struct pv_stats {
 	char **blocks;
 	size_t nblocks, capblocks, blockused, blocksize;
 	char **disp; /* per key, NULL = not computed */
+	uint32_t *alias; /* --short-paths: file string id -> shown string id + 1 */
+	size_t capalias;
 	uint32_t *disp_len;
 	size_t capdispk;
 	table t;
@@ -282,7 +284,8 @@ const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len)
 	}
 	const pv_key *k = &st->keys[key];
 	size_t flen, nlen;
-	const char *f = pv_stats_str(st, k->file, &flen);
+	uint32_t fid = k->file < st->capalias && st->alias[k->file] ? st->alias[k->file] - 1 : k->file;
+	const char *f = pv_stats_str(st, fid, &flen);
 	const char *n = pv_stats_str(st, k->name, &nlen);
 	char *o = arena_alloc(st, flen + nlen + 32);
 	if (!o)
@@ -471,6 +474,7 @@ void pv_stats_free(pv_stats *st)
 	free(st->blocks);
 	free(st->disp);
 	free(st->disp_len);
+	free(st->alias);
 	table_free(&st->t);
 	free(st);
 }
@@ -877,5 +881,172 @@ out:
 		pv_fail(ctx, rc, PV_NOOFF, "out of memory");
 	table_free(&nt);
 	pv_profile_free(scratch);
+	return rc;
+}
+
+/* ---- --short-paths ------------------------------------------------------ */
+
+struct shortf {
+	uint32_t file;  /* string id */
+	const char *tag; /* "", or "<stdlib>/" */
+	const char *rest; /* the path after site-packages/, lib/pythonX.Y/, or all */
+	size_t restlen;
+	int level;      /* trailing components shown; 0 = all of rest */
+	int full;       /* show the original */
+	char *form;
+};
+
+static int has_dir(const char *s, size_t n, const char *d, size_t *after)
+{
+	size_t dl = strlen(d);
+	for (size_t i = n; i-- > 0;)
+		if (i + dl <= n && !memcmp(s + i, d, dl)) {
+			*after = i + dl;
+			return 1;
+		}
+	return 0;
+}
+
+/* ".../lib/python3.11/json/x.py": the part after "/lib/pythonX[.Y]/" */
+static int stdlib_dir(const char *s, size_t n, size_t *after)
+{
+	for (size_t i = n; i-- > 0;) {
+		if (i + 12 > n || memcmp(s + i, "/lib/python", 11))
+			continue;
+		size_t j = i + 11;
+		while (j < n && ((s[j] >= '0' && s[j] <= '9') || s[j] == '.'))
+			j++;
+		if (j > i + 11 && j < n && s[j] == '/') {
+			*after = j + 1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static char *make_form(const pv_stats *st, const struct shortf *f)
+{
+	size_t n;
+	const char *full = pv_stats_str(st, f->file, &n);
+	const char *r = f->rest;
+	size_t rl = f->restlen;
+	if (f->full)
+		r = full, rl = n;
+	else if (f->level > 0) { /* the last `level` components of rest */
+		int seen = 0;
+		size_t i = rl;
+		while (i > 0) {
+			if (r[i - 1] == '/' && ++seen == f->level)
+				break;
+			i--;
+		}
+		r += i;
+		rl -= i;
+	}
+	size_t tl = f->full ? 0 : strlen(f->tag);
+	char *s = malloc(tl + rl + 1);
+	if (!s)
+		return NULL;
+	memcpy(s, f->tag, tl);
+	memcpy(s + tl, r, rl);
+	s[tl + rl] = '\0';
+	return s;
+}
+
+static int cmp_form(const void *a, const void *b)
+{
+	return strcmp((*(const struct shortf *const *)a)->form, (*(const struct shortf *const *)b)->form);
+}
+
+int pv_stats_short_paths(pv_stats *st)
+{
+	size_t nstr = st->str.n, nf = 0;
+	int rc = PV_ENOMEM;
+	char *used = calloc(nstr ? nstr : 1, 1);
+	struct shortf *fs = NULL;
+	struct shortf **ix = NULL;
+	if (!used)
+		return PV_ENOMEM;
+	for (size_t k = 0; k < st->nkeys; k++)
+		if (!used[st->keys[k].file]++)
+			nf++;
+	fs = calloc(nf ? nf : 1, sizeof(*fs));
+	ix = calloc(nf ? nf : 1, sizeof(*ix));
+	if (!fs || !ix)
+		goto out;
+	nf = 0;
+	for (size_t i = 0; i < nstr; i++) {
+		if (!used[i])
+			continue;
+		struct shortf *f = &fs[nf++];
+		size_t n, after;
+		const char *p = pv_stats_str(st, (uint32_t)i, &n);
+		f->file = (uint32_t)i;
+		f->tag = "";
+		f->rest = p;
+		f->restlen = n;
+		if (!memchr(p, '/', n)) { /* "~", "<string>", a bare name: as is */
+			f->full = 1;
+		} else if (has_dir(p, n, "/site-packages/", &after) ||
+			   has_dir(p, n, "/dist-packages/", &after)) {
+			f->rest = p + after, f->restlen = n - after; /* the package path */
+		} else if (stdlib_dir(p, n, &after)) {
+			f->tag = "<stdlib>/";
+			f->rest = p + after, f->restlen = n - after;
+		} else {
+			f->level = 1; /* application code: from the basename up */
+		}
+	}
+	/* lengthen colliding names until every file shows differently */
+	for (int round = 0; round < 256; round++) {
+		for (size_t i = 0; i < nf; i++) {
+			free(fs[i].form);
+			if (!(fs[i].form = make_form(st, &fs[i])))
+				goto out;
+			ix[i] = &fs[i];
+		}
+		qsort(ix, nf, sizeof(*ix), cmp_form);
+		int clash = 0;
+		for (size_t i = 0; i + 1 < nf;) {
+			size_t j = i + 1;
+			while (j < nf && !strcmp(ix[i]->form, ix[j]->form))
+				j++;
+			for (size_t k = i; j - i > 1 && k < j; k++) {
+				struct shortf *f = ix[k];
+				if (f->full)
+					continue;
+				clash = 1;
+				int comps = 1;
+				for (size_t c = 0; c < f->restlen; c++)
+					comps += f->rest[c] == '/';
+				if (f->level > 0 && f->level < comps)
+					f->level++;
+				else
+					f->full = 1;
+			}
+			i = j;
+		}
+		if (!clash)
+			break;
+	}
+	size_t old = st->capalias;
+	if (pv_grow(&st->alias, &st->capalias, nstr, sizeof(*st->alias)) < 0)
+		goto out;
+	memset(st->alias + old, 0, (st->capalias - old) * sizeof(*st->alias));
+	for (size_t i = 0; i < nf; i++) {
+		uint32_t id;
+		if ((rc = pv_stats_intern_str(st, fs[i].form, strlen(fs[i].form), &id)) < 0)
+			goto out;
+		st->alias[fs[i].file] = id + 1;
+	}
+	/* every display string is computed again */
+	memset(st->disp, 0, st->capdispk * sizeof(*st->disp));
+	rc = 0;
+out:
+	for (size_t i = 0; fs && i < nf; i++)
+		free(fs[i].form);
+	free(fs);
+	free(ix);
+	free(used);
 	return rc;
 }
