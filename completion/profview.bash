@@ -12,7 +12,7 @@
 # times.
 
 _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
---strip-dirs --endpoint --since --until --requests --diff --callers --callees
+--strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --callers --callees
 -f --format --node-threshold --edge-threshold --max-member-size
 --max-archive-size -o --output -h --help --version'
 
@@ -133,6 +133,10 @@ _profview()
         ;;
     -f | --format)
         _profview_words_to "$_profview_formats" "$optarg" "$prefix"
+        return 0
+        ;;
+    --unit)
+        _profview_words_to "s ms us auto" "$optarg" "$prefix"
         return 0
         ;;
     -o | --output | --diff)
