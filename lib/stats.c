@@ -1040,7 +1040,8 @@ int pv_stats_short_paths(pv_stats *st)
 		st->alias[fs[i].file] = id + 1;
 	}
 	/* every display string is computed again */
-	memset(st->disp, 0, st->capdispk * sizeof(*st->disp));
+	if (st->disp)
+		memset(st->disp, 0, st->capdispk * sizeof(*st->disp));
 	rc = 0;
 out:
 	for (size_t i = 0; fs && i < nf; i++)
