@@ -30,7 +30,7 @@ DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
 
-.PHONY: all deps demo test unit oracle cli requests export clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live valgrind clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -62,7 +62,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export
+SUITES := unit oracle cli requests export live
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
@@ -74,6 +74,18 @@ oracle: $(PROFVIEW_BIN)
 
 cli: $(PROFVIEW_BIN)
 	bash tests/cli/run.sh $(PROFVIEW_BIN)
+
+live: $(PROFVIEW_BIN)
+	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)
+
+# The unit tests and the CLI goldens under valgrind's memcheck: any error or
+# leak changes an exit status or stderr, which the goldens compare.
+VG := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99
+valgrind: profview $(UNIT_BIN)
+	@for t in $(UNIT_BIN); do echo "== valgrind $$t"; PV_NO_RLIMIT=1 PROFVIEW_NO_JIT=1 $(VG) $$t >/dev/null || exit 1; done
+	@printf '#!/bin/sh\nPROFVIEW_NO_JIT=1 exec $(VG) %s "$$@"\n' "$(CURDIR)/profview" > $(BUILD)/profview-vg
+	@chmod +x $(BUILD)/profview-vg
+	bash tests/cli/run.sh $(BUILD)/profview-vg
 
 export: $(PROFVIEW_BIN)
 	$(PYTHON) tests/export/test_exports.py --profview $(PROFVIEW_BIN)

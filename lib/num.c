@@ -171,16 +171,23 @@ uint64_t pv_time_ns(pv_num t, size_t *clamped)
 	return (uint64_t)round(x); /* round half away from zero, like llround */
 }
 
-/* "%*.3f" without printf: x * 1000 is exact in a 64-bit-mantissa long
- * double (53 + 10 bits), so rounding it to an integer with the current
- * (round-half-even) mode rounds the exact binary value, as glibc's printf
- * does.  Falls back to snprintf where that does not hold. */
+/* "%*.3f" without printf.  The digits must be those of the exact binary
+ * value rounded half to even, as glibc's printf (and Python) give them.
+ * p = x * 1000 rounds; fma gives its exact error e, so the exact product
+ * is p + e.  n = nearbyint(p) is right unless p sits exactly on a half,
+ * where the sign of e says which way the exact value lies.  (A long double
+ * product would be exact too, but not under valgrind, which computes long
+ * doubles in 64 bits.) */
 size_t pv_format_f3(char *buf, size_t cap, double x, int width)
 {
-#if LDBL_MANT_DIG >= 64
-	if (isfinite(x) && fabs(x) < 1e15) {
-		long double y = nearbyintl((long double)x * 1000.0L);
-		unsigned long long n = (unsigned long long)fabsl(y);
+	if (isfinite(x) && fabs(x) < 1e12) {
+		double p = x * 1000.0, e = fma(x, 1000.0, -p);
+		double y = nearbyint(p), h = p - y; /* exact: |h| <= 0.5 */
+		if (h == 0.5 && e > 0)
+			y += 1;
+		else if (h == -0.5 && e < 0)
+			y -= 1;
+		unsigned long long n = (unsigned long long)fabs(y);
 		char tmp[32];
 		size_t k = 0;
 		unsigned long long ip = n / 1000, fp = n % 1000;
@@ -202,7 +209,6 @@ size_t pv_format_f3(char *buf, size_t cap, double x, int width)
 		buf[len] = '\0';
 		return len;
 	}
-#endif
 	int n = snprintf(buf, cap, "%*.3f", width, x);
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
 }

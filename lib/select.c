@@ -91,7 +91,10 @@ static int compile(pv_select *s, struct sel *e, pv_ctx *ctx)
 		return pv_fail(ctx, PV_EARG, PV_NOOFF, "invalid regular expression '%s': %s at offset %zu",
 			       e->arg, (char *)msg, (size_t)off);
 	}
-	pcre2_jit_compile(e->re, PCRE2_JIT_COMPLETE); /* optional: falls back if absent */
+	/* JIT is optional (PCRE2 falls back); PROFVIEW_NO_JIT turns it off for
+	 * valgrind, which cannot follow generated code */
+	if (!getenv("PROFVIEW_NO_JIT"))
+		pcre2_jit_compile(e->re, PCRE2_JIT_COMPLETE);
 	if (!s->md) {
 		s->md = pcre2_match_data_create(1, NULL);
 		s->mctx = pcre2_match_context_create(NULL);
