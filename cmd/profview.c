@@ -492,7 +492,13 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out;
 	}
-	if (!requests && !ndiffs && pv_view_build(&view, st, sort, sel, &ctx) < 0) {
+	/* callgrind, pstats and dot write in an order of their own: sorting
+	 * matters to them only when --limit or --fraction cut the sorted list */
+	const pv_sort *vsort = sort;
+	if ((writer == &pv_writer_callgrind || writer == &pv_writer_pstats ||
+	     writer == &pv_writer_dot) && !pv_select_cuts(sel))
+		vsort = NULL;
+	if (!requests && !ndiffs && pv_view_build(&view, st, vsort, sel, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		status = EXIT_INPUT;
 		goto out;

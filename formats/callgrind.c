@@ -96,6 +96,27 @@ static int cmp_call(const void *a, const void *b)
 	return cmp_keys(g_fns[x->to].key, g_fns[y->to].key);
 }
 
+/* Numbers are written by hand: printf dominated the export of a large
+ * profile. */
+static void put_u64(FILE *fp, uint64_t v)
+{
+	char b[24];
+	size_t n = 0;
+	do {
+		b[sizeof(b) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	fwrite(b + sizeof(b) - n, 1, n, fp);
+}
+
+static void put_spec(FILE *fp, const char *spec, uint32_t id, int define)
+{
+	fputs(spec, fp);
+	fputs("=(", fp);
+	put_u64(fp, id);
+	fputs(define ? ") " : ")\n", fp);
+}
+
 /* A name as callgrind readers take it: no line breaks, no leading blanks,
  * never empty. */
 static void put_name(FILE *fp, const char *s, size_t n)
@@ -115,11 +136,11 @@ static void put_file(FILE *fp, struct cg *g, const char *spec, uint32_t str)
 	size_t n;
 	const char *s = pv_stats_str(g->st, str, &n);
 	if (g->file_id_of_str[str]) {
-		fprintf(fp, "%s=(%u)\n", spec, g->file_id_of_str[str]);
+		put_spec(fp, spec, g->file_id_of_str[str], 0);
 		return;
 	}
 	g->file_id_of_str[str] = ++g->nextfile;
-	fprintf(fp, "%s=(%u) ", spec, g->nextfile);
+	put_spec(fp, spec, g->nextfile, 1);
 	if (n)
 		put_name(fp, s, n);
 	else
@@ -130,17 +151,17 @@ static void put_file(FILE *fp, struct cg *g, const char *spec, uint32_t str)
 static void put_fn(FILE *fp, struct cg *g, const char *spec, struct fn *f)
 {
 	if (f->fnid) {
-		fprintf(fp, "%s=(%u)\n", spec, f->fnid);
+		put_spec(fp, spec, f->fnid, 0);
 		return;
 	}
 	f->fnid = ++g->nextfn;
-	fprintf(fp, "%s=(%u) ", spec, f->fnid);
+	put_spec(fp, spec, f->fnid, 1);
 	const pv_key *k = pv_stats_key(g->st, f->key);
 	size_t n;
 	const char *s = pv_stats_str(g->st, k->name, &n);
 	put_name(fp, s, n);
 	if (f->disamb >= 1)
-		fprintf(fp, ":%lld", (long long)k->line);
+		fprintf(fp, ":%lld", (long long)k->line); /* rare: colliding names */
 	if (f->disamb == 2) {
 		s = pv_stats_str(g->st, k->file, &n);
 		fputs(" [", fp);
@@ -318,7 +339,10 @@ static int cg_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 		put_fn(fp, &g, "fn", f);
 		uint64_t self = f->entry >= 0
 			? pv_time_ns(pv_stats_entry(st, (size_t)f->entry)->tt, &o->nclamped) : 0;
-		fprintf(fp, "%lld %llu\n", line, (unsigned long long)self);
+		put_u64(fp, (uint64_t)line);
+		putc(' ', fp);
+		put_u64(fp, self);
+		putc('\n', fp);
 		for (uint32_t c = f->first; c < f->first + f->n; c++) {
 			struct fn *to = &g.fns[calls[c].to];
 			const pv_edge *e = calls[c].edge;
@@ -331,8 +355,15 @@ static int cg_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 			put_fn(fp, &g, "cfn", to);
 			char cnt[48];
 			pv_int_format(cnt, n ? n : 1);
-			fprintf(fp, "calls=%s %lld\n%lld %llu\n", cnt, tk->line > 0 ? (long long)tk->line : 0,
-				line, (unsigned long long)cost);
+			fputs("calls=", fp);
+			fputs(cnt, fp);
+			putc(' ', fp);
+			put_u64(fp, tk->line > 0 ? (uint64_t)tk->line : 0);
+			putc('\n', fp);
+			put_u64(fp, (uint64_t)line);
+			putc(' ', fp);
+			put_u64(fp, cost);
+			putc('\n', fp);
 		}
 	}
 	fprintf(fp, "\ntotals: %llu\n", (unsigned long long)total);

@@ -28,8 +28,12 @@ static void f8(FILE *fp, double x)
 
 static void spaces(FILE *fp, size_t n)
 {
-	while (n--)
-		putc(' ', fp);
+	static const char blank[64] = "                                                               ";
+	while (n > 0) {
+		size_t k = n < sizeof(blank) - 1 ? n : sizeof(blank) - 1;
+		fwrite(blank, 1, k, fp);
+		n -= k;
+	}
 }
 
 /* s.ljust(w) / s.rjust(w), w in code points */

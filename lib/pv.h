@@ -387,6 +387,8 @@ long pv_stats_lookup_key(const pv_stats *st, const char *file, size_t flen, int6
 			 const char *name, size_t nlen);
 /* 1 if sel keeps the row with this display name (match/exclude only). */
 int pv_select_keeps(const pv_select *sel, const char *text, size_t len);
+/* 1 if sel has a --limit or --fraction (their result depends on order). */
+int pv_select_cuts(const pv_select *sel);
 /* The first --limit of sel, or (size_t)-1. */
 size_t pv_select_limit(const pv_select *sel);
 

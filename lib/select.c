@@ -265,3 +265,11 @@ size_t pv_select_limit(const pv_select *s)
 			return s->v[i].limit > SIZE_MAX ? SIZE_MAX : (size_t)s->v[i].limit;
 	return (size_t)-1;
 }
+
+int pv_select_cuts(const pv_select *s)
+{
+	for (size_t i = 0; s && i < s->n; i++)
+		if (s->v[i].kind == PV_SEL_LIMIT || s->v[i].kind == PV_SEL_FRACTION)
+			return 1;
+	return 0;
+}
