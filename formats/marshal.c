@@ -60,6 +60,7 @@ typedef struct rd {
 	char *conv; /* UTF-8 conversion buffer */
 	size_t capconv;
 	uint64_t *mix; /* when set, skip() folds what it reads into *mix */
+	size_t layout;  /* code-object layout that fit last */
 } rd;
 
 /* Fold bytes into the hash of the code object being read: the contents
@@ -521,6 +522,11 @@ static int str_body(rd *r, const obj *o, uint32_t *id)
 	}
 	if (get_len(r, wide, 1, &n) < 0)
 		return PV_EFORMAT;
+	/* bytes read again through a reference count against the budget, so
+	 * references to objects holding long strings stay linear */
+	if (r->replay && (r->work += n / 8) > r->maxwork)
+		return pv_fail(r->ctx, PV_ELIMIT, o->at,
+			       "too much data read again through references");
 	if ((rc = intern_text(r, r->p + r->off, n, latin1, o->code == 'u', id)) < 0)
 		return rc;
 	mixin(r, r->p + r->off, n);
@@ -623,20 +629,26 @@ static int code_layout(rd *r, const struct layout *l, uint32_t *file, uint32_t *
 
 static int code_body(rd *r, const obj *o, uint32_t *id)
 {
-	size_t start = r->off, nrefs = r->nrefs, npy2 = r->npy2, work = r->work;
+	size_t start = r->off, nrefs = r->nrefs, npy2 = r->npy2;
 	uint32_t file = 0, name = 0;
 	int32_t line = 0;
 	uint64_t bc = 0, *outer = r->mix;
 	int rc = enter(r, o->at);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
+	/* The layout that fit the last code object is tried first (one file has
+	 * one writer).  Work is not given back after a failed attempt: nested
+	 * code objects retried per layout must not multiply without bound. */
+	size_t nlay = sizeof(layouts) / sizeof(layouts[0]);
+	for (size_t t = 0; t < nlay; t++) {
+		size_t i = t == 0 ? r->layout : t <= r->layout ? t - 1 : t;
 		r->off = start;
 		r->nrefs = nrefs; /* forget what a failed attempt reserved */
 		r->npy2 = npy2;
-		r->work = work;
-		if ((rc = code_layout(r, &layouts[i], &file, &name, &line, &bc)) == 0)
+		if ((rc = code_layout(r, &layouts[i], &file, &name, &line, &bc)) == 0) {
+			r->layout = i;
 			break;
+		}
 		if (rc == PV_ENOMEM || rc == PV_ELIMIT)
 			break;
 	}

@@ -1,0 +1,163 @@
+/*
+ * fuzz_reader.c - libFuzzer target: one input through the whole pipeline.
+ *
+ *   bytes -> pv_reader_marshal.read -> pv_stats_merge -> pv_view_build
+ *         -> every writer (text, callgrind, pstats, json, dot) to /dev/null
+ *
+ * and one property: the pstats writer's output, read back with the same
+ * reader, parses without error and gives the same entries (keys in the
+ * same order, cc/nc/tt/ct bit for bit) and the same totals.
+ *
+ * The reader ignores bytes after the top-level dict, so the last input byte
+ * chooses the options without disturbing the parse:
+ *   bit 0  sort "stdname" (0) or "time,calls" (1)
+ *   bit 1  text report also prints callers and callees
+ *   bit 2  dot thresholds 0 (every node and edge) instead of 0.5 / 0.1
+ *
+ * Any failure of the property aborts; sanitizers catch the rest.  Leaks are
+ * bugs: everything is freed before returning.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/pv.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull(void)
+{
+	static FILE *fp;
+	if (!fp && !(fp = fopen("/dev/null", "w")))
+		abort();
+	return fp;
+}
+
+#define CHECK(cond)                                                                   \
+	do {                                                                          \
+		if (!(cond)) {                                                        \
+			fprintf(stderr, "fuzz_reader: %s:%d: property failed: %s\n", __FILE__, \
+				__LINE__, #cond);                                     \
+			abort();                                                      \
+		}                                                                     \
+	} while (0)
+
+static int num_same(pv_num a, pv_num b)
+{
+	if (a.is_int != b.is_int)
+		return 0;
+	return a.is_int ? a.i == b.i : memcmp(&a.f, &b.f, sizeof(a.f)) == 0;
+}
+
+static int key_same(const pv_stats *a, uint32_t ka, const pv_stats *b, uint32_t kb)
+{
+	const pv_key *x = pv_stats_key(a, ka), *y = pv_stats_key(b, kb);
+	size_t xl, yl;
+	const char *xs, *ys;
+	if (x->line != y->line)
+		return 0;
+	xs = pv_stats_str(a, x->file, &xl);
+	ys = pv_stats_str(b, y->file, &yl);
+	if (xl != yl || memcmp(xs, ys, xl))
+		return 0;
+	xs = pv_stats_str(a, x->name, &xl);
+	ys = pv_stats_str(b, y->name, &yl);
+	return xl == yl && memcmp(xs, ys, xl) == 0;
+}
+
+/* The merged .prof written for the whole of st reads back as st. */
+static void roundtrip(pv_stats *st, const pv_view *view, pv_write_opts *opts)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	CHECK(mem != NULL);
+	CHECK(pv_writer_pstats.write(mem, st, view, opts) == 0);
+	CHECK(fclose(mem) == 0);
+
+	pv_stats *st2 = NULL;
+	pv_profile *p2 = NULL;
+	pv_ctx ctx = {.input = "roundtrip"};
+	CHECK(pv_stats_new(&st2) == 0 && pv_profile_new(&p2) == 0);
+	int rc = pv_reader_marshal.read(&ctx, st2, p2, (const unsigned char *)buf, len);
+	if (rc < 0)
+		fprintf(stderr, "fuzz_reader: the pstats writer's output does not read back: %s\n",
+			ctx.msg);
+	CHECK(rc == 0);
+	rc = pv_stats_merge(st2, p2, &ctx);
+	if (rc < 0)
+		fprintf(stderr, "fuzz_reader: the pstats writer's output does not merge: %s\n",
+			ctx.msg);
+	CHECK(rc == 0);
+
+	/* the view holds every entry, so the copy is the whole model */
+	CHECK(pv_stats_nentries(st2) == pv_stats_nentries(st));
+	CHECK(pv_stats_total_calls(st2) == pv_stats_total_calls(st));
+	CHECK(pv_stats_prim_calls(st2) == pv_stats_prim_calls(st));
+	CHECK(num_same(pv_stats_total_tt(st2), pv_stats_total_tt(st)));
+	for (size_t i = 0; i < pv_stats_nentries(st); i++) {
+		const pv_entry *a = pv_stats_entry(st, i), *b = pv_stats_entry(st2, i);
+		CHECK(key_same(st, a->key, st2, b->key));
+		CHECK(a->cc == b->cc && a->nc == b->nc);
+		CHECK(num_same(a->tt, b->tt) && num_same(a->ct, b->ct));
+		CHECK(a->ncallers == b->ncallers);
+		uint32_t ia = a->first_edge, ib = b->first_edge;
+		while (ia && ib) {
+			const pv_edge *x = pv_stats_edge(st, ia), *y = pv_stats_edge(st2, ib);
+			CHECK(key_same(st, x->caller, st2, y->caller));
+			CHECK(x->is_tuple == y->is_tuple && x->nc == y->nc);
+			if (x->is_tuple)
+				CHECK(x->cc == y->cc && num_same(x->tt, y->tt) &&
+				      num_same(x->ct, y->ct));
+			ia = x->next;
+			ib = y->next;
+		}
+		CHECK(!ia && !ib);
+	}
+	pv_profile_free(p2);
+	pv_stats_free(st2);
+	free(buf);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	pv_stats *st = NULL;
+	pv_profile *p = NULL;
+	pv_sort *sort = NULL;
+	pv_view view = {0};
+	pv_ctx ctx = {.input = "fuzz"};
+	unsigned opt = size ? data[size - 1] : 0;
+	FILE *out = devnull();
+
+	CHECK(pv_stats_new(&st) == 0 && pv_profile_new(&p) == 0);
+	if (pv_reader_marshal.read(&ctx, st, p, data, size) < 0)
+		goto out;
+	CHECK(pv_profile_nentries(p) > 0);
+	if (pv_stats_merge(st, p, &ctx) < 0)
+		goto out;
+	CHECK(pv_sort_parse(&sort, opt & 1 ? "time,calls" : "stdname", &ctx) == 0);
+	CHECK(pv_view_build(&view, st, sort, NULL, &ctx) == 0);
+	CHECK(view.nrows == pv_stats_nentries(st));
+
+	pv_write_opts opts = {
+		.stats = 1,
+		.callers = !!(opt & 2),
+		.callees = !!(opt & 2),
+		.summary = "fuzz",
+		.cmd = "fuzz",
+		.node_threshold = opt & 4 ? 0 : 0.5,
+		.edge_threshold = opt & 4 ? 0 : 0.1,
+	};
+	const pv_writer *const writers[] = {&pv_writer_text, &pv_writer_callgrind,
+					    &pv_writer_pstats, &pv_writer_json, &pv_writer_dot};
+	for (size_t w = 0; w < sizeof(writers) / sizeof(writers[0]); w++)
+		CHECK(writers[w]->write(out, st, &view, &opts) == 0);
+	roundtrip(st, &view, &opts);
+out:
+	pv_view_clear(&view);
+	pv_sort_free(sort);
+	pv_profile_free(p);
+	pv_stats_free(st);
+	return 0;
+}

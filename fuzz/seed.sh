@@ -1,0 +1,96 @@
+#!/bin/sh
+# seed.sh - build the seed corpora from testdata/.
+#
+#   sh fuzz/seed.sh [CORPUS_DIR]      (default: fuzz/corpus)
+#
+# CORPUS_DIR/fuzz_reader/  every testdata .prof of at most MAX_SEED bytes
+#                          (default 65536, libFuzzer's -max_len), plus the
+#                          edge cases again with a trailing 0x07 byte (the
+#                          last byte picks the target's options: the other
+#                          sort key, callers/callees, dot thresholds 0)
+# CORPUS_DIR/fuzz_merge/   the small dumps alone, and pairs and triples
+#                          joined with the target's separator "\0SPLIT\0":
+#                          the merge_* cases, strip-dirs collisions, int vs
+#                          tuple callers, Python 2 against 3, each edge case
+#                          with its neighbour
+#
+# Seeds are named after their testdata path; existing files are kept, so
+# rerunning adds what is missing and never removes what the fuzzer found.
+set -eu
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(dirname "$here")
+td="$root/testdata"
+out=${1:-"$here/corpus"}
+max=${MAX_SEED:-65536}
+mmax=${MAX_MERGE_PART:-16384}
+
+mkdir -p "$out/fuzz_reader" "$out/fuzz_merge"
+
+size() { wc -c <"$1" | tr -d ' '; }
+name() { # testdata/edge/merge_a.prof -> edge_merge_a.prof
+	printf '%s' "${1#"$td"/}" | tr '/' '_'
+}
+sep() { printf '\000SPLIT\000'; }
+
+n_reader=0
+n_merge=0
+# every .prof except the crash reproducers (testdata/fuzz/, which crash on purpose)
+find "$td" -name '*.prof' -type f ! -path "$td/fuzz/*" | LC_ALL=C sort >"$out/.list"
+while read -r f; do
+	s=$(size "$f")
+	[ "$s" -le "$max" ] || continue
+	cp "$f" "$out/fuzz_reader/$(name "$f")"
+	n_reader=$((n_reader + 1))
+	if [ "$s" -le "$mmax" ]; then
+		cp "$f" "$out/fuzz_merge/$(name "$f")"
+		n_merge=$((n_merge + 1))
+	fi
+done <"$out/.list"
+
+for f in "$td"/edge/*.prof; do
+	{ cat "$f"; printf '\007'; } >"$out/fuzz_reader/opt7_$(name "$f")"
+	n_reader=$((n_reader + 1))
+done
+
+join() { # join OUT FILE... : the files separated by the separator
+	o=$1
+	shift
+	first=1
+	for f in "$@"; do
+		[ -f "$f" ] || return 0
+		[ $first = 1 ] || sep
+		cat "$f"
+		first=0
+	done >"$out/fuzz_merge/$o"
+	n_merge=$((n_merge + 1))
+}
+
+e=$td/edge
+join merge_abc "$e/merge_a.prof" "$e/merge_b.prof" "$e/merge_c.prof"
+join merge_cba "$e/merge_c.prof" "$e/merge_b.prof" "$e/merge_a.prof"
+join strip_twice "$e/strip_collisions.prof" "$e/strip_collisions.prof"
+join int_vs_tuple "$e/int_callers_mixed.prof" "$td/marshal/v4.prof"
+join profile_vs_cprofile "$td/marshal/profile_v4.prof" "$td/marshal/v4.prof"
+join py27_vs_py3 "$td/py27/cprofile_prog_recursion.prof" "$td/cprofile/py311/prog_recursion.prof"
+join py27_bytes_vs_py3 "$td/py27/cprofile_prog_recursion.v0bytes.prof" \
+	"$td/py27/cprofile_prog_recursion.py3.prof"
+join dup_huge "$e/huge_counts_long.prof" "$e/huge_counts_long.prof" "$e/huge_int_times.prof"
+join nan_neg "$e/nan_inf_times.prof" "$e/zero_negative_times.prof" \
+	"$e/negative_counts_pyinstrument.prof"
+join marshal_v0_v5 "$td/marshal/v0.prof" "$td/marshal/v5.prof"
+join flask_two "$td/flask/GET.root.1ms.1795541511.prof" \
+	"$td/flask/GET.api.search.0ms.1795541512.prof"
+
+# every edge case with the next one, in name order
+prev=
+for f in "$e"/*.prof; do
+	if [ -n "$prev" ]; then
+		join "pair_$(basename "$prev" .prof)__$(basename "$f" .prof)" "$prev" "$f"
+	fi
+	prev=$f
+done
+
+rm -f "$out/.list"
+echo "seed: $n_reader inputs in $out/fuzz_reader, $n_merge in $out/fuzz_merge" \
+	"($(du -sh "$out" | cut -f1) in all)"
