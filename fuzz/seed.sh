@@ -25,7 +25,8 @@ out=${1:-"$here/corpus"}
 max=${MAX_SEED:-65536}
 mmax=${MAX_MERGE_PART:-16384}
 
-mkdir -p "$out/fuzz_reader" "$out/fuzz_merge"
+mkdir -p "$out/fuzz_reader" "$out/fuzz_merge" "$out/fuzz_archive" "$out/fuzz_reqname"
+out=$(cd "$out" && pwd)
 
 size() { wc -c <"$1" | tr -d ' '; }
 name() { # testdata/edge/merge_a.prof -> edge_merge_a.prof
@@ -89,6 +90,35 @@ for f in "$e"/*.prof; do
 		join "pair_$(basename "$prev" .prof)__$(basename "$f" .prof)" "$prev" "$f"
 	fi
 	prev=$f
+done
+
+# archives: small tar (plain and compressed), zip, cpio and single
+# compressed dumps, made here from a few small dumps
+tmpa=$(mktemp -d)
+cp "$td/cprofile/py311/prog_recursion.prof" "$td/edge/"*merge*.prof "$tmpa/" 2>/dev/null || true
+(
+	cd "$tmpa"
+	set -- *.prof
+	tar cf "$out/fuzz_archive/seed_tar.tar" "$@"
+	gzip -c "$out/fuzz_archive/seed_tar.tar" >"$out/fuzz_archive/seed_tgz.tar.gz"
+	xz -c "$out/fuzz_archive/seed_tar.tar" >"$out/fuzz_archive/seed_txz.tar.xz" 2>/dev/null || true
+	bzip2 -c "$out/fuzz_archive/seed_tar.tar" >"$out/fuzz_archive/seed_tbz.tar.bz2" 2>/dev/null || true
+	zstd -q -c "$out/fuzz_archive/seed_tar.tar" >"$out/fuzz_archive/seed_tzst.tar.zst" 2>/dev/null || true
+	zip -q -X "$out/fuzz_archive/seed_zip.zip" "$@" 2>/dev/null || true
+	printf '%s\n' "$@" | cpio -o --quiet >"$out/fuzz_archive/seed_cpio.cpio" 2>/dev/null || true
+	gzip -c "$1" >"$out/fuzz_archive/seed_one.prof.gz"
+)
+rm -rf "$tmpa"
+# request names: every file name under testdata, and the other producers' forms
+find "$td" -name '*.prof' -type f | while read -r f; do
+	b=$(basename "$f")
+	printf '%s' "$b" >"$out/fuzz_reqname/seed_$(printf '%s' "$b" | cksum | cut -d' ' -f1)"
+done
+for n in GET.api.users.000123ms.1379000000.prof api.users.000123ms.1379000000.prof \
+	GET.api.users.3.23ms.1700000000.123456.prof M-SEARCH.root.1ms.1700000000.prof \
+	GET.api.items.0d4f1c2e-9a8b-4c3d-8e7f-112233445566.2ms.1700000000.prof \
+	GET.static.app.js.1ms.1700000000.prof GET..ms.1.prof; do
+	printf '%s' "$n" >"$out/fuzz_reqname/seed_$(printf '%s' "$n" | cksum | cut -d' ' -f1)"
 done
 
 rm -f "$out/.list"
