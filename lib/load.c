@@ -660,7 +660,10 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 
  * When every source is a plain file, threads parse ahead while the calling
  * thread merges in pstats' order, so the result is the same bytes as a
- * single-threaded run.  Each thread interns into tables of its own; once a
+ * single-threaded run.  The calling thread is one of the parsers: when the
+ * next file to merge is not ready it parses the next unclaimed one rather
+ * than sleep, so one thread per core keeps every core busy without a
+ * wake-up per file.  Each thread interns into tables of its own; once a
  * file is parsed it maps the file's keys to the shared tables under a lock
  * (after the first files almost every key is already known), so the merge
  * never waits on interning. */
@@ -725,33 +728,49 @@ static int parse_plain(struct pworker *w, const char *path, pv_profile *p, pv_ct
 	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
 }
 
+/* The next merge position to parse, if its ring slot is free (P->mu held);
+ * 0 if there is none now. */
+static int claim(struct pool *P, size_t *k)
+{
+	if (P->nomem || P->next >= P->n || P->next - P->consumed >= P->R)
+		return 0;
+	*k = P->next++;
+	return 1;
+}
+
+/* Parse merge position k into its ring slot (P->mu not held). */
+static void parse_into(struct pworker *w, size_t k)
+{
+	struct pool *P = w->pool;
+	struct pslot *s = &P->ring[k % P->R];
+	const char *path = P->L->src[order_at(P->n, k)].path;
+	w->len = 0;
+	int rc = parse_plain(w, path, s->p, &s->ctx);
+	pthread_mutex_lock(&P->mu);
+	s->rc = rc;
+	s->len = w->len;
+	s->k = k;
+	s->ready = 1;
+	if (rc == PV_ENOMEM)
+		P->nomem = 1;
+	pthread_cond_broadcast(&P->cv);
+	pthread_mutex_unlock(&P->mu);
+}
+
 static void *pworker_main(void *arg)
 {
 	struct pworker *w = arg;
 	struct pool *P = w->pool;
 	for (;;) {
+		size_t k = 0;
+		int got;
 		pthread_mutex_lock(&P->mu);
-		while (P->next < P->n && P->next - P->consumed >= P->R && !P->nomem)
+		while (!(got = claim(P, &k)) && P->next < P->n && !P->nomem)
 			pthread_cond_wait(&P->cv, &P->mu);
-		if (P->next >= P->n || P->nomem) {
-			pthread_mutex_unlock(&P->mu);
+		pthread_mutex_unlock(&P->mu);
+		if (!got)
 			return NULL;
-		}
-		size_t k = P->next++;
-		pthread_mutex_unlock(&P->mu);
-		struct pslot *s = &P->ring[k % P->R];
-		const char *path = P->L->src[order_at(P->n, k)].path;
-		w->len = 0;
-		int rc = parse_plain(w, path, s->p, &s->ctx);
-		pthread_mutex_lock(&P->mu);
-		s->rc = rc;
-		s->len = w->len;
-		s->k = k;
-		s->ready = 1;
-		if (rc == PV_ENOMEM)
-			P->nomem = 1;
-		pthread_cond_broadcast(&P->cv);
-		pthread_mutex_unlock(&P->mu);
+		parse_into(w, k);
 	}
 }
 
@@ -788,20 +807,25 @@ static int load_parallel(struct loader *L, int nw)
 		if ((rc = pv_stats_new(&w[i].names)) < 0)
 			goto out;
 	}
-	for (int i = 0; i < nw; i++) {
+	/* w[0] is the calling thread's own: it parses too */
+	for (int i = 1; i < nw; i++) {
 		if (pthread_create(&w[i].th, NULL, pworker_main, &w[i]) != 0)
 			break; /* fewer threads still finish the work */
 		w[i].started = 1;
 	}
-	if (!w[0].started) {
-		rc = PV_ENOMEM;
-		goto out;
-	}
 	for (size_t k = 0; k < P.n; k++) {
 		struct pslot *s = &P.ring[k % P.R];
 		pthread_mutex_lock(&P.mu);
-		while (!(s->ready && s->k == k) && !P.nomem)
-			pthread_cond_wait(&P.cv, &P.mu);
+		while (!(s->ready && s->k == k) && !P.nomem) {
+			size_t j;
+			if (claim(&P, &j)) { /* rather than wait, parse ahead */
+				pthread_mutex_unlock(&P.mu);
+				parse_into(&w[0], j);
+				pthread_mutex_lock(&P.mu);
+			} else {
+				pthread_cond_wait(&P.cv, &P.mu);
+			}
+		}
 		int nomem = P.nomem;
 		pthread_mutex_unlock(&P.mu);
 		if (nomem) {
