@@ -101,28 +101,28 @@ static int fail(rd *r, size_t off, const char *what)
 	return pv_fail(r->ctx, PV_EFORMAT, off, "%s", what);
 }
 
-static int truncated(rd *r)
+static PV_NOINLINE int truncated(rd *r)
 {
 	return pv_fail(r->ctx, PV_EFORMAT, r->off, "truncated marshal data");
 }
 
 /* The one bounds check: n more bytes must be there. */
-static int need(rd *r, size_t n)
+static inline int need(rd *r, size_t n)
 {
 	return n > r->len - r->off ? truncated(r) : 0;
 }
 
-static uint32_t le32(const unsigned char *b)
+static inline uint32_t le32(const unsigned char *b)
 {
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
 }
 
-static uint64_t le64(const unsigned char *b)
+static inline uint64_t le64(const unsigned char *b)
 {
 	return (uint64_t)le32(b) | (uint64_t)le32(b + 4) << 32;
 }
 
-static int get_i32(rd *r, int32_t *v)
+static inline int get_i32(rd *r, int32_t *v)
 {
 	if (need(r, 4) < 0)
 		return PV_EFORMAT;
@@ -132,9 +132,10 @@ static int get_i32(rd *r, int32_t *v)
 }
 
 /* A length (string bytes or item count) that must fit in what is left. */
-static int get_len(rd *r, int wide, size_t unit, size_t *n)
+static inline int get_len(rd *r, int wide, size_t unit, size_t *n)
 {
 	size_t at = r->off;
+	*n = 0;
 	if (wide) {
 		int32_t v;
 		if (get_i32(r, &v) < 0)
@@ -163,7 +164,7 @@ typedef struct obj {
 	struct ref *ref; /* for 'r': the slot it names (complete) */
 } obj;
 
-static int begin(rd *r, obj *o)
+static PV_NOINLINE int begin_any(rd *r, obj *o)
 {
 	o->at = r->off;
 	o->slot = 0;
@@ -209,7 +210,50 @@ static int begin(rd *r, obj *o)
 	return 0;
 }
 
-static struct ref *finish(rd *r, const obj *o, int kind)
+/* Start an object: its type byte, a reference resolved, a slot reserved for
+ * a flagged one, the work budget charged.  Most objects in a dump are
+ * unflagged and not references: that case is handled inline. */
+static inline int begin(rd *r, obj *o)
+{
+	if (r->off < r->len && r->work < r->maxwork) {
+		int c = r->p[r->off];
+		if (c < 0x80 && c != 'r') {
+			o->at = r->off++;
+			o->code = c;
+			o->slot = 0;
+			o->ref = NULL;
+			r->work++;
+			return 0;
+		}
+	}
+	return begin_any(r, o);
+}
+
+/* A reference `r` at b (5 bytes there) to a complete object of `kind`, or
+ * NULL: the caller then takes the general path, which reports what is
+ * wrong. */
+static inline const struct ref *quick_ref(const rd *r, const unsigned char *b, int kind)
+{
+	uint32_t idx = le32(b + 1);
+	if (idx >= r->nrefs || r->refs[idx].state != R_DONE || r->refs[idx].kind != kind)
+		return NULL;
+	return &r->refs[idx];
+}
+
+/* The 5 or 9 bytes of a scalar or reference at the current offset, when
+ * they are there and the budget allows one more object; else NULL. */
+static inline const unsigned char *quick(rd *r, size_t n)
+{
+	return r->len - r->off >= n && r->work < r->maxwork ? r->p + r->off : NULL;
+}
+
+static inline void quick_done(rd *r, size_t n)
+{
+	r->off += n;
+	r->work++;
+}
+
+static inline struct ref *finish(rd *r, const obj *o, int kind)
 {
 	if (!o->slot)
 		return NULL;
@@ -219,7 +263,7 @@ static struct ref *finish(rd *r, const obj *o, int kind)
 	return f;
 }
 
-static int enter(rd *r, size_t at)
+static inline int enter(rd *r, size_t at)
 {
 	if (++r->depth > MAX_DEPTH)
 		return pv_fail(r->ctx, PV_ELIMIT, at, "objects nested too deeply (over %d levels)",
@@ -316,7 +360,7 @@ static int int_body(rd *r, const obj *o, pv_int *v)
 	return 1;
 }
 
-static int read_int(rd *r, void *out)
+static PV_NOINLINE int read_int_any(rd *r, void *out)
 {
 	pv_int *v = out;
 	obj o;
@@ -328,7 +372,7 @@ static int read_int(rd *r, void *out)
 			*v = o.ref->v.i;
 			return 0;
 		}
-		return replay(r, &o, read_int, out);
+		return replay(r, &o, read_int_any, out);
 	}
 	rc = int_body(r, &o, v);
 	if (rc > 0)
@@ -339,6 +383,24 @@ static int read_int(rd *r, void *out)
 			f->v.i = *v;
 	}
 	return rc;
+}
+
+static inline int read_int(rd *r, void *out)
+{
+	pv_int *v = out;
+	const unsigned char *b = quick(r, 5);
+	if (b && b[0] == 'i') {
+		*v = (int32_t)le32(b + 1);
+		quick_done(r, 5);
+		return 0;
+	}
+	const struct ref *q;
+	if (b && b[0] == 'r' && (q = quick_ref(r, b, K_INT))) {
+		*v = q->v.i;
+		quick_done(r, 5);
+		return 0;
+	}
+	return read_int_any(r, out);
 }
 
 static int float_body(rd *r, const obj *o, double *v)
@@ -369,7 +431,7 @@ static int float_body(rd *r, const obj *o, double *v)
 	return 1;
 }
 
-static int read_num(rd *r, void *out)
+static PV_NOINLINE int read_num_any(rd *r, void *out)
 {
 	pv_num *v = out;
 	obj o;
@@ -385,7 +447,7 @@ static int read_num(rd *r, void *out)
 			*v = pv_num_from_double(o.ref->v.f);
 			return 0;
 		}
-		return replay(r, &o, read_num, out);
+		return replay(r, &o, read_num_any, out);
 	}
 	pv_int i;
 	double f;
@@ -408,6 +470,39 @@ static int read_num(rd *r, void *out)
 		return rc;
 	}
 	return unexpected(r, &o, "a number");
+}
+
+static inline int read_num(rd *r, void *out)
+{
+	pv_num *v = out;
+	const unsigned char *b = quick(r, 9);
+	if (b && b[0] == 'g') {
+		uint64_t u = le64(b + 1);
+		double f;
+		memcpy(&f, &u, 8);
+		*v = pv_num_f(f);
+		quick_done(r, 9);
+		return 0;
+	}
+	if (!b)
+		b = quick(r, 5);
+	const struct ref *q;
+	if (b && b[0] == 'r' && (q = quick_ref(r, b, K_FLOAT))) {
+		*v = pv_num_f(q->v.f);
+		quick_done(r, 5);
+		return 0;
+	}
+	if (b && b[0] == 'r' && (q = quick_ref(r, b, K_INT))) {
+		*v = pv_num_i(q->v.i);
+		quick_done(r, 5);
+		return 0;
+	}
+	if (b && b[0] == 'i') {
+		*v = pv_num_i((int32_t)le32(b + 1));
+		quick_done(r, 5);
+		return 0;
+	}
+	return read_num_any(r, out);
 }
 
 /* ---- strings ----------------------------------------------------------- */
@@ -549,7 +644,7 @@ static int str_body(rd *r, const obj *o, uint32_t *id)
 }
 
 static int skip(rd *r, void *unused);
-static int read_str(rd *r, void *out);
+static inline int read_str(rd *r, void *out);
 
 /* Code objects.  The pure-Python profile module keys the script itself as
  * ('profile', 0, <code object>), so `python -m profile -o` files carry one;
@@ -683,7 +778,7 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 	return 0;
 }
 
-static int read_str(rd *r, void *out)
+static PV_NOINLINE int read_str_any(rd *r, void *out)
 {
 	uint32_t *id = out;
 	obj o;
@@ -695,12 +790,25 @@ static int read_str(rd *r, void *out)
 			*id = o.ref->v.id;
 			return 0;
 		}
-		return replay(r, &o, read_str, out);
+		return replay(r, &o, read_str_any, out);
 	}
 	if (o.code == 'c')
 		return code_body(r, &o, id);
 	rc = str_body(r, &o, id);
 	return rc > 0 ? unexpected(r, &o, "a string") : rc;
+}
+
+static inline int read_str(rd *r, void *out)
+{
+	uint32_t *id = out;
+	const unsigned char *b = quick(r, 5);
+	const struct ref *q;
+	if (b && b[0] == 'r' && (q = quick_ref(r, b, K_STR))) {
+		*id = q->v.id;
+		quick_done(r, 5);
+		return 0;
+	}
+	return read_str_any(r, out);
 }
 
 /* ---- containers --------------------------------------------------------- */
@@ -818,7 +926,7 @@ struct keyout {
 
 /* A function key (file, line, name); at the top level also the 3.15
  * sampling profiler's ('__sampled__',) marker. */
-static int read_key(rd *r, void *out)
+static PV_NOINLINE int read_key_any(rd *r, void *out)
 {
 	struct keyout *k = out;
 	obj o;
@@ -831,7 +939,7 @@ static int read_key(rd *r, void *out)
 			k->sampled = 0;
 			return 0;
 		}
-		return replay(r, &o, read_key, out);
+		return replay(r, &o, read_key_any, out);
 	}
 	size_t n;
 	if ((rc = tuple_len(r, &o, &n)) != 0)
@@ -891,6 +999,20 @@ static int read_key(rd *r, void *out)
 out:
 	r->depth--;
 	return rc;
+}
+
+static inline int read_key(rd *r, void *out)
+{
+	struct keyout *k = out;
+	const unsigned char *b = quick(r, 5);
+	const struct ref *q;
+	if (b && b[0] == 'r' && (q = quick_ref(r, b, K_KEY))) {
+		k->key = q->v.id;
+		k->sampled = 0;
+		quick_done(r, 5);
+		return 0;
+	}
+	return read_key_any(r, out);
 }
 
 /* A caller value: (nc, cc, tt, ct) from cProfile, an int from profile. */

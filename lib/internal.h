@@ -9,10 +9,41 @@
 
 #include "pv.h"
 
+#define PV_NOINLINE __attribute__((noinline))
+
+/* pv_num_from_int / pv_num_from_double / pv_num_add for the hot loops of
+ * the reader and the merge, inlined; same results as the pv.h functions. */
+static inline pv_num pv_num_i(pv_int i)
+{
+	pv_num n = {.i = i, .is_int = 1};
+	return n;
+}
+
+static inline pv_num pv_num_f(double f)
+{
+	pv_num n = {.f = f, .is_int = 0};
+	return n;
+}
+
+/* a + b where an int + int sum is known not to overflow (merge checks a
+ * bound on every int sum first). */
+static inline pv_num pv_num_sum(pv_num a, pv_num b)
+{
+	if (a.is_int && b.is_int)
+		return pv_num_i(a.i + b.i);
+	if (!a.is_int && !b.is_int)
+		return pv_num_f(a.f + b.f);
+	return pv_num_f(pv_num_to_double(a) + pv_num_to_double(b));
+}
+
 /* Grow *ptr (an array of `size`-byte items with capacity *cap) to hold at
  * least `need` items.  Returns 0 or PV_ENOMEM; the array is unchanged on
  * failure. */
-int pv_grow(void *ptr, size_t *cap, size_t need, size_t size);
+int pv_grow_to(void *ptr, size_t *cap, size_t need, size_t size);
+static inline int pv_grow(void *ptr, size_t *cap, size_t need, size_t size)
+{
+	return need <= *cap ? 0 : pv_grow_to(ptr, cap, need, size);
+}
 
 /* 64-bit hash of a byte string (used for interning). */
 uint64_t pv_hash_bytes(const void *p, size_t n);

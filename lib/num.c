@@ -18,13 +18,13 @@
 
 pv_num pv_num_from_int(pv_int i)
 {
-	pv_num n = {.i = i, .f = 0, .is_int = 1};
+	pv_num n = {.i = i, .is_int = 1};
 	return n;
 }
 
 pv_num pv_num_from_double(double f)
 {
-	pv_num n = {.i = 0, .f = f, .is_int = 0};
+	pv_num n = {.f = f, .is_int = 0};
 	return n;
 }
 
@@ -146,10 +146,13 @@ size_t pv_int_format(char *buf, pv_int v)
 	char tmp[48];
 	size_t n = 0, len = 0;
 	unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
-	do {
+	for (; u > UINT64_MAX; u /= 10) /* 128-bit division only where needed */
 		tmp[n++] = (char)('0' + (int)(u % 10));
-		u /= 10;
-	} while (u);
+	uint64_t w = (uint64_t)u;
+	do {
+		tmp[n++] = (char)('0' + (int)(w % 10));
+		w /= 10;
+	} while (w);
 	if (v < 0)
 		buf[len++] = '-';
 	while (n)

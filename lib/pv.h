@@ -67,8 +67,10 @@ typedef __int128 pv_int;
  * comparisons follow Python's int/float rules so sums and sort orders are
  * exactly CPython's. */
 typedef struct pv_num {
-	pv_int i;   /* the value when is_int */
-	double f;   /* the value when !is_int */
+	union {
+		pv_int i; /* the value when is_int */
+		double f; /* the value when !is_int */
+	};
 	int is_int;
 } pv_num;
 

@@ -14,10 +14,20 @@
 
 #include "internal.h"
 
-/* A set of ids with caller-defined equality: the intern tables. */
+enum { SHAPE_TUPLE = 1, SHAPE_INT = 2 };
+#define SHAPE_OF(edge) ((edge)->is_tuple ? SHAPE_TUPLE : SHAPE_INT)
+
+/* A set of ids with caller-defined equality: the intern tables.  A slot
+ * holds the id and the low 32 bits of its hash side by side, so a probe
+ * reads one cache line and compares the stored item only when those bits
+ * match. */
+struct islot {
+	uint32_t id1; /* id + 1, 0 = empty */
+	uint32_t h32; /* low 32 bits of the hash */
+};
+
 typedef struct idset {
-	uint32_t *slots; /* id + 1, 0 = empty */
-	uint64_t *hashes;
+	struct islot *slots;
 	size_t mask, used;
 } idset;
 
@@ -39,10 +49,12 @@ typedef struct table {
 	uint32_t *entry_of_key; /* key id -> entry index + 1 */
 	size_t capeok;
 	pv_map edge_of; /* (entry << 32 | caller key) -> edge index */
+	int unindexed;  /* edges not in edge_of yet (see table_index) */
 	pv_int total_calls, prim_calls;
 	pv_num total_tt;
 	size_t nprofiles;
 	uint64_t abssum; /* bound on |any int sum|, see merge */
+	unsigned shapes; /* edge shapes present: SHAPE_TUPLE | SHAPE_INT */
 } table;
 
 struct pv_stats {
@@ -69,21 +81,21 @@ typedef int (*eq_fn)(const pv_stats *st, uint32_t id, const void *probe);
 static void idset_free(idset *s)
 {
 	free(s->slots);
-	free(s->hashes);
 }
 
-static uint32_t idset_find(const idset *s, uint64_t h, const pv_stats *st, eq_fn eq,
-			   const void *probe, size_t *slot)
+static inline uint32_t idset_find(const idset *s, uint64_t h, const pv_stats *st, eq_fn eq,
+				  const void *probe, size_t *slot)
 {
 	if (!s->slots) {
 		*slot = 0;
 		return 0;
 	}
-	size_t i = h & s->mask;
-	while (s->slots[i]) {
-		if (s->hashes[i] == h && eq(st, s->slots[i] - 1, probe)) {
+	uint32_t h32 = (uint32_t)h;
+	size_t i = h32 & s->mask;
+	while (s->slots[i].id1) {
+		if (s->slots[i].h32 == h32 && eq(st, s->slots[i].id1 - 1, probe)) {
 			*slot = i;
-			return s->slots[i];
+			return s->slots[i].id1;
 		}
 		i = (i + 1) & s->mask;
 	}
@@ -91,32 +103,42 @@ static uint32_t idset_find(const idset *s, uint64_t h, const pv_stats *st, eq_fn
 	return 0;
 }
 
-static int idset_reserve(idset *s)
+static PV_NOINLINE int idset_grow(idset *s)
 {
-	if (s->slots && (s->used + 1) * 2 <= s->mask + 1)
-		return 0;
 	size_t cap = s->slots ? (s->mask + 1) * 2 : 256;
-	uint32_t *slots = calloc(cap, sizeof(*slots));
-	uint64_t *hashes = malloc(cap * sizeof(*hashes));
-	if (!slots || !hashes) {
-		free(slots);
-		free(hashes);
+	if (cap - 1 > UINT32_MAX) /* h32 indexes the table */
 		return PV_ENOMEM;
-	}
+	struct islot *slots = calloc(cap, sizeof(*slots));
+	if (!slots)
+		return PV_ENOMEM;
 	for (size_t j = 0; s->slots && j <= s->mask; j++) {
-		if (!s->slots[j])
+		if (!s->slots[j].id1)
 			continue;
-		size_t i = s->hashes[j] & (cap - 1);
-		while (slots[i])
+		size_t i = s->slots[j].h32 & (cap - 1);
+		while (slots[i].id1)
 			i = (i + 1) & (cap - 1);
 		slots[i] = s->slots[j];
-		hashes[i] = s->hashes[j];
 	}
 	idset_free(s);
 	s->slots = slots;
-	s->hashes = hashes;
 	s->mask = cap - 1;
 	return 0;
+}
+
+/* Room for one more id: at most half full. */
+static inline int idset_reserve(idset *s)
+{
+	if (s->slots && (s->used + 1) * 2 <= s->mask + 1)
+		return 0;
+	return idset_grow(s);
+}
+
+/* Fill the slot idset_find left for an absent item. */
+static inline void idset_set(idset *s, size_t slot, uint32_t id, uint64_t h)
+{
+	s->slots[slot].id1 = id + 1;
+	s->slots[slot].h32 = (uint32_t)h;
+	s->used++;
 }
 
 /* ---- strings and keys ------------------------------------------------ */
@@ -168,9 +190,7 @@ int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id)
 	t->off[t->n] = t->nbytes;
 	t->len[t->n] = (uint32_t)len;
 	t->nbytes += len + 1;
-	t->set.slots[slot] = (uint32_t)t->n + 1;
-	t->set.hashes[slot] = h;
-	t->set.used++;
+	idset_set(&t->set, slot, (uint32_t)t->n, h);
 	*id = (uint32_t)t->n++;
 	return 0;
 }
@@ -210,9 +230,7 @@ int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name
 	if (pv_grow(&st->keys, &st->capkeys, st->nkeys + 1, sizeof(*st->keys)) < 0)
 		return PV_ENOMEM;
 	st->keys[st->nkeys] = k;
-	st->keyset.slots[slot] = (uint32_t)st->nkeys + 1;
-	st->keyset.hashes[slot] = h;
-	st->keyset.used++;
+	idset_set(&st->keyset, slot, (uint32_t)st->nkeys, h);
 	*id = (uint32_t)st->nkeys++;
 	return 0;
 }
@@ -241,12 +259,20 @@ size_t pv_stats_nkeys(const pv_stats *st)
 	return st->nkeys;
 }
 
+/* Code points = bytes that are not continuation bytes (10xxxxxx), counted
+ * eight at a time. */
 size_t pv_utf8_len(const char *s, size_t n)
 {
-	size_t cp = 0;
-	for (size_t i = 0; i < n; i++)
-		cp += ((unsigned char)s[i] & 0xc0) != 0x80;
-	return cp;
+	const uint64_t ones = 0x0101010101010101ULL;
+	size_t cont = 0, i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		cont += (size_t)((((w >> 7) & ~(w >> 6) & ones) * ones) >> 56);
+	}
+	for (; i < n; i++)
+		cont += ((unsigned char)s[i] & 0xc0) == 0x80;
+	return n - cont;
 }
 
 /* func_std_string: "{label}" for ('~', 0, '<label>'), the bare name for
@@ -304,7 +330,9 @@ const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len)
 	} else {
 		memcpy(o, f, flen);
 		m = flen;
-		m += (size_t)snprintf(o + m, 24, ":%lld(", (long long)k->line);
+		o[m++] = ':';
+		m += pv_int_format(o + m, k->line);
+		o[m++] = '(';
 		memcpy(o + m, n, nlen);
 		m += nlen;
 		o[m++] = ')';
@@ -362,8 +390,10 @@ static uint64_t edge_key(size_t entry, uint32_t caller)
 	return (uint64_t)entry << 32 | caller;
 }
 
-/* Append a copy of `src` (value as is) to entry `ei`'s callers. */
-static int table_append_edge(table *t, size_t ei, const pv_edge *src)
+/* Append a copy of `src` (value as is) to entry `ei`'s callers; `index`
+ * 0 leaves it out of edge_of (the first profile merged: every edge is new,
+ * and a run of one profile never looks one up). */
+static int table_append_edge(table *t, size_t ei, const pv_edge *src, int index)
 {
 	if (t->nedges == 0)
 		t->nedges = 1; /* index 0 means "none" */
@@ -372,10 +402,13 @@ static int table_append_edge(table *t, size_t ei, const pv_edge *src)
 	if (pv_grow(&t->edges, &t->capedges, t->nedges + 1, sizeof(pv_edge)) < 0)
 		return PV_ENOMEM;
 	uint32_t id = (uint32_t)t->nedges;
-	if (pv_map_put(&t->edge_of, edge_key(ei, src->caller), id) < 0)
+	if (!index)
+		t->unindexed = 1;
+	else if (pv_map_put(&t->edge_of, edge_key(ei, src->caller), id) < 0)
 		return PV_ENOMEM;
 	t->edges[id] = *src;
 	t->edges[id].next = 0;
+	t->shapes |= SHAPE_OF(src);
 	t->nedges++;
 	pv_entry *e = &t->entries[ei];
 	if (e->last_edge)
@@ -388,11 +421,22 @@ static int table_append_edge(table *t, size_t ei, const pv_edge *src)
 }
 
 /* The sums below cannot overflow: merge checks the bound first. */
-static pv_num add(pv_num a, pv_num b)
+static inline pv_num add(pv_num a, pv_num b)
 {
-	pv_num r;
-	pv_num_add(&r, a, b);
-	return r;
+	return pv_num_sum(a, b);
+}
+
+/* Put every edge into edge_of before the first lookup. */
+static int table_index(table *t)
+{
+	if (!t->unindexed)
+		return 0;
+	for (size_t ei = 0; ei < t->nentries; ei++)
+		for (uint32_t id = t->entries[ei].first_edge; id; id = t->edges[id].next)
+			if (pv_map_put(&t->edge_of, edge_key(ei, t->edges[id].caller), id) < 0)
+				return PV_ENOMEM;
+	t->unindexed = 0;
+	return 0;
 }
 
 /* add_callers(): an edge already present is summed (tuples element-wise,
@@ -401,7 +445,7 @@ static int table_merge_edge(table *t, size_t ei, const pv_edge *src)
 {
 	uint32_t id = pv_map_get(&t->edge_of, edge_key(ei, src->caller));
 	if (!id)
-		return table_append_edge(t, ei, src);
+		return table_append_edge(t, ei, src, 1);
 	pv_edge *d = &t->edges[id];
 	d->nc += src->nc;
 	if (d->is_tuple) {
@@ -543,6 +587,7 @@ struct pv_profile {
 	uint32_t gen, cgen;
 	size_t cur; /* entry being built */
 	uint64_t abssum; /* saturating sum of |ints|: bounds every int sum */
+	unsigned shapes; /* edge shapes present: SHAPE_TUPLE | SHAPE_INT */
 };
 
 int pv_profile_new(pv_profile **out)
@@ -571,6 +616,7 @@ void pv_profile_reset(pv_profile *p)
 	p->n = 0;
 	p->ncallers = 0;
 	p->abssum = 0;
+	p->shapes = 0;
 	if (++p->gen == 0) { /* wrapped: old marks could look current */
 		memset(p->keyslot, 0, p->capkeyslot * sizeof(*p->keyslot));
 		p->gen = 1;
@@ -644,15 +690,18 @@ size_t pv_profile_memsize(const pv_profile *p)
 	       (p->capkeyslot + p->capcallerslot) * sizeof(struct slotmark);
 }
 
-static int mark_grow(struct slotmark **m, size_t *cap, uint32_t key)
+static PV_NOINLINE int mark_grow_to(struct slotmark **m, size_t *cap, uint32_t key)
 {
-	if (key < *cap)
-		return 0;
 	size_t old = *cap;
 	if (pv_grow(m, cap, (size_t)key + 1, sizeof(**m)) < 0)
 		return PV_ENOMEM;
 	memset(*m + old, 0, (*cap - old) * sizeof(**m));
 	return 0;
+}
+
+static inline int mark_grow(struct slotmark **m, size_t *cap, uint32_t key)
+{
+	return key < *cap ? 0 : mark_grow_to(m, cap, key);
 }
 
 #define ABS_LIMIT ((uint64_t)1 << 62) /* in units of 2^64: sums stay below 2^126 */
@@ -726,6 +775,7 @@ int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
 	}
 	*d = *edge;
 	d->next = 0;
+	p->shapes |= SHAPE_OF(edge);
 	abs_add(&p->abssum, edge->nc);
 	abs_add(&p->abssum, edge->cc);
 	abs_add_num(&p->abssum, edge->tt);
@@ -764,6 +814,7 @@ static int check_shapes(const table *t, const pv_profile *p, pv_ctx *ctx)
  * order, then added to the running totals; entries summed field-wise. */
 static int merge_into(table *t, const pv_profile *p, int mode)
 {
+	int fresh = t->nentries == 0; /* every edge new: no lookups */
 	pv_int calls = 0, prim = 0;
 	pv_num tt = pv_num_from_int(0);
 	for (size_t i = 0; i < p->n; i++) {
@@ -776,7 +827,8 @@ static int merge_into(table *t, const pv_profile *p, int mode)
 		if (rc < 0)
 			return rc;
 		for (size_t j = 0; j < e->ncallers; j++) {
-			rc = table_merge_edge(t, ei, &p->callers[e->cfirst + j]);
+			rc = fresh ? table_append_edge(t, ei, &p->callers[e->cfirst + j], 0)
+				   : table_merge_edge(t, ei, &p->callers[e->cfirst + j]);
 			if (rc < 0)
 				return rc;
 		}
@@ -797,8 +849,11 @@ int pv_stats_merge(pv_stats *st, const pv_profile *p, pv_ctx *ctx)
 	if (p->abssum >= ABS_LIMIT || t->abssum > ABS_LIMIT - p->abssum)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF,
 			       "call counts too large to sum exactly (beyond 2^126)");
-	int rc = check_shapes(t, p, ctx);
-	if (rc < 0)
+	int rc;
+	if ((rc = table_index(t)) < 0)
+		return pv_fail(ctx, rc, PV_NOOFF, "out of memory while merging");
+	/* mixed shapes need both kinds somewhere: only then look edge by edge */
+	if ((t->shapes | p->shapes) == (SHAPE_TUPLE | SHAPE_INT) && (rc = check_shapes(t, p, ctx)) < 0)
 		return rc;
 	rc = merge_into(t, p, t->nprofiles ? PLUS_ZERO : AS_IS);
 	if (rc < 0)

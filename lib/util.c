@@ -7,11 +7,9 @@
 
 #include "internal.h"
 
-int pv_grow(void *ptr, size_t *cap, size_t need, size_t size)
+int pv_grow_to(void *ptr, size_t *cap, size_t need, size_t size)
 {
 	void **p = ptr;
-	if (need <= *cap)
-		return 0;
 	size_t n = *cap ? *cap : 16;
 	while (n < need) {
 		if (n > SIZE_MAX / 2 / size)

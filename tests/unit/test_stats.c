@@ -144,6 +144,25 @@ static void test_stats_utf8_len(void **state)
 	const char *s = "/\xc3\xbcn\xc3\xaf/c\xc3\xb6" "d\xc3\xa9.py:3(f\xc3\xbc" "nc)";
 	assert_int_equal(strlen(s), 25);
 	assert_int_equal(pv_utf8_len(s, strlen(s)), 20);
+	/* eight bytes at a time: every length and offset, sequences across
+	 * word boundaries, bytes >= 0xc0 and 0x80..0xbf in every position,
+	 * against a byte-by-byte count */
+	unsigned char buf[64];
+	unsigned x = 12345;
+	for (int round = 0; round < 200; round++) {
+		for (size_t i = 0; i < sizeof(buf); i++) {
+			x = x * 1103515245u + 12345u;
+			unsigned b = (x >> 16) & 0xff;
+			buf[i] = (unsigned char)(round % 3 == 0 ? (b | 0x80) : b);
+		}
+		for (size_t off = 0; off < 9; off++)
+			for (size_t n = 0; off + n <= sizeof(buf); n += 3) {
+				size_t want = 0;
+				for (size_t i = 0; i < n; i++)
+					want += (buf[off + i] & 0xc0) != 0x80;
+				assert_int_equal(pv_utf8_len((const char *)buf + off, n), want);
+			}
+	}
 }
 
 /* ---- profiles ------------------------------------------------------------------- */
