@@ -12,6 +12,7 @@
 #include <pcre2.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -515,6 +516,8 @@ int main(int argc, char **argv)
 		status = EXIT_INPUT;
 		goto out;
 	}
+	/* one thread writes: stdio need not lock the stream for every putc */
+	__fsetlocking(out.fp, FSETLOCKING_BYCALLER);
 	int ok;
 	if (requests) {
 		ok = pv_requests_write(out.fp, hooks.requests, st, sortspec ? sortspec : "total",

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "../lib/pv.h"
+#include "out.h"
 
 struct fn {
 	uint32_t key;
@@ -87,51 +88,34 @@ static int cmp_fn(const void *a, const void *b)
 	return cmp_keys(((const struct fn *)a)->key, ((const struct fn *)b)->key);
 }
 
-static struct fn *g_fns;
-static int cmp_call(const void *a, const void *b)
-{
-	const struct call *x = a, *y = b;
-	if (x->from != y->from)
-		return x->from < y->from ? -1 : 1;
-	return cmp_keys(g_fns[x->to].key, g_fns[y->to].key);
-}
 
-/* Numbers are written by hand: printf dominated the export of a large
- * profile. */
-static void put_u64(FILE *fp, uint64_t v)
-{
-	char b[24];
-	size_t n = 0;
-	do {
-		b[sizeof(b) - ++n] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	fwrite(b + sizeof(b) - n, 1, n, fp);
-}
+/* Numbers are written by hand and everything goes through pv_out: printf
+ * and then stdio per piece dominated the export of a large profile. */
+#define put_u64 out_u64
 
-static void put_spec(FILE *fp, const char *spec, uint32_t id, int define)
+static void put_spec(pv_out *fp, const char *spec, uint32_t id, int define)
 {
-	fputs(spec, fp);
-	fputs("=(", fp);
+	out_s(fp, spec);
+	out_s(fp, "=(");
 	put_u64(fp, id);
-	fputs(define ? ") " : ")\n", fp);
+	out_s(fp, define ? ") " : ")\n");
 }
 
 /* A name as callgrind readers take it: no line breaks, no leading blanks,
  * never empty. */
-static void put_name(FILE *fp, const char *s, size_t n)
+static void put_name(pv_out *fp, const char *s, size_t n)
 {
 	while (n && (*s == ' ' || *s == '\t'))
 		s++, n--;
 	if (!n) {
-		fputs("???", fp);
+		out_s(fp, "???");
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
-		putc(s[i] == '\n' || s[i] == '\r' ? '?' : s[i], fp);
+		out_c(fp, s[i] == '\n' || s[i] == '\r' ? '?' : s[i]);
 }
 
-static void put_file(FILE *fp, struct cg *g, const char *spec, uint32_t str)
+static void put_file(pv_out *fp, struct cg *g, const char *spec, uint32_t str)
 {
 	size_t n;
 	const char *s = pv_stats_str(g->st, str, &n);
@@ -144,11 +128,11 @@ static void put_file(FILE *fp, struct cg *g, const char *spec, uint32_t str)
 	if (n)
 		put_name(fp, s, n);
 	else
-		putc('~', fp); /* profile-module builtins have no file */
-	putc('\n', fp);
+		out_c(fp, '~'); /* profile-module builtins have no file */
+	out_c(fp, '\n');
 }
 
-static void put_fn(FILE *fp, struct cg *g, const char *spec, struct fn *f)
+static void put_fn(pv_out *fp, struct cg *g, const char *spec, struct fn *f)
 {
 	if (f->fnid) {
 		put_spec(fp, spec, f->fnid, 0);
@@ -160,15 +144,17 @@ static void put_fn(FILE *fp, struct cg *g, const char *spec, struct fn *f)
 	size_t n;
 	const char *s = pv_stats_str(g->st, k->name, &n);
 	put_name(fp, s, n);
-	if (f->disamb >= 1)
-		fprintf(fp, ":%lld", (long long)k->line); /* rare: colliding names */
+	if (f->disamb >= 1) { /* rare: colliding names */
+		out_c(fp, ':');
+		out_i64(fp, k->line);
+	}
 	if (f->disamb == 2) {
 		s = pv_stats_str(g->st, k->file, &n);
-		fputs(" [", fp);
+		out_s(fp, " [");
 		put_name(fp, s, n);
-		putc(']', fp);
+		out_c(fp, ']');
 	}
-	putc('\n', fp);
+	out_c(fp, '\n');
 }
 
 /* KCachegrind identifies a function by name + file basename: give every
@@ -238,9 +224,10 @@ static uint64_t edge_cost(struct cg *g, const pv_edge *e, const struct fn *calle
 	return pv_time_ns(pv_num_from_double(share), clamped);
 }
 
-static int cg_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
+static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o)
 {
 	struct cg g = {.st = st};
+	pv_out *fp = NULL;
 	struct call *calls = NULL;
 	size_t ncalls = 0, capcalls = 0;
 	int rc = PV_ENOMEM;
@@ -304,13 +291,28 @@ static int cg_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 			calls[ncalls++] = (struct call){(uint32_t)from, (uint32_t)i, ed};
 		}
 	}
-	g_fns = g.fns;
-	if (ncalls)
-		qsort(calls, ncalls, sizeof(*calls), cmp_call);
-	for (size_t c = ncalls; c > 0; c--)
-		g.fns[calls[c - 1].from].first = (uint32_t)(c - 1);
+	/* the calls came in callee order; a stable counting sort by caller
+	 * gives (caller, callee) order */
 	for (size_t c = 0; c < ncalls; c++)
 		g.fns[calls[c].from].n++;
+	uint32_t at = 0;
+	for (size_t i = 0; i < g.nfns; i++) {
+		g.fns[i].first = at;
+		at += g.fns[i].n;
+	}
+	if (ncalls) {
+		struct call *sorted = malloc(ncalls * sizeof(*sorted));
+		if (!sorted)
+			goto out;
+		for (size_t i = 0; i < g.nfns; i++)
+			g.fns[i].n = 0;
+		for (size_t c = 0; c < ncalls; c++) {
+			struct fn *f = &g.fns[calls[c].from];
+			sorted[f->first + f->n++] = calls[c];
+		}
+		free(calls);
+		calls = sorted;
+	}
 
 	size_t nstr = 0;
 	for (size_t k = 0; k < nkeys; k++) {
@@ -326,23 +328,27 @@ static int cg_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 		if (g.fns[i].entry >= 0)
 			total += pv_time_ns(pv_stats_entry(st, (size_t)g.fns[i].entry)->tt, NULL);
 
-	fprintf(fp, "# callgrind format\nversion: 1\ncreator: profview %s\ncmd: ", PV_VERSION);
+	if (!(fp = out_open(file)))
+		goto out;
+	out_s(fp, "# callgrind format\nversion: 1\ncreator: profview " PV_VERSION "\ncmd: ");
 	put_name(fp, o->cmd && *o->cmd ? o->cmd : "profview", strlen(o->cmd && *o->cmd ? o->cmd : "profview"));
-	fprintf(fp, "\npart: 1\npositions: line\nevent: ns : Time (nanoseconds)\nevents: ns\n"
-		    "summary: %llu\n", (unsigned long long)total);
+	out_s(fp, "\npart: 1\npositions: line\nevent: ns : Time (nanoseconds)\nevents: ns\n"
+		  "summary: ");
+	out_u64(fp, total);
+	out_c(fp, '\n');
 	for (size_t i = 0; i < g.nfns; i++) {
 		struct fn *f = &g.fns[i];
 		const pv_key *k = pv_stats_key(st, f->key);
 		long long line = k->line > 0 ? (long long)k->line : 0;
-		putc('\n', fp);
+		out_c(fp, '\n');
 		put_file(fp, &g, "fl", k->file);
 		put_fn(fp, &g, "fn", f);
 		uint64_t self = f->entry >= 0
 			? pv_time_ns(pv_stats_entry(st, (size_t)f->entry)->tt, &o->nclamped) : 0;
 		put_u64(fp, (uint64_t)line);
-		putc(' ', fp);
+		out_c(fp, ' ');
 		put_u64(fp, self);
-		putc('\n', fp);
+		out_c(fp, '\n');
 		for (uint32_t c = f->first; c < f->first + f->n; c++) {
 			struct fn *to = &g.fns[calls[c].to];
 			const pv_edge *e = calls[c].edge;
@@ -355,20 +361,23 @@ static int cg_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 			put_fn(fp, &g, "cfn", to);
 			char cnt[48];
 			pv_int_format(cnt, n ? n : 1);
-			fputs("calls=", fp);
-			fputs(cnt, fp);
-			putc(' ', fp);
+			out_s(fp, "calls=");
+			out_s(fp, cnt);
+			out_c(fp, ' ');
 			put_u64(fp, tk->line > 0 ? (uint64_t)tk->line : 0);
-			putc('\n', fp);
+			out_c(fp, '\n');
 			put_u64(fp, (uint64_t)line);
-			putc(' ', fp);
+			out_c(fp, ' ');
 			put_u64(fp, cost);
-			putc('\n', fp);
+			out_c(fp, '\n');
 		}
 	}
-	fprintf(fp, "\ntotals: %llu\n", (unsigned long long)total);
+	out_s(fp, "\ntotals: ");
+	out_u64(fp, total);
+	out_c(fp, '\n');
 	rc = 0;
 out:
+	out_close(fp);
 	free(g.fns);
 	free(g.fn_of_key);
 	free(g.file_id_of_str);

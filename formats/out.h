@@ -1,0 +1,97 @@
+/*
+ * out.h - buffered output for the writers in formats/.
+ *
+ * A report or an export is made of many small pieces, and stdio costs tens
+ * of instructions per call; writers put the pieces here and stdio sees
+ * PV_OUT_SIZE bytes at a time.  Write errors stay with the FILE (ferror),
+ * where the caller checks them after the writer returns.
+ */
+#ifndef PV_OUT_H
+#define PV_OUT_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PV_OUT_SIZE 65536
+
+typedef struct pv_out {
+	FILE *fp;
+	size_t n;
+	char b[PV_OUT_SIZE];
+} pv_out;
+
+/* A buffer for fp, or NULL (out of memory); out_close flushes and frees. */
+static inline pv_out *out_open(FILE *fp)
+{
+	pv_out *o = malloc(sizeof(*o));
+	if (o) {
+		o->fp = fp;
+		o->n = 0;
+	}
+	return o;
+}
+
+static inline void out_flush(pv_out *o)
+{
+	if (o->n)
+		fwrite(o->b, 1, o->n, o->fp);
+	o->n = 0;
+}
+
+static inline void out_close(pv_out *o)
+{
+	if (o) {
+		out_flush(o);
+		free(o);
+	}
+}
+
+static inline void out_put(pv_out *o, const void *s, size_t n)
+{
+	if (n > PV_OUT_SIZE - o->n) {
+		out_flush(o);
+		if (n > PV_OUT_SIZE) {
+			fwrite(s, 1, n, o->fp);
+			return;
+		}
+	}
+	memcpy(o->b + o->n, s, n);
+	o->n += n;
+}
+
+static inline void out_c(pv_out *o, char c)
+{
+	if (o->n == PV_OUT_SIZE)
+		out_flush(o);
+	o->b[o->n++] = c;
+}
+
+static inline void out_s(pv_out *o, const char *s)
+{
+	out_put(o, s, strlen(s));
+}
+
+static inline void out_u64(pv_out *o, uint64_t v)
+{
+	char b[24];
+	size_t n = 0;
+	do {
+		b[sizeof(b) - ++n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	out_put(o, b + sizeof(b) - n, n);
+}
+
+static inline void out_i64(pv_out *o, int64_t v)
+{
+	if (v < 0) {
+		out_c(o, '-');
+		out_u64(o, -(uint64_t)v);
+	} else {
+		out_u64(o, (uint64_t)v);
+	}
+}
+
+#endif
