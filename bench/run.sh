@@ -6,8 +6,10 @@
 #   bench/run.sh [N ...]        default: 1000 5000 20000 werkzeug dumps
 #
 # Needs Debian's python3-flask (the corpus is the sample Flask app behind
-# werkzeug's ProfilerMiddleware) and GNU time.  Times are the best of 3 runs
-# with the page cache warm (pstats: one run, it is slow).
+# werkzeug's ProfilerMiddleware) and GNU time (peak RSS).  Times are wall
+# clock, the best of 3 runs with the page cache warm (pstats on the corpus:
+# one run, it is slow); on the large profile the best of 5 (profview) and 3
+# (Python) runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PV=${PV:-./profview}
@@ -17,14 +19,15 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000 20000)
 mkdir -p "$DIR"
 
-secs() { # best wall time of N runs of a command, in seconds
-	local n=$1 best=
+secs() { # best wall time of N runs of a command, in seconds (bash's microsecond clock)
+	local n=$1 best= s e
 	shift
 	for _ in $(seq "$n"); do
-		local t
-		/usr/bin/time -o "$DIR/.time" -f %e "$@" >/dev/null 2>&1 || true
-		t=$(tail -1 "$DIR/.time")
-		best=$(awk -v a="$t" -v b="${best:-$t}" 'BEGIN { print (a < b ? a : b) }')
+		s=$EPOCHREALTIME
+		"$@" >/dev/null 2>&1 || true
+		e=$EPOCHREALTIME
+		best=$(awk -v a="$s" -v b="$e" -v c="$best" \
+			'BEGIN { t = b - a; if (c == "" || t < c + 0) printf "%.3f", t; else print c }')
 	done
 	echo "$best"
 }
@@ -66,7 +69,7 @@ for task in stdname callers callgrind; do
 	callers) a=(sh -c "'$PV' '$big' -s stdname --callers"); b=(sh -c "$PY bench/pstats_report.py callers '$big'");;
 	callgrind) a=(sh -c "'$PV' '$big' -f callgrind -o '$DIR/cg.pv'"); b=(sh -c "$PY bench/py_callgrind.py '$big' '$DIR/cg.py'");;
 	esac
-	ta=$(secs 3 "${a[@]}")
-	tb=$(secs 1 "${b[@]}")
+	ta=$(secs 5 "${a[@]}")
+	tb=$(secs 3 "${b[@]}")
 	printf '%-22s %9s %9s %9s\n' "$task" "$ta" "$tb" "$(ratio "$tb" "$ta")x"
 done
