@@ -564,7 +564,7 @@ static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 {
 	if (L->o->seen && !L->o->seen(L->o->arg, name, L->st, p))
 		return 0;
-	int rc = pv_stats_merge(L->st, p, ctx);
+	int rc = pv_stats_merge_take(L->st, p, ctx);
 	if (rc == 0)
 		L->res->files++;
 	return rc;

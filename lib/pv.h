@@ -203,6 +203,10 @@ size_t pv_profile_memsize(const pv_profile *p);
  * Returns PV_ESHAPE (st unchanged) if an edge is a tuple in one and an int in
  * the other, PV_EFORMAT if the profile is empty (pstats refuses those). */
 int pv_stats_merge(pv_stats *st, const pv_profile *p, pv_ctx *ctx);
+/* pv_stats_merge() that may take p's storage instead of copying it (when p
+ * is the first profile merged into st): p is then left empty, to be reset
+ * and filled again.  For loaders that do not look at p after merging. */
+int pv_stats_merge_take(pv_stats *st, pv_profile *p, pv_ctx *ctx);
 
 /* ---- readers and loading ----------------------------------------------- */
 

@@ -565,12 +565,11 @@ size_t pv_stats_nprofiles(const pv_stats *st)
 
 /* ---- one input's profile -------------------------------------------- */
 
-typedef struct pentry {
-	uint32_t key;
-	pv_int cc, nc;
-	pv_num tt, ct;
-	size_t cfirst, ncallers; /* range in callers[] */
-} pentry;
+/* A profile is laid out as the table is: pv_entry rows whose callers are a
+ * list linked through callers[] (index 0 unused, 0 = end), so the first
+ * profile merged into an empty model is taken over whole instead of copied
+ * (pv_stats_merge_take). */
+typedef pv_entry pentry;
 
 struct slotmark {
 	uint32_t gen, pos;
@@ -579,8 +578,8 @@ struct slotmark {
 struct pv_profile {
 	pentry *entries;
 	size_t n, cap;
-	pv_edge *callers;
-	size_t ncallers, capcallers;
+	pv_edge *callers; /* callers[0] unused; orphans of repeated keys may stay */
+	size_t ncallers, capcallers; /* slots used, including callers[0] */
 	/* dict semantics: a repeated key keeps its first position */
 	struct slotmark *keyslot, *callerslot;
 	size_t capkeyslot, capcallerslot;
@@ -678,7 +677,7 @@ int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t
 	for (size_t i = 0; i < p->n; i++)
 		if ((rc = xlat_key(from, to, p->entries[i].key, xlat, cap, &p->entries[i].key)) < 0)
 			return rc;
-	for (size_t i = 0; i < p->ncallers; i++)
+	for (size_t i = 1; i < p->ncallers; i++)
 		if ((rc = xlat_key(from, to, p->callers[i].caller, xlat, cap, &p->callers[i].caller)) < 0)
 			return rc;
 	return 0;
@@ -739,7 +738,7 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv
 	e->nc = nc;
 	e->tt = tt;
 	e->ct = ct;
-	e->cfirst = p->ncallers;
+	e->first_edge = e->last_edge = 0; /* a repeated key starts its callers again */
 	e->ncallers = 0;
 	abs_add(&p->abssum, cc);
 	abs_add(&p->abssum, nc);
@@ -757,24 +756,37 @@ int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
 	if (!p->n)
 		return PV_EARG;
 	pentry *e = &p->entries[p->cur];
-	/* a repeated key restarted this entry's callers at the end of the array,
-	 * so its range is always the tail */
 	if (mark_grow(&p->callerslot, &p->capcallerslot, edge->caller) < 0)
 		return PV_ENOMEM;
 	struct slotmark *m = &p->callerslot[edge->caller];
 	pv_edge *d;
-	if (m->gen == p->cgen) {
+	if (m->gen == p->cgen) { /* a repeated caller: new value, same place */
 		d = &p->callers[m->pos];
+		uint32_t next = d->next;
+		*d = *edge;
+		d->next = next;
 	} else {
-		if (pv_grow(&p->callers, &p->capcallers, p->ncallers + 1, sizeof(*p->callers)) < 0)
+		if (p->ncallers >= UINT32_MAX - 1)
+			return PV_ELIMIT;
+		if (pv_grow(&p->callers, &p->capcallers, p->ncallers + 2, sizeof(*p->callers)) < 0)
 			return PV_ENOMEM;
+		if (p->ncallers == 0) { /* index 0 means "none" */
+			memset(&p->callers[0], 0, sizeof(p->callers[0]));
+			p->ncallers = 1;
+		}
+		uint32_t id = (uint32_t)p->ncallers++;
 		m->gen = p->cgen;
-		m->pos = (uint32_t)p->ncallers;
-		d = &p->callers[p->ncallers++];
+		m->pos = id;
+		d = &p->callers[id];
+		*d = *edge;
+		d->next = 0;
+		if (e->last_edge)
+			p->callers[e->last_edge].next = id;
+		else
+			e->first_edge = id;
+		e->last_edge = id;
 		e->ncallers++;
 	}
-	*d = *edge;
-	d->next = 0;
 	p->shapes |= SHAPE_OF(edge);
 	abs_add(&p->abssum, edge->nc);
 	abs_add(&p->abssum, edge->cc);
@@ -796,8 +808,8 @@ static int check_shapes(const table *t, const pv_profile *p, pv_ctx *ctx)
 		long at = table_find(t, e->key);
 		if (at < 0)
 			continue;
-		for (size_t j = 0; j < e->ncallers; j++) {
-			const pv_edge *c = &p->callers[e->cfirst + j];
+		for (uint32_t j = e->first_edge; j; j = p->callers[j].next) {
+			const pv_edge *c = &p->callers[j];
 			uint32_t id = pv_map_get(&t->edge_of, edge_key((size_t)at, c->caller));
 			if (id && t->edges[id].is_tuple != c->is_tuple)
 				return pv_fail(ctx, PV_ESHAPE, PV_NOOFF,
@@ -826,9 +838,9 @@ static int merge_into(table *t, const pv_profile *p, int mode)
 		int rc = table_add_entry(t, e->key, e->cc, e->nc, e->tt, e->ct, mode, &ei);
 		if (rc < 0)
 			return rc;
-		for (size_t j = 0; j < e->ncallers; j++) {
-			rc = fresh ? table_append_edge(t, ei, &p->callers[e->cfirst + j], 0)
-				   : table_merge_edge(t, ei, &p->callers[e->cfirst + j]);
+		for (uint32_t j = e->first_edge; j; j = p->callers[j].next) {
+			rc = fresh ? table_append_edge(t, ei, &p->callers[j], 0)
+				   : table_merge_edge(t, ei, &p->callers[j]);
 			if (rc < 0)
 				return rc;
 		}
@@ -840,7 +852,62 @@ static int merge_into(table *t, const pv_profile *p, int mode)
 	return 0;
 }
 
+/* The first profile into an empty table, as Stats(first) loads it (values
+ * as they are, dict order kept): the profile's rows and caller lists are
+ * already laid out as the table's, so the table takes them over; the edge
+ * index is built if a second profile comes. */
+static int table_take(table *t, pv_profile *p)
+{
+	uint32_t maxkey = 0;
+	for (size_t i = 0; i < p->n; i++)
+		if (p->entries[i].key > maxkey)
+			maxkey = p->entries[i].key;
+	if (pv_grow(&t->entry_of_key, &t->capeok, (size_t)maxkey + 1, sizeof(uint32_t)) < 0)
+		return PV_ENOMEM;
+	memset(t->entry_of_key, 0, t->capeok * sizeof(uint32_t));
+	pv_int calls = 0, prim = 0;
+	pv_num tt = pv_num_from_int(0);
+	for (size_t i = 0; i < p->n; i++) {
+		const pv_entry *e = &p->entries[i];
+		t->entry_of_key[e->key] = (uint32_t)i + 1;
+		calls += e->nc;
+		prim += e->cc;
+		tt = add(tt, e->tt);
+	}
+	free(t->entries);
+	free(t->edges);
+	t->entries = p->entries;
+	t->nentries = p->n;
+	t->capentries = p->cap;
+	t->edges = p->callers;
+	t->nedges = p->ncallers;
+	t->capedges = p->capcallers;
+	t->unindexed = p->ncallers > 1;
+	t->shapes |= p->shapes;
+	p->entries = NULL;
+	p->n = p->cap = 0;
+	p->callers = NULL;
+	p->ncallers = p->capcallers = 0;
+	t->total_calls += calls;
+	t->prim_calls += prim;
+	t->total_tt = add(t->total_tt, tt);
+	t->nprofiles++;
+	return 0;
+}
+
+static int merge(pv_stats *st, pv_profile *p, int take, pv_ctx *ctx);
+
 int pv_stats_merge(pv_stats *st, const pv_profile *p, pv_ctx *ctx)
+{
+	return merge(st, (pv_profile *)p, 0, ctx); /* not taken: p stays as it is */
+}
+
+int pv_stats_merge_take(pv_stats *st, pv_profile *p, pv_ctx *ctx)
+{
+	return merge(st, p, 1, ctx);
+}
+
+static int merge(pv_stats *st, pv_profile *p, int take, pv_ctx *ctx)
 {
 	table *t = &st->t;
 	if (!p->n)
@@ -855,7 +922,10 @@ int pv_stats_merge(pv_stats *st, const pv_profile *p, pv_ctx *ctx)
 	/* mixed shapes need both kinds somewhere: only then look edge by edge */
 	if ((t->shapes | p->shapes) == (SHAPE_TUPLE | SHAPE_INT) && (rc = check_shapes(t, p, ctx)) < 0)
 		return rc;
-	rc = merge_into(t, p, t->nprofiles ? PLUS_ZERO : AS_IS);
+	if (take && t->nentries == 0 && t->nprofiles == 0)
+		rc = table_take(t, p);
+	else
+		rc = merge_into(t, p, t->nprofiles ? PLUS_ZERO : AS_IS);
 	if (rc < 0)
 		return pv_fail(ctx, rc, PV_NOOFF, "out of memory while merging");
 	t->abssum += p->abssum;
@@ -919,8 +989,8 @@ int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx)
 		size_t ei;
 		if ((rc = table_add_entry(&nt, nk, pe->cc, pe->nc, pe->tt, pe->ct, AS_IS, &ei)) < 0)
 			goto out;
-		for (size_t j = 0; j < pe->ncallers; j++)
-			if ((rc = table_merge_edge(&nt, ei, &scratch->callers[pe->cfirst + j])) < 0)
+		for (uint32_t j = pe->first_edge; j; j = scratch->callers[j].next)
+			if ((rc = table_merge_edge(&nt, ei, &scratch->callers[j])) < 0)
 				goto out;
 	}
 	nt.total_calls = t->total_calls;

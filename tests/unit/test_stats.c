@@ -216,6 +216,93 @@ static void test_stats_profile_dict_semantics(void **state)
 
 /* ---- merge ----------------------------------------------------------------------- */
 
+/* One round of a scenario: a key begun twice (its first callers orphaned),
+ * a caller added twice, int and tuple callers, -0.0, a key with none. */
+static void take_round(pv_stats *st, pv_profile *p, int round)
+{
+	uint32_t a = tu_mkkey(st, "a.py", 1, "f"), b = tu_mkkey(st, "b.py", 2, "g");
+	uint32_t c = tu_mkkey(st, "c.py", 3, "h"), x = tu_mkkey(st, "x.py", 1, "x");
+	uint32_t y = tu_mkkey(st, "y.py", 1, "y");
+	assert_int_equal(pv_profile_begin_entry(p, a, 1, 1, TU_F(0.5), TU_F(0.5)), 0);
+	tu_add_tuple_caller(p, x, 1, 1, TU_F(0.1), TU_F(0.2));
+	tu_add_tuple_caller(p, y, 2, 2, TU_F(0.3), TU_F(0.4));
+	assert_int_equal(pv_profile_begin_entry(p, b, 2, 3, TU_F(-0.0), TU_F(0.25)), 0);
+	tu_add_tuple_caller(p, x, 1, 1, TU_F(0.125), TU_F(0.5));
+	tu_add_tuple_caller(p, y, 2, 2, TU_I(1), TU_F(0.75));
+	tu_add_tuple_caller(p, x, 4, 3, TU_F(0.375), TU_F(1.0)); /* x again */
+	assert_int_equal(pv_profile_begin_entry(p, a, 5, 6 + round, TU_F(1.5), TU_F(2.5)), 0);
+	tu_add_tuple_caller(p, y, 7, 7, TU_F(0.0625), TU_F(0.5)); /* a again */
+	assert_int_equal(pv_profile_begin_entry(p, c, 1, 1, TU_I(0), TU_I(0)), 0);
+}
+
+static void assert_same_model(pv_stats *s1, pv_stats *s2)
+{
+	assert_int_equal(pv_stats_nentries(s1), pv_stats_nentries(s2));
+	assert_true(pv_stats_total_calls(s1) == pv_stats_total_calls(s2));
+	assert_true(pv_stats_prim_calls(s1) == pv_stats_prim_calls(s2));
+	pv_num t1 = pv_stats_total_tt(s1), t2 = pv_stats_total_tt(s2);
+	assert_int_equal(t1.is_int, t2.is_int);
+	assert_memory_equal(&t1.f, &t2.f, sizeof(double));
+	assert_int_equal(pv_stats_nprofiles(s1), pv_stats_nprofiles(s2));
+	for (size_t i = 0; i < pv_stats_nentries(s1); i++) {
+		const pv_entry *a = pv_stats_entry(s1, i), *b = pv_stats_entry(s2, i);
+		assert_int_equal(a->key, b->key);
+		assert_true(a->cc == b->cc && a->nc == b->nc);
+		assert_memory_equal(&a->tt.f, &b->tt.f, sizeof(double));
+		assert_memory_equal(&a->ct.f, &b->ct.f, sizeof(double));
+		assert_int_equal(a->ncallers, b->ncallers);
+		uint32_t i1 = a->first_edge, i2 = b->first_edge;
+		for (uint32_t n = 0; n < a->ncallers; n++) {
+			assert_true(i1 && i2);
+			const pv_edge *e1 = pv_stats_edge(s1, i1), *e2 = pv_stats_edge(s2, i2);
+			assert_int_equal(e1->caller, e2->caller);
+			assert_true(e1->nc == e2->nc && e1->cc == e2->cc);
+			assert_memory_equal(&e1->tt.f, &e2->tt.f, sizeof(double));
+			assert_memory_equal(&e1->ct.f, &e2->ct.f, sizeof(double));
+			i1 = e1->next;
+			i2 = e2->next;
+		}
+		assert_int_equal(i1, 0);
+		assert_int_equal(i2, 0);
+	}
+}
+
+/* pv_stats_merge_take() takes the first profile's storage: the model is
+ * the one pv_stats_merge() builds, after the first profile and after a
+ * second one (which needs the edge index the take left out); the profile
+ * is left empty and can be filled again. */
+static void test_stats_merge_take_same_model(void **state)
+{
+	(void)state;
+	pv_stats *s1, *s2;
+	pv_profile *p1, *p2;
+	pv_ctx c1 = {0}, c2 = {0};
+	assert_int_equal(pv_stats_new(&s1), 0);
+	assert_int_equal(pv_stats_new(&s2), 0);
+	assert_int_equal(pv_profile_new(&p1), 0);
+	assert_int_equal(pv_profile_new(&p2), 0);
+	for (int round = 0; round < 3; round++) {
+		take_round(s1, p1, round);
+		take_round(s2, p2, round);
+		assert_int_equal(pv_stats_merge(s1, p1, &c1), 0);
+		assert_int_equal(pv_stats_merge_take(s2, p2, &c2), 0);
+		if (round == 0)
+			assert_int_equal(pv_profile_nentries(p2), 0); /* taken */
+		else
+			assert_int_equal(pv_profile_nentries(p2), 3); /* merged, kept */
+		assert_same_model(s1, s2);
+		pv_profile_reset(p1);
+		pv_profile_reset(p2);
+	}
+	pv_stats_strip_dirs(s1, &c1);
+	pv_stats_strip_dirs(s2, &c2);
+	assert_same_model(s1, s2);
+	pv_profile_free(p1);
+	pv_profile_free(p2);
+	pv_stats_free(s1);
+	pv_stats_free(s2);
+}
+
 /* Stats(first): the first profile is taken as is, -0.0 included. */
 static void test_stats_merge_first_as_is(void **state)
 {
@@ -580,6 +667,7 @@ int main(void)
 		cmocka_unit_test(test_stats_utf8_len),
 		cmocka_unit_test_setup_teardown(test_stats_profile_caller_needs_entry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_profile_dict_semantics, setup, teardown),
+		cmocka_unit_test(test_stats_merge_take_same_model),
 		cmocka_unit_test_setup_teardown(test_stats_merge_first_as_is, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_merge_later_new_key_plus_zero, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_merge_existing_key_summed, setup, teardown),
