@@ -111,6 +111,10 @@ static void put_name(pv_out *fp, const char *s, size_t n)
 		out_s(fp, "???");
 		return;
 	}
+	if (!memchr(s, '\n', n) && !memchr(s, '\r', n)) { /* the usual case */
+		out_put(fp, s, n);
+		return;
+	}
 	for (size_t i = 0; i < n; i++)
 		out_c(fp, s[i] == '\n' || s[i] == '\r' ? '?' : s[i]);
 }

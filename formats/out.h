@@ -73,15 +73,20 @@ static inline void out_s(pv_out *o, const char *s)
 	out_put(o, s, strlen(s));
 }
 
+/* Decimal digits written straight into the buffer. */
 static inline void out_u64(pv_out *o, uint64_t v)
 {
-	char b[24];
-	size_t n = 0;
+	size_t n = 1;
+	for (uint64_t t = v; t >= 10; t /= 10)
+		n++;
+	if (PV_OUT_SIZE - o->n < n)
+		out_flush(o);
+	char *e = o->b + o->n + n;
 	do {
-		b[sizeof(b) - ++n] = (char)('0' + v % 10);
+		*--e = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	out_put(o, b + sizeof(b) - n, n);
+	o->n += n;
 }
 
 static inline void out_i64(pv_out *o, int64_t v)

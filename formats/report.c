@@ -238,9 +238,15 @@ static int cmp_call(const void *pa, const void *pb)
 static void call_line(pv_out *fp, pv_stats *st, size_t width, uint32_t key, struct call *calls,
 		      size_t n, const char *arrow)
 {
-	size_t len;
-	const char *s = display(st, key, &len);
-	ljust(fp, s, len, width);
+	size_t len, cp;
+	const char *s = pv_stats_display_w(st, key, &len, &cp);
+	if (!s) {
+		s = "???";
+		len = cp = 3;
+	}
+	out_put(fp, s, len);
+	if (cp < width)
+		spaces(fp, width - cp);
 	out_s(fp, arrow);
 	out_c(fp, ' ');
 	if (!n) {

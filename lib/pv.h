@@ -157,6 +157,8 @@ size_t pv_stats_nprofiles(const pv_stats *st);
 /* pstats' func_std_string: "file:line(name)", or "{...}" for ~ builtins.
  * Returns the text (owned by st, valid until st changes) and its length. */
 const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len);
+/* The same, with its width in code points (kept with the text). */
+const char *pv_stats_display_w(pv_stats *st, uint32_t key, size_t *len, size_t *width);
 /* Length in code points, as Python's len() counts it. */
 size_t pv_utf8_len(const char *s, size_t n);
 

@@ -223,11 +223,9 @@ int pv_view_build(pv_view *v, pv_stats *st, const pv_sort *s, const pv_select *s
 	/* pstats' width: max_name_len, or the longest listed name once the list
 	 * was cut; both are the longest name among the rows shown */
 	for (size_t i = 0; i < v->nrows; i++) {
-		size_t len;
-		const char *t = pv_stats_display(st, pv_stats_entry(st, v->rows[i])->key, &len);
-		if (!t)
+		size_t len, cp;
+		if (!pv_stats_display_w(st, pv_stats_entry(st, v->rows[i])->key, &len, &cp))
 			goto nomem;
-		size_t cp = pv_utf8_len(t, len);
 		if (cp > v->width)
 			v->width = cp;
 	}

@@ -186,9 +186,15 @@ void pv_sort_list_keys(FILE *fp)
 
 /* ---- comparing entries -------------------------------------------------- */
 
+struct dstr {
+	const char *s;
+	size_t n;
+};
+
 struct sortctx {
 	const pv_sort *s;
 	pv_stats *st;
+	struct dstr *disp; /* by entry index, when a field is F_STD */
 };
 
 static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
@@ -222,10 +228,8 @@ static int cmp_field(struct sortctx *c, enum field f, const pv_entry *a, const p
 		as = pv_stats_str(c->st, f == F_FILE ? ka->file : ka->name, &an);
 		bs = pv_stats_str(c->st, f == F_FILE ? kb->file : kb->name, &bn);
 		return cmp_bytes(as, an, bs, bn);
-	case F_STD:
-		as = pv_stats_display(c->st, a->key, &an);
-		bs = pv_stats_display(c->st, b->key, &bn);
-		return cmp_bytes(as, an, bs, bn);
+	case F_STD: /* handled by cmp_entries */
+		break;
 	}
 	return 0;
 }
@@ -234,7 +238,9 @@ static int cmp_entries(struct sortctx *c, uint32_t x, uint32_t y)
 {
 	const pv_entry *a = pv_stats_entry(c->st, x), *b = pv_stats_entry(c->st, y);
 	for (size_t i = 0; i < c->s->nfields; i++) {
-		int r = cmp_field(c, c->s->fields[i].f, a, b);
+		enum field f = c->s->fields[i].f;
+		int r = f == F_STD ? cmp_bytes(c->disp[x].s, c->disp[x].n, c->disp[y].s, c->disp[y].n)
+				   : cmp_field(c, f, a, b);
 		if (r)
 			return r * c->s->fields[i].dir;
 	}
@@ -278,18 +284,26 @@ int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n)
 	uint32_t *tmp = malloc((n / 2 + 1) * sizeof(*tmp));
 	if (!tmp)
 		return PV_ENOMEM;
-	struct sortctx c = {s, st};
-	/* display strings are computed up front: the sort must not allocate */
-	for (size_t i = 0; i < s->nfields; i++)
-		if (s->fields[i].f == F_STD)
+	struct sortctx c = {s, st, NULL};
+	/* display strings are looked up once per row, up front: the sort must
+	 * not allocate, and a lookup per comparison cost more than the compare */
+	for (size_t i = 0; i < s->nfields && !c.disp; i++)
+		if (s->fields[i].f == F_STD) {
+			if (!(c.disp = malloc(pv_stats_nentries(st) * sizeof(*c.disp)))) {
+				free(tmp);
+				return PV_ENOMEM;
+			}
 			for (size_t r = 0; r < n; r++) {
-				size_t len;
-				if (!pv_stats_display(st, pv_stats_entry(st, rows[r])->key, &len)) {
+				struct dstr *d = &c.disp[rows[r]];
+				if (!(d->s = pv_stats_display(st, pv_stats_entry(st, rows[r])->key, &d->n))) {
+					free(c.disp);
 					free(tmp);
 					return PV_ENOMEM;
 				}
 			}
+		}
 	msort(&c, rows, tmp, n);
+	free(c.disp);
 	free(tmp);
 	return 0;
 }

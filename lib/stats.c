@@ -70,6 +70,7 @@ struct pv_stats {
 	uint32_t *alias; /* --short-paths: file string id -> shown string id + 1 */
 	size_t capalias;
 	uint32_t *disp_len;
+	uint32_t *disp_cp; /* width in code points */
 	size_t capdispk;
 	table t;
 };
@@ -297,15 +298,23 @@ static char *arena_alloc(pv_stats *st, size_t n)
 
 const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len)
 {
+	size_t w;
+	return pv_stats_display_w(st, key, len, &w);
+}
+
+const char *pv_stats_display_w(pv_stats *st, uint32_t key, size_t *len, size_t *width)
+{
 	if (key >= st->capdispk) {
-		size_t old = st->capdispk, tmp = old;
+		size_t old = st->capdispk, tmp = old, tmp2 = old;
 		if (pv_grow(&st->disp, &st->capdispk, st->nkeys, sizeof(*st->disp)) < 0 ||
-		    pv_grow(&st->disp_len, &tmp, st->capdispk, sizeof(*st->disp_len)) < 0)
+		    pv_grow(&st->disp_len, &tmp, st->capdispk, sizeof(*st->disp_len)) < 0 ||
+		    pv_grow(&st->disp_cp, &tmp2, st->capdispk, sizeof(*st->disp_cp)) < 0)
 			return NULL;
 		memset(st->disp + old, 0, (st->capdispk - old) * sizeof(*st->disp));
 	}
 	if (st->disp[key]) {
 		*len = st->disp_len[key];
+		*width = st->disp_cp[key];
 		return st->disp[key];
 	}
 	const pv_key *k = &st->keys[key];
@@ -341,6 +350,8 @@ const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len)
 	st->blockused -= flen + nlen + 32 - (m + 1); /* give back the slack */
 	st->disp[key] = o;
 	st->disp_len[key] = (uint32_t)m;
+	st->disp_cp[key] = (uint32_t)pv_utf8_len(o, m);
+	*width = st->disp_cp[key];
 	*len = m;
 	return o;
 }
@@ -518,6 +529,7 @@ void pv_stats_free(pv_stats *st)
 	free(st->blocks);
 	free(st->disp);
 	free(st->disp_len);
+	free(st->disp_cp);
 	free(st->alias);
 	table_free(&st->t);
 	free(st);
