@@ -83,9 +83,11 @@ static int cmp_keys(uint32_t x, uint32_t y)
 	return c ? c : (x > y) - (x < y);
 }
 
-static int cmp_fn(const void *a, const void *b)
+/* Sorts take 4-byte items (key ids, indices): glibc's qsort moves larger
+ * ones with memcpy, which cost more than the comparisons. */
+static int cmp_key_ids(const void *a, const void *b)
 {
-	return cmp_keys(((const struct fn *)a)->key, ((const struct fn *)b)->key);
+	return cmp_keys(*(const uint32_t *)a, *(const uint32_t *)b);
 }
 
 
@@ -163,54 +165,68 @@ static void put_fn(pv_out *fp, struct cg *g, const char *spec, struct fn *f)
 
 /* KCachegrind identifies a function by name + file basename: give every
  * group that would merge distinct keys a longer name.  Groups are found by
- * sorting (name, basename, line). */
-static pv_stats *grp_st;
-static const struct fn *grp_fns;
+ * sorting (name, basename, line), each function's fields looked up once. */
+struct grp {
+	uint32_t name; /* string id: equal names, equal ids */
+	uint32_t fn;   /* index into fns */
+	int64_t line;
+	const char *base;
+	size_t blen;
+};
+
+static const struct grp *grp_v; /* qsort has no context */
 
 static int cmp_group(const void *pa, const void *pb)
 {
-	const pv_key *a = pv_stats_key(grp_st, grp_fns[*(const uint32_t *)pa].key);
-	const pv_key *b = pv_stats_key(grp_st, grp_fns[*(const uint32_t *)pb].key);
-	size_t abl, bbl;
+	const struct grp *a = &grp_v[*(const uint32_t *)pa], *b = &grp_v[*(const uint32_t *)pb];
 	if (a->name != b->name)
 		return a->name < b->name ? -1 : 1;
-	const char *ab = key_base(grp_st, a, &abl), *bb = key_base(grp_st, b, &bbl);
-	int c = memcmp(ab, bb, abl < bbl ? abl : bbl);
-	if (c || abl != bbl)
-		return c ? c : abl < bbl ? -1 : 1;
+	int c = memcmp(a->base, b->base, a->blen < b->blen ? a->blen : b->blen);
+	if (c || a->blen != b->blen)
+		return c ? c : a->blen < b->blen ? -1 : 1;
 	return (a->line > b->line) - (a->line < b->line);
+}
+
+static int same_group(const struct grp *a, const struct grp *b)
+{
+	return a->name == b->name && a->blen == b->blen && !memcmp(a->base, b->base, a->blen);
 }
 
 static int disambiguate(struct cg *g)
 {
+	struct grp *all = malloc((g->nfns ? g->nfns : 1) * sizeof(*all));
 	uint32_t *ix = malloc((g->nfns ? g->nfns : 1) * sizeof(*ix));
-	if (!ix)
+	struct grp *v = malloc((g->nfns ? g->nfns : 1) * sizeof(*v));
+	if (!all || !ix || !v) {
+		free(all);
+		free(ix);
+		free(v);
 		return PV_ENOMEM;
-	for (size_t i = 0; i < g->nfns; i++)
+	}
+	for (size_t i = 0; i < g->nfns; i++) {
+		const pv_key *k = pv_stats_key(g->st, g->fns[i].key);
+		all[i] = (struct grp){.name = k->name, .fn = (uint32_t)i, .line = k->line};
+		all[i].base = key_base(g->st, k, &all[i].blen);
 		ix[i] = (uint32_t)i;
-	grp_st = g->st;
-	grp_fns = g->fns;
+	}
+	grp_v = all;
 	qsort(ix, g->nfns, sizeof(*ix), cmp_group);
+	for (size_t i = 0; i < g->nfns; i++)
+		v[i] = all[ix[i]];
+	free(all);
+	free(ix);
 	for (size_t i = 0; i < g->nfns;) {
 		size_t j = i + 1;
-		const pv_key *a = pv_stats_key(g->st, g->fns[ix[i]].key);
-		while (j < g->nfns) { /* same name and basename: one group */
-			const pv_key *b = pv_stats_key(g->st, g->fns[ix[j]].key);
-			size_t abl, bbl;
-			const char *ab = key_base(g->st, a, &abl), *bb = key_base(g->st, b, &bbl);
-			if (b->name != a->name || abl != bbl || memcmp(ab, bb, abl))
-				break;
+		while (j < g->nfns && same_group(&v[i], &v[j]))
 			j++;
-		}
 		for (size_t k = i; j - i > 1 && k < j; k++) {
-			const pv_key *kk = pv_stats_key(g->st, g->fns[ix[k]].key);
-			int same = (k > i && pv_stats_key(g->st, g->fns[ix[k - 1]].key)->line == kk->line) ||
-				   (k + 1 < j && pv_stats_key(g->st, g->fns[ix[k + 1]].key)->line == kk->line);
-			g->fns[ix[k]].disamb = same ? 2 : 1;
+			int same = (k > i && v[k - 1].line == v[k].line) ||
+				   (k + 1 < j && v[k + 1].line == v[k].line);
+			g->fns[v[k].fn].disamb = same ? 2 : 1;
 		}
 		i = j;
 	}
-	free(ix);
+	free(v);
 	return 0;
 }
 
@@ -270,7 +286,23 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 		}
 	}
 	sort_st = st;
-	qsort(g.fns, g.nfns, sizeof(*g.fns), cmp_fn);
+	{
+		uint32_t *keys = malloc((g.nfns ? g.nfns : 1) * sizeof(*keys));
+		struct fn *sorted = malloc((g.nfns ? g.nfns : 1) * sizeof(*sorted));
+		if (!keys || !sorted) {
+			free(keys);
+			free(sorted);
+			goto out;
+		}
+		for (size_t i = 0; i < g.nfns; i++)
+			keys[i] = g.fns[i].key;
+		qsort(keys, g.nfns, sizeof(*keys), cmp_key_ids);
+		for (size_t i = 0; i < g.nfns; i++)
+			sorted[i] = g.fns[g.fn_of_key[keys[i]]];
+		free(keys);
+		free(g.fns);
+		g.fns = sorted;
+	}
 	for (size_t i = 0; i < g.nfns; i++)
 		g.fn_of_key[g.fns[i].key] = (long)i;
 	if (disambiguate(&g) < 0)
@@ -363,10 +395,14 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 			const pv_key *tk = pv_stats_key(st, to->key);
 			put_file(fp, &g, "cfi", tk->file);
 			put_fn(fp, &g, "cfn", to);
-			char cnt[48];
-			pv_int_format(cnt, n ? n : 1);
 			out_s(fp, "calls=");
-			out_s(fp, cnt);
+			if (n <= (pv_int)UINT64_MAX) {
+				out_u64(fp, n ? (uint64_t)n : 1);
+			} else {
+				char cnt[48];
+				pv_int_format(cnt, n);
+				out_s(fp, cnt);
+			}
 			out_c(fp, ' ');
 			put_u64(fp, tk->line > 0 ? (uint64_t)tk->line : 0);
 			out_c(fp, '\n');
