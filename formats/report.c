@@ -325,8 +325,10 @@ static void call_heading(pv_out *fp, pv_stats *st, size_t width, const char *tit
 static int print_callers(pv_out *fp, pv_stats *st, const pv_view *v)
 {
 	struct call *calls = NULL;
-	size_t cap = 0;
-	call_heading(fp, st, v->width, "was called by...");
+	size_t cap = 0, width = pv_view_width(v, st);
+	if (!width)
+		return PV_ENOMEM;
+	call_heading(fp, st, width, "was called by...");
 	for (size_t r = 0; r < v->nrows; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
 		if (e->ncallers > cap) {
@@ -341,7 +343,7 @@ static int print_callers(pv_out *fp, pv_stats *st, const pv_view *v)
 			calls[n].edge = ed;
 			calls[n++].key = ed->caller;
 		}
-		call_line(fp, st, v->width, e->key, calls, n, "<-");
+		call_line(fp, st, width, e->key, calls, n, "<-");
 	}
 	free(calls);
 	return 0;
@@ -350,7 +352,9 @@ static int print_callers(pv_out *fp, pv_stats *st, const pv_view *v)
 /* calc_callees(): the inverse of the callers maps, per caller entry. */
 static int print_callees(pv_out *fp, pv_stats *st, const pv_view *v)
 {
-	size_t ne = pv_stats_nentries(st), total = 0;
+	size_t ne = pv_stats_nentries(st), total = 0, width = pv_view_width(v, st);
+	if (!width)
+		return PV_ENOMEM;
 	size_t *start = calloc(ne + 1, sizeof(*start));
 	struct call *all = NULL, *tmp = NULL;
 	int rc = PV_ENOMEM;
@@ -384,12 +388,12 @@ static int print_callees(pv_out *fp, pv_stats *st, const pv_view *v)
 		}
 	}
 	free(fill);
-	call_heading(fp, st, v->width, "called...");
+	call_heading(fp, st, width, "called...");
 	for (size_t r = 0; r < v->nrows; r++) {
 		uint32_t i = v->rows[r];
 		size_t n = start[i + 1] - start[i];
 		memcpy(tmp, all + start[i], n * sizeof(*tmp));
-		call_line(fp, st, v->width, pv_stats_entry(st, i)->key, tmp, n, "->");
+		call_line(fp, st, width, pv_stats_entry(st, i)->key, tmp, n, "->");
 	}
 	rc = 0;
 out:

@@ -334,13 +334,16 @@ typedef struct pv_view {
 	int ordered;        /* 0: "Random listing order was used" */
 	const char *order;  /* sort description when ordered */
 	char *notes;        /* "   List reduced from ..." lines, each ending in \n */
-	size_t width;       /* name column width: pstats' max_name_len rule */
 } pv_view;
 
 /* Sort (s may be NULL for dict order) and restrict st into a view. */
 int pv_view_build(pv_view *view, pv_stats *st, const pv_sort *s,
 		  const pv_select *sel, pv_ctx *ctx);
 void pv_view_clear(pv_view *view);
+/* The name column width of print_callers / print_callees: pstats'
+ * max_name_len rule (the longest listed name, in code points, plus 2).
+ * 0 when out of memory. */
+size_t pv_view_width(const pv_view *view, pv_stats *st);
 
 /* ---- request names (formats/reqname.c) --------------------------------- */
 

@@ -220,21 +220,28 @@ int pv_view_build(pv_view *v, pv_stats *st, const pv_sort *s, const pv_select *s
 		if (v->nrows != before && note(v, &notelen, &notecap, before, v->nrows, &sel->v[i]) < 0)
 			goto nomem;
 	}
-	/* pstats' width: max_name_len, or the longest listed name once the list
-	 * was cut; both are the longest name among the rows shown */
-	for (size_t i = 0; i < v->nrows; i++) {
-		size_t len, cp;
-		if (!pv_stats_display_w(st, pv_stats_entry(st, v->rows[i])->key, &len, &cp))
-			goto nomem;
-		if (cp > v->width)
-			v->width = cp;
-	}
-	v->width += 2;
 	return 0;
 nomem:
 	rc = pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	pv_view_clear(v);
 	return rc;
+}
+
+/* pstats' width: max_name_len, or the longest listed name once the list
+ * was cut; both are the longest name among the rows shown.  Computed on
+ * demand: only the callers/callees reports need it, and it builds every
+ * row's display string. */
+size_t pv_view_width(const pv_view *v, pv_stats *st)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < v->nrows; i++) {
+		size_t len, cp;
+		if (!pv_stats_display_w(st, pv_stats_entry(st, v->rows[i])->key, &len, &cp))
+			return 0;
+		if (cp > w)
+			w = cp;
+	}
+	return w + 2;
 }
 
 void pv_view_clear(pv_view *v)

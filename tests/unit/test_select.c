@@ -60,7 +60,7 @@ static void check_view(pv_stats *st, const struct step *steps, size_t nsteps, co
 	assert_string_equal(got, rows);
 	assert_string_equal(v.notes, notes);
 	if (width)
-		assert_int_equal(v.width, width);
+		assert_int_equal(pv_view_width(&v, st), width);
 	pv_view_clear(&v);
 	pv_select_free(sel);
 }
@@ -193,7 +193,7 @@ static void test_select_after_sort(void **state)
 	assert_int_equal(pv_view_build(&v, st, so, sel, &ctx), 0);
 	assert_int_equal(v.rows[0], 18);
 	assert_int_equal(v.rows[1], 0);
-	assert_int_equal(v.width, 23);
+	assert_int_equal(pv_view_width(&v, st), 23);
 	pv_view_clear(&v);
 	pv_sort_free(so);
 	pv_select_free(sel);

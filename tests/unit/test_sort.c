@@ -304,7 +304,7 @@ static void test_sort_none_is_dict_order(void **state)
 		assert_int_equal(v.rows[i], i);
 	assert_string_equal(v.notes, "");
 	/* width: the longest display name + 2: "{built-in method len}" = 21 */
-	assert_int_equal(v.width, 23);
+	assert_int_equal(pv_view_width(&v, st), 23);
 	pv_view_clear(&v);
 	pv_sort *s = NULL;
 	assert_int_equal(pv_sort_parse(&s, "none", &ctx), 0);
