@@ -40,9 +40,11 @@ $(BUILD)/libprofview.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
+# -MMD: every header an object includes (formats/out.h too) is a dependency
 $(BUILD)/%.o: %.c lib/pv.h lib/internal.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libprofview.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
