@@ -50,13 +50,13 @@ static inline void out_close(pv_out *o)
 
 static inline void out_put(pv_out *o, const void *s, size_t n)
 {
-	if (n > PV_OUT_SIZE - o->n) {
+	if (n > PV_OUT_SIZE) { /* larger than the buffer: straight through */
 		out_flush(o);
-		if (n > PV_OUT_SIZE) {
-			fwrite(s, 1, n, o->fp);
-			return;
-		}
+		fwrite(s, 1, n, o->fp);
+		return;
 	}
+	if (n > PV_OUT_SIZE - o->n)
+		out_flush(o);
 	memcpy(o->b + o->n, s, n);
 	o->n += n;
 }

@@ -13,6 +13,7 @@
 #include <math.h>
 
 #include "testutil.h"
+#include "../../formats/out.h"
 
 struct tnum {
 	int is_int;
@@ -744,6 +745,52 @@ static void test_report_int_time_percall_rounding(void **state)
 	pv_stats_free(st);
 }
 
+/* formats/out.h: the writers' buffer.  Numbers against printf at every
+ * digit count and at random; pieces larger than the buffer and a flush in
+ * the middle of a number keep the bytes in order. */
+static void test_out_buffer(void **state)
+{
+	(void)state;
+	char *mem = NULL;
+	size_t memlen = 0;
+	FILE *fp = open_memstream(&mem, &memlen);
+	assert_non_null(fp);
+	pv_out *o = out_open(fp);
+	assert_non_null(o);
+	char want[64];
+	uint64_t x = 88172645463325252ULL;
+	uint64_t fixed[] = {0, 9, 10, 99, 100, 999, 1000, 99999, 100000, 999999999, 1000000000,
+			    9999999999999999999ULL, 10000000000000000000ULL, UINT64_MAX};
+	size_t expect = 0;
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + 100000; i++) {
+		uint64_t v = fixed[i < sizeof(fixed) / sizeof(fixed[0]) ? i : 0];
+		if (i >= sizeof(fixed) / sizeof(fixed[0])) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			v = x >> (x & 63);
+		}
+		size_t before = o->n;
+		out_u64(o, v);
+		snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+		if (o->n >= before) /* not flushed: compare in place */
+			assert_memory_equal(o->b + before, want, strlen(want));
+		out_c(o, ' ');
+		expect += strlen(want) + 1;
+	}
+	static char big[PV_OUT_SIZE + 10];
+	memset(big, 'x', sizeof(big));
+	out_put(o, big, sizeof(big));
+	out_i64(o, -42);
+	expect += sizeof(big) + 3;
+	out_close(o);
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(memlen, expect);
+	assert_memory_equal(mem + memlen - 3, "-42", 3);
+	assert_memory_equal(mem, "0 9 10 99 100 999 1000 99999 100000 999999999 1000000000 ", 57);
+	free(mem);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -751,6 +798,7 @@ int main(void)
 		cmocka_unit_test(test_report_no_summary_default_section),
 		cmocka_unit_test(test_report_int_caller_without_entry),
 		cmocka_unit_test(test_report_int_time_percall_rounding),
+		cmocka_unit_test(test_out_buffer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
