@@ -13,7 +13,8 @@ ifdef WERROR
 WARN    += -Werror
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -pthread
+# libarchive is not linked: formats/archive.c loads it when an archive is met
+PKG_LIBS   = $(shell pkg-config --libs libpcre2-8 2>/dev/null) -ldl -pthread
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 

@@ -6,7 +6,6 @@
  * report covers the rest) or none could; 2 usage error.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <archive.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pcre2.h>
@@ -411,7 +410,7 @@ int main(int argc, char **argv)
 			usage(stdout);
 			goto out;
 		case O_VERSION:
-			printf("profview %s (%s, PCRE2 %d.%d)\n", PV_VERSION, archive_version_string(),
+			printf("profview %s (%s, PCRE2 %d.%d)\n", PV_VERSION, pv_archive_version(),
 			       PCRE2_MAJOR, PCRE2_MINOR);
 			goto out;
 		case ':':

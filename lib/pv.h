@@ -252,6 +252,10 @@ typedef struct pv_container {
 } pv_container;
 
 extern const pv_container pv_container_archive; /* formats/archive.c */
+/* libarchive's version string.  libarchive is loaded on first use (the
+ * first archive met, or this call); without it archives are refused with
+ * a message and everything else works. */
+const char *pv_archive_version(void);
 
 /* Called for every input that could not be read (ctx holds the message);
  * loading goes on with the next input. */

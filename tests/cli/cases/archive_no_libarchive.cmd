@@ -1,0 +1,1 @@
+cd testdata && tar --sort=name -czf $TMPD/d.tar.gz flask && PROFVIEW_LIBARCHIVE=/nonexistent/libarchive.so.13 $PV $TMPD/d.tar.gz flask/GET.root.1ms.1795541511.prof -n 2 2>&1 | sed "s|$TMPD|TMPD|"; echo "exit ${PIPESTATUS[0]}"
