@@ -63,13 +63,18 @@ big=$DIR/big-25000.prof
 echo
 echo "one large profile: $(du -h "$big" | cut -f1), 25,000 functions"
 printf '%-22s %9s %9s %9s\n' task profview python ratio
-for task in stdname callers callgrind; do
+# callgrind: profview writes the file as the Python script does (open, write,
+# close); "callgrind -o" is the same export through -o, which also fsyncs
+# the temporary file and renames it over the old one (a durable replace the
+# Python script does not do), against the same Python time.
+for task in stdname callers callgrind "callgrind -o"; do
 	case $task in
 	stdname) a=(sh -c "'$PV' '$big' -s stdname"); b=(sh -c "$PY bench/pstats_report.py stdname '$big'");;
 	callers) a=(sh -c "'$PV' '$big' -s stdname --callers"); b=(sh -c "$PY bench/pstats_report.py callers '$big'");;
-	callgrind) a=(sh -c "'$PV' '$big' -f callgrind -o '$DIR/cg.pv'"); b=(sh -c "$PY bench/py_callgrind.py '$big' '$DIR/cg.py'");;
+	callgrind) a=(sh -c "'$PV' '$big' -f callgrind > '$DIR/cg.pv'"); b=(sh -c "$PY bench/py_callgrind.py '$big' '$DIR/cg.py'");;
+	"callgrind -o") a=(sh -c "'$PV' '$big' -f callgrind -o '$DIR/cg.pv'");;
 	esac
 	ta=$(secs 5 "${a[@]}")
-	tb=$(secs 3 "${b[@]}")
+	[ "$task" = "callgrind -o" ] || tb=$(secs 3 "${b[@]}")
 	printf '%-22s %9s %9s %9s\n' "$task" "$ta" "$tb" "$(ratio "$tb" "$ta")x"
 done
