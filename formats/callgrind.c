@@ -59,27 +59,11 @@ static const char *key_base(pv_stats *st, const pv_key *k, size_t *bn)
 	return base(s, n, bn);
 }
 
-static int cmp_str(pv_stats *st, uint32_t a, uint32_t b)
-{
-	if (a == b)
-		return 0;
-	size_t an, bn;
-	const char *as = pv_stats_str(st, a, &an), *bs = pv_stats_str(st, b, &bn);
-	int c = memcmp(as, bs, an < bn ? an : bn);
-	return c ? c : (an > bn) - (an < bn);
-}
-
 static pv_stats *sort_st; /* qsort has no context */
 
 static int cmp_keys(uint32_t x, uint32_t y)
 {
-	const pv_key *a = pv_stats_key(sort_st, x), *b = pv_stats_key(sort_st, y);
-	int c = cmp_str(sort_st, a->file, b->file);
-	if (c)
-		return c;
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	c = cmp_str(sort_st, a->name, b->name);
+	int c = pv_stats_cmp_keys(sort_st, x, y);
 	return c ? c : (x > y) - (x < y);
 }
 
@@ -90,16 +74,11 @@ static int cmp_key_ids(const void *a, const void *b)
 	return cmp_keys(*(const uint32_t *)a, *(const uint32_t *)b);
 }
 
-
-/* Numbers are written by hand and everything goes through pv_out: printf
- * and then stdio per piece dominated the export of a large profile. */
-#define put_u64 out_u64
-
 static void put_spec(pv_out *fp, const char *spec, uint32_t id, int define)
 {
 	out_s(fp, spec);
 	out_s(fp, "=(");
-	put_u64(fp, id);
+	out_u64(fp, id);
 	out_s(fp, define ? ") " : ")\n");
 }
 
@@ -381,9 +360,9 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 		put_fn(fp, &g, "fn", f);
 		uint64_t self = f->entry >= 0
 			? pv_time_ns(pv_stats_entry(st, (size_t)f->entry)->tt, &o->nclamped) : 0;
-		put_u64(fp, (uint64_t)line);
+		out_u64(fp, (uint64_t)line);
 		out_c(fp, ' ');
-		put_u64(fp, self);
+		out_u64(fp, self);
 		out_c(fp, '\n');
 		for (uint32_t c = f->first; c < f->first + f->n; c++) {
 			struct fn *to = &g.fns[calls[c].to];
@@ -404,11 +383,11 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 				out_s(fp, cnt);
 			}
 			out_c(fp, ' ');
-			put_u64(fp, tk->line > 0 ? (uint64_t)tk->line : 0);
+			out_u64(fp, tk->line > 0 ? (uint64_t)tk->line : 0);
 			out_c(fp, '\n');
-			put_u64(fp, (uint64_t)line);
+			out_u64(fp, (uint64_t)line);
 			out_c(fp, ' ');
-			put_u64(fp, cost);
+			out_u64(fp, cost);
 			out_c(fp, '\n');
 		}
 	}

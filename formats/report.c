@@ -71,14 +71,21 @@ static size_t count_text(char *buf, pv_int nc, pv_int cc)
 	return n;
 }
 
-static const char *display(pv_stats *st, uint32_t key, size_t *len)
+/* A display string and its width; "???" if there is no memory for it. */
+static const char *display_w(pv_stats *st, uint32_t key, size_t *len, size_t *width)
 {
-	const char *s = pv_stats_display(st, key, len);
+	const char *s = pv_stats_display_w(st, key, len, width);
 	if (!s) {
-		*len = 3;
+		*len = *width = 3;
 		return "???";
 	}
 	return s;
+}
+
+static const char *display(pv_stats *st, uint32_t key, size_t *len)
+{
+	size_t width;
+	return display_w(st, key, len, &width);
 }
 
 static const char *unit_word(void)
@@ -211,39 +218,18 @@ struct cmpctx {
 };
 static struct cmpctx cmp_ctx; /* qsort has no context argument */
 
-static int cmp_str(pv_stats *st, uint32_t a, uint32_t b)
-{
-	if (a == b)
-		return 0;
-	size_t an, bn;
-	const char *as = pv_stats_str(st, a, &an), *bs = pv_stats_str(st, b, &bn);
-	int c = memcmp(as, bs, an < bn ? an : bn);
-	return c ? c : (an > bn) - (an < bn);
-}
-
 /* sorted(call_dict.keys()): Python tuple order (file, line, name). */
 static int cmp_call(const void *pa, const void *pb)
 {
-	pv_stats *st = cmp_ctx.st;
-	const pv_key *a = pv_stats_key(st, ((const struct call *)pa)->key);
-	const pv_key *b = pv_stats_key(st, ((const struct call *)pb)->key);
-	int c = cmp_str(st, a->file, b->file);
-	if (c)
-		return c;
-	if (a->line != b->line)
-		return a->line < b->line ? -1 : 1;
-	return cmp_str(st, a->name, b->name);
+	return pv_stats_cmp_keys(cmp_ctx.st, ((const struct call *)pa)->key,
+				 ((const struct call *)pb)->key);
 }
 
 static void call_line(pv_out *fp, pv_stats *st, size_t width, uint32_t key, struct call *calls,
 		      size_t n, const char *arrow)
 {
 	size_t len, cp;
-	const char *s = pv_stats_display_w(st, key, &len, &cp);
-	if (!s) {
-		s = "???";
-		len = cp = 3;
-	}
+	const char *s = display_w(st, key, &len, &cp);
 	out_put(fp, s, len);
 	if (cp < width)
 		spaces(fp, width - cp);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "../lib/pv.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -31,16 +32,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (int n = 0; n < 256 && pv_container_archive.next(h, &name, &ctx) == 1; n++) {
 			ctx.member = name;
 			int rc = pv_container_archive.read(h, &buf, &cap, &len, &ctx);
-			if (len > lim.max_member + (1 << 17)) /* one read past the check at most */
-				abort();
+			CHECK(len <= lim.max_member + (1 << 17)); /* one read past the check at most */
 			total += len;
 			if (rc < 0)
 				continue;
 			if (pv_reader_marshal.read(&ctx, st, p, buf, len) == 0)
 				pv_stats_merge(st, p, &ctx);
 		}
-		if (total > lim.max_archive + lim.max_member + (1 << 17))
-			abort();
+		CHECK(total <= lim.max_archive + lim.max_member + (1 << 17));
 		free(buf);
 		pv_container_archive.close(h);
 	}

@@ -24,29 +24,13 @@
 #include <string.h>
 
 #include "../lib/pv.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SEP "\0SPLIT\0"
 #define SEPLEN (sizeof(SEP) - 1)
 #define MAXPARTS 3
-
-static FILE *devnull(void)
-{
-	static FILE *fp;
-	if (!fp && !(fp = fopen("/dev/null", "w")))
-		abort();
-	return fp;
-}
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "fuzz_merge: %s:%d: invariant failed: %s\n", __FILE__, \
-				__LINE__, #cond);                                     \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
 
 struct snap {
 	size_t nentries, nprofiles;

@@ -23,25 +23,9 @@
 #include <string.h>
 
 #include "../lib/pv.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static FILE *devnull(void)
-{
-	static FILE *fp;
-	if (!fp && !(fp = fopen("/dev/null", "w")))
-		abort();
-	return fp;
-}
-
-#define CHECK(cond)                                                                   \
-	do {                                                                          \
-		if (!(cond)) {                                                        \
-			fprintf(stderr, "fuzz_reader: %s:%d: property failed: %s\n", __FILE__, \
-				__LINE__, #cond);                                     \
-			abort();                                                      \
-		}                                                                     \
-	} while (0)
 
 static int num_same(pv_num a, pv_num b)
 {

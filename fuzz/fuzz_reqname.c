@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "../lib/pv.h"
+#include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -38,13 +39,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	name[size] = '\0';
 	pv_request r;
 	if (pv_request_parse(name, &r)) {
-		if (r.path[0] != '/' || strnlen(r.path, sizeof(r.path)) == sizeof(r.path) ||
-		    strnlen(r.endpoint, sizeof(r.endpoint)) == sizeof(r.endpoint) ||
-		    strnlen(r.method, sizeof(r.method)) == sizeof(r.method))
-			abort();
-		const char *slash = strchr(r.endpoint, '/');
-		if (!slash || (r.method[0] && strncmp(r.endpoint, r.method, strlen(r.method))))
-			abort();
+		CHECK(r.path[0] == '/');
+		CHECK(strnlen(r.path, sizeof(r.path)) < sizeof(r.path));
+		CHECK(strnlen(r.endpoint, sizeof(r.endpoint)) < sizeof(r.endpoint));
+		CHECK(strnlen(r.method, sizeof(r.method)) < sizeof(r.method));
+		CHECK(strchr(r.endpoint, '/') != NULL);
+		CHECK(!r.method[0] || strncmp(r.endpoint, r.method, strlen(r.method)) == 0);
 	}
 	pv_reqfilter_match(filter(), name);
 	return 0;

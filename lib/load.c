@@ -296,6 +296,11 @@ struct loader {
 	uint64_t bytes; /* read so far, for progress */
 };
 
+static size_t max_file(const struct loader *L)
+{
+	return L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE;
+}
+
 static void progress(struct loader *L, size_t done)
 {
 	if (L->o->progress)
@@ -494,8 +499,7 @@ static int expand_input(struct loader *L, const char *in)
 	struct buf mem = {0};
 	if (isstdin) {
 		pv_ctx ctx = {.input = "<stdin>"};
-		int rc = slurp(0, &mem, L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE,
-			       &ctx);
+		int rc = slurp(0, &mem, max_file(L), &ctx);
 		if (rc < 0) {
 			free(mem.p);
 			if (rc == PV_ENOMEM)
@@ -594,7 +598,8 @@ static int load_inline(struct loader *L, const char *path, const pv_container *c
 	return rc;
 }
 
-static int load_file(struct loader *L, const char *path, pv_ctx *ctx)
+/* The whole of the file at path into b, with ctx naming it for errors. */
+static int read_input(const struct loader *L, const char *path, struct buf *b, pv_ctx *ctx)
 {
 	ctx->input = path;
 	ctx->member = NULL;
@@ -602,8 +607,14 @@ static int load_file(struct loader *L, const char *path, pv_ctx *ctx)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(errno));
-	int rc = slurp(fd, &L->b, L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE, ctx);
+	int rc = slurp(fd, b, max_file(L), ctx);
 	close(fd);
+	return rc;
+}
+
+static int load_file(struct loader *L, const char *path, pv_ctx *ctx)
+{
+	int rc = read_input(L, path, &L->b, ctx);
 	if (rc < 0)
 		return rc;
 	L->bytes += L->b.len;
@@ -707,14 +718,7 @@ static size_t order_at(size_t n, size_t k)
 static int parse_plain(struct pworker *w, const char *path, pv_profile *p, pv_ctx *ctx)
 {
 	struct loader *L = w->pool->L;
-	ctx->input = path;
-	ctx->member = NULL;
-	pv_ctx_clear(ctx);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(errno));
-	int rc = slurp(fd, &w->b, L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE, ctx);
-	close(fd);
+	int rc = read_input(L, path, &w->b, ctx);
 	if (rc < 0)
 		return rc;
 	w->len = w->b.len;

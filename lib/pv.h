@@ -136,6 +136,8 @@ int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name
 			uint32_t *id);
 const char *pv_stats_str(const pv_stats *st, uint32_t id, size_t *len);
 const pv_key *pv_stats_key(const pv_stats *st, uint32_t id);
+/* Python's order of two keys as tuples (file, line, name): <0, 0, >0. */
+int pv_stats_cmp_keys(const pv_stats *st, uint32_t a, uint32_t b);
 size_t pv_stats_nkeys(const pv_stats *st);
 
 /* Entries in pstats dict order (first-seen order of the merge). */

@@ -255,6 +255,29 @@ const pv_key *pv_stats_key(const pv_stats *st, uint32_t id)
 	return &st->keys[id];
 }
 
+/* Strings compare as Python's str do: by code point, which UTF-8 bytes
+ * compared unsigned give. */
+static int cmp_strs(const pv_stats *st, uint32_t a, uint32_t b)
+{
+	if (a == b)
+		return 0;
+	size_t an, bn;
+	const char *as = pv_stats_str(st, a, &an), *bs = pv_stats_str(st, b, &bn);
+	int c = memcmp(as, bs, an < bn ? an : bn);
+	return c ? c : (an > bn) - (an < bn);
+}
+
+int pv_stats_cmp_keys(const pv_stats *st, uint32_t a, uint32_t b)
+{
+	const pv_key *x = &st->keys[a], *y = &st->keys[b];
+	int c = cmp_strs(st, x->file, y->file);
+	if (c)
+		return c;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return cmp_strs(st, x->name, y->name);
+}
+
 size_t pv_stats_nkeys(const pv_stats *st)
 {
 	return st->nkeys;
@@ -834,18 +857,30 @@ static int check_shapes(const table *t, const pv_profile *p, pv_ctx *ctx)
 	return 0;
 }
 
-/* Stats(first) and Stats.add(): per-file totals summed from int 0 in dict
- * order, then added to the running totals; entries summed field-wise. */
-static int merge_into(table *t, const pv_profile *p, int mode)
+/* pstats' totals: each file's summed from int 0 in dict order, then added
+ * to the running totals. */
+static void add_totals(table *t, const pv_profile *p)
 {
-	int fresh = t->nentries == 0; /* every edge new: no lookups */
 	pv_int calls = 0, prim = 0;
 	pv_num tt = pv_num_from_int(0);
 	for (size_t i = 0; i < p->n; i++) {
+		calls += p->entries[i].nc;
+		prim += p->entries[i].cc;
+		tt = add(tt, p->entries[i].tt);
+	}
+	t->total_calls += calls;
+	t->prim_calls += prim;
+	t->total_tt = add(t->total_tt, tt);
+	t->nprofiles++;
+}
+
+/* Stats(first) and Stats.add(): entries summed field-wise, new ones
+ * appended in dict order. */
+static int merge_into(table *t, const pv_profile *p, int mode)
+{
+	int fresh = t->nentries == 0; /* every edge new: no lookups */
+	for (size_t i = 0; i < p->n; i++) {
 		const pentry *e = &p->entries[i];
-		calls += e->nc;
-		prim += e->cc;
-		tt = add(tt, e->tt);
 		size_t ei;
 		int rc = table_add_entry(t, e->key, e->cc, e->nc, e->tt, e->ct, mode, &ei);
 		if (rc < 0)
@@ -857,10 +892,7 @@ static int merge_into(table *t, const pv_profile *p, int mode)
 				return rc;
 		}
 	}
-	t->total_calls += calls;
-	t->prim_calls += prim;
-	t->total_tt = add(t->total_tt, tt);
-	t->nprofiles++;
+	add_totals(t, p);
 	return 0;
 }
 
@@ -877,15 +909,9 @@ static int table_take(table *t, pv_profile *p)
 	if (pv_grow(&t->entry_of_key, &t->capeok, (size_t)maxkey + 1, sizeof(uint32_t)) < 0)
 		return PV_ENOMEM;
 	memset(t->entry_of_key, 0, t->capeok * sizeof(uint32_t));
-	pv_int calls = 0, prim = 0;
-	pv_num tt = pv_num_from_int(0);
-	for (size_t i = 0; i < p->n; i++) {
-		const pv_entry *e = &p->entries[i];
-		t->entry_of_key[e->key] = (uint32_t)i + 1;
-		calls += e->nc;
-		prim += e->cc;
-		tt = add(tt, e->tt);
-	}
+	for (size_t i = 0; i < p->n; i++)
+		t->entry_of_key[p->entries[i].key] = (uint32_t)i + 1;
+	add_totals(t, p);
 	free(t->entries);
 	free(t->edges);
 	t->entries = p->entries;
@@ -900,10 +926,6 @@ static int table_take(table *t, pv_profile *p)
 	p->n = p->cap = 0;
 	p->callers = NULL;
 	p->ncallers = p->capcallers = 0;
-	t->total_calls += calls;
-	t->prim_calls += prim;
-	t->total_tt = add(t->total_tt, tt);
-	t->nprofiles++;
 	return 0;
 }
 
