@@ -25,7 +25,7 @@ struct endpoint {
 	pv_map tt_of_key; /* key -> index + 1 into tt[] */
 	double *tt;
 	uint32_t *keys;
-	size_t ntt, captt;
+	size_t ntt, captt, capkeys;
 	size_t collided_seconds;
 };
 
@@ -106,10 +106,8 @@ int pv_requests_add(void *arg, const char *name, pv_stats *st, const pv_profile 
 		e->calls += nc;
 		uint32_t slot = pv_map_get(&e->tt_of_key, key);
 		if (!slot) {
-			if (pv_grow(&e->tt, &e->captt, e->ntt + 1, sizeof(*e->tt)) < 0)
-				return 0;
-			size_t c2 = e->ntt;
-			if (pv_grow(&e->keys, &c2, e->captt, sizeof(*e->keys)) < 0 ||
+			if (pv_grow(&e->tt, &e->captt, e->ntt + 1, sizeof(*e->tt)) < 0 ||
+			    pv_grow(&e->keys, &e->capkeys, e->ntt + 1, sizeof(*e->keys)) < 0 ||
 			    pv_map_put(&e->tt_of_key, key, (uint32_t)e->ntt + 1) < 0)
 				return 0;
 			e->keys[e->ntt] = key;
