@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/internal.h"
+
 #define PV_OUT_SIZE 65536
 
 typedef struct pv_out {
@@ -77,9 +79,6 @@ static inline void out_s(pv_out *o, const char *s)
  * callgrind export is mostly nanosecond counts. */
 static inline void out_u64(pv_out *o, uint64_t v)
 {
-	static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-				       "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-				       "8081828384858687888990919293949596979899";
 	size_t n = 1;
 	for (uint64_t t = v; t >= 100; t /= 100)
 		n += 2;
@@ -96,13 +95,13 @@ static inline void out_u64(pv_out *o, uint64_t v)
 	while (v >= 100) {
 		unsigned d = (unsigned)(v % 100) * 2;
 		v /= 100;
-		*--e = pairs[d + 1];
-		*--e = pairs[d];
+		*--e = pv_digit_pairs[d + 1];
+		*--e = pv_digit_pairs[d];
 	}
 	if (v >= 10) {
 		unsigned d = (unsigned)v * 2;
-		*--e = pairs[d + 1];
-		*--e = pairs[d];
+		*--e = pv_digit_pairs[d + 1];
+		*--e = pv_digit_pairs[d];
 	} else {
 		*--e = (char)('0' + v);
 	}

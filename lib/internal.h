@@ -36,6 +36,14 @@ static inline pv_num pv_num_sum(pv_num a, pv_num b)
 	return pv_num_f(pv_num_to_double(a) + pv_num_to_double(b));
 }
 
+/* "00" "01" ... "99": decimal digits two at a time */
+extern const char pv_digit_pairs[201];
+
+/* malloc / calloc that place blocks of 512 KiB or more on transparent huge
+ * pages (util.c says why); release with free(). */
+void *pv_malloc(size_t n);
+void *pv_calloc(size_t n, size_t size);
+
 /* Grow *ptr (an array of `size`-byte items with capacity *cap) to hold at
  * least `need` items.  Returns 0 or PV_ENOMEM; the array is unchanged on
  * failure. */

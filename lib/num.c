@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pv.h"
+#include "internal.h"
 
 #define INT128_MAX ((pv_int)(((unsigned __int128)1 << 127) - 1))
 #define INT128_MIN (-INT128_MAX - 1)
@@ -141,22 +141,47 @@ int pv_num_cmp(pv_num a, pv_num b)
 	return -cmp_int_double(b.i, a.f);
 }
 
+const char pv_digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* The decimal digits of w, written backwards ending just before e, two at
+ * a time; returns the first digit's address. */
+static char *u64_digits(char *e, uint64_t w)
+{
+	while (w >= 100) {
+		unsigned d = (unsigned)(w % 100) * 2;
+		w /= 100;
+		*--e = pv_digit_pairs[d + 1];
+		*--e = pv_digit_pairs[d];
+	}
+	if (w >= 10) {
+		*--e = pv_digit_pairs[w * 2 + 1];
+		*--e = pv_digit_pairs[w * 2];
+	} else {
+		*--e = (char)('0' + w);
+	}
+	return e;
+}
+
 size_t pv_int_format(char *buf, pv_int v)
 {
 	char tmp[48];
-	size_t n = 0, len = 0;
+	char *e = tmp + sizeof(tmp), *b;
 	unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
-	for (; u > UINT64_MAX; u /= 10) /* 128-bit division only where needed */
-		tmp[n++] = (char)('0' + (int)(u % 10));
-	uint64_t w = (uint64_t)u;
-	do {
-		tmp[n++] = (char)('0' + (int)(w % 10));
-		w /= 10;
-	} while (w);
+	if (u > UINT64_MAX) { /* 128-bit division only where needed */
+		b = e;
+		for (; u > UINT64_MAX; u /= 10)
+			*--b = (char)('0' + (int)(u % 10));
+		b = u64_digits(b, (uint64_t)u);
+	} else {
+		b = u64_digits(e, (uint64_t)u);
+	}
 	if (v < 0)
-		buf[len++] = '-';
-	while (n)
-		buf[len++] = tmp[--n];
+		*--b = '-';
+	size_t len = (size_t)(e - b);
+	memcpy(buf, b, len);
 	buf[len] = '\0';
 	return len;
 }
@@ -190,27 +215,32 @@ size_t pv_format_f3(char *buf, size_t cap, double x, int width)
 			y += 1;
 		else if (h == -0.5 && e < 0)
 			y -= 1;
-		unsigned long long n = (unsigned long long)fabs(y);
-		char tmp[32];
-		size_t k = 0;
-		unsigned long long ip = n / 1000, fp = n % 1000;
-		tmp[k++] = (char)('0' + fp % 10);
-		tmp[k++] = (char)('0' + fp / 10 % 10);
-		tmp[k++] = (char)('0' + fp / 100);
-		tmp[k++] = '.';
-		do {
-			tmp[k++] = (char)('0' + ip % 10);
-			ip /= 10;
-		} while (ip);
+		uint64_t n = (uint64_t)fabs(y); /* < 1e15 */
+		/* digits backwards from tmp + 32, then fixed-size copies (one
+		 * store each, no library call): at most 22 bytes of text */
+		char tmp[64];
+		char *end = tmp + 32, *b = end;
+		unsigned fp = (unsigned)(n % 1000);
+		*--b = pv_digit_pairs[fp % 100 * 2 + 1];
+		*--b = pv_digit_pairs[fp % 100 * 2];
+		*--b = (char)('0' + fp / 100);
+		*--b = '.';
+		b = u64_digits(b, n / 1000);
 		if (signbit(x))
-			tmp[k++] = '-';
-		size_t len = 0;
-		while ((int)(len + k) < width)
-			buf[len++] = ' ';
-		while (k)
-			buf[len++] = tmp[--k];
-		buf[len] = '\0';
-		return len;
+			*--b = '-';
+		size_t k = (size_t)(end - b);
+		size_t pad = (int)k < width ? (size_t)width - k : 0;
+		if (pad + 32 < cap && pad <= 8) {
+			memcpy(buf, "        ", 8);
+			memcpy(buf + pad, b, 32);
+		} else if (pad + k < cap) {
+			memset(buf, ' ', pad);
+			memcpy(buf + pad, b, k);
+		} else {
+			return 0;
+		}
+		buf[pad + k] = '\0';
+		return pad + k;
 	}
 	int n = snprintf(buf, cap, "%*.3f", width, x);
 	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;

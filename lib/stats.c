@@ -35,8 +35,8 @@ struct strtab {
 	char *bytes; /* every string, NUL-terminated, back to back */
 	size_t nbytes, capbytes;
 	size_t *off;
-	uint32_t *len;
-	size_t n, cap;
+	uint32_t *len; /* capacity caplen, grown with off */
+	size_t n, cap, caplen;
 	idset set;
 };
 
@@ -109,7 +109,7 @@ static PV_NOINLINE int idset_grow(idset *s)
 	size_t cap = s->slots ? (s->mask + 1) * 2 : 256;
 	if (cap - 1 > UINT32_MAX) /* h32 indexes the table */
 		return PV_ENOMEM;
-	struct islot *slots = calloc(cap, sizeof(*slots));
+	struct islot *slots = pv_calloc(cap, sizeof(*slots));
 	if (!slots)
 		return PV_ENOMEM;
 	for (size_t j = 0; s->slots && j <= s->mask; j++) {
@@ -179,11 +179,10 @@ int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id)
 	if (pv_grow(&t->bytes, &t->capbytes, t->nbytes + len + 1, 1) < 0 ||
 	    pv_grow(&t->off, &t->cap, t->n + 1, sizeof(*t->off)) < 0)
 		return PV_ENOMEM;
-	size_t cap2 = t->cap; /* len grows with off */
-	uint32_t *nl = realloc(t->len, cap2 * sizeof(*t->len));
-	if (!nl)
+	size_t cap2 = t->caplen; /* len grows with off */
+	if (pv_grow(&t->len, &cap2, t->cap, sizeof(*t->len)) < 0)
 		return PV_ENOMEM;
-	t->len = nl;
+	t->caplen = cap2;
 	if (inside)
 		s = t->bytes + at;
 	memcpy(t->bytes + t->nbytes, s, len);
@@ -304,10 +303,13 @@ size_t pv_utf8_len(const char *s, size_t n)
 static char *arena_alloc(pv_stats *st, size_t n)
 {
 	if (!st->nblocks || st->blockused + n > st->blocksize) {
-		size_t bs = n > 65536 ? n : 65536;
+		/* 64 KiB, then 2 MiB blocks (one huge page each, see pv_malloc) */
+		size_t bs = st->nblocks ? (size_t)2 << 20 : 65536;
+		if (bs < n)
+			bs = n;
 		if (pv_grow(&st->blocks, &st->capblocks, st->nblocks + 1, sizeof(char *)) < 0)
 			return NULL;
-		char *b = malloc(bs);
+		char *b = pv_malloc(bs);
 		if (!b)
 			return NULL;
 		st->blocks[st->nblocks++] = b;

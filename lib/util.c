@@ -4,8 +4,46 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "internal.h"
+
+/* Large blocks.  A fresh anonymous page costs a fault, and on a virtual
+ * machine a fault costs microseconds: a 25,000-function profile touches
+ * some 17 MB, and its 4,500 faults were 40% of the run.  Blocks of 512 KiB
+ * or more are therefore aligned to 2 MiB, rounded up to it, and advised as
+ * transparent huge pages, so one fault maps 2 MiB (where the system has
+ * THP in "madvise" or "always" mode; elsewhere the advice is ignored).
+ * They are ordinary malloc blocks: free() releases them. */
+#define HUGE_PAGE ((size_t)2 << 20)
+#define HUGE_MIN ((size_t)512 << 10)
+
+void *pv_malloc(size_t n)
+{
+	if (n < HUGE_MIN)
+		return malloc(n);
+	if (n > SIZE_MAX - HUGE_PAGE)
+		return NULL;
+	size_t r = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+	void *p = aligned_alloc(HUGE_PAGE, r);
+#ifdef MADV_HUGEPAGE
+	if (p)
+		(void)madvise(p, r, MADV_HUGEPAGE); /* advice only: failure is harmless */
+#endif
+	return p;
+}
+
+void *pv_calloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	if (n * size < HUGE_MIN)
+		return calloc(n, size);
+	void *p = pv_malloc(n * size);
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
 
 int pv_grow_to(void *ptr, size_t *cap, size_t need, size_t size)
 {
@@ -16,7 +54,23 @@ int pv_grow_to(void *ptr, size_t *cap, size_t need, size_t size)
 			return PV_ENOMEM;
 		n *= 2;
 	}
-	void *q = realloc(*p, n * size);
+	void *q;
+	if (n * size < HUGE_MIN) {
+		q = realloc(*p, n * size);
+	} else {
+		/* a new block rather than realloc, which could move it off the
+		 * 2 MiB boundary (mremap); the block is rounded up to whole huge
+		 * pages, and the caller gets all of it as capacity */
+		size_t r = (n * size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+		if (r < n * size)
+			return PV_ENOMEM;
+		q = pv_malloc(r);
+		if (q && *p) {
+			memcpy(q, *p, *cap * size);
+			free(*p);
+		}
+		n = r / size;
+	}
 	if (!q)
 		return PV_ENOMEM;
 	*p = q;

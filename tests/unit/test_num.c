@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "testutil.h"
+#include "../../lib/internal.h"
 
 #define INT128_MAX_ ((pv_int)(((unsigned __int128)1 << 127) - 1))
 #define INT128_MIN_ (-INT128_MAX_ - 1)
@@ -167,6 +168,68 @@ static void test_num_int_format(void **state)
 	check_format(INT128_MIN_, "-170141183460469231731687303715884105728");
 }
 
+/* pv_format_f3 against glibc's printf, which rounds the exact binary value
+ * half to even, as Python does */
+static void check_f3(double x, int width)
+{
+	char want[PV_F3_MAX], got[PV_F3_MAX];
+	int n = snprintf(want, sizeof(want), "%*.3f", width, x);
+	memset(got, 'x', sizeof(got));
+	assert_int_equal(pv_format_f3(got, sizeof(got), x, width), (size_t)n);
+	assert_string_equal(got, want);
+}
+
+static void test_num_format_f3(void **state)
+{
+	(void)state;
+	static const double fixed[] = {0.0, -0.0, 0.0005, 0.0015, 0.0025, -0.0005, 1.0005, 2.5e-4,
+				       0.125, 0.0625, 1e-9, -1e-9, 999.9995, 1234567.8915, 1e11,
+				       -1e11, 99999999999.9995, 1e12, 1e300, -1e300, INFINITY,
+				       -INFINITY, 4.35, 0.1 + 0.2};
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		check_f3(fixed[i], 8);
+		check_f3(fixed[i], 0);
+		check_f3(fixed[i], 20);
+	}
+	/* exact halves of a thousandth: k / 2^m for small m hit them */
+	for (int k = -5000; k <= 5000; k++) {
+		check_f3(k / 2048.0, 8);
+		check_f3(k / 16.0, 8);
+	}
+	uint64_t s = 88172645463325252ULL; /* xorshift: spread over many magnitudes */
+	for (int i = 0; i < 200000; i++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		double m = (double)(s >> 11) / 9007199254740992.0;
+		double x = ldexp(m, (int)(s % 60) - 30) * ((s >> 7) & 1 ? -1 : 1);
+		check_f3(x, (int)(s >> 3) % 3 == 0 ? 0 : 8);
+	}
+}
+
+/* Blocks past the huge-page threshold move to new storage and keep their
+ * contents; the capacity handed back covers whole huge pages. */
+static void test_grow_huge(void **state)
+{
+	(void)state;
+	uint32_t *a = NULL;
+	size_t cap = 0;
+	for (uint32_t i = 0; i < 3000000; i++) {
+		assert_int_equal(pv_grow(&a, &cap, (size_t)i + 1, sizeof(*a)), 0);
+		assert_true(cap > i);
+		a[i] = i * 2654435761u;
+	}
+	for (uint32_t i = 0; i < 3000000; i++)
+		assert_int_equal(a[i], i * 2654435761u);
+	assert_int_equal(cap * sizeof(*a) % ((size_t)2 << 20), 0);
+	free(a);
+	unsigned char *z = pv_calloc(3 << 20, 1);
+	assert_non_null(z);
+	for (size_t i = 0; i < (size_t)3 << 20; i += 4093)
+		assert_int_equal(z[i], 0);
+	free(z);
+}
+
 static void test_num_time_ns(void **state)
 {
 	(void)state;
@@ -195,6 +258,8 @@ int main(void)
 		cmocka_unit_test(test_num_div_int_correctly_rounded),
 		cmocka_unit_test(test_num_cmp),
 		cmocka_unit_test(test_num_int_format),
+		cmocka_unit_test(test_num_format_f3),
+		cmocka_unit_test(test_grow_huge),
 		cmocka_unit_test(test_num_time_ns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
