@@ -193,14 +193,8 @@ static PV_NOINLINE int begin_any(rd *r, obj *o)
 		return 0;
 	}
 	if ((c & 0x80) && !r->replay) {
-		if (r->nrefs == r->caprefs) {
-			size_t cap = r->caprefs ? r->caprefs * 2 : 256;
-			struct ref *n = realloc(r->refs, cap * sizeof(*n));
-			if (!n)
-				return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
-			r->refs = n;
-			r->caprefs = cap;
-		}
+		if (pv_grow(&r->refs, &r->caprefs, r->nrefs + 1, sizeof(*r->refs)) < 0)
+			return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
 		struct ref *f = &r->refs[r->nrefs++];
 		f->state = R_BUILDING;
 		f->kind = K_OTHER;
@@ -627,14 +621,8 @@ static int str_body(rd *r, const obj *o, uint32_t *id)
 	mixin(r, r->p + r->off, n);
 	r->off += n;
 	if (o->code == 't' && !r->replay) {
-		if (r->npy2 == r->cappy2) {
-			size_t cap = r->cappy2 ? r->cappy2 * 2 : 64;
-			uint32_t *p2 = realloc(r->py2, cap * sizeof(*p2));
-			if (!p2)
-				return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
-			r->py2 = p2;
-			r->cappy2 = cap;
-		}
+		if (pv_grow(&r->py2, &r->cappy2, r->npy2 + 1, sizeof(*r->py2)) < 0)
+			return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
 		r->py2[r->npy2++] = *id;
 	}
 	struct ref *f = finish(r, o, K_STR);
@@ -1174,6 +1162,16 @@ static int marshal_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsign
 	rd r = {.p = buf, .len = len, .ctx = ctx, .st = st, .out = out};
 	r.maxwork = len < SIZE_MAX / 4 - 4096 ? 4 * len + 4096 : SIZE_MAX;
 	pv_profile_reset(out);
+	/* Room up front, from the size: a dump spends 40-500 bytes per entry
+	 * (median ~130) and 10-100 per caller edge.  Over-estimates cost
+	 * address space, not memory (untouched pages are never faulted in);
+	 * the intern tables, which are zeroed and touched all over, get the
+	 * lower estimate, capped (a file of one huge string has few keys).
+	 * A hint only: failure is not an error. */
+	size_t nk = len / 128 < ((size_t)1 << 20) ? len / 128 : (size_t)1 << 20;
+	(void)pv_profile_reserve(out, len / 64, len / 48);
+	(void)pv_stats_reserve(st, nk, nk, len / 8);
+	(void)pv_grow(&r.refs, &r.caprefs, len / 32, sizeof(*r.refs));
 	int rc;
 	if (len == 0)
 		rc = pv_fail(ctx, PV_EFORMAT, 0, "empty file");

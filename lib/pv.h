@@ -131,6 +131,11 @@ void pv_stats_free(pv_stats *st);
 
 /* Strings and keys.  Interning returns a stable id; the same bytes always get
  * the same id.  Text must be valid UTF-8 (readers convert first). */
+/* Room for nkeys more keys and nstrs more strings of nbytes in all, made
+ * at once (a reader's estimate from its input size) so that interning does
+ * not grow the tables step by step.  A hint: PV_ENOMEM leaves st as it was
+ * and usable. */
+int pv_stats_reserve(pv_stats *st, size_t nkeys, size_t nstrs, size_t nbytes);
 int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id);
 int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name,
 			uint32_t *id);
@@ -183,6 +188,9 @@ int pv_profile_new(pv_profile **out);
 void pv_profile_free(pv_profile *p);
 /* Forget the content, keep the memory (one profile is reused per input). */
 void pv_profile_reset(pv_profile *p);
+/* Room for nentries more entries and nedges more callers (a hint, as
+ * pv_stats_reserve). */
+int pv_profile_reserve(pv_profile *p, size_t nentries, size_t nedges);
 /* Readers call these in file order.  A key seen twice in one file keeps its
  * first position and takes the last value, as a Python dict does. */
 int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc,

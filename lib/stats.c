@@ -104,9 +104,9 @@ static inline uint32_t idset_find(const idset *s, uint64_t h, const pv_stats *st
 	return 0;
 }
 
-static PV_NOINLINE int idset_grow(idset *s)
+/* Rehash into `cap` slots (a power of two). */
+static int idset_rehash(idset *s, size_t cap)
 {
-	size_t cap = s->slots ? (s->mask + 1) * 2 : 256;
 	if (cap - 1 > UINT32_MAX) /* h32 indexes the table */
 		return PV_ENOMEM;
 	struct islot *slots = pv_calloc(cap, sizeof(*slots));
@@ -124,6 +124,22 @@ static PV_NOINLINE int idset_grow(idset *s)
 	s->slots = slots;
 	s->mask = cap - 1;
 	return 0;
+}
+
+static PV_NOINLINE int idset_grow(idset *s)
+{
+	return idset_rehash(s, s->slots ? (s->mask + 1) * 2 : 256);
+}
+
+/* Room for n more ids without a rehash on the way. */
+static int idset_reserve_n(idset *s, size_t n)
+{
+	size_t cap = s->slots ? s->mask + 1 : 256;
+	if (n > UINT32_MAX)
+		return PV_ENOMEM;
+	while ((s->used + n) * 2 > cap)
+		cap *= 2;
+	return s->slots && cap == s->mask + 1 ? 0 : idset_rehash(s, cap);
 }
 
 /* Room for one more id: at most half full. */
@@ -211,6 +227,20 @@ static int key_eq(const pv_stats *st, uint32_t id, const void *probe)
 static uint64_t key_hash(const pv_key *k)
 {
 	return pv_hash_u64(((uint64_t)k->file << 32 | k->name) ^ pv_hash_u64((uint64_t)k->line));
+}
+
+int pv_stats_reserve(pv_stats *st, size_t nkeys, size_t nstrs, size_t nbytes)
+{
+	struct strtab *t = &st->str;
+	size_t cap2 = t->caplen;
+	if (idset_reserve_n(&st->keyset, nkeys) < 0 || idset_reserve_n(&t->set, nstrs) < 0 ||
+	    pv_grow(&st->keys, &st->capkeys, st->nkeys + nkeys, sizeof(*st->keys)) < 0 ||
+	    pv_grow(&t->bytes, &t->capbytes, t->nbytes + nbytes, 1) < 0 ||
+	    pv_grow(&t->off, &t->cap, t->n + nstrs, sizeof(*t->off)) < 0 ||
+	    pv_grow(&t->len, &cap2, t->cap, sizeof(*t->len)) < 0)
+		return PV_ENOMEM;
+	t->caplen = cap2;
+	return 0;
 }
 
 int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name, uint32_t *id)
@@ -645,6 +675,14 @@ void pv_profile_free(pv_profile *p)
 	free(p->keyslot);
 	free(p->callerslot);
 	free(p);
+}
+
+int pv_profile_reserve(pv_profile *p, size_t nentries, size_t nedges)
+{
+	if (pv_grow(&p->entries, &p->cap, p->n + nentries, sizeof(*p->entries)) < 0 ||
+	    pv_grow(&p->callers, &p->capcallers, p->ncallers + nedges + 2, sizeof(*p->callers)) < 0)
+		return PV_ENOMEM;
+	return 0;
 }
 
 void pv_profile_reset(pv_profile *p)

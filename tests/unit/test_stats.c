@@ -78,6 +78,48 @@ static void test_stats_intern_same_bytes_same_id(void **state)
 	assert_int_equal(pv_stats_find(f->st, k1), -1); /* a key, but no entry */
 }
 
+/* Reserving room up front (readers do, from the input size) changes no id,
+ * whether the tables were empty or half full; strings interned from the
+ * table's own bytes survive the move. */
+static void test_stats_reserve(void **state)
+{
+	(void)state;
+	pv_stats *a, *b;
+	assert_int_equal(pv_stats_new(&a), 0);
+	assert_int_equal(pv_stats_new(&b), 0);
+	char name[32];
+	for (int round = 0; round < 2; round++) {
+		assert_int_equal(pv_stats_reserve(b, 60000, 60000, 1 << 20), 0);
+		for (int i = round * 40000; i < (round + 1) * 40000; i++) {
+			int n = snprintf(name, sizeof(name), "f%d", i);
+			uint32_t sa, sb, ka, kb;
+			assert_int_equal(pv_stats_intern_str(a, name, (size_t)n, &sa), 0);
+			assert_int_equal(pv_stats_intern_str(b, name, (size_t)n, &sb), 0);
+			assert_int_equal(sa, sb);
+			assert_int_equal(pv_stats_intern_key(a, sa, i % 7, sa, &ka), 0);
+			assert_int_equal(pv_stats_intern_key(b, sb, i % 7, sb, &kb), 0);
+			assert_int_equal(ka, kb);
+		}
+	}
+	uint32_t id, again;
+	size_t n;
+	const char *s = pv_stats_str(b, 12345, &n);
+	assert_int_equal(pv_stats_intern_str(b, s, n, &id), 0);
+	assert_int_equal(id, 12345);
+	assert_int_equal(pv_stats_intern_str(b, "f79999", 6, &again), 0);
+	assert_string_equal(pv_stats_str(b, again, NULL), "f79999");
+	assert_int_equal(pv_stats_nkeys(a), pv_stats_nkeys(b));
+	pv_stats_free(a);
+	pv_stats_free(b);
+
+	pv_profile *p;
+	assert_int_equal(pv_profile_new(&p), 0);
+	assert_int_equal(pv_profile_reserve(p, 100000, 100000), 0);
+	assert_int_equal(pv_profile_begin_entry(p, 3, 1, 1, TU_I(1), TU_I(1)), 0);
+	assert_int_equal(pv_profile_nentries(p), 1);
+	pv_profile_free(p);
+}
+
 static void test_stats_display_strings(void **state)
 {
 	fx *f = *state;
@@ -663,6 +705,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stats_intern_same_bytes_same_id, setup, teardown),
+		cmocka_unit_test(test_stats_reserve),
 		cmocka_unit_test_setup_teardown(test_stats_display_strings, setup, teardown),
 		cmocka_unit_test(test_stats_utf8_len),
 		cmocka_unit_test_setup_teardown(test_stats_profile_caller_needs_entry, setup, teardown),
