@@ -538,6 +538,11 @@ static int intern_text(rd *r, const unsigned char *s, size_t n, int latin1, int 
 		       uint32_t *id)
 {
 	size_t i = 0;
+	for (uint64_t w; i + 8 <= n; i += 8) { /* ASCII, 8 bytes at a time */
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+	}
 	while (i < n && s[i] < 0x80)
 		i++;
 	if (i < n && !latin1) {

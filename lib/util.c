@@ -89,8 +89,17 @@ uint64_t pv_hash_bytes(const void *p, size_t n)
 		s += 8;
 		n -= 8;
 	}
+	/* the last 0-7 bytes without a variable-length copy (a byte loop):
+	 * two overlapping 4-byte loads, or first / middle / last byte */
 	uint64_t w = 0;
-	memcpy(&w, s, n);
+	if (n >= 4) {
+		uint32_t a, b;
+		memcpy(&a, s, 4);
+		memcpy(&b, s + n - 4, 4);
+		w = a | (uint64_t)b << 32;
+	} else if (n) {
+		w = s[0] | (uint64_t)s[n / 2] << 8 | (uint64_t)s[n - 1] << 16;
+	}
 	return pv_hash_u64(h ^ w ^ (n << 56));
 }
 
