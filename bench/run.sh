@@ -7,9 +7,9 @@
 #
 # Needs Debian's python3-flask (the corpus is the sample Flask app behind
 # werkzeug's ProfilerMiddleware) and GNU time (peak RSS).  Times are wall
-# clock, the best of 3 runs with the page cache warm (pstats on the corpus:
-# one run, it is slow); on the large profile the best of 5 (profview) and 3
-# (Python) runs.
+# clock, the best of 3 runs with the page cache warm (cat and profview
+# alternating; pstats on the corpus: one run, it is slow); on the large
+# profile the best of 5 (profview) and 3 (Python) runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PV=${PV:-./profview}
@@ -31,6 +31,7 @@ secs() { # best wall time of N runs of a command, in seconds (bash's microsecond
 	done
 	echo "$best"
 }
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 rss() { # peak RSS in MB
 	/usr/bin/time -o "$DIR/.time" -f %M "$@" >/dev/null 2>&1 || true
 	tail -1 "$DIR/.time" | awk '{ printf "%.1f", $1 / 1024 }'
@@ -47,8 +48,13 @@ for n in "${sizes[@]}"; do
 	fi
 	mb=$(du -sm "$d" | cut -f1)
 	cat "$d"/*.prof >/dev/null
-	tc=$(secs 3 sh -c "cat '$d'/*.prof")
-	tp=$(secs 3 "$PV" "$d")
+	# cat and profview alternate, so that both meet the page cache in the
+	# same state (this VM's memory manager evicts cold file pages)
+	tc= tp=
+	for _ in 1 2 3; do
+		tc=$(min "$tc" "$(secs 1 sh -c "cat '$d'/*.prof")")
+		tp=$(min "$tp" "$(secs 1 "$PV" "$d")")
+	done
 	ty=$(secs 1 sh -c "$PY bench/pstats_report.py stats '$d'/*.prof")
 	m=$(rss "$PV" "$d")
 	printf '%-7s %7s %8s %9s %9s %9s %10s %9s %8s %8s %9s\n' "$n" "$mb" "$tc" "$tp" "$ty" \
