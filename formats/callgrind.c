@@ -173,9 +173,9 @@ static int same_group(const struct grp *a, const struct grp *b)
 
 static int disambiguate(struct cg *g)
 {
-	struct grp *all = malloc((g->nfns ? g->nfns : 1) * sizeof(*all));
-	uint32_t *ix = malloc((g->nfns ? g->nfns : 1) * sizeof(*ix));
-	struct grp *v = malloc((g->nfns ? g->nfns : 1) * sizeof(*v));
+	struct grp *all = pv_malloc((g->nfns ? g->nfns : 1) * sizeof(*all));
+	uint32_t *ix = pv_malloc((g->nfns ? g->nfns : 1) * sizeof(*ix));
+	struct grp *v = pv_malloc((g->nfns ? g->nfns : 1) * sizeof(*v));
 	if (!all || !ix || !v) {
 		free(all);
 		free(ix);
@@ -231,7 +231,7 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 	size_t ncalls = 0, capcalls = 0;
 	int rc = PV_ENOMEM;
 	size_t nkeys = pv_stats_nkeys(st);
-	g.fn_of_key = malloc((nkeys ? nkeys : 1) * sizeof(*g.fn_of_key));
+	g.fn_of_key = pv_malloc((nkeys ? nkeys : 1) * sizeof(*g.fn_of_key));
 	g.file_id_of_str = NULL;
 	if (!g.fn_of_key)
 		goto out;
@@ -239,7 +239,7 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 		g.fn_of_key[k] = -1;
 	/* functions: the selected entries and their callers without entries */
 	size_t cap = v->nrows * 2 + 16;
-	g.fns = malloc(cap * sizeof(*g.fns));
+	g.fns = pv_malloc(cap * sizeof(*g.fns));
 	if (!g.fns)
 		goto out;
 	for (size_t r = 0; r < v->nrows; r++) {
@@ -253,21 +253,16 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 			uint32_t ck = pv_stats_edge(st, id)->caller;
 			if (g.fn_of_key[ck] >= 0 || pv_stats_find(st, ck) >= 0)
 				continue; /* selected, or an entry left out by the selection */
-			if (g.nfns == cap) {
-				cap *= 2;
-				struct fn *nf = realloc(g.fns, cap * sizeof(*nf));
-				if (!nf)
-					goto out;
-				g.fns = nf;
-			}
+			if (pv_grow(&g.fns, &cap, g.nfns + 1, sizeof(*g.fns)) < 0)
+				goto out;
 			g.fn_of_key[ck] = (long)g.nfns;
 			g.fns[g.nfns++] = (struct fn){.key = ck, .entry = -1};
 		}
 	}
 	sort_st = st;
 	{
-		uint32_t *keys = malloc((g.nfns ? g.nfns : 1) * sizeof(*keys));
-		struct fn *sorted = malloc((g.nfns ? g.nfns : 1) * sizeof(*sorted));
+		uint32_t *keys = pv_malloc((g.nfns ? g.nfns : 1) * sizeof(*keys));
+		struct fn *sorted = pv_malloc((g.nfns ? g.nfns : 1) * sizeof(*sorted));
 		if (!keys || !sorted) {
 			free(keys);
 			free(sorted);
@@ -296,13 +291,8 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 			long from = g.fn_of_key[ed->caller];
 			if (from < 0)
 				continue;
-			if (ncalls == capcalls) {
-				capcalls = capcalls ? capcalls * 2 : 256;
-				struct call *nc = realloc(calls, capcalls * sizeof(*nc));
-				if (!nc)
-					goto out;
-				calls = nc;
-			}
+			if (pv_grow(&calls, &capcalls, ncalls + 1, sizeof(*calls)) < 0)
+				goto out;
 			calls[ncalls++] = (struct call){(uint32_t)from, (uint32_t)i, ed};
 		}
 	}
@@ -316,7 +306,7 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 		at += g.fns[i].n;
 	}
 	if (ncalls) {
-		struct call *sorted = malloc(ncalls * sizeof(*sorted));
+		struct call *sorted = pv_malloc(ncalls * sizeof(*sorted));
 		if (!sorted)
 			goto out;
 		for (size_t i = 0; i < g.nfns; i++)
@@ -335,7 +325,7 @@ static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o
 		if (key->file >= nstr)
 			nstr = key->file + 1;
 	}
-	g.file_id_of_str = calloc(nstr ? nstr : 1, sizeof(*g.file_id_of_str));
+	g.file_id_of_str = pv_calloc(nstr ? nstr : 1, sizeof(*g.file_id_of_str));
 	if (!g.file_id_of_str)
 		goto out;
 	uint64_t total = 0;

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pv.h"
+#include "../lib/internal.h"
 
 struct drow {
 	uint32_t key;        /* in the stats the row's name comes from */
@@ -61,7 +61,7 @@ int pv_diff_write(FILE *fp, pv_stats *base, pv_stats *cur, const pv_select *sel,
 {
 	size_t nb = pv_stats_nprofiles(base), nc = pv_stats_nprofiles(cur);
 	size_t cap = pv_stats_nentries(base) + pv_stats_nentries(cur), n = 0;
-	struct drow *rows = malloc((cap ? cap : 1) * sizeof(*rows));
+	struct drow *rows = pv_malloc((cap ? cap : 1) * sizeof(*rows));
 	if (!rows)
 		return PV_ENOMEM;
 	for (size_t i = 0; i < pv_stats_nentries(cur); i++) {

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pv.h"
+#include "../lib/internal.h"
 
 /* A label string: quotes and backslashes escaped, line breaks as \n, and
  * the lone surrogates Python's surrogatepass lets into names (not UTF-8,
@@ -61,7 +61,7 @@ static int dot_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 				total = c;
 		}
 	size_t ne = pv_stats_nentries(st);
-	char *node = calloc(ne ? ne : 1, 1);
+	char *node = pv_calloc(ne ? ne : 1, 1);
 	if (!node)
 		return PV_ENOMEM;
 	fputs("digraph profview {\n"

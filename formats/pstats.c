@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pv.h"
+#include "../lib/internal.h"
 
 #define FLAG_REF 0x80
 
@@ -127,9 +127,9 @@ static int pstats_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts 
 			nstr = key->name + 1;
 	}
 	struct w w = {.fp = fp, .st = st};
-	uint32_t *rows = malloc((v->nrows ? v->nrows : 1) * sizeof(*rows));
-	w.str_ref = calloc(nstr ? nstr : 1, sizeof(*w.str_ref));
-	w.key_ref = calloc(nkeys ? nkeys : 1, sizeof(*w.key_ref));
+	uint32_t *rows = pv_malloc((v->nrows ? v->nrows : 1) * sizeof(*rows));
+	w.str_ref = pv_calloc(nstr ? nstr : 1, sizeof(*w.str_ref));
+	w.key_ref = pv_calloc(nkeys ? nkeys : 1, sizeof(*w.key_ref));
 	int rc = PV_ENOMEM;
 	if (!rows || !w.str_ref || !w.key_ref)
 		goto out;

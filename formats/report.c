@@ -320,7 +320,7 @@ static int print_callers(pv_out *fp, pv_stats *st, const pv_view *v)
 		if (e->ncallers > cap) {
 			free(calls);
 			cap = e->ncallers;
-			if (!(calls = malloc(cap * sizeof(*calls))))
+			if (!(calls = pv_malloc(cap * sizeof(*calls))))
 				return PV_ENOMEM;
 		}
 		size_t n = 0;
@@ -341,7 +341,7 @@ static int print_callees(pv_out *fp, pv_stats *st, const pv_view *v)
 	size_t ne = pv_stats_nentries(st), total = 0, width = pv_view_width(v, st);
 	if (!width)
 		return PV_ENOMEM;
-	size_t *start = calloc(ne + 1, sizeof(*start));
+	size_t *start = pv_calloc(ne + 1, sizeof(*start));
 	struct call *all = NULL, *tmp = NULL;
 	int rc = PV_ENOMEM;
 	if (!start)
@@ -356,10 +356,10 @@ static int print_callees(pv_out *fp, pv_stats *st, const pv_view *v)
 	}
 	for (size_t i = 0; i < ne; i++)
 		start[i + 1] += start[i];
-	if (!(all = malloc((total ? total : 1) * sizeof(*all))) ||
-	    !(tmp = malloc((total ? total : 1) * sizeof(*tmp))))
+	if (!(all = pv_malloc((total ? total : 1) * sizeof(*all))) ||
+	    !(tmp = pv_malloc((total ? total : 1) * sizeof(*tmp))))
 		goto out;
-	size_t *fill = calloc(ne + 1, sizeof(*fill));
+	size_t *fill = pv_calloc(ne + 1, sizeof(*fill));
 	if (!fill)
 		goto out;
 	memcpy(fill, start, (ne + 1) * sizeof(*fill));

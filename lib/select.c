@@ -202,7 +202,7 @@ int pv_view_build(pv_view *v, pv_stats *st, const pv_sort *s, const pv_select *s
 	memset(v, 0, sizeof(*v));
 	size_t n = pv_stats_nentries(st), notelen = 0, notecap = 0;
 	int rc = 0;
-	v->rows = malloc((n ? n : 1) * sizeof(*v->rows));
+	v->rows = pv_malloc((n ? n : 1) * sizeof(*v->rows));
 	if (!v->rows || pv_grow(&v->notes, &notecap, 1, 1) < 0)
 		goto nomem;
 	v->notes[0] = '\0';

@@ -281,7 +281,7 @@ int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n)
 {
 	if (!s || !s->nfields || n < 2)
 		return 0;
-	uint32_t *tmp = malloc((n / 2 + 1) * sizeof(*tmp));
+	uint32_t *tmp = pv_malloc((n / 2 + 1) * sizeof(*tmp));
 	if (!tmp)
 		return PV_ENOMEM;
 	struct sortctx c = {s, st, NULL};
@@ -289,7 +289,7 @@ int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n)
 	 * not allocate, and a lookup per comparison cost more than the compare */
 	for (size_t i = 0; i < s->nfields && !c.disp; i++)
 		if (s->fields[i].f == F_STD) {
-			if (!(c.disp = malloc(pv_stats_nentries(st) * sizeof(*c.disp)))) {
+			if (!(c.disp = pv_malloc(pv_stats_nentries(st) * sizeof(*c.disp)))) {
 				free(tmp);
 				return PV_ENOMEM;
 			}
