@@ -196,7 +196,10 @@ uint64_t pv_time_ns(pv_num t, size_t *clamped)
 	}
 	if (x >= 0x1p64)
 		return UINT64_MAX;
-	return (uint64_t)round(x); /* round half away from zero, like llround */
+	/* round half away from zero, as round(), without the libm call:
+	 * x - trunc(x) is exact, and from 2^52 up x has no fraction */
+	uint64_t r = (uint64_t)x;
+	return r + (x - (double)r >= 0.5);
 }
 
 /* "%*.3f" without printf.  The digits must be those of the exact binary

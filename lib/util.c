@@ -89,16 +89,19 @@ uint64_t pv_hash_bytes(const void *p, size_t n)
 		s += 8;
 		n -= 8;
 	}
-	/* the last 0-7 bytes without a variable-length copy (a byte loop):
-	 * two overlapping 4-byte loads, or first / middle / last byte */
+	/* the last 0-7 bytes as a little-endian number, zero-padded, without
+	 * a variable-length copy (gcc makes that a byte loop): two overlapping
+	 * 4-byte loads, or the first, middle and last byte.  The value is the
+	 * one a byte copy gives, so hashes (and the code-object "addresses"
+	 * shown from them) stay what they were. */
 	uint64_t w = 0;
 	if (n >= 4) {
 		uint32_t a, b;
 		memcpy(&a, s, 4);
 		memcpy(&b, s + n - 4, 4);
-		w = a | (uint64_t)b << 32;
+		w = a | (uint64_t)b << (8 * (n - 4));
 	} else if (n) {
-		w = s[0] | (uint64_t)s[n / 2] << 8 | (uint64_t)s[n - 1] << 16;
+		w = s[0] | (uint64_t)s[n / 2] << (8 * (n / 2)) | (uint64_t)s[n - 1] << (8 * (n - 1));
 	}
 	return pv_hash_u64(h ^ w ^ (n << 56));
 }

@@ -207,6 +207,38 @@ static void test_num_format_f3(void **state)
 	}
 }
 
+/* pv_hash_bytes reads the tail without a byte copy but must give the
+ * value the byte copy gave: code objects are shown by this hash, and the
+ * shown "address" must not move between versions. */
+static uint64_t hash_by_copy(const unsigned char *s, size_t n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0x100000001b3ULL);
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ pv_hash_u64(w)) * 0x9fb21c651e98df25ULL;
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)s[i] << (8 * i);
+	return pv_hash_u64(h ^ w ^ (n << 56));
+}
+
+static void test_hash_bytes_stable(void **state)
+{
+	(void)state;
+	unsigned char b[64];
+	for (size_t i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)(i * 37 + 201);
+	for (size_t off = 0; off < 8; off++)
+		for (size_t n = 0; n + off <= sizeof(b); n++)
+			assert_int_equal(pv_hash_bytes(b + off, n), hash_by_copy(b + off, n));
+	assert_int_equal(pv_hash_bytes("profview", 8), 0x59bf467ceb9e5c67ULL); /* as released */
+	assert_int_equal(pv_hash_bytes("code.py", 7), 0x4f6c90596b55a226ULL);
+}
+
 /* Blocks past the huge-page threshold move to new storage and keep their
  * contents; the capacity handed back covers whole huge pages. */
 static void test_grow_huge(void **state)
@@ -246,6 +278,22 @@ static void test_num_time_ns(void **state)
 	assert_int_equal(pv_time_ns(TU_F(1e20), &clamped), UINT64_MAX);
 	assert_int_equal(pv_time_ns(TU_F(INFINITY), &clamped), UINT64_MAX);
 	assert_int_equal(clamped, 2);
+	/* the same as libm's round() of x * 1e9 wherever that fits */
+	assert_int_equal(pv_time_ns(TU_F(0.49999999999999994e-9), NULL),
+			 (uint64_t)round(0.49999999999999994e-9 * 1e9));
+	assert_int_equal(pv_time_ns(TU_F(0x1p63 / 1e9), NULL), (uint64_t)round(0x1p63 / 1e9 * 1e9));
+	uint64_t s = 0x2545F4914F6CDD1DULL;
+	for (int i = 0; i < 200000; i++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		double x = ldexp((double)(s >> 11) / 9007199254740992.0, (int)(s % 100) - 40);
+		if (i % 4 == 0)
+			x = (double)(s % 100000) / 2 / 1e9; /* exact and near halves */
+		double y = x * 1e9;
+		if (y < 0x1p64)
+			assert_int_equal(pv_time_ns(TU_F(x), NULL), (uint64_t)round(y));
+	}
 }
 
 int main(void)
@@ -260,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_num_int_format),
 		cmocka_unit_test(test_num_format_f3),
 		cmocka_unit_test(test_grow_huge),
+		cmocka_unit_test(test_hash_bytes_stable),
 		cmocka_unit_test(test_num_time_ns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
