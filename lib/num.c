@@ -205,20 +205,26 @@ uint64_t pv_time_ns(pv_num t, size_t *clamped)
 /* "%*.3f" without printf.  The digits must be those of the exact binary
  * value rounded half to even, as glibc's printf (and Python) give them.
  * p = x * 1000 rounds; fma gives its exact error e, so the exact product
- * is p + e.  n = nearbyint(p) is right unless p sits exactly on a half,
+ * is p + e.  n = p rounded to an integer is right unless p sits exactly on a half,
  * where the sign of e says which way the exact value lies.  (A long double
  * product would be exact too, but not under valgrind, which computes long
  * doubles in 64 bits.) */
 size_t pv_format_f3(char *buf, size_t cap, double x, int width)
 {
 	if (isfinite(x) && fabs(x) < 1e12) {
-		double p = x * 1000.0, e = fma(x, 1000.0, -p);
-		double y = nearbyint(p), h = p - y; /* exact: |h| <= 0.5 */
-		if (h == 0.5 && e > 0)
-			y += 1;
-		else if (h == -0.5 && e < 0)
-			y -= 1;
-		uint64_t n = (uint64_t)fabs(y); /* < 1e15 */
+		/* on the magnitude (rounding half to even is symmetric); adding
+		 * and removing 2^52 rounds p < 2^52 to an integer, half to even,
+		 * as nearbyint does, without the libm call; fma only on a half */
+		double a = fabs(x), p = a * 1000.0;
+		double y = (p + 0x1p52) - 0x1p52, h = p - y; /* exact: |h| <= 0.5 */
+		if (h == 0.5 || h == -0.5) {
+			double e = fma(a, 1000.0, -p);
+			if (h == 0.5 && e > 0)
+				y += 1;
+			else if (h == -0.5 && e < 0)
+				y -= 1;
+		}
+		uint64_t n = (uint64_t)y; /* < 1e15 */
 		/* digits backwards from tmp + 32, then fixed-size copies (one
 		 * store each, no library call): at most 22 bytes of text */
 		char tmp[64];
