@@ -353,6 +353,8 @@ static int parse_member(struct loader *L, struct arch *a, void *h, long m, const
 	if (rc == 0 && (rc = pv_profile_new(&c->p)) == 0) {
 		const pv_reader *r = pick(L->o, L->mb.p, L->mb.len);
 		rc = r->read(&ctx, L->st, c->p, L->mb.p, L->mb.len);
+		if (rc == 0)
+			pv_profile_shrink(c->p); /* kept a while: give back the reader's reserve */
 	}
 	if (rc < 0) {
 		if (rc == PV_ENOMEM)

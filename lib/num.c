@@ -211,6 +211,11 @@ uint64_t pv_time_ns(pv_num t, size_t *clamped)
  * doubles in 64 bits.) */
 size_t pv_format_f3(char *buf, size_t cap, double x, int width)
 {
+#if defined(__FAST_MATH__) || !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+	/* the exact-rounding steps below need plain double arithmetic */
+	int n = snprintf(buf, cap, "%*.3f", width, x);
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+#endif
 	if (isfinite(x) && fabs(x) < 1e12) {
 		/* on the magnitude (rounding half to even is symmetric); adding
 		 * and removing 2^52 rounds p < 2^52 to an integer, half to even,
@@ -246,6 +251,8 @@ size_t pv_format_f3(char *buf, size_t cap, double x, int width)
 			memset(buf, ' ', pad);
 			memcpy(buf + pad, b, k);
 		} else {
+			if (cap)
+				buf[0] = '\0';
 			return 0;
 		}
 		buf[pad + k] = '\0';

@@ -133,8 +133,8 @@ void pv_stats_free(pv_stats *st);
  * the same id.  Text must be valid UTF-8 (readers convert first). */
 /* Room for nkeys more keys and nstrs more strings of nbytes in all, made
  * at once (a reader's estimate from its input size) so that interning does
- * not grow the tables step by step.  A hint: PV_ENOMEM leaves st as it was
- * and usable. */
+ * not grow the tables step by step.  A hint: after PV_ENOMEM st is usable
+ * as before (some of its tables may have grown). */
 int pv_stats_reserve(pv_stats *st, size_t nkeys, size_t nstrs, size_t nbytes);
 int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id);
 int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name,
@@ -191,6 +191,8 @@ void pv_profile_reset(pv_profile *p);
 /* Room for nentries more entries and nedges more callers (a hint, as
  * pv_stats_reserve). */
 int pv_profile_reserve(pv_profile *p, size_t nentries, size_t nedges);
+/* Give back capacity beyond what p holds (a profile kept for later). */
+void pv_profile_shrink(pv_profile *p);
 /* Readers call these in file order.  A key seen twice in one file keeps its
  * first position and takes the last value, as a Python dict does. */
 int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc,

@@ -360,12 +360,15 @@ const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len)
 const char *pv_stats_display_w(pv_stats *st, uint32_t key, size_t *len, size_t *width)
 {
 	if (key >= st->capdispk) {
-		size_t old = st->capdispk, tmp = old, tmp2 = old;
-		if (pv_grow(&st->disp, &st->capdispk, st->nkeys, sizeof(*st->disp)) < 0 ||
-		    pv_grow(&st->disp_len, &tmp, st->capdispk, sizeof(*st->disp_len)) < 0 ||
-		    pv_grow(&st->disp_cp, &tmp2, st->capdispk, sizeof(*st->disp_cp)) < 0)
+		/* three arrays, one capacity: it moves on only when all three
+		 * have grown (each array's own block may be larger) */
+		size_t old = st->capdispk, c1 = old, c2 = old, c3 = old;
+		if (pv_grow(&st->disp, &c1, st->nkeys, sizeof(*st->disp)) < 0 ||
+		    pv_grow(&st->disp_len, &c2, c1, sizeof(*st->disp_len)) < 0 ||
+		    pv_grow(&st->disp_cp, &c3, c1, sizeof(*st->disp_cp)) < 0)
 			return NULL;
-		memset(st->disp + old, 0, (st->capdispk - old) * sizeof(*st->disp));
+		memset(st->disp + old, 0, (c1 - old) * sizeof(*st->disp));
+		st->capdispk = c1;
 	}
 	if (st->disp[key]) {
 		*len = st->disp_len[key];
@@ -683,6 +686,29 @@ int pv_profile_reserve(pv_profile *p, size_t nentries, size_t nedges)
 	    pv_grow(&p->callers, &p->capcallers, p->ncallers + nedges + 2, sizeof(*p->callers)) < 0)
 		return PV_ENOMEM;
 	return 0;
+}
+
+void pv_profile_shrink(pv_profile *p)
+{
+	/* realloc to a smaller size keeps the contents; a failure keeps the
+	 * larger block, which is still right */
+	pentry *e = realloc(p->entries, (p->n ? p->n : 1) * sizeof(*p->entries));
+	if (e) {
+		p->entries = e;
+		p->cap = p->n ? p->n : 1;
+	}
+	size_t nc = p->ncallers ? p->ncallers : 1;
+	pv_edge *c = realloc(p->callers, nc * sizeof(*p->callers));
+	if (c) {
+		p->callers = c;
+		p->capcallers = nc;
+	}
+	/* the repeat marks serve the reader only, and are indexed by key id
+	 * (the size of the whole model): a later read grows them again */
+	free(p->keyslot);
+	free(p->callerslot);
+	p->keyslot = p->callerslot = NULL;
+	p->capkeyslot = p->capcallerslot = 0;
 }
 
 void pv_profile_reset(pv_profile *p)

@@ -18,6 +18,20 @@
 #define HUGE_PAGE ((size_t)2 << 20)
 #define HUGE_MIN ((size_t)512 << 10)
 
+/* Advise the whole pages inside [p, p + n) as huge-page candidates. */
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	uintptr_t a = ((uintptr_t)p + 4095) & ~(uintptr_t)4095;
+	uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)4095;
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE); /* advice only */
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
 void *pv_malloc(size_t n)
 {
 	if (n < HUGE_MIN)
@@ -26,10 +40,8 @@ void *pv_malloc(size_t n)
 		return NULL;
 	size_t r = (n + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 	void *p = aligned_alloc(HUGE_PAGE, r);
-#ifdef MADV_HUGEPAGE
 	if (p)
-		(void)madvise(p, r, MADV_HUGEPAGE); /* advice only: failure is harmless */
-#endif
+		advise_huge(p, r);
 	return p;
 }
 
@@ -58,16 +70,24 @@ int pv_grow_to(void *ptr, size_t *cap, size_t need, size_t size)
 	if (n * size < HUGE_MIN) {
 		q = realloc(*p, n * size);
 	} else {
-		/* a new block rather than realloc, which could move it off the
-		 * 2 MiB boundary (mremap); the block is rounded up to whole huge
-		 * pages, and the caller gets all of it as capacity */
+		/* rounded up to whole huge pages, all of it the caller's */
 		size_t r = (n * size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
 		if (r < n * size)
 			return PV_ENOMEM;
-		q = pv_malloc(r);
-		if (q && *p) {
-			memcpy(q, *p, *cap * size);
-			free(*p);
+		if (*p && *cap * size >= HUGE_MIN) {
+			/* already large: realloc moves the pages (mremap), so the
+			 * old and new blocks are never both resident; the block
+			 * may leave the 2 MiB boundary, its aligned inside still
+			 * gets huge pages */
+			q = realloc(*p, r);
+			if (q)
+				advise_huge(q, r);
+		} else {
+			q = pv_malloc(r); /* small so far: start aligned */
+			if (q && *p) {
+				memcpy(q, *p, *cap * size);
+				free(*p);
+			}
 		}
 		n = r / size;
 	}

@@ -219,7 +219,9 @@ static void test_stats_profile_caller_needs_entry(void **state)
 
 /* A key begun twice keeps its first position and takes the last values and
  * callers; a caller added twice keeps its position with the last value. */
-static void test_stats_profile_dict_semantics(void **state)
+/* shrink: pv_profile_shrink between reading and merging (what the archive
+ * cache does) keeps every entry, caller and value */
+static void dict_semantics(void **state, int shrink)
 {
 	fx *f = *state;
 	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 2, "g");
@@ -241,6 +243,8 @@ static void test_stats_profile_dict_semantics(void **state)
 	assert_pvint(cc, "5");
 	assert_pvint(nc, "6");
 	assert_num_float(tt, 1.5);
+	if (shrink)
+		pv_profile_shrink(f->p);
 	merge_ok(f);
 	assert_string_equal(tu_entry_name(f->st, 0), "a.py:1(f)");
 	assert_string_equal(tu_entry_name(f->st, 1), "b.py:2(g)");
@@ -254,6 +258,24 @@ static void test_stats_profile_dict_semantics(void **state)
 	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, eb, 1)), "y.py:1(y)");
 	assert_pvint(tu_edge_at(f->st, eb, 1)->nc, "2");
 	assert_pvint(pv_stats_total_calls(f->st), "8");
+	if (shrink) { /* the repeat marks were freed: a new read still sees repeats */
+		pv_profile_reset(f->p);
+		entry(f, b, 1, 1, TU_F(0.5), TU_F(0.5));
+		tu_add_int_caller(f->p, x, 1);
+		tu_add_int_caller(f->p, x, 4);
+		entry(f, b, 1, 1, TU_F(0.5), TU_F(0.5));
+		assert_int_equal(pv_profile_nentries(f->p), 1);
+	}
+}
+
+static void test_stats_profile_dict_semantics(void **state)
+{
+	dict_semantics(state, 0);
+}
+
+static void test_stats_profile_shrink(void **state)
+{
+	dict_semantics(state, 1);
 }
 
 /* ---- merge ----------------------------------------------------------------------- */
@@ -706,6 +728,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stats_intern_same_bytes_same_id, setup, teardown),
 		cmocka_unit_test(test_stats_reserve),
+		cmocka_unit_test_setup_teardown(test_stats_profile_shrink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_display_strings, setup, teardown),
 		cmocka_unit_test(test_stats_utf8_len),
 		cmocka_unit_test_setup_teardown(test_stats_profile_caller_needs_entry, setup, teardown),
