@@ -202,21 +202,23 @@ uint64_t pv_time_ns(pv_num t, size_t *clamped)
 	return r + (x - (double)r >= 0.5);
 }
 
+/* The exact-rounding steps need plain double arithmetic; elsewhere printf. */
+#if defined(__FAST_MATH__) || !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
+#define PLAIN_DOUBLES 0
+#else
+#define PLAIN_DOUBLES 1
+#endif
+
 /* "%*.3f" without printf.  The digits must be those of the exact binary
  * value rounded half to even, as glibc's printf (and Python) give them.
  * p = x * 1000 rounds; fma gives its exact error e, so the exact product
- * is p + e.  n = p rounded to an integer is right unless p sits exactly on a half,
- * where the sign of e says which way the exact value lies.  (A long double
+ * is p + e.  p rounded to an integer is right unless p sits exactly on a
+ * half, where the sign of e says which way the exact value lies.  (A long double
  * product would be exact too, but not under valgrind, which computes long
  * doubles in 64 bits.) */
 size_t pv_format_f3(char *buf, size_t cap, double x, int width)
 {
-#if defined(__FAST_MATH__) || !defined(FLT_EVAL_METHOD) || FLT_EVAL_METHOD != 0
-	/* the exact-rounding steps below need plain double arithmetic */
-	int n = snprintf(buf, cap, "%*.3f", width, x);
-	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
-#endif
-	if (isfinite(x) && fabs(x) < 1e12) {
+	if (PLAIN_DOUBLES && isfinite(x) && fabs(x) < 1e12) {
 		/* on the magnitude (rounding half to even is symmetric); adding
 		 * and removing 2^52 rounds p < 2^52 to an integer, half to even,
 		 * as nearbyint does, without the libm call; fma only on a half */

@@ -171,6 +171,16 @@ static int str_eq(const pv_stats *st, uint32_t id, const void *probe)
 	return st->str.len[id] == p->len && memcmp(st->str.bytes + st->str.off[id], p->s, p->len) == 0;
 }
 
+/* Room for nstrs more strings of nbytes in all (terminators included). */
+static int strtab_room(struct strtab *t, size_t nstrs, size_t nbytes)
+{
+	if (pv_grow(&t->bytes, &t->capbytes, t->nbytes + nbytes, 1) < 0 ||
+	    pv_grow(&t->off, &t->cap, t->n + nstrs, sizeof(*t->off)) < 0 ||
+	    pv_grow(&t->len, &t->caplen, t->cap, sizeof(*t->len)) < 0) /* len follows off */
+		return PV_ENOMEM;
+	return 0;
+}
+
 int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id)
 {
 	struct strtab *t = &st->str;
@@ -192,13 +202,8 @@ int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id)
 	 * stored path): find it again after the buffer moves */
 	int inside = t->bytes && s >= t->bytes && s < t->bytes + t->nbytes;
 	size_t at = inside ? (size_t)(s - t->bytes) : 0;
-	if (pv_grow(&t->bytes, &t->capbytes, t->nbytes + len + 1, 1) < 0 ||
-	    pv_grow(&t->off, &t->cap, t->n + 1, sizeof(*t->off)) < 0)
+	if (strtab_room(t, 1, len + 1) < 0)
 		return PV_ENOMEM;
-	size_t cap2 = t->caplen; /* len grows with off */
-	if (pv_grow(&t->len, &cap2, t->cap, sizeof(*t->len)) < 0)
-		return PV_ENOMEM;
-	t->caplen = cap2;
 	if (inside)
 		s = t->bytes + at;
 	memcpy(t->bytes + t->nbytes, s, len);
@@ -231,15 +236,10 @@ static uint64_t key_hash(const pv_key *k)
 
 int pv_stats_reserve(pv_stats *st, size_t nkeys, size_t nstrs, size_t nbytes)
 {
-	struct strtab *t = &st->str;
-	size_t cap2 = t->caplen;
-	if (idset_reserve_n(&st->keyset, nkeys) < 0 || idset_reserve_n(&t->set, nstrs) < 0 ||
+	if (idset_reserve_n(&st->keyset, nkeys) < 0 || idset_reserve_n(&st->str.set, nstrs) < 0 ||
 	    pv_grow(&st->keys, &st->capkeys, st->nkeys + nkeys, sizeof(*st->keys)) < 0 ||
-	    pv_grow(&t->bytes, &t->capbytes, t->nbytes + nbytes, 1) < 0 ||
-	    pv_grow(&t->off, &t->cap, t->n + nstrs, sizeof(*t->off)) < 0 ||
-	    pv_grow(&t->len, &cap2, t->cap, sizeof(*t->len)) < 0)
+	    strtab_room(&st->str, nstrs, nbytes) < 0)
 		return PV_ENOMEM;
-	t->caplen = cap2;
 	return 0;
 }
 
