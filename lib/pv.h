@@ -401,6 +401,8 @@ int pv_requests_new(pv_requests **out);
 void pv_requests_free(pv_requests *r);
 /* Record one profile (a pv_seen_fn: returns 1 to merge it, 0 on ENOMEM). */
 int pv_requests_add(void *r, const char *name, pv_stats *st, const pv_profile *p);
+/* 0 if `col` is a column --requests sorts by, else PV_EARG with a message. */
+int pv_requests_sort_check(const char *col, pv_ctx *ctx);
 /* Columns: endpoint profiles total mean p50 p95 max calls. */
 int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *sortcol,
 		      size_t limit, pv_ctx *ctx);
@@ -531,27 +533,64 @@ const char *pv_tree_name(pv_tree *t, size_t i, size_t *len);
 
 /* ---- writers ----------------------------------------------------------- */
 
-/* What a writer is asked to print.  Writers print the rows of a view (the
- * text report in view order; exports in their own deterministic order). */
+/* What the command line asks for: the mode decides which views exist. */
+enum {
+	PV_MODE_STATS = 1,    /* the pstats table (and exports of the model) */
+	PV_MODE_REQUESTS = 2, /* --requests: one row per endpoint */
+	PV_MODE_DIFF = 4,     /* --diff: what changed between two sets of profiles */
+};
+
+/* Views computed elsewhere and handed to writers (NULL when not computed). */
+typedef struct pv_tree pv_tree;         /* the call tree (lib/tree.c) */
+typedef struct pv_groups pv_groups;     /* per-endpoint groups (lib/groups.c) */
+typedef struct pv_reqview pv_reqview;   /* the requests table (lib/reqview.c) */
+typedef struct pv_diffview pv_diffview; /* the diff table (lib/diffview.c) */
+
+/* Everything a writer may print: the model and every computed view.  The
+ * CLI fills what the mode and the writer's flags call for. */
+typedef struct pv_views {
+	int mode;                   /* PV_MODE_* */
+	pv_stats *st;               /* the model: every selected input merged */
+	const pv_view *view;        /* rows of st in print order (stats mode) */
+	const pv_tree *tree;        /* the call tree (writers with PV_W_TREE) */
+	const pv_groups *groups;    /* per-endpoint groups (writers with PV_W_GROUPS) */
+	const pv_reqview *requests; /* PV_MODE_REQUESTS */
+	const pv_diffview *diff;    /* PV_MODE_DIFF */
+} pv_views;
+
+/* How a writer prints.  Writers print the rows of a view (the text report in
+ * view order; exports in their own deterministic order). */
 typedef struct pv_write_opts {
 	int stats;            /* text: print_stats (the default) */
 	int callers;          /* text: print_callers */
 	int callees;          /* text: print_callees */
 	const char *summary;  /* text: first line, what was read */
-	const char *unit;     /* text: "s" (pstats), "ms", "us" or "auto" */
+	const char *unit;     /* text tables: "s" (pstats), "ms", "us" or "auto" */
 	const char *cmd;      /* callgrind: the cmd: line (the inputs) */
 	double node_threshold; /* dot: percent of total time a node needs */
 	double edge_threshold; /* dot: percent of total time an edge needs */
+	int short_paths;      /* --short-paths was given (display names are short) */
+	int strip_dirs;       /* --strip-dirs was given */
 	size_t nclamped;      /* out, callgrind: negative/NaN times written as 0 */
 } pv_write_opts;
 
-/* An output format: formats/<name>.c defines one, the CLI lists it. */
+/* Writer flags: what a writer needs and how it treats the view. */
+enum {
+	PV_W_BINARY = 1,    /* refuses a terminal */
+	PV_W_OWN_ORDER = 2, /* writes in an order of its own: the sort matters only
+			       when --limit or --fraction cut the sorted list */
+	PV_W_TREE = 4,      /* needs pv_views.tree */
+	PV_W_GROUPS = 8,    /* needs pv_views.groups */
+};
+
+/* An output format: formats/<name>.c defines one, formats/writers.c lists it. */
 typedef struct pv_writer {
 	const char *name;
-	int binary; /* refuses a terminal */
+	unsigned flags; /* PV_W_* */
+	unsigned modes; /* the PV_MODE_* it can write */
 	const char *help;
-	/* 0, or PV_ENOMEM; write errors show in ferror(fp) */
-	int (*write)(FILE *fp, pv_stats *st, const pv_view *view, pv_write_opts *opts);
+	/* 0, or <0 with the message in ctx; write errors show in ferror(fp) */
+	int (*write)(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *ctx);
 } pv_writer;
 
 extern const pv_writer pv_writer_text;      /* formats/report.c */
@@ -559,6 +598,11 @@ extern const pv_writer pv_writer_callgrind; /* formats/callgrind.c */
 extern const pv_writer pv_writer_pstats;    /* formats/pstats.c */
 extern const pv_writer pv_writer_json;      /* formats/json.c */
 extern const pv_writer pv_writer_dot;       /* formats/dot.c */
+
+/* Every writer, NULL-terminated, in --help order (formats/writers.c). */
+extern const pv_writer *const pv_writers[];
+/* The writer called `name`, or NULL. */
+const pv_writer *pv_writer_find(const char *name);
 
 /* Shared by writers: the cost of a time in integer nanoseconds, rounded;
  * negative and NaN times are 0 (and counted in *clamped if not NULL). */
