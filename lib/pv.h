@@ -512,7 +512,6 @@ struct pv_tree {
 	size_t ngroups;
 	pv_stats **stats;      /* per group (borrowed) */
 	char **group_names;    /* per group (owned copies); NULL for pv_tree_build */
-	char namebuf[48];      /* pv_tree_name's "[N smaller]" */
 };
 
 /* Build the tree of st.  0, PV_ENOMEM or PV_EARG (bad options), message in
@@ -527,9 +526,10 @@ void pv_tree_free(pv_tree *t);
 pv_stats *pv_tree_stats(const pv_tree *t, size_t i);
 /* The name a report shows for frame i: the function's display string
  * (pv_stats_display: --short-paths honoured), the group's name, "all" for
- * the root, "[N smaller]".  Valid until the next call or a change of the
- * model; NULL when out of memory. */
-const char *pv_tree_name(pv_tree *t, size_t i, size_t *len);
+ * the root, "[N smaller]" (written into buf, PV_TREE_NAME_MAX bytes).
+ * Valid until buf or the model changes; NULL when out of memory. */
+#define PV_TREE_NAME_MAX 48
+const char *pv_tree_name(const pv_tree *t, size_t i, char *buf, size_t *len);
 
 /* ---- writers ----------------------------------------------------------- */
 

@@ -755,7 +755,7 @@ pv_stats *pv_tree_stats(const pv_tree *t, size_t i)
 	return t->ngroups ? t->stats[t->frames[i].group] : NULL;
 }
 
-const char *pv_tree_name(pv_tree *t, size_t i, size_t *len)
+const char *pv_tree_name(const pv_tree *t, size_t i, char *buf, size_t *len)
 {
 	const pv_frame *f = &t->frames[i];
 	const char *s;
@@ -767,8 +767,8 @@ const char *pv_tree_name(pv_tree *t, size_t i, size_t *len)
 		s = t->group_names ? t->group_names[f->group] : "";
 		break;
 	case PV_FRAME_SMALLER:
-		*len = (size_t)snprintf(t->namebuf, sizeof(t->namebuf), "[%u smaller]", f->nmerged);
-		return t->namebuf;
+		*len = (size_t)snprintf(buf, PV_TREE_NAME_MAX, "[%u smaller]", f->nmerged);
+		return buf;
 	default:
 		return pv_stats_display(t->stats[f->group], f->key, len);
 	}

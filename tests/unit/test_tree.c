@@ -7,6 +7,8 @@
  */
 #include "testutil.h"
 
+static char nb[PV_TREE_NAME_MAX];
+
 /* A profile described as functions and edges; times in microseconds. */
 typedef struct fn {
 	const char *name;
@@ -101,7 +103,7 @@ static uint64_t sum_of(pv_tree *t, const char *name, size_t *count, uint32_t *fl
 		*flags_or = 0;
 	for (size_t i = 0; i < t->nframes; i++) {
 		size_t n;
-		const char *d = pv_tree_name(t, i, &n);
+		const char *d = pv_tree_name(t, i, nb, &n);
 		assert_non_null(d);
 		char want[256];
 		snprintf(want, sizeof(want), "m.py:1(%s)", name);
@@ -124,10 +126,10 @@ static const pv_frame *frame_of(pv_tree *t, const char *parent, const char *name
 	snprintf(wn, sizeof(wn), "m.py:1(%s)", name);
 	for (size_t i = 1; i < t->nframes; i++) {
 		size_t n, np;
-		const char *d = pv_tree_name(t, i, &n);
+		const char *d = pv_tree_name(t, i, nb, &n);
 		if (n != strlen(wn) || memcmp(d, wn, n))
 			continue;
-		const char *p = pv_tree_name(t, t->frames[i].parent, &np);
+		const char *p = pv_tree_name(t, t->frames[i].parent, nb, &np);
 		if (np == strlen(wp) && !memcmp(p, wp, np))
 			return &t->frames[i];
 	}
@@ -300,7 +302,7 @@ static void test_tree_roots_without_callerless(void **state)
 	assert_int_equal(t->profile_total, 100);
 	const pv_frame *r = &t->frames[t->frames[0].first_child];
 	size_t n;
-	assert_string_equal(pv_tree_name(t, (size_t)(r - t->frames), &n), "m.py:1(exec)");
+	assert_string_equal(pv_tree_name(t, (size_t)(r - t->frames), nb, &n), "m.py:1(exec)");
 	assert_int_equal(r->next_sibling, PV_NOFRAME);
 	assert_true(sum_of(t, "work", NULL, NULL) > 0);
 	pv_tree_free(t);
@@ -353,7 +355,7 @@ static void test_tree_pruning_merges_smaller(void **state)
 	assert_int_equal(small->weight, 20);
 	assert_int_equal(t->nmerged, 20);
 	size_t n;
-	assert_string_equal(pv_tree_name(t, (size_t)(small - t->frames), &n), "[20 smaller]");
+	assert_string_equal(pv_tree_name(t, (size_t)(small - t->frames), nb, &n), "[20 smaller]");
 	pv_tree_free(t);
 
 	/* the default minimum share (0.1%) keeps them all */
@@ -452,7 +454,7 @@ static void test_tree_inverted(void **state)
 	assert_int_equal(t->total, 100); /* all self time */
 	const pv_frame *c = &t->frames[t->frames[0].first_child];
 	size_t n;
-	assert_string_equal(pv_tree_name(t, (size_t)(c - t->frames), &n), "m.py:1(c)");
+	assert_string_equal(pv_tree_name(t, (size_t)(c - t->frames), nb, &n), "m.py:1(c)");
 	assert_int_equal(c->weight, 70);
 	assert_int_equal(c->self, 0);
 	assert_false(c->flags & PV_FRAME_ESTIMATED);
@@ -486,7 +488,7 @@ static void test_tree_groups(void **state)
 	assert_int_equal(t->frames[1].weight, 100);
 	assert_int_equal(t->frames[2].weight, 50);
 	size_t n;
-	assert_string_equal(pv_tree_name(t, 2, &n), "POST /b");
+	assert_string_equal(pv_tree_name(t, 2, nb, &n), "POST /b");
 	assert_ptr_equal(pv_tree_stats(t, t->frames[2].first_child), b);
 	pv_tree_free(t);
 	pv_stats_free(a);
