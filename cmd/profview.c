@@ -191,6 +191,7 @@ static int run_stats(struct options *o)
 	struct hooks h = {o->filter, NULL};
 	pv_stats *st = NULL;
 	pv_view view = {0};
+	pv_tree *tree = NULL;
 	pv_load_result res;
 	char sum[1024], *cmdline = NULL;
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
@@ -217,8 +218,15 @@ static int run_stats(struct options *o)
 	}
 	o->wopts.cmd = cmdline;
 	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view};
+	if ((o->writer->flags & PV_W_TREE) && pv_tree_build(&tree, st, &o->tree, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
+		goto out;
+	}
+	v.tree = tree;
 	status = write_views(o, &v, status);
 out:
+	pv_tree_free(tree);
 	free(cmdline);
 	pv_view_clear(&view);
 	pv_stats_free(st);
