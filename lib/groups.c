@@ -118,7 +118,7 @@ static int add(pv_groups *g, const char *name, pv_stats *st, const pv_profile *p
 	pv_request q;
 	pv_reqinfo r = {.duration = total_time(p), .time = NAN, .name_ms = NAN};
 	g->main = st;
-	int parsed = g->parse && g->parse(name, &q);
+	int parsed = g->parse && g->parse(name, r.duration, &q);
 	if (parsed) {
 		r.time = q.time;
 		r.name_ms = q.elapsed_ms;

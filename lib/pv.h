@@ -363,21 +363,28 @@ size_t pv_view_width(const pv_view *view, pv_stats *st);
 
 /* ---- request names (formats/reqname.c) --------------------------------- */
 
-/* What a profile's file name says about its request.  werkzeug writes
+/* What a profile's file name says about its request (formats/reqname.c;
+ * the grammar is in the README, "Request names").  werkzeug writes
  * "{method}.{path}.{elapsed:.0f}ms.{time:.0f}.prof" (0.9-0.14: "%06dms";
- * custom formats often "{time:.6f}"), django-extensions "{path}.{ms:06d}ms.
- * {time}.prof" (no method). */
+ * custom formats often "{time:.6f}" or "{elapsed:.3f}"), django-extensions
+ * "{path}.{ms:06d}ms.{time}.prof" (no method). */
 typedef struct pv_request {
 	char method[32];    /* "" when the name has none */
 	char path[1024];    /* "/api/users/17" (dots turned back into slashes) */
 	char endpoint[1100]; /* "GET /api/users/{id}" */
-	double elapsed_ms;
+	double elapsed_ms;  /* as the name states it */
 	double time;        /* Unix time from the name */
 	int int_time;       /* the time had no fraction (werkzeug's default) */
 } pv_request;
 
-/* Parse a file's base name; 1 if it carries request data, else 0. */
+/* Parse a file's base name; 1 if it carries request data, else 0.  Where
+ * the name alone is ambiguous ("users.17.5ms": path /users/17 and 5 ms, or
+ * /users and 17.5 ms) this gives the whole-millisecond reading. */
 int pv_request_parse(const char *name, pv_request *out);
+/* The same, choosing between the readings of an ambiguous name the one
+ * whose milliseconds are nearest `duration` (the profile's total time in
+ * seconds; NAN: as pv_request_parse).  A pv_reqname_fn. */
+int pv_request_parse_timed(const char *name, double duration, pv_request *out);
 
 /* Selection by request: --endpoint (any of several regexes), --since and
  * --until.  A profile whose name carries no request never matches when
@@ -391,8 +398,11 @@ int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx);
 int pv_reqfilter_set_since(pv_reqfilter *f, const char *when, pv_ctx *ctx);
 int pv_reqfilter_set_until(pv_reqfilter *f, const char *when, pv_ctx *ctx);
 int pv_reqfilter_active(const pv_reqfilter *f);
-/* 1 if the profile named `name` is selected. */
+/* 1 if the profile named `name` may be selected: some reading of the name
+ * matches (a pv_want_fn decides before reading). */
 int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
+/* 1 if it is selected, the name read as pv_request_parse_timed reads it. */
+int pv_reqfilter_match_timed(const pv_reqfilter *f, const char *name, double duration);
 
 /* ---- per-endpoint groups (lib/groups.c) ---------------------------------- */
 
@@ -416,8 +426,9 @@ int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
  * parse them: the CLI passes pv_request_parse from formats/reqname.c). */
 typedef struct pv_groups pv_groups;
 
-/* Parse a profile's base name into *out; 1 if it carries request data. */
-typedef int (*pv_reqname_fn)(const char *name, pv_request *out);
+/* Parse a profile's base name into *out, given the profile's total time
+ * in seconds; 1 if it carries request data. */
+typedef int (*pv_reqname_fn)(const char *name, double duration, pv_request *out);
 
 /* One request: a profile with a parsed name. */
 typedef struct pv_reqinfo {
