@@ -175,6 +175,10 @@ size_t pv_utf8_len(const char *s, size_t n);
  * other file shares for the rest.  Only display strings change; two files
  * never show alike.  0 or PV_ENOMEM. */
 int pv_stats_short_paths(pv_stats *st);
+/* The string id a file (string id) is shown as: its short name after
+ * pv_stats_short_paths, else itself.  Every writer prints file names
+ * through this, so --short-paths reaches every format. */
+uint32_t pv_stats_shown_file(const pv_stats *st, uint32_t file);
 
 /* strip_dirs(): every file name becomes its basename; colliding entries are
  * summed, colliding callers within one entry overwrite (pstats' quirk). */
