@@ -175,6 +175,10 @@ size_t pv_utf8_len(const char *s, size_t n);
  * other file shares for the rest.  Only display strings change; two files
  * never show alike.  0 or PV_ENOMEM. */
 int pv_stats_short_paths(pv_stats *st);
+/* The string id a file (string id) is shown as: its short name after
+ * pv_stats_short_paths, else itself.  Every writer prints file names
+ * through this, so --short-paths reaches every format. */
+uint32_t pv_stats_shown_file(const pv_stats *st, uint32_t file);
 
 /* strip_dirs(): every file name becomes its basename; colliding entries are
  * summed, colliding callers within one entry overwrite (pstats' quirk). */
@@ -363,21 +367,28 @@ size_t pv_view_width(const pv_view *view, pv_stats *st);
 
 /* ---- request names (formats/reqname.c) --------------------------------- */
 
-/* What a profile's file name says about its request.  werkzeug writes
+/* What a profile's file name says about its request (formats/reqname.c;
+ * the grammar is in the README, "Request names").  werkzeug writes
  * "{method}.{path}.{elapsed:.0f}ms.{time:.0f}.prof" (0.9-0.14: "%06dms";
- * custom formats often "{time:.6f}"), django-extensions "{path}.{ms:06d}ms.
- * {time}.prof" (no method). */
+ * custom formats often "{time:.6f}" or "{elapsed:.3f}"), django-extensions
+ * "{path}.{ms:06d}ms.{time}.prof" (no method). */
 typedef struct pv_request {
 	char method[32];    /* "" when the name has none */
 	char path[1024];    /* "/api/users/17" (dots turned back into slashes) */
 	char endpoint[1100]; /* "GET /api/users/{id}" */
-	double elapsed_ms;
+	double elapsed_ms;  /* as the name states it */
 	double time;        /* Unix time from the name */
 	int int_time;       /* the time had no fraction (werkzeug's default) */
 } pv_request;
 
-/* Parse a file's base name; 1 if it carries request data, else 0. */
+/* Parse a file's base name; 1 if it carries request data, else 0.  Where
+ * the name alone is ambiguous ("users.17.5ms": path /users/17 and 5 ms, or
+ * /users and 17.5 ms) this gives the whole-millisecond reading. */
 int pv_request_parse(const char *name, pv_request *out);
+/* The same, choosing between the readings of an ambiguous name the one
+ * whose milliseconds are nearest `duration` (the profile's total time in
+ * seconds; NAN: as pv_request_parse).  A pv_reqname_fn. */
+int pv_request_parse_timed(const char *name, double duration, pv_request *out);
 
 /* Selection by request: --endpoint (any of several regexes), --since and
  * --until.  A profile whose name carries no request never matches when
@@ -391,8 +402,74 @@ int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx);
 int pv_reqfilter_set_since(pv_reqfilter *f, const char *when, pv_ctx *ctx);
 int pv_reqfilter_set_until(pv_reqfilter *f, const char *when, pv_ctx *ctx);
 int pv_reqfilter_active(const pv_reqfilter *f);
-/* 1 if the profile named `name` is selected. */
+/* 1 if the profile named `name` may be selected: some reading of the name
+ * matches (a pv_want_fn decides before reading). */
 int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
+/* 1 if it is selected, the name read as pv_request_parse_timed reads it. */
+int pv_reqfilter_match_timed(const pv_reqfilter *f, const char *name, double duration);
+
+/* ---- per-endpoint groups (lib/groups.c) ---------------------------------- */
+
+/* Profiles grouped by the endpoint their names carry.  Fed every profile
+ * through the loader's seen hook (pv_groups_add), a pv_groups keeps per
+ * endpoint the profiles' request durations and timestamps and, unless told
+ * not to, a model of that endpoint's profiles merged (pstats' rules, in the
+ * order the loader merges them into the main model).
+ *
+ * Key space: each endpoint's model is a pv_stats of its own (its own
+ * strings and keys): every profile is copied and rekeyed from the main
+ * model's tables into the endpoint's (pv_profile_rekey) before it is
+ * merged, so an endpoint's model is used exactly as the main one is (views,
+ * sort, writers, --strip-dirs, --short-paths).  Functions are matched across
+ * models by (file, line, name), e.g. pv_stats_lookup_key.
+ *
+ * A request's duration is its profile's own total time, the sum of every
+ * entry's tt (what pstats prints as "in N seconds"), never the rounded
+ * milliseconds of the name; the name supplies the endpoint and the time.
+ * Names are parsed by the function given to pv_groups_new (lib/ does not
+ * parse them: the CLI passes pv_request_parse from formats/reqname.c). */
+typedef struct pv_groups pv_groups;
+
+/* Parse a profile's base name into *out, given the profile's total time
+ * in seconds; 1 if it carries request data. */
+typedef int (*pv_reqname_fn)(const char *name, double duration, pv_request *out);
+
+/* One request: a profile with a parsed name. */
+typedef struct pv_reqinfo {
+	double duration;  /* seconds: the profile's total internal time */
+	double time;      /* Unix time from the name */
+	double name_ms;   /* the elapsed milliseconds the name states */
+	uint64_t stamp;   /* hash of (method, path, whole second) for names whose
+			     time has no fraction (werkzeug's default), else 0:
+			     equal stamps are names that may have collided */
+} pv_reqinfo;
+
+/* PV_GROUPS_ALL as an index: every profile read (with or without request
+ * data), whose model is the main one. */
+#define PV_GROUPS_ALL ((size_t)-1)
+
+/* keep_stats = 0: durations and times only (no per-endpoint models). */
+int pv_groups_new(pv_groups **out, pv_reqname_fn parse, int keep_stats);
+void pv_groups_free(pv_groups *g);
+/* Record one profile; a pv_seen_fn (arg is the pv_groups): returns 1 to
+ * merge it, 0 when out of memory (the profile is then refused, and
+ * pv_groups_failed() says so). */
+int pv_groups_add(void *g, const char *name, pv_stats *st, const pv_profile *p);
+/* Nonzero if an add ran out of memory. */
+int pv_groups_failed(const pv_groups *g);
+/* Endpoints, in the order their first profile was merged. */
+size_t pv_groups_count(const pv_groups *g);
+/* "GET /api/users/{id}", NUL-terminated; for PV_GROUPS_ALL "all". */
+const char *pv_groups_name(const pv_groups *g, size_t i);
+/* Endpoint i's model (NULL without keep_stats); for PV_GROUPS_ALL the main
+ * model the profiles were merged into (NULL before the first). */
+pv_stats *pv_groups_stats(const pv_groups *g, size_t i);
+/* Endpoint i's requests, in merge order; *n their number.  For
+ * PV_GROUPS_ALL every profile read: a name without request data has time
+ * and name_ms NAN and stamp 0. */
+const pv_reqinfo *pv_groups_requests(const pv_groups *g, size_t i, size_t *n);
+/* Profiles whose names carry no request data (counted once each). */
+size_t pv_groups_unparsed(const pv_groups *g);
 
 /* The --requests table: fed every profile as it is read, it writes one row
  * per endpoint and what the names tell about lost data. */

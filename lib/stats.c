@@ -377,7 +377,7 @@ const char *pv_stats_display_w(pv_stats *st, uint32_t key, size_t *len, size_t *
 	}
 	const pv_key *k = &st->keys[key];
 	size_t flen, nlen;
-	uint32_t fid = k->file < st->capalias && st->alias[k->file] ? st->alias[k->file] - 1 : k->file;
+	uint32_t fid = pv_stats_shown_file(st, k->file);
 	const char *f = pv_stats_str(st, fid, &flen);
 	const char *n = pv_stats_str(st, k->name, &nlen);
 	char *o = arena_alloc(st, flen + nlen + 32);
@@ -784,6 +784,24 @@ int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t
 	return 0;
 }
 
+int pv_profile_copy(pv_profile *dst, const pv_profile *src)
+{
+	pv_profile_reset(dst);
+	if (pv_grow(&dst->entries, &dst->cap, src->n ? src->n : 1, sizeof(*dst->entries)) < 0 ||
+	    pv_grow(&dst->callers, &dst->capcallers, src->ncallers ? src->ncallers : 1,
+		    sizeof(*dst->callers)) < 0)
+		return PV_ENOMEM;
+	if (src->n)
+		memcpy(dst->entries, src->entries, src->n * sizeof(*dst->entries));
+	if (src->ncallers)
+		memcpy(dst->callers, src->callers, src->ncallers * sizeof(*dst->callers));
+	dst->n = src->n;
+	dst->ncallers = src->ncallers;
+	dst->abssum = src->abssum;
+	dst->shapes = src->shapes;
+	return 0;
+}
+
 size_t pv_profile_memsize(const pv_profile *p)
 {
 	return sizeof(*p) + p->cap * sizeof(*p->entries) + p->capcallers * sizeof(*p->callers) +
@@ -1181,6 +1199,11 @@ static char *make_form(const pv_stats *st, const struct shortf *f)
 static int cmp_form(const void *a, const void *b)
 {
 	return strcmp((*(const struct shortf *const *)a)->form, (*(const struct shortf *const *)b)->form);
+}
+
+uint32_t pv_stats_shown_file(const pv_stats *st, uint32_t file)
+{
+	return file < st->capalias && st->alias[file] ? st->alias[file] - 1 : file;
 }
 
 int pv_stats_short_paths(pv_stats *st)
