@@ -42,6 +42,7 @@ static char *join_inputs(char **v, int n)
 struct hooks {
 	pv_reqfilter *filter;
 	pv_requests *requests;
+	pv_groups *groups; /* writers with PV_W_GROUPS: a model per endpoint */
 };
 
 static int want(void *arg, const char *name)
@@ -52,6 +53,10 @@ static int want(void *arg, const char *name)
 static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
 {
 	struct hooks *h = arg;
+	if (h->groups && !pv_groups_add(h->groups, name, st, p)) {
+		fputs("profview: out of memory\n", stderr);
+		exit(EXIT_INPUT);
+	}
 	if (!h->requests)
 		return 1;
 	if (!pv_requests_add(h->requests, name, st, p)) {
@@ -185,15 +190,53 @@ static int write_views(struct options *o, const pv_views *v, int status)
 	return status;
 }
 
+/* The call tree grouped by endpoint (one group frame per endpoint), when
+ * the names carry requests: the endpoints' models prepared as the main one.
+ * 0 (*out may stay NULL), or -EXIT_INPUT with the message printed. */
+static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
+{
+	pv_ctx ctx = {0};
+	size_t n = pv_groups_count(g);
+	if (pv_groups_failed(g))
+		return -oom();
+	if (!n)
+		return 0;
+	pv_stats **sts = malloc(n * sizeof(*sts));
+	const char **names = malloc(n * sizeof(*names));
+	int rc = 0;
+	if (!sts || !names) {
+		rc = -oom();
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sts[i] = pv_groups_stats(g, i);
+		names[i] = pv_groups_name(g, i);
+		if (!sts[i] || prepare(o, sts[i]) < 0) {
+			rc = -EXIT_INPUT;
+			goto out;
+		}
+	}
+	if (pv_tree_build_groups(out, sts, names, n, &o->tree, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		rc = -EXIT_INPUT;
+	}
+out:
+	free(sts);
+	free(names);
+	return rc;
+}
+
 /* The stats table and the exports of the model. */
 static int run_stats(struct options *o)
 {
-	struct hooks h = {o->filter, NULL};
+	struct hooks h = {o->filter, NULL, NULL};
 	pv_stats *st = NULL;
 	pv_view view = {0};
-	pv_tree *tree = NULL;
+	pv_tree *tree = NULL, *gtree = NULL;
 	pv_load_result res;
 	char sum[1024], *cmdline = NULL;
+	if ((o->writer->flags & PV_W_GROUPS) && pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
+		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
@@ -224,9 +267,15 @@ static int run_stats(struct options *o)
 		goto out;
 	}
 	v.tree = tree;
+	v.groups = h.groups;
+	if ((o->writer->flags & PV_W_TREE) && h.groups && (status = group_tree(o, h.groups, &gtree)) < 0)
+		goto out;
+	v.group_tree = gtree;
 	status = write_views(o, &v, status);
 out:
 	pv_tree_free(tree);
+	pv_tree_free(gtree);
+	pv_groups_free(h.groups);
 	free(cmdline);
 	pv_view_clear(&view);
 	pv_stats_free(st);
@@ -236,7 +285,7 @@ out:
 /* --requests: one row per endpoint. */
 static int run_requests(struct options *o)
 {
-	struct hooks h = {o->filter, NULL};
+	struct hooks h = {o->filter, NULL, NULL};
 	pv_stats *st = NULL;
 	pv_load_result res;
 	if (pv_requests_new(&h.requests) < 0)
@@ -267,7 +316,7 @@ out:
 /* --diff BASE: the inputs against the base, per function and profile. */
 static int run_diff(struct options *o)
 {
-	struct hooks h = {o->filter, NULL};
+	struct hooks h = {o->filter, NULL, NULL};
 	pv_stats *st = NULL, *base = NULL;
 	pv_load_result res, bres;
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);

@@ -97,14 +97,7 @@ static int shared_frame(struct ss *s, const pv_tree *t, uint32_t i, uint32_t *ou
 		out_c(o, '}');
 		return 0;
 	}
-	/* the display string is FILE:LINE(NAME), FILE short with --short-paths */
-	char ln[32];
-	int lw = snprintf(ln, sizeof(ln), "%lld", (long long)k->line);
-	size_t tail = nn + 3 + (size_t)lw;
-	if (n > tail && d[n - tail] == ':') {
-		file = d;
-		fn = n - tail;
-	}
+	file = pv_stats_str(st, pv_stats_shown_file(st, k->file), &fn); /* --short-paths */
 	js(o, name, nn);
 	out_s(o, ",\"file\":");
 	js(o, file, fn);
