@@ -30,8 +30,9 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
+TEST_PKGS += chromium chromium-driver python3-selenium python3-jsonschema libxml2-utils npm
 
-.PHONY: all deps demo test unit oracle cli requests export live valgrind clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live visual valgrind clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -65,7 +66,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export live
+SUITES := unit oracle cli requests export live visual
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
@@ -92,6 +93,18 @@ valgrind: profview $(UNIT_BIN)
 
 export: $(PROFVIEW_BIN)
 	$(PYTHON) tests/export/test_exports.py --profview $(PROFVIEW_BIN)
+
+# The call-tree formats read by the programs that read them: xmllint, the
+# SVG in headless Chromium (selenium), the speedscope app from npm (installed
+# here under build/npm, never committed), dot -Tpng.  Debian's python3, which
+# has selenium and jsonschema.
+NPM_DIR   := build/npm
+SPEEDSCOPE := $(NPM_DIR)/node_modules/speedscope
+DEB_PYTHON ?= /usr/bin/python3
+$(SPEEDSCOPE)/package.json:
+	npm install --prefix $(NPM_DIR) --no-audit --no-fund speedscope@1.25.0
+visual: $(PROFVIEW_BIN) $(SPEEDSCOPE)/package.json
+	$(DEB_PYTHON) tests/visual/test_visual.py --profview $(PROFVIEW_BIN) --speedscope $(SPEEDSCOPE)
 
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
