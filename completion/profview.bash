@@ -13,14 +13,15 @@
 
 _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
 --strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --callers --callees
--f --format --node-threshold --edge-threshold --max-member-size
+-f --format --node-threshold --edge-threshold --min-share --max-frames --max-depth
+--inverted --icicle --max-member-size
 --max-archive-size -o --output -h --help --version'
 
 # pstats' sort keys (sort_stats), in --help order; "none" only stands alone.
 _profview_sort_keys='calls ncalls cumtime cumulative filename line module name
 nfl pcalls stdname time tottime'
 _profview_request_keys='endpoint profiles total mean p50 p95 max calls'
-_profview_formats='text callgrind pstats json dot'
+_profview_formats='text callgrind pstats json dot svg speedscope folded'
 
 # _profview_words_to WORDLIST CUR [PREFIX]: COMPREPLY = the words of WORDLIST
 # that start with CUR, each with PREFIX in front.
@@ -149,7 +150,8 @@ _profview()
         return 0
         ;;
     -n | --limit | --fraction | -m | --match | -x | --exclude | --endpoint | --since | \
-        --until | --node-threshold | --edge-threshold | --max-member-size | --max-archive-size)
+        --until | --node-threshold | --edge-threshold | --max-member-size | --max-archive-size | \
+        --min-share | --max-frames | --max-depth)
         # a number, regular expression, time or size: nothing to offer
         return 0
         ;;
