@@ -142,6 +142,7 @@ installtest: profview
 # Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
 bench: profview
 	bash bench/run.sh $(BENCH_SIZES)
+	bash bench/formats.sh
 
 format:
 	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]
