@@ -471,7 +471,7 @@ def check_lint_selftest():
 def cg_put_name(s):
     s = s.lstrip(" \t")
     if not s:
-        return "???"
+        return "(no name)"
     return s.replace("\n", "?").replace("\r", "?")
 
 
