@@ -30,9 +30,10 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
-TEST_PKGS += python3-jsonschema
+TEST_PKGS += python3-jsonschema clang-format
 
-.PHONY: all deps demo test unit oracle cli requests export live formats valgrind clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live formats valgrind clean format format-check \
+	sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -135,8 +136,13 @@ installtest: profview
 bench: profview
 	bash bench/run.sh $(BENCH_SIZES)
 
+# .clang-format: make format applies it, make format-check (CI) fails on a difference
+FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch]
 format:
-	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 clean:
 	rm -rf $(BUILD) profview
