@@ -38,32 +38,31 @@ static char *join_inputs(char **v, int n)
 }
 
 /* What the loader asks about each profile: the request selection and,
- * for --requests, the table being filled. */
+ * for --requests, the groups being filled. */
 struct hooks {
 	pv_reqfilter *filter;
-	pv_requests *requests;
-	pv_groups *groups; /* writers with PV_W_GROUPS: a model per endpoint */
+	pv_groups *groups;
+	size_t refused; /* profiles the selection left out */
 };
 
 static int want(void *arg, const char *name)
 {
-	return pv_reqfilter_match(((struct hooks *)arg)->filter, name);
+	struct hooks *h = arg;
+	if (pv_reqfilter_match(h->filter, name))
+		return 1;
+	h->refused++;
+	return 0;
 }
 
 static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
 {
 	struct hooks *h = arg;
-	if (h->groups && !pv_groups_add(h->groups, name, st, p)) {
-		fputs("profview: out of memory\n", stderr);
-		exit(EXIT_INPUT);
+	if (pv_reqfilter_active(h->filter) &&
+	    !pv_reqfilter_match_timed(h->filter, name, pv_profile_total_time(p))) {
+		h->refused++;
+		return 0;
 	}
-	if (!h->requests)
-		return 1;
-	if (!pv_requests_add(h->requests, name, st, p)) {
-		fputs("profview: out of memory\n", stderr);
-		exit(EXIT_INPUT);
-	}
-	return 1;
+	return h->groups ? pv_groups_add(h->groups, name, st, p) : 1;
 }
 
 /* Progress on a terminal: after a second of work, redrawn in place at most
@@ -108,14 +107,23 @@ static void on_error(const pv_ctx *ctx, void *arg)
 	fprintf(stderr, "profview: %s\n", ctx->msg);
 }
 
-static void summary(char *buf, size_t cap, const pv_load_result *r, char **inputs, int n)
+/* "19 profiles from dump/ (287 left out by --since; 2 unreadable, skipped)" */
+static void summary(char *buf, size_t cap, const struct options *o, const pv_load_result *r,
+		    size_t refused, char **inputs, int n)
 {
 	int w = snprintf(buf, cap, "%zu profile%s from %s", r->files, r->files == 1 ? "" : "s",
 			 n > 1 ? "" : strcmp(inputs[0], "-") ? inputs[0] : "standard input");
 	if (n > 1 && w >= 0 && (size_t)w < cap)
 		w += snprintf(buf + w, cap - (size_t)w, "%d inputs", n);
+	if ((refused || r->failed) && w >= 0 && (size_t)w < cap)
+		w += snprintf(buf + w, cap - (size_t)w, " (");
+	if (refused && w >= 0 && (size_t)w < cap)
+		w += snprintf(buf + w, cap - (size_t)w, "%zu left out by %s%s", refused, o->filter_desc,
+			      r->failed ? "; " : "");
 	if (r->failed && w >= 0 && (size_t)w < cap)
-		snprintf(buf + w, cap - (size_t)w, " (%zu unreadable, skipped)", r->failed);
+		w += snprintf(buf + w, cap - (size_t)w, "%zu unreadable, skipped", r->failed);
+	if ((refused || r->failed) && w >= 0 && (size_t)w < cap)
+		snprintf(buf + w, cap - (size_t)w, ")");
 }
 
 static int oom(void)
@@ -144,9 +152,15 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 		prog.after = after && *after ? atof(after) : 1.0;
 		lopts.progress = progress;
 	}
+	h->refused = 0;
 	if (pv_stats_new(st) < 0 || pv_load(*st, inputs, n, &lopts, res) < 0)
 		return -oom();
 	progress_clear();
+	if (!res->files && h->refused) {
+		fprintf(stderr, "profview: no %sprofile matched %s; %zu read\n", what, o->filter_desc,
+			h->refused + res->failed);
+		return -EXIT_NOMATCH;
+	}
 	if (!res->files) {
 		fprintf(stderr, "profview: no %sprofile could be read\n", what);
 		return -EXIT_INPUT;
@@ -229,7 +243,7 @@ out:
 /* The stats table and the exports of the model. */
 static int run_stats(struct options *o)
 {
-	struct hooks h = {o->filter, NULL, NULL};
+	struct hooks h = {o->filter, NULL, 0};
 	pv_stats *st = NULL;
 	pv_view view = {0};
 	pv_tree *tree = NULL, *gtree = NULL;
@@ -253,7 +267,7 @@ static int run_stats(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
-	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
+	summary(sum, sizeof(sum), o, &res, h.refused, o->inputs, o->ninputs);
 	o->wopts.summary = sum;
 	if (!(cmdline = join_inputs(o->inputs, o->ninputs))) {
 		status = -oom();
@@ -285,30 +299,36 @@ out:
 /* --requests: one row per endpoint. */
 static int run_requests(struct options *o)
 {
-	struct hooks h = {o->filter, NULL, NULL};
+	struct hooks h = {o->filter, NULL, 0};
 	pv_stats *st = NULL;
+	pv_reqview *rv = NULL;
 	pv_load_result res;
-	if (pv_requests_new(&h.requests) < 0)
+	pv_ctx ctx = {0};
+	char sum[1024];
+	if (pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
 		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	if (status >= 0 && pv_groups_failed(h.groups))
+		status = -oom();
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
+	for (size_t i = 0; status >= 0 && i < pv_groups_count(h.groups); i++)
+		if (prepare(o, pv_groups_stats(h.groups, i)) < 0)
+			status = -EXIT_INPUT;
 	if (status < 0)
 		goto out;
-	struct output out;
-	pv_ctx ctx = {0};
-	if (output_open(&out, o->outpath) < 0) {
-		status = EXIT_INPUT;
+	if (pv_reqview_build(&rv, h.groups, o->vsort, pv_select_limit(o->sel), &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
 		goto out;
 	}
-	int ok = pv_requests_write(out.fp, h.requests, st, o->sortspec ? o->sortspec : "total",
-				   pv_select_limit(o->sel), &ctx) == 0;
-	if (!ok)
-		fprintf(stderr, "profview: %s\n", ctx.msg);
-	if (output_close(&out, ok) < 0 || !ok)
-		status = EXIT_INPUT;
+	summary(sum, sizeof(sum), o, &res, h.refused, o->inputs, o->ninputs);
+	o->wopts.summary = sum;
+	pv_views v = {.mode = PV_MODE_REQUESTS, .st = st, .groups = h.groups, .requests = rv};
+	status = write_views(o, &v, status);
 out:
-	pv_requests_free(h.requests);
+	pv_reqview_free(rv);
+	pv_groups_free(h.groups);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;
 }
@@ -316,12 +336,15 @@ out:
 /* --diff BASE: the inputs against the base, per function and profile. */
 static int run_diff(struct options *o)
 {
-	struct hooks h = {o->filter, NULL, NULL};
+	struct hooks h = {o->filter, NULL, 0};
 	pv_stats *st = NULL, *base = NULL;
+	pv_diffview *dv = NULL;
 	pv_load_result res, bres;
+	pv_ctx ctx = {0};
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status < 0)
 		goto out;
+	size_t refused = h.refused;
 	int bstatus = load(o, &h, o->diffs, o->ndiffs, "base ", &base, &bres);
 	if (bstatus < 0) {
 		status = bstatus;
@@ -333,23 +356,22 @@ static int run_diff(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
-	char sum[1024], what_base[1024];
-	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
-	summary(what_base, sizeof(what_base), &bres, (char **)o->diffs, (int)o->ndiffs);
-	const char *of = strstr(what_base, " from ");
-	const char *wc = strstr(sum, " from ");
-	struct output out;
-	if (output_open(&out, o->outpath) < 0) {
-		status = EXIT_INPUT;
+	if (pv_diffview_build(&dv, base, st, o->vsort, o->sel, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
 		goto out;
 	}
-	int ok = pv_diff_write(out.fp, base, st, o->sel, of ? of + 6 : what_base,
-			       wc ? wc + 6 : sum) == 0;
-	if (!ok)
-		oom();
-	if (output_close(&out, ok) < 0 || !ok)
-		status = EXIT_INPUT;
+	char sum[1024], what_base[1024];
+	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);
+	summary(what_base, sizeof(what_base), o, &bres, h.refused, (char **)o->diffs, (int)o->ndiffs);
+	const char *of = strstr(what_base, " from ");
+	const char *wc = strstr(sum, " from ");
+	o->wopts.summary = wc ? wc + 6 : sum;
+	o->wopts.base_summary = of ? of + 6 : what_base;
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv};
+	status = write_views(o, &v, status);
 out:
+	pv_diffview_free(dv);
 	pv_stats_free(base);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;

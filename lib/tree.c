@@ -20,10 +20,10 @@
 #define ABORT_CAP 1 /* build(): the frame cap was passed (soft mode) */
 
 typedef struct gedge {
-	uint32_t to;  /* callee (out) or caller (in) entry */
-	double w;     /* the edge's cumulative time (seconds), or its estimate */
-	double tw;    /* in-edges: the edge's internal time, or its estimate */
-	double nc;    /* calls along the edge */
+	uint32_t to; /* callee (out) or caller (in) entry */
+	double w;    /* the edge's cumulative time (seconds), or its estimate */
+	double tw;   /* in-edges: the edge's internal time, or its estimate */
+	double nc;   /* calls along the edge */
 } gedge;
 
 typedef struct graph {
@@ -38,7 +38,7 @@ typedef struct graph {
 	uint64_t *ct, *tt; /* ticks */
 	double *ctd, *ncd; /* seconds, calls */
 	uint32_t *roots;
-	uint64_t *rootw;  /* ticks per root */
+	uint64_t *rootw; /* ticks per root */
 	size_t nroots;
 	uint32_t *onpath; /* frames of each entry on the current path */
 	uint64_t total;   /* ticks: the roots' weight (inverted: all self time) */
@@ -59,9 +59,9 @@ typedef struct item {
 typedef struct builder {
 	pv_tree *t;
 	size_t cap;
-	double thr;      /* minimum weight in ticks */
+	double thr; /* minimum weight in ticks */
 	size_t max_frames;
-	int hard;        /* enforce max_frames by cutting */
+	int hard; /* enforce max_frames by cutting */
 	uint32_t max_depth;
 	int inverted;
 	uint64_t tick;
@@ -379,7 +379,7 @@ static int new_frame(builder *b, uint32_t parent, uint32_t key, uint32_t group, 
 {
 	pv_tree *t = b->t;
 	if (t->nframes >= UINT32_MAX - 1 || pv_grow(&t->frames, &b->cap, t->nframes + 1,
-						     sizeof(*t->frames)) < 0)
+						    sizeof(*t->frames)) < 0)
 		return PV_ENOMEM;
 	pv_frame *f = &t->frames[t->nframes];
 	memset(f, 0, sizeof(*f));
@@ -528,8 +528,7 @@ static int split(builder *b, const gedge *e, size_t n, int by_tt, uint64_t rest,
 			w = rest - used;
 		used += w;
 		/* calls: the edge's calls, scaled by the share of the edge taken */
-		b->cands[i] = (cand){.entry = e[i].to, .w = w, .frac = v - (double)w,
-				     .calls = x > 0 ? e[i].nc * (v / (x * 1e9 / (double)b->tick)) : 0};
+		b->cands[i] = (cand){.entry = e[i].to, .w = w, .frac = v - (double)w, .calls = x > 0 ? e[i].nc * (v / (x * 1e9 / (double)b->tick)) : 0};
 	}
 	if (used < rest) {
 		qsort(b->cands, n, sizeof(*b->cands), frac_cmp);
@@ -732,8 +731,7 @@ static int tree_make(pv_tree **out, pv_stats *const *sts, const char *const *nam
 	if (!(o->min_share < 1) || isnan(o->min_share))
 		return pv_fail(ctx, PV_EARG, PV_NOOFF,
 			       "the minimum share must be below 1 (100%%), not %g", o->min_share);
-	builder b = {.max_depth = o->max_depth, .max_frames = o->max_frames,
-		     .inverted = o->inverted, .tick = o->tick_ns ? o->tick_ns : 1000};
+	builder b = {.max_depth = o->max_depth, .max_frames = o->max_frames, .inverted = o->inverted, .tick = o->tick_ns ? o->tick_ns : 1000};
 	if (b.max_frames && b.max_frames < 2 + ng)
 		b.max_frames = 2 + ng;
 	graph *gs = pv_calloc(ng ? ng : 1, sizeof(*gs));
