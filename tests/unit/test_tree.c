@@ -384,7 +384,7 @@ static void test_tree_pruning_merges_smaller(void **state)
 	(void)state;
 	fn fns[22];
 	call calls[21];
-	char names[21][8];
+	char names[21][16];
 	fns[0] = (fn){"main", 1, 0, 100};
 	for (int i = 0; i < 21; i++) {
 		snprintf(names[i], sizeof(names[i]), "s%d", i);
