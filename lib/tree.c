@@ -35,6 +35,7 @@ typedef struct graph {
 	uint8_t *cyclic;   /* in a recursion (SCC of 2+, or calls itself) */
 	uint8_t *drop;     /* --exclude */
 	uint8_t *hit;      /* --match */
+	uint8_t *reach;    /* --match: calls a matching function, maybe indirectly */
 	uint64_t *ct, *tt; /* ticks */
 	double *ctd, *ncd; /* seconds, calls */
 	uint32_t *roots;
@@ -93,6 +94,7 @@ static void graph_free(graph *g)
 	free(g->cyclic);
 	free(g->drop);
 	free(g->hit);
+	free(g->reach);
 	free(g->ct);
 	free(g->tt);
 	free(g->ctd);
@@ -220,6 +222,31 @@ static int match_flags(graph *g, const pv_tree_opts *o)
 		if (o->match && pv_select_keeps(o->match, s, len))
 			g->hit[i] = 1;
 	}
+	if (!o->match)
+		return 0;
+	/* the functions that can reach a matching one: never merged into
+	 * "[N smaller]", so that --match finds small functions too */
+	uint32_t *q = pv_malloc((g->n + 1) * sizeof(*q));
+	g->reach = pv_calloc(g->n + 1, 1);
+	if (!q || !g->reach) {
+		free(q);
+		return PV_ENOMEM;
+	}
+	size_t nq = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->hit[i]) {
+			g->reach[i] = 1;
+			q[nq++] = (uint32_t)i;
+		}
+	while (nq) {
+		uint32_t v = q[--nq];
+		for (uint32_t i = g->in_at[v]; i < g->in_at[v + 1]; i++)
+			if (!g->reach[g->in[i].to]) {
+				g->reach[g->in[i].to] = 1;
+				q[nq++] = g->in[i].to;
+			}
+	}
+	free(q);
 	return 0;
 }
 
@@ -438,9 +465,17 @@ static int add_children(builder *b, graph *g, uint32_t p, size_t nc, int est_fro
 	uint32_t depth = t->frames[p].depth;
 	int est_p = (t->frames[p].flags & PV_FRAME_ESTIMATED) != 0;
 	size_t keep = 0;
-	if (!(b->max_depth && depth >= b->max_depth))
+	if (!(b->max_depth && depth >= b->max_depth)) {
 		while (keep < nc && (double)c[keep].w >= b->thr)
 			keep++;
+		/* --match: small frames on the way to a match are kept too */
+		for (size_t j = keep; g->reach && j < nc; j++)
+			if (g->reach[c[j].entry] && !(b->inverted)) {
+				cand x = c[j];
+				memmove(c + keep + 1, c + keep, (j - keep) * sizeof(*c));
+				c[keep++] = x;
+			}
+	}
 	if (b->max_frames) {
 		size_t room = t->nframes + b->pend;
 		if (!b->hard && room + keep > b->max_frames)

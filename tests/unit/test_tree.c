@@ -490,6 +490,21 @@ static void test_tree_match_exclude(void **state)
 	assert_int_equal(sum_of(t, "a", NULL, NULL), 0);
 	assert_int_equal(sum_of(t, "main", NULL, NULL), 30);
 	pv_tree_free(t);
+
+	/* --match finds frames the minimum share would merge: at 50%, b (30)
+	 * and y (25) are kept because they lead to the match */
+	pv_select *my;
+	assert_int_equal(pv_select_new(&my), 0);
+	assert_int_equal(pv_select_add(my, PV_SEL_MATCH, "\\(y\\)", &ctx), 0);
+	o.match = my;
+	o.min_share = 0.5;
+	t = build(st, &o);
+	check_invariants(t);
+	assert_int_equal(t->total, 25);
+	assert_int_equal(sum_of(t, "y", NULL, NULL), 25);
+	assert_int_equal(sum_of(t, "b", NULL, NULL), 25);
+	pv_tree_free(t);
+	pv_select_free(my);
 	pv_select_free(ex);
 	pv_select_free(ma);
 	pv_stats_free(st);
