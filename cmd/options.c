@@ -227,10 +227,12 @@ int options_parse(struct options *o, int argc, char **argv)
 		case 'm':
 			if ((rc = pv_select_add(o->sel, PV_SEL_MATCH, optarg, &ctx)) == 0)
 				rc = pv_select_add(o->tmatch, PV_SEL_MATCH, optarg, &ctx);
+			o->tree.match = o->tmatch;
 			break;
 		case 'x':
 			if ((rc = pv_select_add(o->sel, PV_SEL_EXCLUDE, optarg, &ctx)) == 0)
 				rc = pv_select_add(o->texclude, PV_SEL_EXCLUDE, optarg, &ctx);
+			o->tree.exclude = o->texclude;
 			break;
 		case O_MINSHARE:
 			o->tree.min_share = parse_percent("--min-share", optarg) / 100;
@@ -325,8 +327,6 @@ int options_parse(struct options *o, int argc, char **argv)
 				  o->writer->name);
 		if (!maxframes) /* keeps a picture within a few MB */
 			o->tree.max_frames = o->writer == &pv_writer_svg ? 5000 : 50000;
-		o->tree.match = o->tmatch;
-		o->tree.exclude = o->texclude;
 	} else if (treeopt) {
 		die_usage("--min-share, --max-frames, --max-depth and --inverted apply to the call-tree "
 			  "formats (svg, speedscope, folded), not -f %s", o->writer->name);
