@@ -7,14 +7,24 @@
 # flask/ and INVENTORY.txt.  Timings (and so the bytes of every real dump) vary
 # from run to run; names and shapes do not.  Needs the pyenv interpreters below,
 # Debian's /usr/bin/python3 with python3-flask, and nothing from the network.
-# Override interpreter locations with PYENV_VERSIONS, PY3, PY2, FLASK_PY.
+# Interpreters are found on PATH as python2.7, python3.6 ... python3.13; set
+# PYTHON_VERSIONS_DIR to a directory of VERSION/bin/python trees instead
+# (pyenv's versions/ directory, for one), or PY3, PY2, FLASK_PY one by one.
 set -eu
 
 GEN=$(cd "$(dirname "$0")" && pwd)
 TD=$(dirname "$GEN")
-PYENV_VERSIONS=${PYENV_VERSIONS:-/root/.pyenv/versions}
-PY3=${PY3:-$PYENV_VERSIONS/3.11.7/bin/python}
-PY2=${PY2:-$PYENV_VERSIONS/2.7.18/bin/python}
+PYTHON_VERSIONS_DIR=${PYTHON_VERSIONS_DIR:-}
+# interp VERSION: the interpreter of that version (3.11.7 -> python3.11 on PATH)
+interp() {
+    if [ -n "$PYTHON_VERSIONS_DIR" ]; then
+        echo "$PYTHON_VERSIONS_DIR/$1/bin/python"
+    else
+        echo "python$(echo "$1" | cut -d. -f1-2)"
+    fi
+}
+PY3=${PY3:-$(interp 3.11.7)}
+PY2=${PY2:-$(interp 2.7.18)}
 FLASK_PY=${FLASK_PY:-/usr/bin/python3}
 # tag:version pairs for cprofile/ (every interpreter) and profile/ (three)
 CPROFILE_VERSIONS="py27:2.7.18 py36:3.6.15 py37:3.7.16 py38:3.8.18 py39:3.9.18 py310:3.10.13 py311:3.11.7 py312:3.12.1 py313:3.13.0"
@@ -34,7 +44,7 @@ is_py3_only() { grep -q '^# py3-only' "$1"; }
 
 echo "== cprofile/: python -m cProfile -o X.prof prog.py"
 for tv in $CPROFILE_VERSIONS; do
-    tag=${tv%%:*}; py=$PYENV_VERSIONS/${tv#*:}/bin/python
+    tag=${tv%%:*}; py=$(interp "${tv#*:}")
     mkdir -p "cprofile/$tag"
     for prog in "$GEN"/programs/*.py; do
         name=$(basename "$prog" .py)
@@ -46,7 +56,7 @@ done
 
 echo "== profile/: python -m profile -o X.prof prog.py, and the runctx(string) variant"
 for tv in $PROFILE_VERSIONS; do
-    tag=${tv%%:*}; py=$PYENV_VERSIONS/${tv#*:}/bin/python
+    tag=${tv%%:*}; py=$(interp "${tv#*:}")
     mkdir -p "profile/$tag"
     for prog in "$GEN"/programs/*.py; do
         name=$(basename "$prog" .py)
