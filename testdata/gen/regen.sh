@@ -42,6 +42,15 @@ trap 'rm -rf "$TMP"' EXIT
 
 is_py3_only() { grep -q '^# py3-only' "$1"; }
 
+# neutral PY FILE...: no path of this machine in the dumps (testdata/README.md):
+# the interpreter's own prefix becomes /usr/local, as a source install's is
+neutral() {
+    py=$1; shift
+    prefix=$("$py" -c 'import sys; print(sys.prefix)')
+    case $prefix in /usr | /usr/local) return ;; esac
+    "$py" "$GEN/relocate.py" "$prefix/=/usr/local/" -- "$@"
+}
+
 echo "== cprofile/: python -m cProfile -o X.prof prog.py"
 for tv in $CPROFILE_VERSIONS; do
     tag=${tv%%:*}; py=$(interp "${tv#*:}")
@@ -52,6 +61,7 @@ for tv in $CPROFILE_VERSIONS; do
         # run from the programs dir with a bare name: co_filename is 'prog_x.py'
         (cd "$GEN/programs" && "$py" -m cProfile -o "$TD/cprofile/$tag/$name.prof" "$name.py" >/dev/null)
     done
+    neutral "$py" cprofile/$tag/*.prof
 done
 
 echo "== profile/: python -m profile -o X.prof prog.py, and the runctx(string) variant"
@@ -64,10 +74,13 @@ for tv in $PROFILE_VERSIONS; do
         (cd "$GEN/programs" && "$py" -m profile -o "$TD/profile/$tag/$name.prof" "$name.py" >/dev/null)
         (cd "$GEN/programs" && "$py" "$GEN/profile_runctx.py" "$name.py" "$TD/profile/$tag/$name.runctx.prof" >/dev/null)
     done
+    neutral "$py" profile/$tag/*.prof
 done
 
 echo "== flask/: werkzeug ProfilerMiddleware under $FLASK_PY"
 (cd "$TMP" && "$FLASK_PY" "$GEN/flask_app.py" "$TD/flask")
+# the app as if it were installed under /srv/app
+"$FLASK_PY" "$GEN/relocate.py" "$GEN/=/srv/app/" -- flask/*.prof
 
 echo "== marshal/: one cProfile dict and one profile dict at marshal versions 0-5"
 "$PY3" "$GEN/remarshal.py" cprofile/py311/prog_recursion.prof marshal "" 0,1,2,3,4,5
