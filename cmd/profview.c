@@ -230,6 +230,20 @@ static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
 			goto out;
 		}
 	}
+	/* the heaviest endpoint first (insertion sort: endpoints are few) */
+	for (size_t i = 1; i < n; i++) {
+		pv_stats *x = sts[i];
+		const char *xn = names[i];
+		double xt = pv_num_to_double(pv_stats_total_tt(x));
+		size_t j = i;
+		while (j > 0 && pv_num_to_double(pv_stats_total_tt(sts[j - 1])) < xt) {
+			sts[j] = sts[j - 1];
+			names[j] = names[j - 1];
+			j--;
+		}
+		sts[j] = x;
+		names[j] = xn;
+	}
 	if (pv_tree_build_groups(out, sts, names, n, &o->tree, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		rc = -EXIT_INPUT;
@@ -249,7 +263,8 @@ static int run_stats(struct options *o)
 	pv_tree *tree = NULL, *gtree = NULL;
 	pv_load_result res;
 	char sum[1024], *cmdline = NULL;
-	if ((o->writer->flags & PV_W_GROUPS) && pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
+	if ((o->writer->flags & PV_W_GROUPS) && !o->merged &&
+	    pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
 		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0 && prepare(o, st) < 0)

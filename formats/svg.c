@@ -235,7 +235,8 @@ static const char script[] =
 
 static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *ctx)
 {
-	const pv_tree *t = v->tree;
+	/* one frame per endpoint when the names carry requests */
+	const pv_tree *t = v->group_tree ? v->group_tree : v->tree;
 	int rc = PV_ENOMEM;
 	uint64_t *x0 = pv_malloc((t->nframes + 1) * sizeof(*x0));
 	pv_out *o = out_open(file);
@@ -404,7 +405,7 @@ out:
 
 const pv_writer pv_writer_svg = {
 	.name = "svg",
-	.flags = PV_W_TREE | PV_W_OWN_ORDER,
+	.flags = PV_W_TREE | PV_W_GROUPS | PV_W_OWN_ORDER,
 	.modes = PV_MODE_STATS,
 	.help = "an interactive flame graph, one self-contained SVG (a browser)",
 	.write = svg_write,
