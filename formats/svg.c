@@ -298,6 +298,10 @@ static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *c
 	out_s(o, t->inverted ? "Inverted flame graph (callers above self time) of " : "Flame graph of ");
 	const char *what = wo->summary ? wo->summary : "the profile";
 	xml(o, what, strlen(what));
+	if (t->group_names) {
+		snprintf(buf, sizeof(buf), ", by endpoint (%zu)", t->ngroups);
+		out_s(o, buf);
+	}
 	out_s(o, "</text>\n");
 	snprintf(buf, sizeof(buf), "<text x=\"%d\" y=\"44\" style=\"text-anchor: middle\">", SVG_W / 2);
 	out_s(o, buf);
