@@ -37,10 +37,13 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(ROOT, "testdata", "flask")
 failures = []
+passes = []
 
 
 def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
+    if cond:
+        passes.append(what)
     if not cond:
         failures.append(what)
 
@@ -334,7 +337,7 @@ def main():
         check(w <= 2000, "dot: the bundled sample renders %d x %d px (at most 2,000 wide)" % (w, hgt))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("visual: %d failed" % len(failures))
+    print("visual: %d passed, %d failed" % (len(passes), len(failures)))
     return 1 if failures else 0
 
 
