@@ -5,7 +5,7 @@
 #   make deps     install the Debian packages the build and tests need (as root)
 
 CC      ?= cc
-PKGS    := libarchive libpcre2-8
+PKGS    := libarchive libpcre2-32
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wvla -Wformat=2 -Wno-format-nonliteral
@@ -14,7 +14,7 @@ WARN    += -Werror
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libarchive is not linked: formats/archive.c loads it when an archive is met
-PKG_LIBS   = $(shell pkg-config --libs libpcre2-8 2>/dev/null) -ldl -pthread
+PKG_LIBS   = $(shell pkg-config --libs libpcre2-32 2>/dev/null) -ldl -pthread
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 

@@ -472,6 +472,11 @@ int main(int argc, char **argv)
 	}
 	progress_clear();
 	status = res.failed ? EXIT_INPUT : EXIT_OK;
+	if (pv_reqfilter_error(hooks.filter, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = EXIT_USAGE;
+		goto out;
+	}
 	if (ndiffs) {
 		hooks.requests = NULL;
 		if (pv_stats_new(&base) < 0 || pv_load(base, diffs, ndiffs, &lopts, &bres) < 0) {
@@ -510,7 +515,7 @@ int main(int argc, char **argv)
 		vsort = NULL;
 	if (!requests && !ndiffs && pv_view_build(&view, st, vsort, sel, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
-		status = EXIT_INPUT;
+		status = ctx.code == PV_ELIMIT || ctx.code == PV_EARG ? EXIT_USAGE : EXIT_INPUT;
 		goto out;
 	}
 	summary(sum, sizeof(sum), &res, argv + optind, argc - optind);
@@ -533,16 +538,19 @@ int main(int argc, char **argv)
 				       pv_select_limit(sel), &ctx) == 0;
 		if (!ok)
 			fprintf(stderr, "profview: %s\n", ctx.msg);
-		if (!ok && ctx.code == PV_EARG)
+		if (!ok && (ctx.code == PV_EARG || ctx.code == PV_ELIMIT))
 			status = EXIT_USAGE;
 	} else if (ndiffs) {
 		char what_base[1024];
 		summary(what_base, sizeof(what_base), &bres, (char **)diffs, (int)ndiffs);
 		const char *of = strstr(what_base, " from ");
 		const char *wc = strstr(sum, " from ");
-		ok = pv_diff_write(out.fp, base, st, sel, of ? of + 6 : what_base, wc ? wc + 6 : sum) == 0;
+		ok = pv_diff_write(out.fp, base, st, sel, of ? of + 6 : what_base, wc ? wc + 6 : sum,
+				   &ctx) == 0;
 		if (!ok)
-			fputs("profview: out of memory\n", stderr);
+			fprintf(stderr, "profview: %s\n", ctx.msg);
+		if (!ok && (ctx.code == PV_EARG || ctx.code == PV_ELIMIT))
+			status = EXIT_USAGE;
 	} else {
 		ok = writer->write(out.fp, st, &view, &ropts) == 0;
 		if (!ok)

@@ -12,15 +12,13 @@
  * back as /static/app/js).  Endpoints fold identifiers: a segment of digits,
  * a UUID or 16+ hex digits becomes {id}.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../lib/pv.h"
+#include "../lib/internal.h"
 
 static int all(const char *s, size_t n, int (*pred)(int))
 {
@@ -154,11 +152,11 @@ int pv_request_parse(const char *name, pv_request *r)
 /* ---- selection ---------------------------------------------------------- */
 
 struct pv_reqfilter {
-	pcre2_code **re;
+	pv_regex **re;
 	size_t nre;
-	pcre2_match_data *md;
 	int has_since, has_until;
 	double since, until;
+	pv_ctx err; /* the first match error (a bound hit); later names do not match */
 };
 
 int pv_reqfilter_new(pv_reqfilter **out)
@@ -172,35 +170,33 @@ void pv_reqfilter_free(pv_reqfilter *f)
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->nre; i++)
-		pcre2_code_free(f->re[i]);
+		pv_regex_free(f->re[i]);
 	free(f->re);
-	pcre2_match_data_free(f->md);
 	free(f);
 }
 
 int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx)
 {
-	int err;
-	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
-				       &err, &off, NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		return pv_fail(ctx, PV_EARG, PV_NOOFF,
-			       "invalid regular expression '%s': %s at offset %zu", regex, (char *)msg,
-			       (size_t)off);
-	}
-	pcre2_code **v = realloc(f->re, (f->nre + 1) * sizeof(*v));
-	if (!v || (!f->md && !(f->md = pcre2_match_data_create(1, NULL)))) {
-		if (v)
-			f->re = v;
-		pcre2_code_free(re);
+	pv_regex *re;
+	int rc = pv_regex_compile(&re, "--endpoint", regex, ctx);
+	if (rc < 0)
+		return rc;
+	pv_regex **v = realloc(f->re, (f->nre + 1) * sizeof(*v));
+	if (!v) {
+		pv_regex_free(re);
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	}
 	f->re = v;
 	f->re[f->nre++] = re;
 	return 0;
+}
+
+int pv_reqfilter_error(const pv_reqfilter *f, pv_ctx *ctx)
+{
+	if (!f || !f->err.code)
+		return 0;
+	*ctx = f->err;
+	return f->err.code;
 }
 
 /* Unix time, or ISO 8601 date[Thh:mm[:ss[.fff]]][Z|+hh:mm|-hh:mm]. */
@@ -282,7 +278,7 @@ int pv_reqfilter_active(const pv_reqfilter *f)
 	return f && (f->nre || f->has_since || f->has_until);
 }
 
-int pv_reqfilter_match(const pv_reqfilter *f, const char *name)
+int pv_reqfilter_match(pv_reqfilter *f, const char *name)
 {
 	if (!pv_reqfilter_active(f))
 		return 1;
@@ -295,9 +291,12 @@ int pv_reqfilter_match(const pv_reqfilter *f, const char *name)
 		return 0;
 	if (!f->nre)
 		return 1;
-	for (size_t i = 0; i < f->nre; i++)
-		if (pcre2_match(f->re[i], (PCRE2_SPTR)r.endpoint, strlen(r.endpoint), 0, 0, f->md,
-				NULL) >= 0)
-			return 1;
+	if (f->err.code)
+		return 0;
+	for (size_t i = 0; i < f->nre; i++) {
+		int m = pv_regex_match(f->re[i], r.endpoint, strlen(r.endpoint), &f->err);
+		if (m != 0)
+			return m > 0;
+	}
 	return 0;
 }

@@ -35,6 +35,18 @@ static inline pv_num pv_num_f(double f)
 #else
 	n.i = 0;
 	n.f = f;
+/* A user-supplied regular expression (--match, --exclude, --endpoint),
+ * matched as Python's re.search matches str (lone surrogates included),
+ * with JIT where available and bounded steps, depth and memory. */
+typedef struct pv_regex pv_regex;
+/* opt names the option in messages.  PV_EARG (bad pattern) or PV_ENOMEM. */
+int pv_regex_compile(pv_regex **out, const char *opt, const char *pattern, pv_ctx *ctx);
+/* 1 if text (UTF-8, surrogates allowed) matches, 0 if not, or <0: PV_ELIMIT
+ * when a bound was hit (the message names the option, pattern and text),
+ * PV_ENOMEM.  Not for two threads at once. */
+int pv_regex_match(pv_regex *re, const char *text, size_t len, pv_ctx *ctx);
+void pv_regex_free(pv_regex *re);
+
 #endif
 	n.is_int = 0;
 	return n;
@@ -101,5 +113,17 @@ int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n);
  * to *buf.  0 or PV_ENOMEM. */
 int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
 int pv_pyrepr_float(char **buf, size_t *len, size_t *cap, double x);
+
+/* A user-supplied regular expression (--match, --exclude, --endpoint),
+ * matched as Python's re.search matches str (lone surrogates included),
+ * with JIT where available and bounded steps, depth and memory. */
+typedef struct pv_regex pv_regex;
+/* opt names the option in messages.  PV_EARG (bad pattern) or PV_ENOMEM. */
+int pv_regex_compile(pv_regex **out, const char *opt, const char *pattern, pv_ctx *ctx);
+/* 1 if text (UTF-8, surrogates allowed) matches, 0 if not, or <0: PV_ELIMIT
+ * when a bound was hit (the message names the option, pattern and text),
+ * PV_ENOMEM.  Not for two threads at once. */
+int pv_regex_match(pv_regex *re, const char *text, size_t len, pv_ctx *ctx);
+void pv_regex_free(pv_regex *re);
 
 #endif

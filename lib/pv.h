@@ -54,6 +54,12 @@ typedef struct pv_ctx {
 #define PV_NOOFF ((size_t)-1)
 int pv_fail(pv_ctx *ctx, int code, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A name (a path, an archive member, a pattern) for a message: as it is
+ * when every character is printable, else quoted as coreutils quotes it
+ * ('a'$'\n''b'), so a newline cannot forge a line and no escape sequence
+ * reaches the terminal; always != 0 quotes every name ('name').  Writes
+ * at most cap bytes with the NUL (cut short if need be); returns the length. */
+size_t pv_quote(char *buf, size_t cap, const char *s, size_t n, int always);
 /* Clear the error state (input/member are kept). */
 void pv_ctx_clear(pv_ctx *ctx);
 
@@ -391,8 +397,12 @@ int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx);
 int pv_reqfilter_set_since(pv_reqfilter *f, const char *when, pv_ctx *ctx);
 int pv_reqfilter_set_until(pv_reqfilter *f, const char *when, pv_ctx *ctx);
 int pv_reqfilter_active(const pv_reqfilter *f);
-/* 1 if the profile named `name` is selected. */
-int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
+/* 1 if the profile named `name` is selected.  A pattern that hits a bound
+ * (steps, depth, memory) selects nothing from then on and is kept as the
+ * filter's error: check pv_reqfilter_error() after loading. */
+int pv_reqfilter_match(pv_reqfilter *f, const char *name);
+/* 0, or the code of the first match error with its message copied to ctx. */
+int pv_reqfilter_error(const pv_reqfilter *f, pv_ctx *ctx);
 
 /* The --requests table: fed every profile as it is read, it writes one row
  * per endpoint and what the names tell about lost data. */
@@ -405,15 +415,17 @@ int pv_requests_add(void *r, const char *name, pv_stats *st, const pv_profile *p
 int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *sortcol,
 		      size_t limit, pv_ctx *ctx);
 
-/* --diff: functions of `cur` against `base`, per profile (formats/diff.c). */
+/* --diff: functions of `cur` against `base`, per profile (formats/diff.c).
+ * 0, or <0 with the message in ctx (nothing written then). */
 int pv_diff_write(FILE *fp, pv_stats *base, pv_stats *cur, const pv_select *sel,
-		  const char *what_base, const char *what_cur);
+		  const char *what_base, const char *what_cur, pv_ctx *ctx);
 
 /* Key id of (file, line, name) in st without adding it, or -1. */
 long pv_stats_lookup_key(const pv_stats *st, const char *file, size_t flen, int64_t line,
 			 const char *name, size_t nlen);
-/* 1 if sel keeps the row with this display name (match/exclude only). */
-int pv_select_keeps(const pv_select *sel, const char *text, size_t len);
+/* 1 if sel keeps the row with this display name (match/exclude only), 0
+ * if not, or <0 with the message in ctx (a pattern hit a bound). */
+int pv_select_keeps(const pv_select *sel, const char *text, size_t len, pv_ctx *ctx);
 /* 1 if sel has a --limit or --fraction (their result depends on order). */
 int pv_select_cuts(const pv_select *sel);
 /* The first --limit of sel, or (size_t)-1. */
