@@ -13,6 +13,7 @@
  * a UUID or 16+ hex digits becomes {id}.
  */
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,57 +200,104 @@ int pv_reqfilter_error(const pv_reqfilter *f, pv_ctx *ctx)
 	return f->err.code;
 }
 
-/* Unix time, or ISO 8601 date[Thh:mm[:ss[.fff]]][Z|+hh:mm|-hh:mm]. */
+/* n decimal digits at *p into *v, advancing *p; 0 or -1. */
+static int digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, ++*p) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+static int days_in(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* Unix time ([-]digits[.digits][e[+-]digits]), or ISO 8601
+ * YYYY-MM-DD[(T| )hh:mm[:ss[.fff]]][Z|+hh:mm|-hh:mm], every field in its
+ * range (no 2026-02-31, no +99:99); nan, inf and hex floats are refused. */
 static int parse_when(const char *s, double *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (*s && !*end && strchr(s, '-') == NULL) {
-		*out = v;
-		return 0;
+	const char *p = s + (*s == '-');
+	const char *q = p;
+	while (*q >= '0' && *q <= '9')
+		q++;
+	if (q > p && *q == '.')
+		for (q++; *q >= '0' && *q <= '9'; q++)
+			;
+	if (q > p && (*q == 'e' || *q == 'E')) {
+		const char *e = q + 1 + (q[1] == '+' || q[1] == '-');
+		q = e;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q == e)
+			return -1;
+	}
+	if (q > p && !*q) {
+		*out = strtod(s, NULL);
+		return isfinite(*out) ? 0 : -1;
 	}
 	struct tm tm = {0};
-	int y, mo, d, h = 0, mi = 0, n = 0;
-	double sec = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+	int y, mo, d, h = 0, mi = 0, isec = 0;
+	double frac = 0;
+	p = s;
+	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
+	    digits(&p, 2, &d) < 0)
 		return -1;
-	const char *p = s + n;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in(y, mo))
+		return -1;
 	if (*p == 'T' || *p == ' ') {
-		int k = 0;
-		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2)
+		p++;
+		if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
 			return -1;
-		p += 1 + k;
 		if (*p == ':') {
-			k = 0;
-			if (sscanf(p + 1, "%lf%n", &sec, &k) != 1)
+			p++;
+			if (digits(&p, 2, &isec) < 0)
 				return -1;
-			p += 1 + k;
+			if (*p == '.') {
+				const char *f = p;
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+				if (p == f + 1)
+					return -1;
+				frac = strtod(f, NULL);
+			}
 		}
+		if (h > 23 || mi > 59 || isec > 59)
+			return -1;
 	}
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
 	tm.tm_mday = d;
 	tm.tm_hour = h;
 	tm.tm_min = mi;
-	tm.tm_sec = 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
-		return -1;
+	tm.tm_sec = isec;
 	time_t t;
 	if (!*p) {
 		tm.tm_isdst = -1;
 		t = mktime(&tm); /* local time */
+		if (t == (time_t)-1 && (tm.tm_year != 69 || tm.tm_mday != 31))
+			return -1;
 	} else {
 		int oh = 0, om = 0, sign = 1;
 		if (*p == 'Z' && !p[1]) {
-		} else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 &&
-			   strlen(p) == 6) {
-			sign = *p == '-' ? -1 : 1;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p++ == '-' ? -1 : 1;
+			if (digits(&p, 2, &oh) < 0 || *p++ != ':' || digits(&p, 2, &om) < 0 || *p ||
+			    oh > 23 || om > 59)
+				return -1;
 		} else {
 			return -1;
 		}
 		t = timegm(&tm) - sign * (oh * 3600 + om * 60);
 	}
-	*out = (double)t + sec;
+	*out = (double)t + frac;
 	return 0;
 }
 
