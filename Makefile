@@ -74,6 +74,7 @@ unit: $(UNIT_BIN)
 PROFVIEW_BIN ?= ./profview
 oracle: $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/oracle.py --strict --profview $(PROFVIEW_BIN)
+	$(PYTHON) tests/oracle/nan_sort.py --profview $(PROFVIEW_BIN)
 
 cli: $(PROFVIEW_BIN)
 	bash tests/cli/run.sh $(PROFVIEW_BIN)
