@@ -35,6 +35,14 @@ static inline pv_num pv_num_f(double f)
 #else
 	n.i = 0;
 	n.f = f;
+/* A profile as compact bytes (varints, raw doubles; key ids as they are,
+ * so only for the same pv_stats), appended to *buf, and back.  The
+ * archive loader keeps parsed members this way until pstats' order merges
+ * them.  pack: 0 or PV_ENOMEM; unpack: 0, PV_ENOMEM, or PV_EFORMAT if the
+ * bytes are not what pack wrote. */
+int pv_profile_pack(const pv_profile *p, unsigned char **buf, size_t *len, size_t *cap);
+int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len);
+
 #endif
 	n.is_int = 0;
 	return n;
@@ -101,5 +109,13 @@ int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n);
  * to *buf.  0 or PV_ENOMEM. */
 int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
 int pv_pyrepr_float(char **buf, size_t *len, size_t *cap, double x);
+
+/* A profile as compact bytes (varints, raw doubles; key ids as they are,
+ * so only for the same pv_stats), appended to *buf, and back.  The
+ * archive loader keeps parsed members this way until pstats' order merges
+ * them.  pack: 0 or PV_ENOMEM; unpack: 0, PV_ENOMEM, or PV_EFORMAT if the
+ * bytes are not what pack wrote. */
+int pv_profile_pack(const pv_profile *p, unsigned char **buf, size_t *len, size_t *cap);
+int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len);
 
 #endif
