@@ -10,10 +10,16 @@
  * is reported through the callback and skipped.
  *
  * Archives stream (tar.gz cannot seek), yet pstats' order wants their
- * members last to first.  Members are parsed in one pass, keeping the first
- * and the last ones that fit a memory budget; when the merge reaches members
- * before that window, the archive is read again up to them.  Small archives
- * take one pass; memory stays bounded for any size.
+ * members last to first.  Each archive is read once, when it is met: every
+ * member is parsed and packed (pv_profile_pack: key ids and numbers, some
+ * 10 KB for a werkzeug dump) into a spill, in archive order, kept in memory
+ * up to a budget and beyond it in an unlinked temporary file; the merge
+ * then unpacks the members in pstats' order.  One decompression pass
+ * whatever the size, memory bounded by the budget and 16 bytes a member.
+ *
+ * Paths found in directories are kept flat: their bytes one after another
+ * in one block, each source 16 bytes, so a million dumps cost a million
+ * times (path length + 17) bytes and no allocation each.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -29,19 +35,23 @@
 
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
 
+/* Paths, NUL-terminated, one after another in one block. */
 struct pathvec {
-	char **v;
-	size_t n, cap;
+	char *p;
+	size_t len, cap, n;
 };
 
 static int push(struct pathvec *pv, char *s)
 {
-	if (!s || pv_grow(&pv->v, &pv->cap, pv->n + 2, sizeof(char *)) < 0) {
+	size_t m = s ? strlen(s) + 1 : 0;
+	if (!s || pv_grow(&pv->p, &pv->cap, pv->len + m, 1) < 0) {
 		free(s);
 		return PV_ENOMEM;
 	}
-	pv->v[pv->n++] = s;
-	pv->v[pv->n] = NULL;
+	memcpy(pv->p + pv->len, s, m);
+	pv->len += m;
+	pv->n++;
+	free(s);
 	return 0;
 }
 
@@ -126,47 +136,65 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int expand(const char *const *inputs, size_t ninputs, struct pathvec *out, size_t *failed,
-		  pv_error_fn fn, void *arg)
+/* The paths of pv from byte `from` on (n of them), as pointers sorted by
+ * their bytes; NULL when out of memory. */
+static char **sorted(const struct pathvec *pv, size_t from, size_t n)
 {
-	for (size_t i = 0; i < ninputs; i++) {
-		struct stat st;
-		const char *in = inputs[i];
-		if (strcmp(in, "-") != 0 && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
-			size_t first = out->n, before = *failed;
-			int rc = walk(in, out, failed, fn, arg);
-			if (rc < 0)
-				return rc;
-			if (out->n > first)
-				qsort(out->v + first, out->n - first, sizeof(char *), cmp_path);
-			if (out->n == first && *failed == before) {
-				report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
-				++*failed;
-			}
-			continue;
-		}
-		/* files (and "-") are read as named; errors show when opened */
-		int rc = push(out, strdup(in));
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
+	char **v = malloc((n ? n : 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	char *s = pv->p + from;
+	for (size_t i = 0; i < n; i++, s += strlen(s) + 1)
+		v[i] = s;
+	qsort(v, n, sizeof(*v), cmp_path);
+	return v;
 }
 
 int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size_t *n,
-		    pv_error_fn on_error, void *arg)
+		    pv_error_fn fn, void *arg)
 {
 	struct pathvec pv = {0};
-	size_t failed = 0;
-	int rc = expand(inputs, ninputs, &pv, &failed, on_error, arg);
-	if (rc == 0 && !pv.v && !(pv.v = calloc(1, sizeof(char *))))
+	size_t failed = 0, cnt = 0, cap = 0;
+	char **v = NULL;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < ninputs; i++) {
+		struct stat st;
+		const char *in = inputs[i];
+		pv.len = pv.n = 0;
+		if (strcmp(in, "-") != 0 && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
+			size_t before = failed;
+			if ((rc = walk(in, &pv, &failed, fn, arg)) < 0)
+				break;
+			if (pv.n == 0 && failed == before) {
+				report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
+				++failed;
+			}
+		} else if ((rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
+			break;
+		}
+		char **s = sorted(&pv, 0, pv.n);
+		if (!s || pv_grow(&v, &cap, cnt + pv.n + 1, sizeof(*v)) < 0) {
+			free(s);
+			rc = PV_ENOMEM;
+			break;
+		}
+		for (size_t j = 0; j < pv.n; j++)
+			if (!(v[cnt++] = strdup(s[j])))
+				rc = PV_ENOMEM;
+		v[cnt] = NULL;
+		free(s);
+	}
+	free(pv.p);
+	if (rc == 0 && !v && !(v = calloc(1, sizeof(char *))))
 		rc = PV_ENOMEM;
 	if (rc < 0) {
-		pv_paths_free(pv.v);
+		for (size_t j = 0; v && j < cnt; j++)
+			free(v[j]);
+		free(v);
 		return rc;
 	}
-	*out = pv.v;
-	*n = pv.n;
+	*out = v;
+	*n = cnt;
 	return 0;
 }
 
@@ -188,10 +216,9 @@ struct buf {
 
 /* Read all of fd (a file may still be growing: read to EOF, not to the size
  * stat saw).  PV_EIO / PV_ELIMIT with the message in ctx. */
-static int slurp(int fd, struct buf *b, size_t max, pv_ctx *ctx)
+static int slurp_more(int fd, struct buf *b, size_t max, pv_ctx *ctx)
 {
 	struct stat st;
-	b->len = 0;
 	int isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (!isreg && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "is a directory");
@@ -224,6 +251,12 @@ static int slurp(int fd, struct buf *b, size_t max, pv_ctx *ctx)
 	}
 }
 
+static int slurp(int fd, struct buf *b, size_t max, pv_ctx *ctx)
+{
+	b->len = 0;
+	return slurp_more(fd, b, max, ctx);
+}
+
 static const pv_reader *pick(const pv_load_opts *o, const unsigned char *p, size_t n)
 {
 	for (const pv_reader *const *r = o->readers; *r; r++)
@@ -252,33 +285,31 @@ static const char *base_name(const char *path)
 
 /* ---- sources: every profile in merge-list order ------------------------ */
 
-struct cached {
-	long member;
-	pv_profile *p; /* NULL: rc and err say why */
-	int rc;
-	char *name;
-	char err[sizeof(((pv_ctx *)0)->msg)];
+/* Where parsed archive members wait for their turn: records in archive
+ * order, in memory up to the budget, then in an unlinked temporary file
+ * (records at offsets below flen are in the file, the rest in mem). */
+struct spill {
+	unsigned char *mem;
+	size_t len, cap;
+	int fd;        /* -1: no file yet */
+	uint64_t flen; /* bytes in the file */
 };
 
-/* An archive named on the command line, and its read-ahead cache. */
+#define SPILL_WBUF ((size_t)1 << 20) /* write-behind once there is a file */
+
+/* An archive (or standard input) read when met.  Its members are records
+ * in the spill: a kind byte (0 a profile, 1 an error), the member name
+ * (a varint length and the bytes), then pv_profile_pack's bytes, or the
+ * error's code (one byte) and message. */
 struct arch {
 	char *path;
-	const pv_container *c;
-	struct buf mem; /* standard input is held in memory */
-	int inmem;
-	long nmembers;
-	struct cached first; /* member 0 */
-	struct cached *win;  /* members [win[0].member, ...], ascending */
-	size_t nwin, capwin, winbytes;
-	int failed;          /* the archive itself failed (reported once) */
-	char err[sizeof(((pv_ctx *)0)->msg)];
-	int errcode;
+	int single; /* standard input holding one profile: no member name */
 };
 
 struct source {
-	char *path;         /* a file, or NULL for an archive member */
-	struct arch *arch;  /* the member's archive */
-	long member;
+	uint64_t at;   /* a file: its path's offset in paths; a member: its record's */
+	uint32_t len;  /* a member: its record's bytes */
+	uint32_t arch; /* 0: a file; else 1 + its index in archs */
 };
 
 struct loader {
@@ -286,13 +317,17 @@ struct loader {
 	const pv_load_opts *o;
 	pv_limits lim;
 	size_t budget;
+	struct pathvec paths; /* every file's path */
 	struct source *src;
 	size_t nsrc, capsrc, nsrc_done;
 	struct arch **archs;
 	size_t narchs, caparchs;
+	struct spill sp;
 	pv_load_result *res;
 	struct buf b, mb;
 	pv_profile *prof;
+	char *name; /* a member's name, NUL-terminated, while it merges */
+	size_t capname;
 	uint64_t bytes; /* read so far, for progress */
 };
 
@@ -314,256 +349,348 @@ static void report_ctx(struct loader *L, pv_ctx *ctx)
 		L->o->on_error(ctx, L->o->arg);
 }
 
-static int add_source(struct loader *L, char *path, struct arch *a, long member)
+static int add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch)
 {
-	if (pv_grow(&L->src, &L->capsrc, L->nsrc + 1, sizeof(*L->src)) < 0) {
-		free(path);
+	if (pv_grow(&L->src, &L->capsrc, L->nsrc + 1, sizeof(*L->src)) < 0)
 		return PV_ENOMEM;
-	}
-	L->src[L->nsrc++] = (struct source){path, a, member};
+	L->src[L->nsrc++] = (struct source){at, len, arch};
 	return 0;
 }
 
-static void cached_clear(struct cached *c)
+static const char *src_path(const struct loader *L, const struct source *s)
 {
-	pv_profile_free(c->p);
-	free(c->name);
-	memset(c, 0, sizeof(*c));
+	return L->paths.p + s->at;
 }
 
-static void win_clear(struct arch *a)
-{
-	for (size_t i = 0; i < a->nwin; i++)
-		cached_clear(&a->win[i]);
-	a->nwin = 0;
-	a->winbytes = 0;
-}
+/* ---- the spill ---------------------------------------------------------- */
 
-/* Parse the current member into c (the profile, or the error). */
-static int parse_member(struct loader *L, struct arch *a, void *h, long m, const char *name,
-			struct cached *c)
+static int write_all(int fd, const unsigned char *p, size_t n)
 {
-	pv_ctx ctx = {.input = a->path, .member = name};
-	memset(c, 0, sizeof(*c));
-	c->member = m;
-	if (!(c->name = strdup(name)))
-		return PV_ENOMEM;
-	int rc = a->c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, &ctx);
-	L->bytes += L->mb.len;
-	if (rc == 0 && (rc = pv_profile_new(&c->p)) == 0) {
-		const pv_reader *r = pick(L->o, L->mb.p, L->mb.len);
-		rc = r->read(&ctx, L->st, c->p, L->mb.p, L->mb.len);
-		if (rc == 0)
-			pv_profile_shrink(c->p); /* kept a while: give back the reader's reserve */
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
 	}
-	if (rc < 0) {
+	return 0;
+}
+
+/* The temporary file: unlinked from the start (O_TMPFILE), or just after
+ * it is made where the file system cannot. */
+static int spill_file(pv_ctx *ctx)
+{
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	int fd;
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+#endif
+	char *t = join(dir, "profview-spill-XXXXXX");
+	if (!t)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	fd = mkstemp(t);
+	if (fd >= 0) {
+		unlink(t);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	int e = errno;
+	free(t);
+	if (fd < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot make a temporary file in %s: %s", dir,
+			       strerror(e));
+	return fd;
+}
+
+/* Move what mem holds to the file (made when first needed). */
+static int spill_flush(struct loader *L, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	if (sp->fd < 0) {
+		int fd = spill_file(ctx);
+		if (fd < 0)
+			return fd;
+		sp->fd = fd;
+	}
+	if (write_all(sp->fd, sp->mem, sp->len) < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot write the temporary file: %s",
+			       strerror(errno));
+	sp->flen += sp->len;
+	sp->len = 0;
+	return 0;
+}
+
+/* Start a record; its bytes are appended to sp->mem. */
+static int rec_begin(struct loader *L, int kind, const char *name)
+{
+	struct spill *sp = &L->sp;
+	size_t n = strlen(name);
+	if (pv_grow(&sp->mem, &sp->cap, sp->len + n + 16, 1) < 0)
+		return PV_ENOMEM;
+	unsigned char *o = sp->mem + sp->len;
+	*o++ = (unsigned char)kind;
+	for (size_t v = n; ; v >>= 7) {
+		*o++ = (unsigned char)(v < 0x80 ? v : (v & 0x7f) | 0x80);
+		if (v < 0x80)
+			break;
+	}
+	memcpy(o, name, n);
+	sp->len = (size_t)(o + n - sp->mem);
+	return 0;
+}
+
+/* End the record begun at mem offset `start`: it becomes a source, and
+ * memory past the budget goes to the file.  ctx names the archive for an
+ * error of the file. */
+static int rec_end(struct loader *L, size_t start, uint32_t arch, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	size_t n = sp->len - start;
+	if (n > UINT32_MAX)
+		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
+	int rc = add_source(L, sp->flen + start, (uint32_t)n, arch);
+	if (rc < 0)
+		return rc;
+	if (sp->len > (sp->fd < 0 ? L->budget : SPILL_WBUF))
+		return spill_flush(L, ctx);
+	return 0;
+}
+
+/* One member into the spill: the profile just parsed into L->prof, or the
+ * error (rc < 0) in ctx. */
+static int spill_member(struct loader *L, uint32_t arch, const char *name, int rc, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	size_t start = sp->len;
+	int r = rec_begin(L, rc < 0, name);
+	if (r < 0)
+		return r;
+	if (rc == 0) {
+		if ((r = pv_profile_pack(L->prof, &sp->mem, &sp->len, &sp->cap)) < 0)
+			return r;
+	} else {
+		size_t m = strlen(ctx->msg);
+		if (pv_grow(&sp->mem, &sp->cap, sp->len + m + 1, 1) < 0)
+			return PV_ENOMEM;
+		sp->mem[sp->len++] = (unsigned char)(signed char)rc;
+		memcpy(sp->mem + sp->len, ctx->msg, m);
+		sp->len += m;
+	}
+	return rec_end(L, start, arch, ctx);
+}
+
+/* The record of source s: its bytes (in mem, or read from the file into
+ * L->mb). */
+static int rec_get(struct loader *L, const struct source *s, const unsigned char **out,
+		   pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	if (s->at >= sp->flen) {
+		*out = sp->mem + (s->at - sp->flen);
+		return 0;
+	}
+	if (pv_grow(&L->mb.p, &L->mb.cap, s->len, 1) < 0)
+		return PV_ENOMEM;
+	size_t got = 0;
+	while (got < s->len) {
+		ssize_t r = pread(sp->fd, L->mb.p + got, s->len - got, (off_t)(s->at + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot read the temporary file: %s",
+				       r < 0 ? strerror(errno) : "end of file");
+		got += (size_t)r;
+	}
+	*out = L->mb.p;
+	return 0;
+}
+
+/* ---- archives ----------------------------------------------------------- */
+
+static int add_arch(struct loader *L, const char *path, struct arch **out)
+{
+	struct arch *a = calloc(1, sizeof(*a));
+	if (!a || !(a->path = strdup(path)) ||
+	    pv_grow(&L->archs, &L->caparchs, L->narchs + 1, sizeof(*L->archs)) < 0) {
+		if (a)
+			free(a->path);
+		free(a);
+		return PV_ENOMEM;
+	}
+	L->archs[L->narchs++] = a;
+	*out = a;
+	return 0;
+}
+
+/* The one pass over an archive: every wanted member parsed (into L->st's
+ * tables) and packed into the spill, in archive order.  The archive's own
+ * failure is reported now if no member came before it, else in the merge
+ * at its place after them (unless the last member already failed: the same
+ * break, said once). */
+static int arch_scan(struct loader *L, const pv_container *c, const char *path, int fd,
+		     const unsigned char *head, size_t headlen)
+{
+	struct arch *a;
+	int rc = add_arch(L, path, &a);
+	if (rc < 0)
+		return rc;
+	uint32_t ai = (uint32_t)L->narchs;
+	pv_ctx ctx = {.input = a->path};
+	void *h = NULL;
+	if ((rc = c->open(&h, a->path, fd, head, headlen, &L->lim, &ctx)) < 0) {
 		if (rc == PV_ENOMEM)
 			return rc;
-		pv_profile_free(c->p);
-		c->p = NULL;
-		c->rc = rc;
-		memcpy(c->err, ctx.msg, sizeof(c->err));
+		report_ctx(L, &ctx);
+		return 0;
 	}
-	return 0;
-}
-
-static int arch_fail(struct arch *a, pv_ctx *ctx)
-{
-	a->failed = 1;
-	a->errcode = ctx->code;
-	memcpy(a->err, ctx->msg, sizeof(a->err));
-	return 0;
-}
-
-/* One pass over the archive: count the members the caller wants (when
- * listing), keep member 0, and keep the wanted members up to `upto` whose
- * parsed size fits the budget, the last ones first. */
-static int arch_scan(struct loader *L, struct arch *a, long upto, int listing)
-{
-	void *h = NULL;
-	pv_ctx ctx = {.input = a->path};
-	int rc = a->c->open(&h, a->path, a->inmem ? a->mem.p : NULL, a->mem.len, &L->lim, &ctx);
-	if (rc < 0)
-		return rc == PV_ENOMEM ? rc : arch_fail(a, &ctx);
-	win_clear(a);
-	long m = 0;
+	size_t first = L->nsrc;
+	int lastfailed = 0;
 	const char *name;
-	while ((rc = a->c->next(h, &name, &ctx)) == 1) {
-		if (!listing && m > upto)
-			break;
+	while ((rc = c->next(h, &name, &ctx)) == 1) {
 		if (L->o->want && !L->o->want(L->o->arg, base_name(name)))
 			continue;
-		struct cached c;
-		if (listing || m > 0 || !a->first.name) {
-			if ((rc = parse_member(L, a, h, m, name, &c)) < 0)
-				goto out;
-			if (m == 0 && listing) {
-				a->first = c;
-			} else if (m > 0) {
-				if ((rc = pv_grow(&a->win, &a->capwin, a->nwin + 1, sizeof(*a->win))) < 0) {
-					cached_clear(&c);
-					goto out;
-				}
-				a->win[a->nwin++] = c;
-				a->winbytes += c.p ? pv_profile_memsize(c.p) : 256;
-				/* over budget: drop the oldest, keep the newest */
-				size_t drop = 0;
-				while (a->nwin - drop > 1 && a->winbytes > L->budget) {
-					struct cached *d = &a->win[drop++];
-					a->winbytes -= d->p ? pv_profile_memsize(d->p) : 256;
-					cached_clear(d);
-				}
-				if (drop) {
-					memmove(a->win, a->win + drop, (a->nwin - drop) * sizeof(*a->win));
-					a->nwin -= drop;
-				}
-			} else {
-				cached_clear(&c);
-			}
-		}
-		if (listing && (rc = add_source(L, NULL, a, m)) < 0)
+		ctx.member = name;
+		pv_ctx_clear(&ctx);
+		rc = c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, &ctx);
+		L->bytes += L->mb.len;
+		if (rc == 0)
+			rc = pick(L->o, L->mb.p, L->mb.len)->read(&ctx, L->st, L->prof, L->mb.p, L->mb.len);
+		if (rc == PV_ENOMEM)
 			goto out;
-		m++;
-	}
-	if (rc < 0 && rc != PV_ENOMEM) {
-		if (listing)
-			arch_fail(a, &ctx);
-		else { /* it listed fine before: report at this member */
-			a->failed = 1;
-			a->errcode = ctx.code;
-			memcpy(a->err, ctx.msg, sizeof(a->err));
+		lastfailed = rc < 0;
+		if ((rc = spill_member(L, ai, name, rc, &ctx)) < 0) {
+			if (rc == PV_ENOMEM)
+				goto out;
+			break; /* the spill failed: say so at the archive's place */
 		}
-		rc = 0;
+		ctx.member = NULL;
 	}
-	if (listing)
-		a->nmembers = m;
+	ctx.member = NULL;
+	if (rc < 0 && rc != PV_ENOMEM) {
+		if (L->nsrc == first) {
+			report_ctx(L, &ctx);
+			rc = 0;
+		} else if (!lastfailed) {
+			size_t start = L->sp.len;
+			char none[1] = "";
+			rc = rec_begin(L, 1, none);
+			if (rc == 0 && (rc = pv_grow(&L->sp.mem, &L->sp.cap,
+						     L->sp.len + strlen(ctx.msg) + 1, 1)) == 0) {
+				L->sp.mem[L->sp.len++] = (unsigned char)(signed char)(ctx.code ? ctx.code : PV_EFORMAT);
+				memcpy(L->sp.mem + L->sp.len, ctx.msg, strlen(ctx.msg));
+				L->sp.len += strlen(ctx.msg);
+				rc = rec_end(L, start, ai, &ctx);
+			}
+			if (rc < 0 && rc != PV_ENOMEM) {
+				report_ctx(L, &ctx);
+				rc = 0;
+			}
+		} else {
+			rc = 0;
+		}
+	} else if (rc == 0 && L->nsrc == first) {
+		report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT,
+		       "no *.prof members in this archive");
+		L->res->failed++;
+	}
 out:
-	a->c->close(h);
+	c->close(h);
 	return rc < 0 ? rc : 0;
 }
 
-/* Member m of archive a, parsed: from the cache, or by reading again. */
-static int arch_get(struct loader *L, struct arch *a, long m, struct cached **out)
+/* Standard input that is not an archive: one profile, read and parsed now
+ * (it cannot be read twice), kept as a record. */
+static int stdin_profile(struct loader *L, struct buf *mem)
 {
-	*out = NULL;
-	if (m == 0 && a->first.name) {
-		*out = &a->first;
-		return 0;
+	struct arch *a;
+	int rc = add_arch(L, "<stdin>", &a);
+	if (rc < 0)
+		return rc;
+	a->single = 1;
+	pv_ctx ctx = {.input = a->path};
+	rc = pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len);
+	L->bytes += mem->len;
+	if (rc == PV_ENOMEM)
+		return rc;
+	rc = spill_member(L, (uint32_t)L->narchs, "", rc, &ctx);
+	if (rc < 0 && rc != PV_ENOMEM) {
+		report_ctx(L, &ctx);
+		rc = 0;
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < a->nwin; i++)
-			if (a->win[i].member == m) {
-				*out = &a->win[i];
-				return 0;
-			}
-		if (pass == 0 && !a->failed) {
-			int rc = arch_scan(L, a, m, 0);
-			if (rc < 0)
-				return rc;
-		}
-	}
-	return 0;
+	return rc;
 }
 
-/* A named input: a directory (walked), an archive (listed), or a file. */
+/* A named input: a directory (walked), an archive (read now, once), or a
+ * file (read in the merge). */
 static int expand_input(struct loader *L, const char *in)
 {
 	struct stat st;
 	int isstdin = strcmp(in, "-") == 0;
 	if (!isstdin && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
-		struct pathvec pv = {0};
-		size_t before = L->res->failed;
-		int rc = walk(in, &pv, &L->res->failed, L->o->on_error, L->o->arg);
-		if (rc == 0 && pv.n) {
-			qsort(pv.v, pv.n, sizeof(char *), cmp_path);
-			for (size_t i = 0; i < pv.n && rc == 0; i++) {
-				if (L->o->want && !L->o->want(L->o->arg, base_name(pv.v[i]))) {
-					free(pv.v[i]);
-					continue;
-				}
-				rc = add_source(L, pv.v[i], NULL, 0);
-			}
+		size_t before = L->res->failed, from = L->paths.len, n0 = L->paths.n;
+		int rc = walk(in, &L->paths, &L->res->failed, L->o->on_error, L->o->arg);
+		size_t n = L->paths.n - n0;
+		if (rc == 0 && n) {
+			char **v = sorted(&L->paths, from, n);
+			if (!v)
+				return PV_ENOMEM;
+			for (size_t i = 0; i < n && rc == 0; i++)
+				if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
+					rc = add_source(L, (uint64_t)(v[i] - L->paths.p), 0, 0);
+			free(v);
 		}
-		if (rc == 0) {
-			if (pv.n == 0 && L->res->failed == before) {
-				report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
-				       "no *.prof files in this directory");
-				L->res->failed++;
-			}
+		if (rc == 0 && n == 0 && L->res->failed == before) {
+			report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
+			       "no *.prof files in this directory");
+			L->res->failed++;
 		}
-		free(pv.v);
 		return rc;
 	}
-	/* Peek at a named file: an archive is listed now, so that its members
-	 * take their places in the merge order. */
-	unsigned char head[512];
+	/* Open a named file once and look at its head: an archive is read
+	 * now, from this descriptor, so that its members take their places in
+	 * the merge order and a pipe is read as one stream. */
+	unsigned char head[PV_SNIFF_BYTES];
 	size_t n = 0;
-	struct buf mem = {0};
-	if (isstdin) {
-		pv_ctx ctx = {.input = "<stdin>"};
-		int rc = slurp(0, &mem, max_file(L), &ctx);
-		if (rc < 0) {
-			free(mem.p);
-			if (rc == PV_ENOMEM)
-				return rc;
-			report_ctx(L, &ctx);
-			return 0;
-		}
-		n = mem.len < sizeof(head) ? mem.len : sizeof(head);
-		memcpy(head, mem.p, n);
-	} else {
-		int fd = open(in, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ssize_t got = read(fd, head, sizeof(head));
-			n = got > 0 ? (size_t)got : 0;
-			close(fd);
-		}
+	int fd = isstdin ? 0 : open(in, O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && n < sizeof(head)) {
+		ssize_t got = read(fd, head + n, sizeof(head) - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
 	}
 	const pv_container *c = container_for(L->o, head, n);
-	if (!c) {
-		if (isstdin) { /* keep the bytes: stdin cannot be read twice */
-			struct arch *a = calloc(1, sizeof(*a));
-			if (!a || pv_grow(&L->archs, &L->caparchs, L->narchs + 1, sizeof(*L->archs)) < 0) {
-				free(a);
-				free(mem.p);
-				return PV_ENOMEM;
-			}
-			a->mem = mem;
-			a->inmem = 1;
-			L->archs[L->narchs++] = a;
-			return add_source(L, NULL, a, -1);
-		}
-		char *p = strdup(in);
-		return p ? add_source(L, p, NULL, 0) : PV_ENOMEM;
-	}
-	struct arch *a = calloc(1, sizeof(*a));
-	if (!a || !(a->path = strdup(isstdin ? "<stdin>" : in)) ||
-	    pv_grow(&L->archs, &L->caparchs, L->narchs + 1, sizeof(*L->archs)) < 0) {
-		if (a)
-			free(a->path);
-		free(a);
+	int rc = 0;
+	if (c) {
+		rc = arch_scan(L, c, isstdin ? "<stdin>" : in, fd, head, n);
+	} else if (isstdin) { /* one profile: the head and the rest */
+		struct buf mem = {0};
+		pv_ctx ctx = {.input = "<stdin>"};
+		if (pv_grow(&mem.p, &mem.cap, n ? n : 1, 1) < 0)
+			return PV_ENOMEM;
+		memcpy(mem.p, head, n);
+		mem.len = n;
+		rc = slurp_more(0, &mem, max_file(L), &ctx);
+		if (rc == 0)
+			rc = stdin_profile(L, &mem);
+		else if (rc != PV_ENOMEM)
+			report_ctx(L, &ctx), rc = 0;
 		free(mem.p);
-		return PV_ENOMEM;
-	}
-	L->archs[L->narchs++] = a;
-	a->c = c;
-	a->mem = mem;
-	a->inmem = isstdin;
-	size_t first = L->nsrc;
-	int rc = arch_scan(L, a, LONG_MAX, 1);
-	if (rc < 0)
 		return rc;
-	if (a->failed && L->nsrc == first) { /* nothing listed: report it here */
-		pv_ctx ctx = {0};
-		ctx.code = a->errcode;
-		memcpy(ctx.msg, a->err, sizeof(ctx.msg));
-		report_ctx(L, &ctx);
-		a->failed = 2; /* reported */
-	} else if (!a->failed && L->nsrc == first) {
-		report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT, "no *.prof members in this archive");
-		L->res->failed++;
+	} else {
+		uint64_t at = L->paths.len;
+		rc = push(&L->paths, strdup(in));
+		if (rc == 0)
+			rc = add_source(L, at, 0, 0);
 	}
-	return 0;
+	if (!isstdin && fd >= 0)
+		close(fd);
+	return rc;
 }
 
 static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
@@ -581,7 +708,7 @@ static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 static int load_inline(struct loader *L, const char *path, const pv_container *c, pv_ctx *ctx)
 {
 	void *h = NULL;
-	int rc = c->open(&h, path, L->b.p, L->b.len, &L->lim, ctx);
+	int rc = c->open(&h, path, -1, L->b.p, L->b.len, &L->lim, ctx);
 	if (rc < 0)
 		return rc;
 	const char *name;
@@ -628,45 +755,54 @@ static int load_file(struct loader *L, const char *path, pv_ctx *ctx)
 	return merge(L, base_name(path), L->prof, ctx);
 }
 
-static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
+/* An archive member (or standard input's profile) from its record. */
+static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 {
-	if (s->path)
-		return load_file(L, s->path, ctx);
-	struct arch *a = s->arch;
-	if (s->member < 0) { /* standard input, held in memory */
-		ctx->input = "<stdin>";
-		ctx->member = NULL;
-		pv_ctx_clear(ctx);
-		int rc = pick(L->o, a->mem.p, a->mem.len)->read(ctx, L->st, L->prof, a->mem.p, a->mem.len);
-		return rc < 0 ? rc : merge(L, "<stdin>", L->prof, ctx);
-	}
-	struct cached *c;
-	int rc = arch_get(L, a, s->member, &c);
+	const struct arch *a = L->archs[s->arch - 1];
+	ctx->input = a->path;
+	ctx->member = NULL;
+	pv_ctx_clear(ctx);
+	const unsigned char *r = NULL;
+	int rc = rec_get(L, s, &r, ctx);
 	if (rc < 0)
 		return rc;
-	if (!c) { /* the archive broke after listing; say so once */
-		if (a->failed == 2)
-			return 1;
-		a->failed = 2;
-		ctx->code = a->errcode;
-		memcpy(ctx->msg, a->err, sizeof(ctx->msg));
-		return a->errcode ? a->errcode : PV_EFORMAT;
+	const unsigned char *end = r + s->len, *q = r + 1;
+	size_t n = 0;
+	for (unsigned sh = 0; q < end && sh < 64; sh += 7) {
+		n |= (size_t)(*q & 0x7f) << sh;
+		if (!(*q++ & 0x80))
+			break;
 	}
-	if (!c->p) {
-		ctx->code = c->rc;
-		memcpy(ctx->msg, c->err, sizeof(ctx->msg));
-		return c->rc;
+	if (n > (size_t)(end - q))
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
+	if (pv_grow(&L->name, &L->capname, n + 1, 1) < 0)
+		return PV_ENOMEM;
+	memcpy(L->name, q, n);
+	L->name[n] = '\0';
+	q += n;
+	if (!a->single && n)
+		ctx->member = L->name;
+	if (r[0] == 1) { /* an error, reported in merge order */
+		int code = q < end ? (signed char)*q++ : PV_EFORMAT;
+		size_t m = (size_t)(end - q);
+		if (m >= sizeof(ctx->msg))
+			m = sizeof(ctx->msg) - 1;
+		memcpy(ctx->msg, q, m);
+		ctx->msg[m] = '\0';
+		ctx->code = code;
+		return code < 0 ? code : PV_EFORMAT;
 	}
-	ctx->input = a->path;
-	ctx->member = c->name;
-	pv_ctx_clear(ctx);
-	rc = merge(L, base_name(c->name), c->p, ctx);
-	/* a merged member is not needed again: give its memory back */
-	pv_profile_free(c->p);
-	c->p = NULL;
-	c->rc = PV_EARG;
-	snprintf(c->err, sizeof(c->err), "internal: member read twice");
-	return rc;
+	rc = pv_profile_unpack(L->prof, q, (size_t)(end - q));
+	if (rc == PV_ENOMEM)
+		return rc;
+	if (rc < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
+	return merge(L, a->single ? a->path : base_name(L->name), L->prof, ctx);
+}
+
+static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
+{
+	return s->arch ? load_member(L, s, ctx) : load_file(L, src_path(L, s), ctx);
 }
 
 /* ---- parallel parsing ---------------------------------------------------
@@ -749,7 +885,7 @@ static void parse_into(struct pworker *w, size_t k)
 {
 	struct pool *P = w->pool;
 	struct pslot *s = &P->ring[k % P->R];
-	const char *path = P->L->src[order_at(P->n, k)].path;
+	const char *path = src_path(P->L, &P->L->src[order_at(P->n, k)]);
 	w->len = 0;
 	int rc = parse_plain(w, path, s->p, &s->ctx);
 	pthread_mutex_lock(&P->mu);
@@ -838,7 +974,7 @@ static int load_parallel(struct loader *L, int nw)
 			rc = PV_ENOMEM;
 			break;
 		}
-		const char *path = L->src[order_at(P.n, k)].path;
+		const char *path = src_path(L, &L->src[order_at(P.n, k)]);
 		int r = s->rc;
 		if (r == 1) { /* a compressed file: read here, in order */
 			pthread_mutex_lock(&P.intern);
@@ -890,15 +1026,29 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	struct loader L = {.st = st, .o = opts, .res = res};
 	pv_ctx ctx = {0};
 	res->files = res->failed = 0;
+	L.sp.fd = -1;
 	L.lim.max_member = opts->limits.max_member ? opts->limits.max_member : PV_DEFAULT_MAX_MEMBER;
 	L.lim.max_archive = opts->limits.max_archive ? opts->limits.max_archive : PV_DEFAULT_MAX_ARCHIVE;
 	L.budget = opts->cache_bytes ? opts->cache_bytes : (size_t)64 << 20;
 	int rc = pv_profile_new(&L.prof);
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
+	/* every record in the file, or every one in memory */
+	if (rc == 0 && L.sp.fd >= 0 && L.sp.len && spill_flush(&L, &ctx) < 0) {
+		rc = ctx.code == PV_ENOMEM ? PV_ENOMEM : 0;
+		if (rc == 0) { /* members not written cannot be merged: stop here */
+			report_ctx(&L, &ctx);
+			L.nsrc_done = L.nsrc;
+		}
+	}
+	if (L.sp.fd >= 0) {
+		free(L.sp.mem);
+		L.sp.mem = NULL;
+		L.sp.cap = 0;
+	}
 	int plain = 1;
 	for (size_t i = 0; i < L.nsrc; i++)
-		plain &= L.src[i].path != NULL;
+		plain &= L.src[i].arch == 0;
 	int nw = rc == 0 && plain ? nthreads(opts, L.nsrc) : 1;
 	if (nw > 1) {
 		rc = load_parallel(&L, nw);
@@ -914,21 +1064,19 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 			report_ctx(&L, &ctx);
 		progress(&L, k + 1);
 	}
-	for (size_t i = 0; i < L.nsrc; i++)
-		free(L.src[i].path);
+	free(L.paths.p);
 	free(L.src);
 	for (size_t i = 0; i < L.narchs; i++) {
-		struct arch *a = L.archs[i];
-		win_clear(a);
-		free(a->win);
-		cached_clear(&a->first);
-		free(a->mem.p);
-		free(a->path);
-		free(a);
+		free(L.archs[i]->path);
+		free(L.archs[i]);
 	}
 	free(L.archs);
+	free(L.sp.mem);
+	if (L.sp.fd >= 0)
+		close(L.sp.fd);
 	free(L.b.p);
 	free(L.mb.p);
+	free(L.name);
 	pv_profile_free(L.prof);
 	return rc;
 }

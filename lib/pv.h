@@ -251,15 +251,23 @@ typedef struct pv_limits {
 #define PV_DEFAULT_MAX_MEMBER ((uint64_t)1 << 30)  /* 1 GiB */
 #define PV_DEFAULT_MAX_ARCHIVE ((uint64_t)16 << 30) /* 16 GiB */
 
-/* A container holds profiles: an archive (tar, zip, 7z, with any
+/* A container holds profiles: an archive (tar, cpio, zip, 7z, with any
  * compression) or one compressed file (x.prof.gz).  It is read in place,
- * member by member, never extracted to disk. */
+ * member by member, in one pass, never extracted to disk. */
+#define PV_SNIFF_BYTES 4096
 typedef struct pv_container {
 	const char *name;
-	/* nonzero if a file starting with these bytes (up to 512) is one */
+	/* nonzero if an input starting with these bytes (the first
+	 * PV_SNIFF_BYTES, or all of a shorter one) is one */
 	int (*sniff)(const unsigned char *head, size_t n);
-	/* open `path`, or `mem`/`memlen` when mem is not NULL */
-	int (*open)(void **h, const char *path, const unsigned char *mem, size_t memlen,
+	/* Open the input `path` (named in messages; a single compressed file's
+	 * member is named after it).  Its bytes are head[0, headlen) followed
+	 * by what is left to read from fd: the caller opened it once and read
+	 * the head to sniff, so a pipe or FIFO is read as one stream (a
+	 * regular file may be read again from its start).  fd < 0: head holds
+	 * all of it.  The container does not close fd; head stays valid until
+	 * close. */
+	int (*open)(void **h, const char *path, int fd, const unsigned char *head, size_t headlen,
 		    const pv_limits *lim, pv_ctx *ctx);
 	/* Step to the next profile member: 1 and its name (valid until the next
 	 * call), 0 at the end, or <0 with the error in ctx. */
@@ -294,7 +302,11 @@ typedef struct pv_load_opts {
 	void *arg;
 	size_t max_file_size;  /* 0 = default (2 GiB) */
 	pv_limits limits;      /* 0 fields = defaults */
-	size_t cache_bytes;    /* archive read-ahead budget; 0 = default (64 MiB) */
+	/* Archives are read in one pass; pstats' order merges their members
+	 * last to first, so each parsed member is kept, packed, in memory up
+	 * to this many bytes and beyond it in an unlinked temporary file
+	 * ($TMPDIR, else /tmp).  0 = default (64 MiB). */
+	size_t cache_bytes;
 	int threads;           /* parsing threads; 0 = one per core, 1 = none */
 	/* told after every profile: how many of how many, bytes read so far */
 	void (*progress)(void *arg, size_t done, size_t total, uint64_t bytes);

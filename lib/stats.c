@@ -914,6 +914,173 @@ int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
 	return 0;
 }
 
+/* ---- packed profiles (the archive loader's spill) --------------------- */
+
+static void put_u(unsigned char **o, unsigned __int128 v)
+{
+	unsigned char *q = *o;
+	while (v >= 0x80) {
+		*q++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*q++ = (unsigned char)v;
+	*o = q;
+}
+
+static void put_i(unsigned char **o, pv_int v)
+{
+	put_u(o, ((unsigned __int128)v << 1) ^ (unsigned __int128)(v >> 127)); /* zigzag */
+}
+
+static void put_num(unsigned char **o, pv_num v)
+{
+	if (v.is_int) {
+		put_i(o, v.i);
+	} else {
+		memcpy(*o, &v.f, 8);
+		*o += 8;
+	}
+}
+
+#define PACK_MAX_ITEM (5 + 1 + 4 * 19 + 5) /* one entry or edge, packed, at most */
+
+int pv_profile_pack(const pv_profile *p, unsigned char **buf, size_t *len, size_t *cap)
+{
+	size_t nedges = p->ncallers ? p->ncallers - 1 : 0;
+	size_t need = *len + 32 + (p->n + nedges) * PACK_MAX_ITEM;
+	if (pv_grow(buf, cap, need, 1) < 0)
+		return PV_ENOMEM;
+	unsigned char *o = *buf + *len;
+	put_u(&o, p->n);
+	*o++ = (unsigned char)p->shapes;
+	memcpy(o, &p->abssum, 8);
+	o += 8;
+	for (size_t i = 0; i < p->n; i++) {
+		const pentry *e = &p->entries[i];
+		put_u(&o, e->key);
+		put_u(&o, e->ncallers);
+		*o++ = (unsigned char)(e->tt.is_int | e->ct.is_int << 1);
+		put_i(&o, e->cc);
+		put_i(&o, e->nc);
+		put_num(&o, e->tt);
+		put_num(&o, e->ct);
+		for (uint32_t j = e->first_edge; j; j = p->callers[j].next) {
+			const pv_edge *c = &p->callers[j];
+			put_u(&o, c->caller);
+			*o++ = (unsigned char)((c->is_tuple != 0) | c->tt.is_int << 1 | c->ct.is_int << 2);
+			put_i(&o, c->nc);
+			put_i(&o, c->cc);
+			put_num(&o, c->tt);
+			put_num(&o, c->ct);
+		}
+	}
+	*len = (size_t)(o - *buf);
+	return 0;
+}
+
+struct unpacker {
+	const unsigned char *p, *end;
+	int bad;
+};
+
+static unsigned __int128 get_u(struct unpacker *u)
+{
+	unsigned __int128 v = 0;
+	for (unsigned shift = 0; u->p < u->end && shift < 133; shift += 7) {
+		unsigned char b = *u->p++;
+		v |= (unsigned __int128)(b & 0x7f) << shift;
+		if (!(b & 0x80))
+			return v;
+	}
+	u->bad = 1;
+	return 0;
+}
+
+static pv_int get_i(struct unpacker *u)
+{
+	unsigned __int128 z = get_u(u);
+	return (pv_int)(z >> 1) ^ -(pv_int)(z & 1);
+}
+
+static pv_num get_num(struct unpacker *u, int is_int)
+{
+	if (is_int)
+		return pv_num_i(get_i(u));
+	double f = 0;
+	if (u->end - u->p < 8)
+		u->bad = 1;
+	else
+		memcpy(&f, u->p, 8);
+	u->p += u->bad ? 0 : 8;
+	return pv_num_f(f);
+}
+
+static unsigned get_byte(struct unpacker *u)
+{
+	if (u->p >= u->end) {
+		u->bad = 1;
+		return 0;
+	}
+	return *u->p++;
+}
+
+int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len)
+{
+	struct unpacker u = {buf, buf + len, 0};
+	pv_profile_reset(p);
+	size_t n = (size_t)get_u(&u);
+	unsigned shapes = get_byte(&u);
+	if (u.bad || n > len || (size_t)(u.end - u.p) < 8)
+		return PV_EFORMAT;
+	uint64_t abssum;
+	memcpy(&abssum, u.p, 8);
+	u.p += 8;
+	if (pv_grow(&p->entries, &p->cap, n, sizeof(*p->entries)) < 0)
+		return PV_ENOMEM;
+	size_t ne = 1; /* callers[0] unused */
+	for (size_t i = 0; i < n && !u.bad; i++) {
+		pentry *e = &p->entries[i];
+		e->key = (uint32_t)get_u(&u);
+		size_t k = (size_t)get_u(&u);
+		unsigned f = get_byte(&u);
+		e->cc = get_i(&u);
+		e->nc = get_i(&u);
+		e->tt = get_num(&u, f & 1);
+		e->ct = get_num(&u, f >> 1 & 1);
+		e->ncallers = (uint32_t)k;
+		e->first_edge = e->last_edge = 0;
+		if (u.bad || k > (size_t)(u.end - u.p) || ne + k >= UINT32_MAX)
+			return PV_EFORMAT;
+		if (k && pv_grow(&p->callers, &p->capcallers, ne + k, sizeof(*p->callers)) < 0)
+			return PV_ENOMEM;
+		for (size_t j = 0; j < k; j++) {
+			pv_edge *c = &p->callers[ne + j];
+			c->caller = (uint32_t)get_u(&u);
+			unsigned g = get_byte(&u);
+			c->is_tuple = g & 1;
+			c->nc = get_i(&u);
+			c->cc = get_i(&u);
+			c->tt = get_num(&u, g >> 1 & 1);
+			c->ct = get_num(&u, g >> 2 & 1);
+			c->next = j + 1 < k ? (uint32_t)(ne + j + 1) : 0;
+		}
+		if (k) {
+			e->first_edge = (uint32_t)ne;
+			e->last_edge = (uint32_t)(ne + k - 1);
+			ne += k;
+		}
+	}
+	if (u.bad || u.p != u.end)
+		return PV_EFORMAT;
+	if (ne > 1)
+		memset(&p->callers[0], 0, sizeof(p->callers[0]));
+	p->n = n;
+	p->ncallers = ne > 1 ? ne : 0;
+	p->shapes = shapes;
+	p->abssum = abssum;
+	return 0;
+}
+
 /* ---- merge ----------------------------------------------------------- */
 
 /* Python raises TypeError when one file has a tuple edge and another an int
