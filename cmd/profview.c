@@ -110,7 +110,9 @@ static void summary(char *buf, size_t cap, const pv_load_result *r, char **input
 	if (n > 1 && w >= 0 && (size_t)w < cap)
 		w += snprintf(buf + w, cap - (size_t)w, "%d inputs", n);
 	if (r->failed && w >= 0 && (size_t)w < cap)
-		snprintf(buf + w, cap - (size_t)w, " (%zu unreadable, skipped)", r->failed);
+		w += snprintf(buf + w, cap - (size_t)w, " (%zu unreadable, skipped)", r->failed);
+	if (r->vanished && w >= 0 && (size_t)w < cap)
+		snprintf(buf + w, cap - (size_t)w, " (%zu gone while reading)", r->vanished);
 }
 
 static int oom(void)

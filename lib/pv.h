@@ -315,6 +315,8 @@ typedef struct pv_load_opts {
 typedef struct pv_load_result {
 	size_t files;   /* profiles read and merged */
 	size_t failed;  /* inputs reported through on_error */
+	size_t vanished; /* files a directory walk listed that were gone when
+			  * looked at or opened (ENOENT; not reported) */
 } pv_load_result;
 
 /* Read every input (a file, a directory: every *.prof below it in byte order
