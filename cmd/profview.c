@@ -38,27 +38,31 @@ static char *join_inputs(char **v, int n)
 }
 
 /* What the loader asks about each profile: the request selection and,
- * for --requests, the table being filled. */
+ * for --requests, the groups being filled. */
 struct hooks {
 	pv_reqfilter *filter;
-	pv_requests *requests;
+	pv_groups *groups;
+	size_t refused; /* profiles the selection left out */
 };
 
 static int want(void *arg, const char *name)
 {
-	return pv_reqfilter_match(((struct hooks *)arg)->filter, name);
+	struct hooks *h = arg;
+	if (pv_reqfilter_match(h->filter, name))
+		return 1;
+	h->refused++;
+	return 0;
 }
 
 static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
 {
 	struct hooks *h = arg;
-	if (!h->requests)
-		return 1;
-	if (!pv_requests_add(h->requests, name, st, p)) {
-		fputs("profview: out of memory\n", stderr);
-		exit(EXIT_INPUT);
+	if (pv_reqfilter_active(h->filter) &&
+	    !pv_reqfilter_match_timed(h->filter, name, pv_profile_total_time(p))) {
+		h->refused++;
+		return 0;
 	}
-	return 1;
+	return h->groups ? pv_groups_add(h->groups, name, st, p) : 1;
 }
 
 /* Progress on a terminal: after a second of work, redrawn in place at most
@@ -195,7 +199,7 @@ static int write_views(struct options *o, const pv_views *v, int status)
 /* The stats table and the exports of the model. */
 static int run_stats(struct options *o)
 {
-	struct hooks h = {o->filter, NULL};
+	struct hooks h = {o->filter, NULL, 0};
 	pv_stats *st = NULL;
 	pv_view view = {0};
 	pv_load_result res;
@@ -236,30 +240,36 @@ out:
 /* --requests: one row per endpoint. */
 static int run_requests(struct options *o)
 {
-	struct hooks h = {o->filter, NULL};
+	struct hooks h = {o->filter, NULL, 0};
 	pv_stats *st = NULL;
+	pv_reqview *rv = NULL;
 	pv_load_result res;
-	if (pv_requests_new(&h.requests) < 0)
+	pv_ctx ctx = {0};
+	char sum[1024];
+	if (pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
 		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	if (status >= 0 && pv_groups_failed(h.groups))
+		status = -oom();
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
+	for (size_t i = 0; status >= 0 && i < pv_groups_count(h.groups); i++)
+		if (prepare(o, pv_groups_stats(h.groups, i)) < 0)
+			status = -EXIT_INPUT;
 	if (status < 0)
 		goto out;
-	struct output out;
-	pv_ctx ctx = {0};
-	if (output_open(&out, o->outpath) < 0) {
-		status = EXIT_INPUT;
+	if (pv_reqview_build(&rv, h.groups, o->vsort, pv_select_limit(o->sel), &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
 		goto out;
 	}
-	int ok = pv_requests_write(out.fp, h.requests, st, o->sortspec ? o->sortspec : "total",
-				   pv_select_limit(o->sel), &ctx) == 0;
-	if (!ok)
-		fprintf(stderr, "profview: %s\n", ctx.msg);
-	if (output_close(&out, ok) < 0 || !ok)
-		status = EXIT_INPUT;
+	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
+	o->wopts.summary = sum;
+	pv_views v = {.mode = PV_MODE_REQUESTS, .st = st, .groups = h.groups, .requests = rv};
+	status = write_views(o, &v, status);
 out:
-	pv_requests_free(h.requests);
+	pv_reqview_free(rv);
+	pv_groups_free(h.groups);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;
 }
@@ -267,9 +277,11 @@ out:
 /* --diff BASE: the inputs against the base, per function and profile. */
 static int run_diff(struct options *o)
 {
-	struct hooks h = {o->filter, NULL};
+	struct hooks h = {o->filter, NULL, 0};
 	pv_stats *st = NULL, *base = NULL;
+	pv_diffview *dv = NULL;
 	pv_load_result res, bres;
+	pv_ctx ctx = {0};
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status < 0)
 		goto out;
@@ -284,24 +296,23 @@ static int run_diff(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
+	if (pv_diffview_build(&dv, base, st, o->vsort, o->sel, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		/* a --match/--exclude pattern that hit a bound is the command's fault */
+		status = ctx.code == PV_ELIMIT || ctx.code == PV_EARG ? -EXIT_USAGE : -EXIT_INPUT;
+		goto out;
+	}
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
 	summary(what_base, sizeof(what_base), &bres, (char **)o->diffs, (int)o->ndiffs);
 	const char *of = strstr(what_base, " from ");
 	const char *wc = strstr(sum, " from ");
-	struct output out;
-	if (output_open(&out, o->outpath) < 0) {
-		status = EXIT_INPUT;
-		goto out;
-	}
-	pv_ctx ctx = {0};
-	int ok = pv_diff_write(out.fp, base, st, o->sel, of ? of + 6 : what_base,
-			       wc ? wc + 6 : sum, &ctx) == 0;
-	if (!ok)
-		fprintf(stderr, "profview: %s\n", ctx.msg);
-	if (output_close(&out, ok) < 0 || !ok)
-		status = !ok && (ctx.code == PV_ELIMIT || ctx.code == PV_EARG) ? EXIT_USAGE : EXIT_INPUT;
+	o->wopts.summary = wc ? wc + 6 : sum;
+	o->wopts.base_summary = of ? of + 6 : what_base;
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv};
+	status = write_views(o, &v, status);
 out:
+	pv_diffview_free(dv);
 	pv_stats_free(base);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;
