@@ -30,8 +30,10 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
+# tests/hostile: pgrep (procps); setpriv and mount come with util-linux
+TEST_PKGS += procps
 
-.PHONY: all deps demo test unit oracle cli requests export live valgrind clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live hostile valgrind clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -65,7 +67,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export live
+SUITES := unit oracle cli requests export live hostile
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
@@ -78,6 +80,10 @@ oracle: $(PROFVIEW_BIN)
 
 cli: $(PROFVIEW_BIN)
 	bash tests/cli/run.sh $(PROFVIEW_BIN)
+
+# signals, memory limits, other users and mounts (see the script's header)
+hostile: $(PROFVIEW_BIN)
+	bash tests/hostile/run.sh $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)

@@ -320,6 +320,7 @@ out:
 
 int main(int argc, char **argv)
 {
+	output_std_fds();
 #ifdef M_MMAP_THRESHOLD
 	/* glibc raises its mmap threshold as large blocks are freed, up to
 	 * 32 MiB, after which the model's growing arrays (and the 2 MiB
