@@ -31,7 +31,7 @@ DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
 
-.PHONY: all deps demo test unit oracle cli requests export live valgrind clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live scale valgrind clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -65,7 +65,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export live
+SUITES := unit oracle cli requests export live scale
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
@@ -80,6 +80,11 @@ cli: $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)
+
+# Archives at scale: a 100,000-member tar through a pipe under a 256 MB
+# address-space limit, and a 2,000-member one against its directory.
+scale: $(PROFVIEW_BIN)
+	$(PYTHON) tests/scale/test_archive_scale.py --profview $(PROFVIEW_BIN)
 
 # The unit tests and the CLI goldens under valgrind's memcheck: any error or
 # leak changes an exit status or stderr, which the goldens compare.

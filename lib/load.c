@@ -421,7 +421,28 @@ static int spill_flush(struct loader *L, pv_ctx *ctx)
 			       strerror(errno));
 	sp->flen += sp->len;
 	sp->len = 0;
+	if (sp->cap > 2 * SPILL_WBUF) { /* from now on a write-behind buffer */
+		free(sp->mem);
+		sp->mem = NULL;
+		sp->cap = 0;
+	}
 	return 0;
+}
+
+/* Room for a record of up to n bytes: what mem holds goes to the file
+ * first if the record would take it past the budget (in memory) or the
+ * write-behind buffer (once there is a file), so mem never grows past
+ * them (beyond one record larger than they are). */
+static int spill_room(struct loader *L, size_t n, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	size_t lim = sp->fd < 0 ? L->budget : SPILL_WBUF;
+	if (sp->len && sp->len + n > lim) {
+		int rc = spill_flush(L, ctx);
+		if (rc < 0)
+			return rc;
+	}
+	return pv_grow(&sp->mem, &sp->cap, sp->len + n, 1);
 }
 
 /* Start a record; its bytes are appended to sp->mem. */
@@ -452,12 +473,7 @@ static int rec_end(struct loader *L, size_t start, uint32_t arch, pv_ctx *ctx)
 	size_t n = sp->len - start;
 	if (n > UINT32_MAX)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
-	int rc = add_source(L, sp->flen + start, (uint32_t)n, arch);
-	if (rc < 0)
-		return rc;
-	if (sp->len > (sp->fd < 0 ? L->budget : SPILL_WBUF))
-		return spill_flush(L, ctx);
-	return 0;
+	return add_source(L, sp->flen + start, (uint32_t)n, arch);
 }
 
 /* One member into the spill: the profile just parsed into L->prof, or the
@@ -465,9 +481,13 @@ static int rec_end(struct loader *L, size_t start, uint32_t arch, pv_ctx *ctx)
 static int spill_member(struct loader *L, uint32_t arch, const char *name, int rc, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
-	size_t start = sp->len;
-	int r = rec_begin(L, rc < 0, name);
+	size_t need = strlen(name) + 16 +
+		      (rc == 0 ? pv_profile_pack_bound(L->prof) : strlen(ctx->msg) + 1);
+	int r = spill_room(L, need, ctx);
 	if (r < 0)
+		return r;
+	size_t start = sp->len;
+	if ((r = rec_begin(L, rc < 0, name)) < 0)
 		return r;
 	if (rc == 0) {
 		if ((r = pv_profile_pack(L->prof, &sp->mem, &sp->len, &sp->cap)) < 0)
@@ -575,9 +595,11 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 			report_ctx(L, &ctx);
 			rc = 0;
 		} else if (!lastfailed) {
-			size_t start = L->sp.len;
 			char none[1] = "";
-			rc = rec_begin(L, 1, none);
+			rc = spill_room(L, strlen(ctx.msg) + 32, &ctx);
+			size_t start = L->sp.len;
+			if (rc == 0)
+				rc = rec_begin(L, 1, none);
 			if (rc == 0 && (rc = pv_grow(&L->sp.mem, &L->sp.cap,
 						     L->sp.len + strlen(ctx.msg) + 1, 1)) == 0) {
 				L->sp.mem[L->sp.len++] = (unsigned char)(signed char)(ctx.code ? ctx.code : PV_EFORMAT);

@@ -926,10 +926,15 @@ static void put_num(unsigned char **o, pv_num v)
 
 #define PACK_MAX_ITEM (5 + 1 + 4 * 19 + 5) /* one entry or edge, packed, at most */
 
-int pv_profile_pack(const pv_profile *p, unsigned char **buf, size_t *len, size_t *cap)
+size_t pv_profile_pack_bound(const pv_profile *p)
 {
 	size_t nedges = p->ncallers ? p->ncallers - 1 : 0;
-	size_t need = *len + 32 + (p->n + nedges) * PACK_MAX_ITEM;
+	return 32 + (p->n + nedges) * PACK_MAX_ITEM;
+}
+
+int pv_profile_pack(const pv_profile *p, unsigned char **buf, size_t *len, size_t *cap)
+{
+	size_t need = *len + pv_profile_pack_bound(p);
 	if (pv_grow(buf, cap, need, 1) < 0)
 		return PV_ENOMEM;
 	unsigned char *o = *buf + *len;
