@@ -132,8 +132,9 @@ installtest: profview
 	bash tests/install/test_install.sh $(MAKE) -f $(firstword $(MAKEFILE_LIST))
 
 # Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
+# BENCH_OPTS=--100k adds 100,000-dump archive rows, --million the 10^6-dump row.
 bench: profview
-	bash bench/run.sh $(BENCH_SIZES)
+	bash bench/run.sh $(BENCH_OPTS) $(BENCH_SIZES)
 
 format:
 	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]
