@@ -5,7 +5,7 @@
 #   make deps     install the Debian packages the build and tests need (as root)
 
 CC      ?= cc
-PKGS    := libarchive libpcre2-8
+PKGS    := libarchive libpcre2-32
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wvla -Wformat=2 -Wno-format-nonliteral
@@ -14,14 +14,14 @@ WARN    += -Werror
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libarchive is not linked: formats/archive.c loads it when an archive is met
-PKG_LIBS   = $(shell pkg-config --libs libpcre2-8 2>/dev/null) -ldl -pthread
+PKG_LIBS   = $(shell pkg-config --libs libpcre2-32 2>/dev/null) -ldl -pthread
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
 BUILD   ?= build
 LIB_SRC := $(wildcard lib/*.c) $(wildcard formats/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
-CMD_OBJ := $(BUILD)/cmd/profview.o
+CMD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PYTHON  ?= python3
@@ -74,6 +74,7 @@ unit: $(UNIT_BIN)
 PROFVIEW_BIN ?= ./profview
 oracle: $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/oracle.py --strict --profview $(PROFVIEW_BIN)
+	$(PYTHON) tests/oracle/nan_sort.py --profview $(PROFVIEW_BIN)
 
 cli: $(PROFVIEW_BIN)
 	bash tests/cli/run.sh $(PROFVIEW_BIN)

@@ -57,13 +57,13 @@ static void cell(FILE *fp, const pv_entry *e, double v)
 }
 
 int pv_diff_write(FILE *fp, pv_stats *base, pv_stats *cur, const pv_select *sel,
-		  const char *what_base, const char *what_cur)
+		  const char *what_base, const char *what_cur, pv_ctx *ctx)
 {
 	size_t nb = pv_stats_nprofiles(base), nc = pv_stats_nprofiles(cur);
 	size_t cap = pv_stats_nentries(base) + pv_stats_nentries(cur), n = 0;
 	struct drow *rows = pv_malloc((cap ? cap : 1) * sizeof(*rows));
 	if (!rows)
-		return PV_ENOMEM;
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	for (size_t i = 0; i < pv_stats_nentries(cur); i++) {
 		const pv_entry *c = pv_stats_entry(cur, i);
 		long b = find_in(base, cur, c->key);
@@ -80,7 +80,13 @@ int pv_diff_write(FILE *fp, pv_stats *base, pv_stats *cur, const pv_select *sel,
 		struct drow *r = &rows[i];
 		size_t len;
 		const char *d = pv_stats_display(r->from, r->key, &len);
-		if (!d || !pv_select_keeps(sel, d, len))
+		int keep = d ? pv_select_keeps(sel, d, len, ctx)
+			     : pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+		if (keep < 0) {
+			free(rows);
+			return keep;
+		}
+		if (!keep)
 			continue;
 		double tb = r->b ? per(r->b->tt, nb) : 0, tc = r->c ? per(r->c->tt, nc) : 0;
 		r->delta = tc - tb;

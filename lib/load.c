@@ -34,6 +34,8 @@
 #include "internal.h"
 
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
+#define WALKED 1
+#define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
 
 /* Paths, NUL-terminated, one after another in one block. */
 struct pathvec {
@@ -91,37 +93,151 @@ static void report(pv_error_fn fn, void *arg, const char *path, int code, const 
 		fn(&ctx, arg);
 }
 
-/* Collect every *.prof file below dir.  Symbolic links to directories are
- * not followed (they could loop); links to files are. */
-static int walk(const char *dir, struct pathvec *out, size_t *failed, pv_error_fn fn, void *arg)
+/* What a walk found besides profiles. */
+struct tally {
+	size_t failed;   /* reported through the callback */
+	size_t vanished; /* gone between listing and looking (ENOENT): quiet */
+};
+
+static void report_errno(pv_error_fn fn, void *arg, const char *path, int err,
+			 struct tally *t)
 {
-	DIR *d = opendir(dir);
+	report(fn, arg, path, PV_EIO, strerror(err));
+	t->failed++;
+}
+
+static const char *kind_of(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device"
+	       : S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
+/* open(2) for a path of any length: one past PATH_MAX (met deep in a
+ * walk) is opened a few directories at a time. */
+static int open_path(const char *path, int flags)
+{
+	if (strlen(path) < PATH_MAX)
+		return open(path, flags);
+	int dfd = AT_FDCWD;
+	const char *p = path;
+	char part[PATH_MAX];
+	while (strlen(p) >= PATH_MAX) {
+		size_t cut = PATH_MAX - 1;
+		while (cut > 0 && p[cut] != '/')
+			cut--;
+		if (cut == 0) {
+			if (dfd != AT_FDCWD)
+				close(dfd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(part, p, cut);
+		part[cut] = '\0';
+		int nfd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int e = errno;
+		if (dfd != AT_FDCWD)
+			close(dfd);
+		if (nfd < 0) {
+			errno = e;
+			return -1;
+		}
+		dfd = nfd;
+		p += cut + 1;
+	}
+	int fd = openat(dfd, p, flags);
+	int e = errno;
+	if (dfd != AT_FDCWD)
+		close(dfd);
+	errno = e;
+	return fd;
+}
+
+/* Collect every *.prof file below the directory open as dfd (named dir;
+ * dfd is closed).  Entries are looked at relative to their directory, so
+ * no path length limit applies.  Symbolic links to directories are not
+ * followed (they could loop); links to files are.  Whatever exists and
+ * cannot be read is reported: a directory that cannot be listed or
+ * searched, a dangling or looping *.prof link, a *.prof that is a FIFO,
+ * socket or device (never opened: a FIFO would block).  An entry gone
+ * before it was looked at is only counted. */
+static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, pv_error_fn fn,
+		void *arg)
+{
+	DIR *d = fdopendir(dfd);
 	if (!d) {
-		report(fn, arg, dir, PV_EIO, strerror(errno));
-		++*failed;
+		report_errno(fn, arg, dir, errno, t);
+		close(dfd);
 		return 0;
 	}
 	int rc = 0;
 	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+	for (;;) {
+		errno = 0;
+		if (!(de = readdir(d))) {
+			if (errno)
+				report_errno(fn, arg, dir, errno, t);
+			break;
+		}
+		const char *name = de->d_name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		char *p = join(dir, de->d_name);
+		int isprof = profile_name(name);
+		if (!isprof && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		char *p = join(dir, name);
 		if (!p) {
 			rc = PV_ENOMEM;
 			break;
 		}
 		struct stat lst, st;
-		if (lstat(p, &lst) < 0) {
-			free(p); /* vanished while listing: nothing to read */
-			continue;
+		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
+			int e = errno;
+			free(p);
+			if (e == ENOENT) {
+				t->vanished++;
+				continue;
+			}
+			/* EACCES: the directory can be listed but not searched */
+			report_errno(fn, arg, dir, e, t);
+			break;
 		}
 		if (S_ISDIR(lst.st_mode)) {
-			rc = walk(p, out, failed, fn, arg);
+			int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0 && errno == ENOENT)
+				t->vanished++;
+			else if (sub < 0)
+				report_errno(fn, arg, p, errno, t);
+			else
+				rc = walk(sub, p, out, t, fn, arg);
 			free(p);
-		} else if (profile_name(de->d_name) && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+		} else if (!isprof) {
+			free(p);
+		} else if (S_ISREG(lst.st_mode)) {
 			rc = push(out, p);
+		} else if (S_ISLNK(lst.st_mode)) {
+			if (fstatat(dirfd(d), name, &st, 0) < 0) {
+				int e = errno;
+				report(fn, arg, p, PV_EIO,
+				       e == ENOENT ? "dangling symbolic link"
+				       : e == ELOOP ? "symbolic link loop" : strerror(e));
+				t->failed++;
+				free(p);
+			} else if (S_ISREG(st.st_mode)) {
+				rc = push(out, p);
+			} else if (S_ISDIR(st.st_mode)) {
+				free(p); /* a link to a directory: not followed */
+			} else {
+				char what[64];
+				snprintf(what, sizeof(what), "%s, not read", kind_of(st.st_mode));
+				report(fn, arg, p, PV_EIO, what);
+				t->failed++;
+				free(p);
+			}
 		} else {
+			char what[64];
+			snprintf(what, sizeof(what), "%s, not read", kind_of(lst.st_mode));
+			report(fn, arg, p, PV_EIO, what);
+			t->failed++;
 			free(p);
 		}
 		if (rc < 0)
@@ -129,6 +245,21 @@ static int walk(const char *dir, struct pathvec *out, size_t *failed, pv_error_f
 	}
 	closedir(d);
 	return rc;
+}
+
+/* Walk the directory at path (0), or 1 if path is no directory. */
+static int walk_top(const char *path, struct pathvec *out, struct tally *t, pv_error_fn fn,
+		    void *arg)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 1;
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		report_errno(fn, arg, path, errno, t);
+		return 0;
+	}
+	return walk(dfd, path, out, t, fn, arg);
 }
 
 static int cmp_path(const void *a, const void *b)
@@ -154,22 +285,23 @@ int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size
 		    pv_error_fn fn, void *arg)
 {
 	struct pathvec pv = {0};
-	size_t failed = 0, cnt = 0, cap = 0;
+	struct tally t = {0};
+	size_t cnt = 0, cap = 0;
 	char **v = NULL;
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < ninputs; i++) {
-		struct stat st;
 		const char *in = inputs[i];
 		pv.len = pv.n = 0;
-		if (strcmp(in, "-") != 0 && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
-			size_t before = failed;
-			if ((rc = walk(in, &pv, &failed, fn, arg)) < 0)
-				break;
-			if (pv.n == 0 && failed == before) {
-				report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
-				++failed;
-			}
-		} else if ((rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
+		size_t before = t.failed;
+		int w = strcmp(in, "-") ? walk_top(in, &pv, &t, fn, arg) : 1;
+		if (w < 0) {
+			rc = w;
+			break;
+		}
+		if (w == 0 && pv.n == 0 && t.failed == before) {
+			report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
+			t.failed++;
+		} else if (w == 1 && (rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
 			break;
 		}
 		char **s = sorted(&pv, 0, pv.n);
@@ -251,12 +383,6 @@ static int slurp_more(int fd, struct buf *b, size_t max, pv_ctx *ctx)
 	}
 }
 
-static int slurp(int fd, struct buf *b, size_t max, pv_ctx *ctx)
-{
-	b->len = 0;
-	return slurp_more(fd, b, max, ctx);
-}
-
 static const pv_reader *pick(const pv_load_opts *o, const unsigned char *p, size_t n)
 {
 	for (const pv_reader *const *r = o->readers; *r; r++)
@@ -275,6 +401,55 @@ static const pv_container *container_for(const pv_load_opts *o, const unsigned c
 		if ((*c)->sniff(p, n))
 			return *c;
 	return NULL;
+}
+
+/* A reader or a container knows these first bytes. */
+static int known(const pv_load_opts *o, const unsigned char *p, size_t n)
+{
+	for (const pv_reader *const *r = o->readers; *r; r++)
+		if ((*r)->sniff(p, n))
+			return 1;
+	return container_for(o, p, n) != NULL;
+}
+
+/* Read fd into b (whose first `have` bytes are already read from it): the
+ * head first, and the rest only when a reader or a container knows the
+ * head, so a large file that is no profile costs PV_SNIFF_BYTES, not its
+ * size (the reader's error on the head says what it is not). */
+static int read_fd(const pv_load_opts *o, size_t max, int fd, struct buf *b, size_t have,
+		   pv_ctx *ctx)
+{
+	b->len = have;
+	if (pv_grow(&b->p, &b->cap, PV_SNIFF_BYTES, 1) < 0)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	while (b->len < PV_SNIFF_BYTES) {
+		ssize_t got = read(fd, b->p + b->len, PV_SNIFF_BYTES - b->len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return errno == EISDIR ? pv_fail(ctx, PV_EIO, PV_NOOFF, "is a directory")
+					       : pv_fail(ctx, PV_EIO, PV_NOOFF, "read error: %s",
+							 strerror(errno));
+		if (got == 0)
+			return 0;
+		b->len += (size_t)got;
+	}
+	if (!known(o, b->p, b->len))
+		return 0;
+	return slurp_more(fd, b, max, ctx);
+}
+
+/* Reading or parsing one input ran out of memory: that is the input's
+ * failure, reported with its name, and the other inputs are still read
+ * (the model is not touched before the merge). */
+static int input_nomem(int rc, pv_ctx *ctx)
+{
+	if (rc != PV_ENOMEM)
+		return rc;
+	if (ctx->code != PV_ENOMEM) /* no message set yet */
+		pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "out of memory");
+	ctx->code = PV_ELIMIT;
+	return PV_ELIMIT;
 }
 
 static const char *base_name(const char *path)
@@ -307,7 +482,7 @@ struct arch {
 
 struct source {
 	uint64_t at;   /* a file: its path's offset in paths; a member: its record's */
-	uint32_t len;  /* a member: its record's bytes */
+	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it */
 	uint32_t arch; /* 0: a file; else 1 + its index in archs */
 };
 
@@ -810,20 +985,19 @@ out:
 	return rc < 0 ? rc : 0;
 }
 
-/* Standard input that is not an archive: one profile, read and parsed now
- * (it cannot be read twice), kept as a record. */
-static int stdin_profile(struct loader *L, struct buf *mem)
+/* Standard input, a FIFO or a device that is not an archive: one profile,
+ * read and parsed now (it cannot be read twice), kept as a record. */
+static int stream_profile(struct loader *L, const char *name, struct buf *mem)
 {
 	struct arch *a;
-	int rc = add_arch(L, "<stdin>", &a);
+	int rc = add_arch(L, name, &a);
 	if (rc < 0)
 		return rc;
 	a->single = 1;
 	pv_ctx ctx = {.input = a->path};
-	rc = pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len);
+	rc = input_nomem(pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
+			 &ctx);
 	L->bytes += mem->len;
-	if (rc == PV_ENOMEM)
-		return rc;
 	rc = spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
 	if (rc < 0 && rc != PV_ENOMEM) {
 		report_ctx(L, &ctx);
@@ -836,22 +1010,27 @@ static int stdin_profile(struct loader *L, struct buf *mem)
  * file (read in the merge). */
 static int expand_input(struct loader *L, const char *in)
 {
-	struct stat st;
 	int isstdin = strcmp(in, "-") == 0;
-	if (!isstdin && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
-		size_t before = L->res->failed, from = L->paths.len, n0 = L->paths.n;
-		int rc = walk(in, &L->paths, &L->res->failed, L->o->on_error, L->o->arg);
+	size_t from = L->paths.len, n0 = L->paths.n;
+	struct tally t = {0};
+	int w = isstdin ? 1 : walk_top(in, &L->paths, &t, L->o->on_error, L->o->arg);
+	L->res->failed += t.failed;
+	L->res->vanished += t.vanished;
+	if (w < 0)
+		return w;
+	if (w == 0) {
+		int rc = 0;
 		size_t n = L->paths.n - n0;
-		if (rc == 0 && n) {
+		if (n) {
 			char **v = sorted(&L->paths, from, n);
 			if (!v)
 				return PV_ENOMEM;
 			for (size_t i = 0; i < n && rc == 0; i++)
 				if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
-					rc = add_source(L, (uint64_t)(v[i] - L->paths.p), 0, 0);
+					rc = add_source(L, (uint64_t)(v[i] - L->paths.p), WALKED, 0);
 			free(v);
 		}
-		if (rc == 0 && n == 0 && L->res->failed == before) {
+		if (rc == 0 && n == 0 && t.failed == 0) {
 			report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
 			       "no *.prof files in this directory");
 			L->res->failed++;
@@ -873,23 +1052,28 @@ static int expand_input(struct loader *L, const char *in)
 		n += (size_t)got;
 	}
 	const pv_container *c = container_for(L->o, head, n);
+	struct stat st;
+	/* a FIFO, /dev/stdin, <(cat x.prof), a device: read once, now */
+	int stream = isstdin || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+				 !S_ISDIR(st.st_mode));
 	int rc = 0;
 	if (c) {
 		rc = arch_scan(L, c, isstdin ? "<stdin>" : in, fd, head, n);
-	} else if (isstdin) { /* one profile: the head and the rest */
+	} else if (stream) { /* one profile: the head and the rest */
 		struct buf mem = {0};
-		pv_ctx ctx = {.input = "<stdin>"};
+		const char *name = isstdin ? "<stdin>" : in;
+		pv_ctx ctx = {.input = name};
 		if (pv_grow(&mem.p, &mem.cap, n ? n : 1, 1) < 0)
-			return PV_ENOMEM;
-		memcpy(mem.p, head, n);
-		mem.len = n;
-		rc = slurp_more(0, &mem, max_file(L), &ctx);
+			rc = PV_ENOMEM;
+		else
+			memcpy(mem.p, head, n);
 		if (rc == 0)
-			rc = stdin_profile(L, &mem);
+			rc = input_nomem(read_fd(L->o, max_file(L), fd, &mem, n, &ctx), &ctx);
+		if (rc == 0)
+			rc = stream_profile(L, name, &mem);
 		else if (rc != PV_ENOMEM)
 			report_ctx(L, &ctx), rc = 0;
 		free(mem.p);
-		return rc;
 	} else {
 		uint64_t at = L->paths.len;
 		rc = push(&L->paths, strdup(in));
@@ -935,31 +1119,43 @@ static int load_inline(struct loader *L, const char *path, const pv_container *c
 	return rc;
 }
 
-/* The whole of the file at path into b, with ctx naming it for errors. */
-static int read_input(const struct loader *L, const char *path, struct buf *b, pv_ctx *ctx)
+/* The file at path into b (all of it, or the head when nothing knows the
+ * head), with ctx naming it for errors.  VANISHED when a file a walk found
+ * is gone. */
+static int read_input(const struct loader *L, const char *path, int walked, struct buf *b,
+		      pv_ctx *ctx)
 {
 	ctx->input = path;
 	ctx->member = NULL;
 	pv_ctx_clear(ctx);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_path(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && walked && errno == ENOENT)
+		return VANISHED;
 	if (fd < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(errno));
-	int rc = slurp(fd, b, max_file(L), ctx);
+	struct stat st;
+	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		/* replaced by a FIFO or device since it was listed or named */
+		close(fd);
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s, not read", kind_of(st.st_mode));
+	}
+	int rc = read_fd(L->o, max_file(L), fd, b, 0, ctx);
 	close(fd);
 	return rc;
 }
 
-static int load_file(struct loader *L, const char *path, pv_ctx *ctx)
+static int load_file(struct loader *L, const char *path, int walked, pv_ctx *ctx)
 {
-	int rc = read_input(L, path, &L->b, ctx);
-	if (rc < 0)
-		return rc;
+	int rc = read_input(L, path, walked, &L->b, ctx);
+	if (rc != 0)
+		return input_nomem(rc, ctx);
 	L->bytes += L->b.len;
 	const pv_container *c = container_for(L->o, L->b.p, L->b.len);
 	if (c)
 		return load_inline(L, path, c, ctx);
-	if ((rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len)) < 0)
-		return rc;
+	rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
+	if (rc < 0)
+		return input_nomem(rc, ctx);
 	return merge(L, base_name(path), L->prof, ctx);
 }
 
@@ -1016,7 +1212,7 @@ static int member_get(const struct loader *L, const struct source *s, struct buf
 static const char *member_name(const struct loader *L, const struct source *s, const char *name)
 {
 	const struct arch *a = L->archs[s->arch - 1];
-	return a->single ? a->path : base_name(name);
+	return base_name(a->single ? a->path : name);
 }
 
 static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
@@ -1027,7 +1223,7 @@ static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 
 static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	return s->arch ? load_member(L, s, ctx) : load_file(L, src_path(L, s), ctx);
+	return s->arch ? load_member(L, s, ctx) : load_file(L, src_path(L, s), s->len == WALKED, ctx);
 }
 
 /* ---- parallel parsing ---------------------------------------------------
@@ -1080,21 +1276,21 @@ static size_t order_at(size_t n, size_t k)
 	return k == 0 ? 0 : n - k;
 }
 
-static int parse_plain(struct pworker *w, const char *path, pv_profile *p, pv_ctx *ctx)
+static int parse_plain(struct pworker *w, const struct source *src, pv_profile *p, pv_ctx *ctx)
 {
 	struct loader *L = w->pool->L;
-	int rc = read_input(L, path, &w->b, ctx);
-	if (rc < 0)
-		return rc;
+	int rc = read_input(L, src_path(L, src), src->len == WALKED, &w->b, ctx);
+	if (rc != 0)
+		return input_nomem(rc, ctx);
 	w->len = w->b.len;
 	if (container_for(L->o, w->b.p, w->b.len))
 		return 1;
 	if ((rc = pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len)) < 0)
-		return rc;
+		return input_nomem(rc, ctx);
 	pthread_mutex_lock(&w->pool->intern);
 	rc = pv_profile_rekey(p, w->names, L->st, &w->xlat, &w->capx);
 	pthread_mutex_unlock(&w->pool->intern);
-	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
+	return rc < 0 ? input_nomem(rc, ctx) : 0;
 }
 
 /* The next merge position to parse, if its ring slot is free (P->mu held);
@@ -1115,7 +1311,7 @@ static void parse_into(struct pworker *w, size_t k)
 	const struct source *src = &P->L->src[order_at(P->n, k)];
 	w->len = 0;
 	int rc = src->arch ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
-			   : parse_plain(w, src_path(P->L, src), s->p, &s->ctx);
+			   : parse_plain(w, src, s->p, &s->ctx);
 	pthread_mutex_lock(&P->mu);
 	s->rc = rc;
 	s->len = w->len;
@@ -1206,7 +1402,7 @@ static int load_parallel(struct loader *L, int nw)
 		int r = s->rc;
 		if (r == 1) { /* a compressed file: read here, in order */
 			pthread_mutex_lock(&P.intern);
-			r = load_file(L, src_path(L, src), &s->ctx);
+			r = load_file(L, src_path(L, src), src->len == WALKED, &s->ctx);
 			pthread_mutex_unlock(&P.intern);
 		} else {
 			L->bytes += s->len;
@@ -1224,6 +1420,8 @@ static int load_parallel(struct loader *L, int nw)
 		}
 		if (r < 0)
 			report_ctx(L, &s->ctx);
+		if (r == VANISHED)
+			L->res->vanished++;
 		progress(L, k + 1);
 		pthread_mutex_lock(&P.mu);
 		s->ready = 0;
@@ -1256,7 +1454,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 {
 	struct loader L = {.st = st, .o = opts, .res = res};
 	pv_ctx ctx = {0};
-	res->files = res->failed = 0;
+	res->files = res->failed = res->vanished = 0;
 	L.sp.fd = -1;
 	L.lim.max_member = opts->limits.max_member ? opts->limits.max_member : PV_DEFAULT_MAX_MEMBER;
 	L.lim.max_archive = opts->limits.max_archive ? opts->limits.max_archive : PV_DEFAULT_MAX_ARCHIVE;
@@ -1286,10 +1484,19 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	for (size_t k = L.nsrc_done; rc == 0 && k < L.nsrc; k++) {
 		size_t i = k == 0 ? 0 : L.nsrc - k;
 		int r = load_source(&L, &L.src[i], &ctx);
-		if (r == PV_ENOMEM)
+		if (r == PV_ENOMEM) {
+			/* the merge itself ran out: the model is incomplete, stop
+			 * (naming the input) */
+			if (ctx.code != PV_ENOMEM)
+				pv_fail(&ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+			if (opts->on_error)
+				opts->on_error(&ctx, opts->arg);
 			rc = r;
-		else if (r < 0)
+		} else if (r < 0) {
 			report_ctx(&L, &ctx);
+		} else if (r == VANISHED) {
+			res->vanished++;
+		}
 		progress(&L, k + 1);
 	}
 	free(L.paths.p);

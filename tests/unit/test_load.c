@@ -55,7 +55,8 @@ static char *load_report(const char *const *in, size_t n, size_t budget, size_t 
 	tu_mem m;
 	tu_mem_open(&m);
 	pv_write_opts wo = {.stats = 1, .callers = 1};
-	assert_int_equal(pv_writer_text.write(m.fp, st, &v, &wo), 0);
+	pv_views vs = {.mode = PV_MODE_STATS, .st = st, .view = &v};
+	assert_int_equal(pv_writer_text.write(m.fp, &vs, &wo, &ctx), 0);
 	tu_mem_close(&m);
 	pv_view_clear(&v);
 	pv_sort_free(so);

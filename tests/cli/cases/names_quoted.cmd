@@ -1,0 +1,2 @@
+# control characters in file and member names are quoted in messages as coreutils quotes them: a newline cannot forge a second line, an escape sequence never reaches the terminal
+cd $TMPD && printf 'bad' > $'forged\nprofview: fake error.prof' && printf 'bad' > $'esc\033[31mred.prof' && $PV $'forged\nprofview: fake error.prof' $'esc\033[31mred.prof'; echo "exit $?"; mkdir d && printf 'bad' > $'d/tab\there.prof' && $PV d; echo "exit $?"; printf 'bad' > $'m\033]0;title\a.prof' && tar cf t.tar m*.prof && $PV t.tar; echo "exit $?"
