@@ -469,7 +469,6 @@ struct spill {
 	uint64_t flen; /* bytes in the file */
 };
 
-#define SPILL_WBUF ((size_t)1 << 20) /* write-behind once there is a file */
 
 /* An archive (or standard input) read when met.  Its members are records
  * in the spill: a kind byte (0 a profile, 1 an error), the member name
@@ -595,11 +594,6 @@ static int spill_flush(struct loader *L, pv_ctx *ctx)
 			       strerror(errno));
 	sp->flen += sp->m.len;
 	sp->m.len = 0;
-	if (sp->m.cap > 2 * SPILL_WBUF) { /* from now on a write-behind buffer */
-		free(sp->m.p);
-		sp->m.p = NULL;
-		sp->m.cap = 0;
-	}
 	return 0;
 }
 
@@ -630,14 +624,13 @@ static int rec_put(struct buf *b, const char *name, int rc, const pv_profile *p,
 }
 
 /* Room for a record of up to n bytes: what m holds goes to the file
- * first if the record would take it past the budget (in memory) or the
- * write-behind buffer (once there is a file), so m never grows past them
- * (beyond one record larger than they are). */
+ * first if the record would take it past the budget, so m never grows
+ * past it (beyond one record larger than it is).  The last records stay in
+ * m: pstats' order merges them first. */
 static int spill_room(struct loader *L, size_t n, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
-	size_t lim = sp->fd < 0 ? L->budget : SPILL_WBUF;
-	if (sp->m.len && sp->m.len + n > lim) {
+	if (sp->m.len && sp->m.len + n > L->budget) {
 		int rc = spill_flush(L, ctx);
 		if (rc < 0)
 			return rc;
@@ -1462,18 +1455,6 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	int rc = pv_profile_new(&L.prof);
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
-	/* every record in the file, or every one in memory */
-	if (rc == 0 && L.sp.fd >= 0 && L.sp.m.len && spill_flush(&L, &ctx) < 0) {
-		rc = ctx.code == PV_ENOMEM ? PV_ENOMEM : 0;
-		if (rc == 0) { /* members not written cannot be merged: stop here */
-			report_ctx(&L, &ctx);
-			L.nsrc_done = L.nsrc;
-		}
-	}
-	if (L.sp.fd >= 0) {
-		free(L.sp.m.p);
-		memset(&L.sp.m, 0, sizeof(L.sp.m));
-	}
 	/* plain files are parsed, archive members unpacked, on every core */
 	int nw = rc == 0 ? nthreads(opts, L.nsrc) : 1;
 	if (nw > 1) {
