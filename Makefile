@@ -33,7 +33,7 @@ DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev
 # tests/hostile: pgrep (procps); setpriv and mount come with util-linux
 TEST_PKGS += procps
 
-.PHONY: all deps demo test unit oracle cli requests export live hostile valgrind clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live scale hostile valgrind clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -67,7 +67,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export live hostile
+SUITES := unit oracle cli requests export live scale hostile
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
@@ -87,6 +87,11 @@ hostile: $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)
+
+# Archives at scale: a 100,000-member tar through a pipe under a 256 MB
+# address-space limit, and a 2,000-member one against its directory.
+scale: $(PROFVIEW_BIN)
+	$(PYTHON) tests/scale/test_archive_scale.py --profview $(PROFVIEW_BIN)
 
 # The unit tests and the CLI goldens under valgrind's memcheck: any error or
 # leak changes an exit status or stderr, which the goldens compare.
@@ -134,8 +139,9 @@ installtest: profview
 	bash tests/install/test_install.sh $(MAKE) -f $(firstword $(MAKEFILE_LIST))
 
 # Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
+# BENCH_OPTS=--100k adds 100,000-dump archive rows, --million the 10^6-dump row.
 bench: profview
-	bash bench/run.sh $(BENCH_SIZES)
+	bash bench/run.sh $(BENCH_OPTS) $(BENCH_SIZES)
 
 format:
 	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]

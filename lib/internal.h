@@ -113,6 +113,8 @@ int pv_pyrepr_float(char **buf, size_t *len, size_t *cap, double x);
  * them.  pack: 0 or PV_ENOMEM; unpack: 0, PV_ENOMEM, or PV_EFORMAT if the
  * bytes are not what pack wrote. */
 int pv_profile_pack(const pv_profile *p, unsigned char **buf, size_t *len, size_t *cap);
+/* At most this many bytes are appended by pv_profile_pack(p). */
+size_t pv_profile_pack_bound(const pv_profile *p);
 int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len);
 
 /* A user-supplied regular expression (--match, --exclude, --endpoint),

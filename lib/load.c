@@ -462,15 +462,13 @@ static const char *base_name(const char *path)
 
 /* Where parsed archive members wait for their turn: records in archive
  * order, in memory up to the budget, then in an unlinked temporary file
- * (records at offsets below flen are in the file, the rest in mem). */
+ * (records at offsets below flen are in the file, the rest in m). */
 struct spill {
-	unsigned char *mem;
-	size_t len, cap;
+	struct buf m;  /* records not in the file */
 	int fd;        /* -1: no file yet */
 	uint64_t flen; /* bytes in the file */
 };
 
-#define SPILL_WBUF ((size_t)1 << 20) /* write-behind once there is a file */
 
 /* An archive (or standard input) read when met.  Its members are records
  * in the spill: a kind byte (0 a profile, 1 an error), the member name
@@ -581,7 +579,7 @@ static int spill_file(pv_ctx *ctx)
 	return fd;
 }
 
-/* Move what mem holds to the file (made when first needed). */
+/* Move what m holds to the file (made when first needed). */
 static int spill_flush(struct loader *L, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
@@ -591,88 +589,99 @@ static int spill_flush(struct loader *L, pv_ctx *ctx)
 			return fd;
 		sp->fd = fd;
 	}
-	if (write_all(sp->fd, sp->mem, sp->len) < 0)
+	if (write_all(sp->fd, sp->m.p, sp->m.len) < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot write the temporary file: %s",
 			       strerror(errno));
-	sp->flen += sp->len;
-	sp->len = 0;
+	sp->flen += sp->m.len;
+	sp->m.len = 0;
 	return 0;
 }
 
-/* Start a record; its bytes are appended to sp->mem. */
-static int rec_begin(struct loader *L, int kind, const char *name)
+/* A record appended to b: the member's profile p (rc 0) or its error
+ * (rc < 0, the message in ctx). */
+static int rec_put(struct buf *b, const char *name, int rc, const pv_profile *p,
+		   const pv_ctx *ctx)
 {
-	struct spill *sp = &L->sp;
-	size_t n = strlen(name);
-	if (pv_grow(&sp->mem, &sp->cap, sp->len + n + 16, 1) < 0)
+	size_t n = strlen(name), m = rc < 0 ? strlen(ctx->msg) : 0;
+	if (pv_grow(&b->p, &b->cap, b->len + n + m + 16, 1) < 0)
 		return PV_ENOMEM;
-	unsigned char *o = sp->mem + sp->len;
-	*o++ = (unsigned char)kind;
-	for (size_t v = n; ; v >>= 7) {
+	unsigned char *o = b->p + b->len;
+	*o++ = rc < 0;
+	for (size_t v = n;; v >>= 7) {
 		*o++ = (unsigned char)(v < 0x80 ? v : (v & 0x7f) | 0x80);
 		if (v < 0x80)
 			break;
 	}
 	memcpy(o, name, n);
-	sp->len = (size_t)(o + n - sp->mem);
-	return 0;
+	o += n;
+	if (rc < 0) {
+		*o++ = (unsigned char)(signed char)rc;
+		memcpy(o, ctx->msg, m);
+		o += m;
+	}
+	b->len = (size_t)(o - b->p);
+	return rc < 0 ? 0 : pv_profile_pack(p, &b->p, &b->len, &b->cap);
 }
 
-/* End the record begun at mem offset `start`: it becomes a source, and
- * memory past the budget goes to the file.  ctx names the archive for an
- * error of the file. */
-static int rec_end(struct loader *L, size_t start, uint32_t arch, pv_ctx *ctx)
+/* Room for a record of up to n bytes: what m holds goes to the file
+ * first if the record would take it past the budget, so m never grows
+ * past it (beyond one record larger than it is).  The last records stay in
+ * m: pstats' order merges them first. */
+static int spill_room(struct loader *L, size_t n, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
-	size_t n = sp->len - start;
-	if (n > UINT32_MAX)
+	if (sp->m.len && sp->m.len + n > L->budget) {
+		int rc = spill_flush(L, ctx);
+		if (rc < 0)
+			return rc;
+	}
+	return pv_grow(&sp->m.p, &sp->m.cap, sp->m.len + n, 1);
+}
+
+/* A record into the spill, as the next source of archive `arch`. */
+static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
+		     const pv_profile *p, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	size_t need = strlen(name) + 16 + (rc == 0 ? pv_profile_pack_bound(p) : strlen(ctx->msg));
+	int r = spill_room(L, need, ctx);
+	size_t start = sp->m.len;
+	if (r < 0 || (r = rec_put(&sp->m, name, rc, p, ctx)) < 0)
+		return r;
+	if (sp->m.len - start > UINT32_MAX)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
-	int rc = add_source(L, sp->flen + start, (uint32_t)n, arch);
-	if (rc < 0)
-		return rc;
-	if (sp->len > (sp->fd < 0 ? L->budget : SPILL_WBUF))
-		return spill_flush(L, ctx);
-	return 0;
+	return add_source(L, sp->flen + start, (uint32_t)(sp->m.len - start), arch);
 }
 
-/* One member into the spill: the profile just parsed into L->prof, or the
- * error (rc < 0) in ctx. */
-static int spill_member(struct loader *L, uint32_t arch, const char *name, int rc, pv_ctx *ctx)
+/* A record built elsewhere (a parsing thread) into the spill. */
+static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
-	size_t start = sp->len;
-	int r = rec_begin(L, rc < 0, name);
+	int r = spill_room(L, rec->len, ctx);
 	if (r < 0)
 		return r;
-	if (rc == 0) {
-		if ((r = pv_profile_pack(L->prof, &sp->mem, &sp->len, &sp->cap)) < 0)
-			return r;
-	} else {
-		size_t m = strlen(ctx->msg);
-		if (pv_grow(&sp->mem, &sp->cap, sp->len + m + 1, 1) < 0)
-			return PV_ENOMEM;
-		sp->mem[sp->len++] = (unsigned char)(signed char)rc;
-		memcpy(sp->mem + sp->len, ctx->msg, m);
-		sp->len += m;
-	}
-	return rec_end(L, start, arch, ctx);
+	if (rec->len > UINT32_MAX)
+		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
+	memcpy(sp->m.p + sp->m.len, rec->p, rec->len);
+	sp->m.len += rec->len;
+	return add_source(L, sp->flen + sp->m.len - rec->len, (uint32_t)rec->len, arch);
 }
 
-/* The record of source s: its bytes (in mem, or read from the file into
- * L->mb). */
-static int rec_get(struct loader *L, const struct source *s, const unsigned char **out,
-		   pv_ctx *ctx)
+/* The record of source s: its bytes (in m, or read from the file into
+ * *b). */
+static int rec_get(const struct loader *L, const struct source *s, struct buf *b,
+		   const unsigned char **out, pv_ctx *ctx)
 {
-	struct spill *sp = &L->sp;
+	const struct spill *sp = &L->sp;
 	if (s->at >= sp->flen) {
-		*out = sp->mem + (s->at - sp->flen);
+		*out = sp->m.p + (s->at - sp->flen);
 		return 0;
 	}
-	if (pv_grow(&L->mb.p, &L->mb.cap, s->len, 1) < 0)
+	if (pv_grow(&b->p, &b->cap, s->len, 1) < 0)
 		return PV_ENOMEM;
 	size_t got = 0;
 	while (got < s->len) {
-		ssize_t r = pread(sp->fd, L->mb.p + got, s->len - got, (off_t)(s->at + got));
+		ssize_t r = pread(sp->fd, b->p + got, s->len - got, (off_t)(s->at + got));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -680,7 +689,7 @@ static int rec_get(struct loader *L, const struct source *s, const unsigned char
 				       r < 0 ? strerror(errno) : "end of file");
 		got += (size_t)r;
 	}
-	*out = L->mb.p;
+	*out = b->p;
 	return 0;
 }
 
@@ -701,11 +710,142 @@ static int add_arch(struct loader *L, const char *path, struct arch **out)
 	return 0;
 }
 
-/* The one pass over an archive: every wanted member parsed (into L->st's
- * tables) and packed into the spill, in archive order.  The archive's own
- * failure is reported now if no member came before it, else in the merge
- * at its place after them (unless the last member already failed: the same
- * break, said once). */
+/* The scan of an archive is a pipeline: the calling thread decompresses
+ * members into a ring of slots, in archive order; parsing threads (and the
+ * calling thread, when the ring is full) parse them into tables of their
+ * own, move the keys to the shared tables under a lock (as the directory
+ * loader does) and pack each into its slot's record; the calling thread
+ * copies the records into the spill in archive order. */
+enum { AS_FREE, AS_READY, AS_BUSY, AS_DONE };
+
+struct aslot {
+	struct buf raw;  /* the member's bytes */
+	struct buf rec;  /* its record, once parsed */
+	char *name;
+	size_t capname;
+	int readrc;      /* the read failed: ctx says why */
+	int nomem;
+	pv_ctx ctx;
+	int state;
+};
+
+struct ascan;
+
+struct aworker {
+	struct ascan *S;
+	pv_stats *names;
+	pv_profile *prof;
+	uint32_t *xlat;
+	size_t capx;
+	pthread_t th;
+	int started;
+};
+
+struct ascan {
+	struct loader *L;
+	struct aslot *slot;
+	size_t R;
+	size_t head;   /* next member to read (a count) */
+	size_t claim;  /* next to parse */
+	size_t tail;   /* next to copy into the spill */
+	size_t inflight; /* bytes of members read and not parsed */
+	int done;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_mutex_t intern;
+};
+
+#define SCAN_INFLIGHT ((size_t)64 << 20) /* read ahead at most this much */
+
+static void aparse(struct aworker *w, struct aslot *s)
+{
+	struct loader *L = w->S->L;
+	int rc = s->readrc;
+	if (rc == 0)
+		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p,
+							    s->raw.len);
+	if (rc == 0) {
+		pthread_mutex_lock(&w->S->intern);
+		rc = pv_profile_rekey(w->prof, w->names, L->st, &w->xlat, &w->capx);
+		pthread_mutex_unlock(&w->S->intern);
+	}
+	s->rec.len = 0;
+	s->nomem = rc == PV_ENOMEM || rec_put(&s->rec, s->name, rc, w->prof, &s->ctx) < 0;
+	if (s->raw.cap > ((size_t)4 << 20)) { /* a large member: give it back */
+		free(s->raw.p);
+		memset(&s->raw, 0, sizeof(s->raw));
+	}
+}
+
+/* Parse the next member read, if any (S->mu held, released meanwhile). */
+static int ahelp(struct aworker *w)
+{
+	struct ascan *S = w->S;
+	if (S->claim == S->head)
+		return 0;
+	struct aslot *s = &S->slot[S->claim++ % S->R];
+	s->state = AS_BUSY;
+	size_t n = s->raw.len;
+	pthread_mutex_unlock(&S->mu);
+	aparse(w, s);
+	pthread_mutex_lock(&S->mu);
+	s->state = AS_DONE;
+	S->inflight -= n;
+	pthread_cond_broadcast(&S->cv);
+	return 1;
+}
+
+static void *aworker_main(void *arg)
+{
+	struct aworker *w = arg;
+	struct ascan *S = w->S;
+	pthread_mutex_lock(&S->mu);
+	while (!S->done)
+		if (!ahelp(w))
+			pthread_cond_wait(&S->cv, &S->mu);
+	pthread_mutex_unlock(&S->mu);
+	return NULL;
+}
+
+/* Copy finished records into the spill, in order, until the slot for the
+ * next read is free (all: until every member read is copied).  S->mu is
+ * held, released while copying and parsing.  *lastfailed: the last record
+ * copied was an error. */
+static int apump(struct ascan *S, struct aworker *self, uint32_t ai, int all, int *lastfailed,
+		 pv_ctx *ctx)
+{
+	for (;;) {
+		struct aslot *t = &S->slot[S->tail % S->R];
+		if (S->tail < S->head && t->state == AS_DONE) {
+			pthread_mutex_unlock(&S->mu);
+			int rc = t->nomem ? PV_ENOMEM : spill_copy(S->L, ai, &t->rec, ctx);
+			*lastfailed = t->rec.len && t->rec.p[0] == 1;
+			S->L->bytes += t->raw.len;
+			pthread_mutex_lock(&S->mu);
+			t->state = AS_FREE;
+			S->tail++;
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (all ? S->tail == S->head
+			: S->head - S->tail < S->R && S->inflight < SCAN_INFLIGHT)
+			return 0;
+		if (!ahelp(self))
+			pthread_cond_wait(&S->cv, &S->mu);
+	}
+}
+
+static int scan_threads(const pv_load_opts *o)
+{
+	long n = o->threads ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
+
+/* The one pass over an archive: every wanted member parsed and packed into
+ * the spill, in archive order.  The archive's own failure is reported now
+ * if no member came before it, else in the merge at its place after them
+ * (unless the last member already failed: the same break, said once). */
 static int arch_scan(struct loader *L, const pv_container *c, const char *path, int fd,
 		     const unsigned char *head, size_t headlen)
 {
@@ -722,57 +862,118 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 		report_ctx(L, &ctx);
 		return 0;
 	}
+	int nw = scan_threads(L->o);
+	struct ascan S = {.L = L, .R = (size_t)nw * 4};
+	struct aworker *w = calloc((size_t)nw, sizeof(*w));
+	S.slot = calloc(S.R, sizeof(*S.slot));
+	pthread_mutex_init(&S.mu, NULL);
+	pthread_cond_init(&S.cv, NULL);
+	pthread_mutex_init(&S.intern, NULL);
 	size_t first = L->nsrc;
-	int lastfailed = 0;
-	const char *name;
-	while ((rc = c->next(h, &name, &ctx)) == 1) {
-		if (L->o->want && !L->o->want(L->o->arg, base_name(name)))
-			continue;
-		ctx.member = name;
-		pv_ctx_clear(&ctx);
-		rc = c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, &ctx);
-		L->bytes += L->mb.len;
-		if (rc == 0)
-			rc = pick(L->o, L->mb.p, L->mb.len)->read(&ctx, L->st, L->prof, L->mb.p, L->mb.len);
-		if (rc == PV_ENOMEM)
-			goto out;
-		lastfailed = rc < 0;
-		if ((rc = spill_member(L, ai, name, rc, &ctx)) < 0) {
-			if (rc == PV_ENOMEM)
-				goto out;
-			break; /* the spill failed: say so at the archive's place */
-		}
-		ctx.member = NULL;
+	int lastfailed = 0, rc2 = 0;
+	if (!w || !S.slot) {
+		rc = PV_ENOMEM;
+		goto out;
 	}
+	for (int i = 0; i < nw; i++) {
+		w[i].S = &S;
+		if ((rc = pv_stats_new(&w[i].names)) < 0 || (rc = pv_profile_new(&w[i].prof)) < 0)
+			goto out;
+	}
+	/* w[0] is the calling thread's own: it parses too */
+	for (int i = 1; i < nw; i++) {
+		if (pthread_create(&w[i].th, NULL, aworker_main, &w[i]) != 0)
+			break; /* fewer threads still finish the work */
+		w[i].started = 1;
+	}
+	const char *name;
+	pthread_mutex_lock(&S.mu);
+	while ((rc = apump(&S, &w[0], ai, 0, &lastfailed, &ctx)) == 0) {
+		pthread_mutex_unlock(&S.mu);
+		rc = c->next(h, &name, &ctx);
+		if (rc == 1 && L->o->want && !L->o->want(L->o->arg, base_name(name))) {
+			pthread_mutex_lock(&S.mu);
+			continue;
+		}
+		if (rc != 1) {
+			pthread_mutex_lock(&S.mu);
+			break;
+		}
+		struct aslot *s = &S.slot[S.head % S.R]; /* free: apump saw to it */
+		size_t n = strlen(name);
+		if (pv_grow(&s->name, &s->capname, n + 1, 1) < 0) {
+			rc = PV_ENOMEM;
+			pthread_mutex_lock(&S.mu);
+			break;
+		}
+		memcpy(s->name, name, n + 1);
+		memset(&s->ctx, 0, sizeof(s->ctx));
+		s->ctx.input = a->path;
+		s->ctx.member = s->name;
+		s->readrc = c->read(h, &s->raw.p, &s->raw.cap, &s->raw.len, &s->ctx);
+		pthread_mutex_lock(&S.mu);
+		if (s->readrc == PV_ENOMEM) {
+			rc = PV_ENOMEM;
+			break;
+		}
+		s->state = AS_READY;
+		S.inflight += s->raw.len;
+		S.head++;
+		pthread_cond_broadcast(&S.cv);
+	}
+	/* the rest parsed and copied, whatever ended the loop */
+	rc2 = apump(&S, &w[0], ai, 1, &lastfailed, &ctx);
+	S.done = 1;
+	pthread_cond_broadcast(&S.cv);
+	pthread_mutex_unlock(&S.mu);
+	if (rc2 == PV_ENOMEM || rc == PV_ENOMEM) {
+		rc = PV_ENOMEM;
+		goto out;
+	}
+	if (rc == 0 && rc2 < 0) /* the spill failed: say so at the archive's place */
+		rc = rc2;
 	ctx.member = NULL;
-	if (rc < 0 && rc != PV_ENOMEM) {
+	if (rc < 0) {
 		if (L->nsrc == first) {
 			report_ctx(L, &ctx);
-			rc = 0;
 		} else if (!lastfailed) {
-			size_t start = L->sp.len;
-			char none[1] = "";
-			rc = rec_begin(L, 1, none);
-			if (rc == 0 && (rc = pv_grow(&L->sp.mem, &L->sp.cap,
-						     L->sp.len + strlen(ctx.msg) + 1, 1)) == 0) {
-				L->sp.mem[L->sp.len++] = (unsigned char)(signed char)(ctx.code ? ctx.code : PV_EFORMAT);
-				memcpy(L->sp.mem + L->sp.len, ctx.msg, strlen(ctx.msg));
-				L->sp.len += strlen(ctx.msg);
-				rc = rec_end(L, start, ai, &ctx);
-			}
-			if (rc < 0 && rc != PV_ENOMEM) {
+			if (ctx.code == 0)
+				ctx.code = PV_EFORMAT;
+			if ((rc = spill_put(L, ai, "", ctx.code, NULL, &ctx)) == PV_ENOMEM)
+				goto out;
+			if (rc < 0)
 				report_ctx(L, &ctx);
-				rc = 0;
-			}
-		} else {
-			rc = 0;
 		}
-	} else if (rc == 0 && L->nsrc == first) {
+		rc = 0;
+	} else if (L->nsrc == first) {
 		report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT,
 		       "no *.prof members in this archive");
 		L->res->failed++;
 	}
 out:
+	if (w) {
+		pthread_mutex_lock(&S.mu);
+		S.done = 1;
+		pthread_cond_broadcast(&S.cv);
+		pthread_mutex_unlock(&S.mu);
+	}
+	for (int i = 0; w && i < nw; i++) {
+		if (w[i].started)
+			pthread_join(w[i].th, NULL);
+		pv_stats_free(w[i].names);
+		pv_profile_free(w[i].prof);
+		free(w[i].xlat);
+	}
+	for (size_t i = 0; S.slot && i < S.R; i++) {
+		free(S.slot[i].raw.p);
+		free(S.slot[i].rec.p);
+		free(S.slot[i].name);
+	}
+	free(S.slot);
+	free(w);
+	pthread_mutex_destroy(&S.mu);
+	pthread_cond_destroy(&S.cv);
+	pthread_mutex_destroy(&S.intern);
 	c->close(h);
 	return rc < 0 ? rc : 0;
 }
@@ -790,7 +991,7 @@ static int stream_profile(struct loader *L, const char *name, struct buf *mem)
 	rc = input_nomem(pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
 			 &ctx);
 	L->bytes += mem->len;
-	rc = spill_member(L, (uint32_t)L->narchs, "", rc, &ctx);
+	rc = spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
 	if (rc < 0 && rc != PV_ENOMEM) {
 		report_ctx(L, &ctx);
 		rc = 0;
@@ -952,14 +1153,18 @@ static int load_file(struct loader *L, const char *path, int walked, pv_ctx *ctx
 }
 
 /* An archive member (or standard input's profile) from its record. */
-static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
+/* An archive member (or standard input's profile) from its record: its
+ * name into *name, its profile unpacked into p, or its error in ctx.  Reads
+ * only the spill (and b), so parsing threads run it beside the merge. */
+static int member_get(const struct loader *L, const struct source *s, struct buf *b,
+		      char **name, size_t *capname, pv_profile *p, pv_ctx *ctx)
 {
 	const struct arch *a = L->archs[s->arch - 1];
 	ctx->input = a->path;
 	ctx->member = NULL;
 	pv_ctx_clear(ctx);
 	const unsigned char *r = NULL;
-	int rc = rec_get(L, s, &r, ctx);
+	int rc = rec_get(L, s, b, &r, ctx);
 	if (rc < 0)
 		return rc;
 	const unsigned char *end = r + s->len, *q = r + 1;
@@ -971,13 +1176,13 @@ static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 	}
 	if (n > (size_t)(end - q))
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
-	if (pv_grow(&L->name, &L->capname, n + 1, 1) < 0)
-		return PV_ENOMEM;
-	memcpy(L->name, q, n);
-	L->name[n] = '\0';
+	if (pv_grow(name, capname, n + 1, 1) < 0)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	memcpy(*name, q, n);
+	(*name)[n] = '\0';
 	q += n;
 	if (!a->single && n)
-		ctx->member = L->name;
+		ctx->member = *name;
 	if (r[0] == 1) { /* an error, reported in merge order */
 		int code = q < end ? (signed char)*q++ : PV_EFORMAT;
 		size_t m = (size_t)(end - q);
@@ -988,12 +1193,25 @@ static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 		ctx->code = code;
 		return code < 0 ? code : PV_EFORMAT;
 	}
-	rc = pv_profile_unpack(L->prof, q, (size_t)(end - q));
+	rc = pv_profile_unpack(p, q, (size_t)(end - q));
 	if (rc == PV_ENOMEM)
-		return rc;
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	if (rc < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
-	return merge(L, base_name(a->single ? a->path : L->name), L->prof, ctx);
+	return 0;
+}
+
+/* The name a member merges under (what `seen` is told). */
+static const char *member_name(const struct loader *L, const struct source *s, const char *name)
+{
+	const struct arch *a = L->archs[s->arch - 1];
+	return base_name(a->single ? a->path : name);
+}
+
+static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
+{
+	int rc = member_get(L, s, &L->mb, &L->name, &L->capname, L->prof, ctx);
+	return rc < 0 ? rc : merge(L, member_name(L, s, L->name), L->prof, ctx);
 }
 
 static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
@@ -1003,9 +1221,9 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 
 /* ---- parallel parsing ---------------------------------------------------
 
- * When every source is a plain file, threads parse ahead while the calling
- * thread merges in pstats' order, so the result is the same bytes as a
- * single-threaded run.  The calling thread is one of the parsers: when the
+ * Threads parse plain files (and unpack archive members from the spill)
+ * ahead while the calling thread merges in pstats' order, so the result is
+ * the same bytes as a single-threaded run.  The calling thread is one of the parsers: when the
  * next file to merge is not ready it parses the next unclaimed one rather
  * than sleep, so one thread per core keeps every core busy without a
  * wake-up per file.  Each thread interns into tables of its own; once a
@@ -1016,6 +1234,8 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 struct pslot {
 	pv_profile *p;
 	pv_ctx ctx;
+	char *name;  /* an archive member's name */
+	size_t capname;
 	int rc;      /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
 	size_t len;  /* bytes read */
 	size_t k;    /* merge position this slot holds */
@@ -1081,8 +1301,10 @@ static void parse_into(struct pworker *w, size_t k)
 {
 	struct pool *P = w->pool;
 	struct pslot *s = &P->ring[k % P->R];
+	const struct source *src = &P->L->src[order_at(P->n, k)];
 	w->len = 0;
-	int rc = parse_plain(w, &P->L->src[order_at(P->n, k)], s->p, &s->ctx);
+	int rc = src->arch ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
+			   : parse_plain(w, src, s->p, &s->ctx);
 	pthread_mutex_lock(&P->mu);
 	s->rc = rc;
 	s->len = w->len;
@@ -1170,16 +1392,16 @@ static int load_parallel(struct loader *L, int nw)
 			break;
 		}
 		const struct source *src = &L->src[order_at(P.n, k)];
-		const char *path = src_path(L, src);
 		int r = s->rc;
 		if (r == 1) { /* a compressed file: read here, in order */
 			pthread_mutex_lock(&P.intern);
-			r = load_file(L, path, src->len == WALKED, &s->ctx);
+			r = load_file(L, src_path(L, src), src->len == WALKED, &s->ctx);
 			pthread_mutex_unlock(&P.intern);
 		} else {
 			L->bytes += s->len;
 			if (r == 0)
-				r = merge(L, base_name(path), s->p, &s->ctx);
+				r = merge(L, src->arch ? member_name(L, src, s->name)
+						       : base_name(src_path(L, src)), s->p, &s->ctx);
 		}
 		if (r == PV_ENOMEM) {
 			rc = r;
@@ -1208,8 +1430,10 @@ out:
 		free(w[i].b.p);
 		free(w[i].xlat);
 	}
-	for (size_t i = 0; P.ring && i < P.R; i++)
+	for (size_t i = 0; P.ring && i < P.R; i++) {
 		pv_profile_free(P.ring[i].p);
+		free(P.ring[i].name);
+	}
 	free(P.ring);
 	free(w);
 	pthread_mutex_destroy(&P.mu);
@@ -1231,23 +1455,8 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	int rc = pv_profile_new(&L.prof);
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
-	/* every record in the file, or every one in memory */
-	if (rc == 0 && L.sp.fd >= 0 && L.sp.len && spill_flush(&L, &ctx) < 0) {
-		rc = ctx.code == PV_ENOMEM ? PV_ENOMEM : 0;
-		if (rc == 0) { /* members not written cannot be merged: stop here */
-			report_ctx(&L, &ctx);
-			L.nsrc_done = L.nsrc;
-		}
-	}
-	if (L.sp.fd >= 0) {
-		free(L.sp.mem);
-		L.sp.mem = NULL;
-		L.sp.cap = 0;
-	}
-	int plain = 1;
-	for (size_t i = 0; i < L.nsrc; i++)
-		plain &= L.src[i].arch == 0;
-	int nw = rc == 0 && plain ? nthreads(opts, L.nsrc) : 1;
+	/* plain files are parsed, archive members unpacked, on every core */
+	int nw = rc == 0 ? nthreads(opts, L.nsrc) : 1;
 	if (nw > 1) {
 		rc = load_parallel(&L, nw);
 		L.nsrc_done = L.nsrc;
@@ -1278,7 +1487,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 		free(L.archs[i]);
 	}
 	free(L.archs);
-	free(L.sp.mem);
+	free(L.sp.m.p);
 	if (L.sp.fd >= 0)
 		close(L.sp.fd);
 	free(L.b.p);

@@ -154,6 +154,79 @@ static void test_pack_round_trip(void **state)
 	pv_stats_free(st);
 }
 
+/* Every kind of number survives pack and unpack bit for bit: Python ints
+ * past 64 bits, negative ones, nanosecond multiples, -0.0, NaN, infinities,
+ * subnormals, floats that are no multiple of 1e-9. */
+static void test_pack_numbers(void **state)
+{
+	(void)state;
+	const double f[] = {0.0, -0.0, 1e-9, 1.618e-6, 0.1, 1.0 / 3, -2.5e-7, 5e-324,
+			    1e300, -1e300, 9007199.254740993, __builtin_inf(), -__builtin_inf(),
+			    __builtin_nan("")};
+	const size_t nf = sizeof(f) / sizeof(f[0]);
+	pv_profile *p, *q;
+	assert_int_equal(pv_profile_new(&p), 0);
+	assert_int_equal(pv_profile_new(&q), 0);
+	pv_int big = (pv_int)1 << 100;
+	for (size_t i = 0; i < nf; i++) {
+		pv_num tt = pv_num_from_double(f[i]);
+		pv_num ct = i % 2 ? pv_num_from_int(-big + (pv_int)i) : pv_num_from_double(f[nf - 1 - i]);
+		assert_int_equal(pv_profile_begin_entry(p, (uint32_t)i * 1000, big - (pv_int)i,
+							-(pv_int)i, tt, ct), 0);
+		pv_edge e = {.caller = (uint32_t)(nf - i), .is_tuple = (int)(i % 3 != 0),
+			     .nc = (pv_int)i << 70, .cc = -(pv_int)i, .tt = ct, .ct = tt};
+		assert_int_equal(pv_profile_add_caller(p, &e), 0);
+	}
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	assert_int_equal(pv_profile_pack(p, &buf, &len, &cap), 0);
+	assert_true(len <= pv_profile_pack_bound(p));
+	assert_int_equal(pv_profile_unpack(q, buf, len), 0);
+	assert_int_equal(pv_profile_nentries(q), nf);
+	for (size_t i = 0; i < nf; i++) {
+		uint32_t k1, k2;
+		pv_int a1, a2, b1, b2;
+		pv_num t1, t2, c1, c2;
+		pv_profile_get(p, i, &k1, &a1, &b1, &t1, &c1);
+		pv_profile_get(q, i, &k2, &a2, &b2, &t2, &c2);
+		assert_true(k1 == k2 && a1 == a2 && b1 == b2);
+		assert_int_equal(t1.is_int, t2.is_int);
+		assert_int_equal(c1.is_int, c2.is_int);
+		assert_memory_equal(&t1.f, &t2.f, 8);
+		assert_true(c1.is_int ? c1.i == c2.i : memcmp(&c1.f, &c2.f, 8) == 0);
+	}
+	/* and the model merged from each is the same (edges included) */
+	pv_stats *s1, *s2;
+	pv_ctx ctx = {0};
+	assert_int_equal(pv_stats_new(&s1), 0);
+	assert_int_equal(pv_stats_new(&s2), 0);
+	for (uint32_t k = 0; k <= nf * 1000; k++) { /* key ids the profile names */
+		uint32_t id;
+		char name[16];
+		snprintf(name, sizeof(name), "f%u", k);
+		assert_int_equal(pv_stats_intern_str(s1, name, strlen(name), &id), 0);
+		assert_int_equal(pv_stats_intern_str(s2, name, strlen(name), &id), 0);
+		assert_int_equal(pv_stats_intern_key(s1, id, 1, id, &id), 0);
+		assert_int_equal(pv_stats_intern_key(s2, id, 1, id, &id), 0);
+	}
+	assert_int_equal(pv_stats_merge(s1, p, &ctx), 0);
+	assert_int_equal(pv_stats_merge(s2, q, &ctx), 0);
+	assert_int_equal(pv_stats_nentries(s1), pv_stats_nentries(s2));
+	for (size_t i = 0; i < pv_stats_nentries(s1); i++) {
+		const pv_entry *e1 = pv_stats_entry(s1, i), *e2 = pv_stats_entry(s2, i);
+		assert_int_equal(e1->ncallers, e2->ncallers);
+		const pv_edge *g1 = pv_stats_edge(s1, e1->first_edge), *g2 = pv_stats_edge(s2, e2->first_edge);
+		assert_true(g1->caller == g2->caller && g1->nc == g2->nc && g1->cc == g2->cc &&
+			    g1->is_tuple == g2->is_tuple);
+		assert_memory_equal(&g1->tt.f, &g2->tt.f, 8);
+	}
+	pv_stats_free(s1);
+	pv_stats_free(s2);
+	free(buf);
+	pv_profile_free(p);
+	pv_profile_free(q);
+}
+
 int main(void)
 {
 	counting_archive = pv_container_archive;
@@ -174,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_one_pass_whatever_the_budget),
 		cmocka_unit_test(test_members_in_merge_order),
 		cmocka_unit_test(test_pack_round_trip),
+		cmocka_unit_test(test_pack_numbers),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
