@@ -30,10 +30,11 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
+TEST_PKGS += python3-jsonschema
 # tests/hostile: pgrep (procps); setpriv and mount come with util-linux
 TEST_PKGS += procps
 
-.PHONY: all deps demo test unit oracle cli requests export live scale hostile valgrind clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live formats scale hostile valgrind clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -56,7 +57,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libprofview.a tests/unit/tes
 
 deps:
 	@missing=""; \
-	for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(DEB_PKGS) $(TEST_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -67,7 +68,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export live scale hostile
+SUITES := unit oracle cli requests export live formats scale hostile
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
@@ -107,6 +108,10 @@ export: $(PROFVIEW_BIN)
 
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
+
+# every format and mode: the format list, JSON Schemas, csv, --diff, --short-paths
+formats: $(PROFVIEW_BIN)
+	$(PYTHON) tests/formats/test_formats.py --profview $(PROFVIEW_BIN)
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all

@@ -12,6 +12,7 @@ const pv_writer *const pv_writers[] = {
 	&pv_writer_pstats,
 	&pv_writer_json,
 	&pv_writer_dot,
+	&pv_writer_csv,
 	NULL,
 };
 

@@ -672,6 +672,7 @@ extern const pv_writer pv_writer_callgrind; /* formats/callgrind.c */
 extern const pv_writer pv_writer_pstats;    /* formats/pstats.c */
 extern const pv_writer pv_writer_json;      /* formats/json.c */
 extern const pv_writer pv_writer_dot;       /* formats/dot.c */
+extern const pv_writer pv_writer_csv;       /* formats/csv.c */
 
 /* Every writer, NULL-terminated, in --help order (formats/writers.c). */
 extern const pv_writer *const pv_writers[];
