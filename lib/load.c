@@ -502,6 +502,7 @@ struct loader {
 	char *name; /* a member's name, NUL-terminated, while it merges */
 	size_t capname;
 	uint64_t bytes; /* read so far, for progress */
+	pthread_mutex_t *intern; /* held around the seen hook while threads parse */
 };
 
 static size_t max_file(const struct loader *L)
@@ -1080,8 +1081,17 @@ static int expand_input(struct loader *L, const char *in)
 
 static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 {
-	if (L->o->seen && !L->o->seen(L->o->arg, name, L->st, p))
-		return 0;
+	if (L->o->seen) {
+		/* the hook may read and intern st's strings (pv_groups rekeys the
+		 * profile into its own tables), which parsing threads grow */
+		if (L->intern)
+			pthread_mutex_lock(L->intern);
+		int keep = L->o->seen(L->o->arg, name, L->st, p);
+		if (L->intern)
+			pthread_mutex_unlock(L->intern);
+		if (!keep)
+			return 0;
+	}
 	int rc = pv_stats_merge_take(L->st, p, ctx);
 	if (rc == 0)
 		L->res->files++;
@@ -1354,6 +1364,7 @@ static int load_parallel(struct loader *L, int nw)
 	pthread_mutex_init(&P.mu, NULL);
 	pthread_cond_init(&P.cv, NULL);
 	pthread_mutex_init(&P.intern, NULL);
+	L->intern = &P.intern;
 	if (!w || !P.ring) {
 		rc = PV_ENOMEM;
 		goto out;
@@ -1395,7 +1406,9 @@ static int load_parallel(struct loader *L, int nw)
 		int r = s->rc;
 		if (r == 1) { /* a compressed file: read here, in order */
 			pthread_mutex_lock(&P.intern);
+			L->intern = NULL; /* held already, for all of it */
 			r = load_file(L, src_path(L, src), src->len == WALKED, &s->ctx);
+			L->intern = &P.intern;
 			pthread_mutex_unlock(&P.intern);
 		} else {
 			L->bytes += s->len;
@@ -1438,6 +1451,7 @@ out:
 	free(w);
 	pthread_mutex_destroy(&P.mu);
 	pthread_cond_destroy(&P.cv);
+	L->intern = NULL;
 	pthread_mutex_destroy(&P.intern);
 	return rc;
 }
