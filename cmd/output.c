@@ -137,14 +137,19 @@ static int locate(struct output *o)
 	free(real);
 	if (!dir || !o->base) {
 		free(dir);
+		free(o->base);
+		o->base = NULL;
 		fputs("profview: out of memory\n", stderr);
 		return -1;
 	}
 	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int e = errno;
 	free(dir);
-	if (o->dirfd < 0)
+	if (o->dirfd < 0) {
+		free(o->base);
+		o->base = NULL;
 		return fail(o, "cannot create", e);
+	}
 	return 0;
 }
 
