@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Hostile-environment tests: what needs signals, process limits, another
-# user or a bind mount, so does not fit a golden.  Each case states what it
+# Hostile-environment tests: what needs signals, process limits, closed
+# standard descriptors, another user or a bind mount, so does not fit a
+# golden (the goldens also run under valgrind).  Each case states what it
 # expects; a case whose precondition the machine lacks (root for mount and
 # setpriv; a binary without AddressSanitizer for memory limits) is SKIPPED
 # and said so.  Every process started is bounded by `timeout`; every file
@@ -81,6 +82,18 @@ signal_case tmpfile-kill KILL
 signal_case named-int INT PROFVIEW_NO_TMPFILE=1
 signal_case named-term TERM PROFVIEW_NO_TMPFILE=1
 signal_case named-hup HUP PROFVIEW_NO_TMPFILE=1
+
+# ---- closed standard descriptors (not a golden: valgrind cannot start so) -
+d=$tmp/fds
+mkdir "$d"
+timeout 60 "$PV" testdata/edge/nan_inf_times.prof -f callgrind -o "$d/out" 2>&-
+check "stderr closed: exit 0, the warning not in the -o file" "$? $(grep -c warning "$d/out")" "0 0"
+out=$(timeout 60 "$PV" testdata/edge/nan_inf_times.prof -f callgrind -o "$d/out2" <&- 2>&1 >&-)
+check "stdin and stdout closed: the warning on stderr, not in the file" \
+	"$? $(grep -c warning "$d/out2") $out" \
+	"0 0 profview: warning: 3 negative or NaN times written as 0"
+out=$(timeout 60 "$PV" testdata/flask -n 1 2>&1 >&-)
+check "stdout closed: a write error, exit 1" "$? $out" "1 profview: write error: Bad file descriptor"
 
 # ---- memory: per input, and the header before the rest ------------------
 if [ $asan = 1 ]; then

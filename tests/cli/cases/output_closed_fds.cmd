@@ -1,2 +1,0 @@
-# started with standard error (or input, or output) closed, no file opened later takes its place: the warning does not land in the -o file
-$PV testdata/edge/nan_inf_times.prof -f callgrind -o $TMPD/out 2>&-; echo "exit $?"; grep -c 'warning' $TMPD/out; $PV testdata/edge/nan_inf_times.prof -f callgrind -o $TMPD/out2 <&- >&-; echo "exit $?"; grep -c 'warning' $TMPD/out2; $PV testdata/flask -n 1 >&-; echo "exit $?"
