@@ -126,7 +126,8 @@ static int open_in_place(struct output *o)
 	return 0;
 }
 
-/* dir and base name of the target (symbolic links followed), dirfd open */
+/* dir and base name of the target (symbolic links followed), dirfd open;
+ * the directory's path, for the signal handler, into pending_tmp */
 static int locate(struct output *o)
 {
 	char *real = realpath(o->path, NULL);
@@ -144,6 +145,7 @@ static int locate(struct output *o)
 	}
 	o->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	int e = errno;
+	snprintf(pending_tmp, sizeof(pending_tmp), "%s", dir);
 	free(dir);
 	if (o->dirfd < 0) {
 		free(o->base);
@@ -207,23 +209,26 @@ int output_open(struct output *o, const char *path)
 	umask(mask);
 	mode_t mode = exists ? st.st_mode & 07777 : 0666 & ~mask;
 	int fd = -1;
-	if (!getenv("PROFVIEW_NO_TMPFILE")) /* testing the fallback */
+	/* linking an unnamed file needs /proc (or a capability) */
+	if (!getenv("PROFVIEW_NO_TMPFILE") && access("/proc/self/fd", X_OK) == 0)
 		fd = openat(o->dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd >= 0) {
 		o->unnamed = 1;
 	} else {
 		catch_signals();
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", pending_tmp);
 		unsigned seed = (unsigned)getpid() ^ (unsigned)(uintptr_t)o;
 		for (int tries = 0; fd < 0 && tries < 100; tries++) {
 			tmp_name(o->tmp, &seed);
 			sigset_t old;
 			hold_signals(&old);
 			fd = openat(o->dirfd, o->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-			if (fd >= 0 && snprintf(pending_tmp, sizeof(pending_tmp), "/proc/self/fd/%d/%s",
-						o->dirfd, o->tmp) > 0) {
-				/* the handler unlinks by a path that needs no cwd */
+			/* the handler unlinks by the full path: the cwd may not be
+			 * the target's directory */
+			int w = snprintf(pending_tmp, sizeof(pending_tmp), "%s/%s", dir, o->tmp);
+			if (fd >= 0 && w > 0 && (size_t)w < sizeof(pending_tmp))
 				have_pending = 1;
-			}
 			sigprocmask(SIG_SETMASK, &old, NULL);
 			if (fd < 0 && errno != EEXIST)
 				break;
