@@ -373,10 +373,13 @@ static int parse_when(const char *s, double *out)
 
 static int set_when(double *slot, int *has, const char *opt, const char *when, pv_ctx *ctx)
 {
-	if (parse_when(when, slot) < 0)
+	if (parse_when(when, slot) < 0) {
+		char q[256];
+		pv_quote(q, sizeof(q), when, strlen(when), 1);
 		return pv_fail(ctx, PV_EARG, PV_NOOFF,
-			       "%s takes a Unix time or an ISO 8601 time (2026-11-20T14:30Z), not '%s'",
-			       opt, when);
+			       "%s takes a Unix time or an ISO 8601 time (2026-11-20T14:30Z), not %s",
+			       opt, q);
+	}
 	*has = 1;
 	return 0;
 }

@@ -60,7 +60,9 @@ static int parse_limit(const char *a, unsigned long long *v, pv_ctx *ctx)
 	 * largest one does */
 	return 0;
 bad:
-	return pv_fail(ctx, PV_EARG, PV_NOOFF, "--limit takes a whole number >= 0, not '%s'", a);
+	char q[256];
+	pv_quote(q, sizeof(q), a, strlen(a), 1);
+	return pv_fail(ctx, PV_EARG, PV_NOOFF, "--limit takes a whole number >= 0, not %s", q);
 }
 
 static int parse_fraction(const char *a, double *v, pv_ctx *ctx)
@@ -70,9 +72,12 @@ static int parse_fraction(const char *a, double *v, pv_ctx *ctx)
 	*v = strtod(a, &end);
 	/* ERANGE on underflow (5e-324, 1e-400) is no error: float() gives the
 	 * same subnormal or zero, and pstats takes it */
-	if (!*a || *end || !(*v >= 0.0 && *v <= 1.0))
-		return pv_fail(ctx, PV_EARG, PV_NOOFF,
-			       "--fraction takes a number from 0 to 1, not '%s'", a);
+	if (!*a || *end || !(*v >= 0.0 && *v <= 1.0)) {
+		char q[256];
+		pv_quote(q, sizeof(q), a, strlen(a), 1);
+		return pv_fail(ctx, PV_EARG, PV_NOOFF, "--fraction takes a number from 0 to 1, not %s",
+			       q);
+	}
 	return 0;
 }
 
