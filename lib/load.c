@@ -152,16 +152,17 @@ static int open_path(const char *path, int flags)
 	return fd;
 }
 
-/* Collect every *.prof file below the directory open as dfd (named dir;
- * dfd is closed).  Entries are looked at relative to their directory, so
- * no path length limit applies.  Symbolic links to directories are not
- * followed (they could loop); links to files are.  Whatever exists and
+/* Collect the *.prof files in the directory open as dfd (named dir; dfd
+ * is closed) and add its subdirectories to todo.  Entries are looked at
+ * relative to their directory, so no path length limit applies.  Symbolic
+ * links to directories are not followed (they could loop); links to files
+ * are.  Whatever exists and
  * cannot be read is reported: a directory that cannot be listed or
  * searched, a dangling or looping *.prof link, a *.prof that is a FIFO,
  * socket or device (never opened: a FIFO would block).  An entry gone
  * before it was looked at is only counted. */
-static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, pv_error_fn fn,
-		void *arg)
+static int walk_one(int dfd, const char *dir, struct pathvec *out, struct pathvec *todo,
+		    struct tally *t, pv_error_fn fn, void *arg)
 {
 	DIR *d = fdopendir(dfd);
 	if (!d) {
@@ -202,14 +203,7 @@ static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, 
 			break;
 		}
 		if (S_ISDIR(lst.st_mode)) {
-			int sub = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-			if (sub < 0 && errno == ENOENT)
-				t->vanished++;
-			else if (sub < 0)
-				report_errno(fn, arg, p, errno, t);
-			else
-				rc = walk(sub, p, out, t, fn, arg);
-			free(p);
+			rc = push(todo, p); /* read after this one: no recursion */
 		} else if (!isprof) {
 			free(p);
 		} else if (S_ISREG(lst.st_mode)) {
@@ -244,6 +238,38 @@ static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, 
 			break;
 	}
 	closedir(d);
+	return rc;
+}
+
+/* Every directory below dfd, depth first, one open at a time: the depth
+ * of a tree costs neither stack nor descriptors. */
+static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, pv_error_fn fn,
+		void *arg)
+{
+	struct pathvec todo = {0};
+	int rc = walk_one(dfd, dir, out, &todo, t, fn, arg);
+	while (rc == 0 && todo.n) {
+		/* pop the last path of the block */
+		size_t start = todo.len - 1;
+		while (start > 0 && todo.p[start - 1] != '\0')
+			start--;
+		char *sub = strdup(todo.p + start);
+		todo.len = start;
+		todo.n--;
+		if (!sub) {
+			rc = PV_ENOMEM;
+			break;
+		}
+		int fd = open_path(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			t->vanished++;
+		else if (fd < 0)
+			report_errno(fn, arg, sub, errno, t);
+		else
+			rc = walk_one(fd, sub, out, &todo, t, fn, arg);
+		free(sub);
+	}
+	free(todo.p);
 	return rc;
 }
 
