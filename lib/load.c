@@ -169,7 +169,7 @@ static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, 
 		close(dfd);
 		return 0;
 	}
-	int rc = 0;
+	int rc = 0, searchable = 0;
 	struct dirent *de;
 	for (;;) {
 		errno = 0;
@@ -189,8 +189,18 @@ static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, 
 			rc = PV_ENOMEM;
 			break;
 		}
+		/* readdir's type says "regular file" without a stat (a path
+		 * lookup each, a tenth of the time at a million files) once one
+		 * stat has shown the directory can be searched */
+		if (isprof && de->d_type == DT_REG && searchable) {
+			if ((rc = push(out, p)) < 0)
+				break;
+			continue;
+		}
 		struct stat lst, st;
-		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) < 0) {
+		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) == 0)
+			searchable = 1;
+		else {
 			int e = errno;
 			free(p);
 			if (e == ENOENT) {
@@ -412,18 +422,23 @@ static int known(const pv_load_opts *o, const unsigned char *p, size_t n)
 	return container_for(o, p, n) != NULL;
 }
 
+#define WHOLE_AT_ONCE ((size_t)1 << 20)
+
 /* Read fd into b (whose first `have` bytes are already read from it): the
  * head first, and the rest only when a reader or a container knows the
  * head, so a large file that is no profile costs PV_SNIFF_BYTES, not its
  * size (the reader's error on the head says what it is not). */
 static int read_fd(const pv_load_opts *o, size_t max, int fd, struct buf *b, size_t have,
-		   pv_ctx *ctx)
+		   size_t hint, pv_ctx *ctx)
 {
+	/* a small regular file (hint: its size) is read whole at once: a dump
+	 * costs one read and the read that sees the end, as with cat */
+	size_t first = hint < WHOLE_AT_ONCE && hint + 1 > PV_SNIFF_BYTES ? hint + 1 : PV_SNIFF_BYTES;
 	b->len = have;
-	if (pv_grow(&b->p, &b->cap, PV_SNIFF_BYTES, 1) < 0)
+	if (pv_grow(&b->p, &b->cap, first, 1) < 0)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	while (b->len < PV_SNIFF_BYTES) {
-		ssize_t got = read(fd, b->p + b->len, PV_SNIFF_BYTES - b->len);
+	while (b->len < first) {
+		ssize_t got = read(fd, b->p + b->len, first - b->len);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
@@ -485,6 +500,15 @@ struct source {
 	uint32_t arch; /* 0: a file; else 1 + its index in archs */
 };
 
+/* The directory of the last file opened, kept open: files are opened
+ * relative to it, a lookup of one name instead of every component of the
+ * path (the dentry lookups were a tenth of the time at a million files). */
+struct dircache {
+	char *dir;
+	size_t len, cap;
+	int fd; /* -1: none */
+};
+
 struct loader {
 	pv_stats *st;
 	const pv_load_opts *o;
@@ -502,6 +526,7 @@ struct loader {
 	char *name; /* a member's name, NUL-terminated, while it merges */
 	size_t capname;
 	uint64_t bytes; /* read so far, for progress */
+	struct dircache dc;
 };
 
 static size_t max_file(const struct loader *L)
@@ -1061,7 +1086,7 @@ static int expand_input(struct loader *L, const char *in)
 		else
 			memcpy(mem.p, head, n);
 		if (rc == 0)
-			rc = input_nomem(read_fd(L->o, max_file(L), fd, &mem, n, &ctx), &ctx);
+			rc = input_nomem(read_fd(L->o, max_file(L), fd, &mem, n, 0, &ctx), &ctx);
 		if (rc == 0)
 			rc = stream_profile(L, name, &mem);
 		else if (rc != PV_ENOMEM)
@@ -1115,31 +1140,71 @@ static int load_inline(struct loader *L, const char *path, const pv_container *c
 /* The file at path into b (all of it, or the head when nothing knows the
  * head), with ctx naming it for errors.  VANISHED when a file a walk found
  * is gone. */
-static int read_input(const struct loader *L, const char *path, int walked, struct buf *b,
-		      pv_ctx *ctx)
+static void dircache_drop(struct dircache *dc)
+{
+	if (dc->fd >= 0)
+		close(dc->fd);
+	dc->fd = -1;
+	free(dc->dir);
+	dc->dir = NULL;
+	dc->len = dc->cap = 0;
+}
+
+static int open_cached(struct dircache *dc, const char *path, int flags)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	if (!slash || n == 0 || n >= PATH_MAX)
+		return open_path(path, flags);
+	if (dc->fd < 0 || dc->len != n || memcmp(dc->dir, path, n) != 0) {
+		if (dc->fd >= 0)
+			close(dc->fd);
+		dc->fd = -1;
+		if (pv_grow(&dc->dir, &dc->cap, n + 1, 1) < 0)
+			return open_path(path, flags);
+		memcpy(dc->dir, path, n);
+		dc->dir[n] = '\0';
+		dc->len = n;
+#ifdef O_PATH
+		dc->fd = open(dc->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+#else
+		dc->fd = open(dc->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+#endif
+		if (dc->fd < 0)
+			return open_path(path, flags);
+	}
+	return openat(dc->fd, slash + 1, flags);
+}
+
+static int read_input(const struct loader *L, struct dircache *dc, const char *path, int walked,
+		      struct buf *b, pv_ctx *ctx)
 {
 	ctx->input = path;
 	ctx->member = NULL;
 	pv_ctx_clear(ctx);
-	int fd = open_path(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd = open_cached(dc, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0 && walked && errno == ENOENT)
 		return VANISHED;
 	if (fd < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(errno));
 	struct stat st;
-	if (fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		/* replaced by a FIFO or device since it was listed or named */
-		close(fd);
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s, not read", kind_of(st.st_mode));
+	size_t size = 0;
+	if (fstat(fd, &st) == 0) {
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			/* replaced by a FIFO or device since it was listed or named */
+			close(fd);
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s, not read", kind_of(st.st_mode));
+		}
+		size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
 	}
-	int rc = read_fd(L->o, max_file(L), fd, b, 0, ctx);
+	int rc = read_fd(L->o, max_file(L), fd, b, 0, size, ctx);
 	close(fd);
 	return rc;
 }
 
 static int load_file(struct loader *L, const char *path, int walked, pv_ctx *ctx)
 {
-	int rc = read_input(L, path, walked, &L->b, ctx);
+	int rc = read_input(L, &L->dc, path, walked, &L->b, ctx);
 	if (rc != 0)
 		return input_nomem(rc, ctx);
 	L->bytes += L->b.len;
@@ -1245,6 +1310,7 @@ struct pslot {
 struct pworker {
 	struct pool *pool;
 	pv_stats *names;
+	struct dircache dc;
 	struct buf b;
 	size_t len; /* bytes of the file just read */
 	uint32_t *xlat;
@@ -1272,7 +1338,7 @@ static size_t order_at(size_t n, size_t k)
 static int parse_plain(struct pworker *w, const struct source *src, pv_profile *p, pv_ctx *ctx)
 {
 	struct loader *L = w->pool->L;
-	int rc = read_input(L, src_path(L, src), src->len == WALKED, &w->b, ctx);
+	int rc = read_input(L, &w->dc, src_path(L, src), src->len == WALKED, &w->b, ctx);
 	if (rc != 0)
 		return input_nomem(rc, ctx);
 	w->len = w->b.len;
@@ -1354,6 +1420,8 @@ static int load_parallel(struct loader *L, int nw)
 	pthread_mutex_init(&P.mu, NULL);
 	pthread_cond_init(&P.cv, NULL);
 	pthread_mutex_init(&P.intern, NULL);
+	for (int i = 0; w && i < nw; i++)
+		w[i].dc.fd = -1;
 	if (!w || !P.ring) {
 		rc = PV_ENOMEM;
 		goto out;
@@ -1427,6 +1495,7 @@ out:
 		if (w[i].started)
 			pthread_join(w[i].th, NULL);
 		pv_stats_free(w[i].names);
+		dircache_drop(&w[i].dc);
 		free(w[i].b.p);
 		free(w[i].xlat);
 	}
@@ -1449,6 +1518,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	pv_ctx ctx = {0};
 	res->files = res->failed = res->vanished = 0;
 	L.sp.fd = -1;
+	L.dc.fd = -1;
 	L.lim.max_member = opts->limits.max_member ? opts->limits.max_member : PV_DEFAULT_MAX_MEMBER;
 	L.lim.max_archive = opts->limits.max_archive ? opts->limits.max_archive : PV_DEFAULT_MAX_ARCHIVE;
 	L.budget = opts->cache_bytes ? opts->cache_bytes : (size_t)64 << 20;
@@ -1493,6 +1563,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	free(L.b.p);
 	free(L.mb.p);
 	free(L.name);
+	dircache_drop(&L.dc);
 	pv_profile_free(L.prof);
 	return rc;
 }
