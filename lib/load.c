@@ -18,8 +18,9 @@
  * whatever the size, memory bounded by the budget and 16 bytes a member.
  *
  * Paths found in directories are kept flat: their bytes one after another
- * in one block, each source 16 bytes, so a million dumps cost a million
- * times (path length + 17) bytes and no allocation each.
+ * in blocks of 1 MiB that never move, each source 16 bytes, so a million
+ * dumps cost a million times (path length + 17) bytes (and 8 more while
+ * their directory is sorted), with no allocation each.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -37,24 +38,55 @@
 #define WALKED 1
 #define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
 
-/* Paths, NUL-terminated, one after another in one block. */
+/* Paths found by a walk: their bytes in blocks of 1 MiB that never move
+ * (no copy as the list grows, no slack but the last block's), and the
+ * pointers of the current walk's paths, for sorting. */
+#define PATH_BLOCK ((size_t)1 << 20)
+
 struct pathvec {
-	char *p;
-	size_t len, cap, n;
+	char **v; /* this walk's paths */
+	size_t n, cap;
+	char *blk; /* the block being filled */
+	size_t used, blkcap;
+	char **blocks; /* every block, to free */
+	size_t nblocks, capblocks;
 };
 
 static int push(struct pathvec *pv, char *s)
 {
 	size_t m = s ? strlen(s) + 1 : 0;
-	if (!s || pv_grow(&pv->p, &pv->cap, pv->len + m, 1) < 0) {
-		free(s);
-		return PV_ENOMEM;
+	if (!s || pv_grow(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v)) < 0)
+		goto nomem;
+	if (pv->used + m > pv->blkcap) {
+		size_t sz = m > PATH_BLOCK ? m : PATH_BLOCK;
+		char *b = malloc(sz);
+		if (!b || pv_grow(&pv->blocks, &pv->capblocks, pv->nblocks + 1, sizeof(char *)) < 0) {
+			free(b);
+			goto nomem;
+		}
+		pv->blocks[pv->nblocks++] = b;
+		pv->blk = b;
+		pv->used = 0;
+		pv->blkcap = sz;
 	}
-	memcpy(pv->p + pv->len, s, m);
-	pv->len += m;
-	pv->n++;
+	char *d = pv->blk + pv->used;
+	memcpy(d, s, m);
+	pv->used += m;
+	pv->v[pv->n++] = d;
 	free(s);
 	return 0;
+nomem:
+	free(s);
+	return PV_ENOMEM;
+}
+
+static void pathvec_free(struct pathvec *pv)
+{
+	for (size_t i = 0; i < pv->nblocks; i++)
+		free(pv->blocks[i]);
+	free(pv->blocks);
+	free(pv->v);
+	memset(pv, 0, sizeof(*pv));
 }
 
 static char *join(const char *dir, const char *name)
@@ -277,20 +309,6 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The paths of pv from byte `from` on (n of them), as pointers sorted by
- * their bytes; NULL when out of memory. */
-static char **sorted(const struct pathvec *pv, size_t from, size_t n)
-{
-	char **v = malloc((n ? n : 1) * sizeof(*v));
-	if (!v)
-		return NULL;
-	char *s = pv->p + from;
-	for (size_t i = 0; i < n; i++, s += strlen(s) + 1)
-		v[i] = s;
-	qsort(v, n, sizeof(*v), cmp_path);
-	return v;
-}
-
 int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size_t *n,
 		    pv_error_fn fn, void *arg)
 {
@@ -301,7 +319,7 @@ int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size
 	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < ninputs; i++) {
 		const char *in = inputs[i];
-		pv.len = pv.n = 0;
+		pv.n = 0;
 		size_t before = t.failed;
 		int w = strcmp(in, "-") ? walk_top(in, &pv, &t, fn, arg) : 1;
 		if (w < 0) {
@@ -314,19 +332,17 @@ int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size
 		} else if (w == 1 && (rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
 			break;
 		}
-		char **s = sorted(&pv, 0, pv.n);
-		if (!s || pv_grow(&v, &cap, cnt + pv.n + 1, sizeof(*v)) < 0) {
-			free(s);
+		qsort(pv.v, pv.n, sizeof(*pv.v), cmp_path);
+		if (pv_grow(&v, &cap, cnt + pv.n + 1, sizeof(*v)) < 0) {
 			rc = PV_ENOMEM;
 			break;
 		}
 		for (size_t j = 0; j < pv.n; j++)
-			if (!(v[cnt++] = strdup(s[j])))
+			if (!(v[cnt++] = strdup(pv.v[j])))
 				rc = PV_ENOMEM;
 		v[cnt] = NULL;
-		free(s);
 	}
-	free(pv.p);
+	pathvec_free(&pv);
 	if (rc == 0 && !v && !(v = calloc(1, sizeof(char *))))
 		rc = PV_ENOMEM;
 	if (rc < 0) {
@@ -495,7 +511,7 @@ struct arch {
 };
 
 struct source {
-	uint64_t at;   /* a file: its path's offset in paths; a member: its record's */
+	uint64_t at;   /* a file: its path (a pointer into paths); a member: its record's offset */
 	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it */
 	uint32_t arch; /* 0: a file; else 1 + its index in archs */
 };
@@ -514,7 +530,7 @@ struct loader {
 	const pv_load_opts *o;
 	pv_limits lim;
 	size_t budget;
-	struct pathvec paths; /* every file's path */
+	struct pathvec paths; /* every file's path (sources point into its blocks) */
 	struct source *src;
 	size_t nsrc, capsrc, nsrc_done;
 	struct arch **archs;
@@ -557,7 +573,8 @@ static int add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch
 
 static const char *src_path(const struct loader *L, const struct source *s)
 {
-	return L->paths.p + s->at;
+	(void)L; /* the path lives in L->paths' blocks */
+	return (const char *)(uintptr_t)s->at;
 }
 
 /* ---- the spill ---------------------------------------------------------- */
@@ -1029,7 +1046,7 @@ static int stream_profile(struct loader *L, const char *name, struct buf *mem)
 static int expand_input(struct loader *L, const char *in)
 {
 	int isstdin = strcmp(in, "-") == 0;
-	size_t from = L->paths.len, n0 = L->paths.n;
+	L->paths.n = 0;
 	struct tally t = {0};
 	int w = isstdin ? 1 : walk_top(in, &L->paths, &t, L->o->on_error, L->o->arg);
 	L->res->failed += t.failed;
@@ -1038,16 +1055,12 @@ static int expand_input(struct loader *L, const char *in)
 		return w;
 	if (w == 0) {
 		int rc = 0;
-		size_t n = L->paths.n - n0;
-		if (n) {
-			char **v = sorted(&L->paths, from, n);
-			if (!v)
-				return PV_ENOMEM;
-			for (size_t i = 0; i < n && rc == 0; i++)
-				if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
-					rc = add_source(L, (uint64_t)(v[i] - L->paths.p), WALKED, 0);
-			free(v);
-		}
+		size_t n = L->paths.n;
+		char **v = L->paths.v;
+		qsort(v, n, sizeof(*v), cmp_path);
+		for (size_t i = 0; i < n && rc == 0; i++)
+			if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
+				rc = add_source(L, (uint64_t)(uintptr_t)v[i], WALKED, 0);
 		if (rc == 0 && n == 0 && t.failed == 0) {
 			report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
 			       "no *.prof files in this directory");
@@ -1093,10 +1106,9 @@ static int expand_input(struct loader *L, const char *in)
 			report_ctx(L, &ctx), rc = 0;
 		free(mem.p);
 	} else {
-		uint64_t at = L->paths.len;
 		rc = push(&L->paths, strdup(in));
 		if (rc == 0)
-			rc = add_source(L, at, 0, 0);
+			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], 0, 0);
 	}
 	if (!isstdin && fd >= 0)
 		close(fd);
@@ -1550,7 +1562,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 		}
 		progress(&L, k + 1);
 	}
-	free(L.paths.p);
+	pathvec_free(&L.paths);
 	free(L.src);
 	for (size_t i = 0; i < L.narchs; i++) {
 		free(L.archs[i]->path);
