@@ -762,6 +762,7 @@ enum { AS_FREE, AS_READY, AS_BUSY, AS_DONE };
 
 struct aslot {
 	struct buf raw;  /* the member's bytes */
+	size_t rawlen;   /* how many (raw may be given back once parsed) */
 	struct buf rec;  /* its record, once parsed */
 	char *name;
 	size_t capname;
@@ -862,7 +863,7 @@ static int apump(struct ascan *S, struct aworker *self, uint32_t ai, int all, in
 			pthread_mutex_unlock(&S->mu);
 			int rc = t->nomem ? PV_ENOMEM : spill_copy(S->L, ai, &t->rec, ctx);
 			*lastfailed = t->rec.len && t->rec.p[0] == 1;
-			S->L->bytes += t->raw.len;
+			S->L->bytes += t->rawlen;
 			pthread_mutex_lock(&S->mu);
 			t->state = AS_FREE;
 			S->tail++;
@@ -959,6 +960,7 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 			break;
 		}
 		s->state = AS_READY;
+		s->rawlen = s->raw.len;
 		S.inflight += s->raw.len;
 		S.head++;
 		pthread_cond_broadcast(&S.cv);
