@@ -26,15 +26,19 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PYTHON  ?= python3
 
-# Debian packages: build, tests (cmocka, Python's pstats is the oracle)
+# Debian packages.  DEMO_PKGS: what building and `make demo` need (make demo
+# installs only these).  DEB_PKGS and TEST_PKGS: everything the tests need
+# besides (make deps and make test install them; one TEST_PKGS line per need).
+DEMO_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
-TEST_PKGS += python3-jsonschema
+TEST_PKGS += python3-jsonschema clang-format
 # tests/hostile: pgrep (procps); setpriv and mount come with util-linux
 TEST_PKGS += procps
 
-.PHONY: all deps demo test unit oracle cli requests export live formats scale hostile valgrind clean format sanitize bench
+.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats scale \
+	hostile valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -55,21 +59,32 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libprofview.a tests/unit/tes
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libprofview.a \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
 
-deps:
+# $(call install,PACKAGES): apt-get install those not installed yet
+define install
 	@missing=""; \
-	for p in $(DEB_PKGS) $(TEST_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
 
-demo: deps
+deps:
+	$(call install,$(DEMO_PKGS) $(DEB_PKGS) $(TEST_PKGS))
+
+demo-deps:
+	$(call install,$(DEMO_PKGS))
+
+# The README's output sample is exactly what this prints (tests/readme/).
+DEMO_CMD := ./profview testdata/flask --short-paths --unit ms --sort tottime --limit 12
+demo: demo-deps
 	$(MAKE) profview
-	./profview testdata/flask --sort tottime --limit 30
+	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats scale hostile
-test: $(SUITES) installtest
+SUITES := unit oracle cli requests export live formats readme scale hostile
+test: deps
+	$(MAKE) $(SUITES) installtest
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
@@ -108,6 +123,10 @@ export: $(PROFVIEW_BIN)
 
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
+
+# the README's output sample against `make demo`'s command
+readme: $(PROFVIEW_BIN)
+	bash tests/readme/test_readme.sh $(PROFVIEW_BIN) "$(DEMO_CMD)"
 
 # every format and mode: the format list, JSON Schemas, csv, --diff, --short-paths
 formats: $(PROFVIEW_BIN)
@@ -148,8 +167,13 @@ installtest: profview
 bench: profview
 	bash bench/run.sh $(BENCH_OPTS) $(BENCH_SIZES)
 
+# .clang-format: make format applies it, make format-check (CI) fails on a difference
+FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch]
 format:
-	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 clean:
 	rm -rf $(BUILD) profview

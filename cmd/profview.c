@@ -149,7 +149,10 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	static const pv_container *const containers[] = {&pv_container_archive, NULL};
 	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error,
-			      .want = want, .seen = seen, .arg = h, .limits = o->limits};
+			      .want = want, .arg = h, .limits = o->limits};
+	/* seen runs under the loader's table lock: only when there is work */
+	if (pv_reqfilter_active(h->filter) || h->groups)
+		lopts.seen = seen;
 	lopts.cache_bytes = o->cache_bytes;
 	lopts.threads = o->threads;
 	const char *ci = getenv("CI");

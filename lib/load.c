@@ -557,7 +557,9 @@ struct loader {
 	char *name; /* a member's name, NUL-terminated, while it merges */
 	size_t capname;
 	uint64_t bytes; /* read so far, for progress */
-	pthread_mutex_t *intern; /* held around the seen hook while threads parse */
+	/* while parsing threads intern into st: held around `seen`, which may
+	 * read st's strings and keys (pv_groups copies profiles out of them) */
+	pthread_mutex_t *tables;
 	struct dircache dc;
 };
 
@@ -1136,13 +1138,11 @@ static int expand_input(struct loader *L, const char *in)
 static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 {
 	if (L->o->seen) {
-		/* the hook may read and intern st's strings (pv_groups rekeys the
-		 * profile into its own tables), which parsing threads grow */
-		if (L->intern)
-			pthread_mutex_lock(L->intern);
+		if (L->tables)
+			pthread_mutex_lock(L->tables);
 		int keep = L->o->seen(L->o->arg, name, L->st, p);
-		if (L->intern)
-			pthread_mutex_unlock(L->intern);
+		if (L->tables)
+			pthread_mutex_unlock(L->tables);
 		if (!keep)
 			return 0;
 	}
@@ -1459,7 +1459,7 @@ static int load_parallel(struct loader *L, int nw)
 	pthread_mutex_init(&P.mu, NULL);
 	pthread_cond_init(&P.cv, NULL);
 	pthread_mutex_init(&P.intern, NULL);
-	L->intern = &P.intern;
+	L->tables = &P.intern;
 	for (int i = 0; w && i < nw; i++)
 		w[i].dc.fd = -1;
 	if (!w || !P.ring) {
@@ -1503,9 +1503,9 @@ static int load_parallel(struct loader *L, int nw)
 		int r = s->rc;
 		if (r == 1) { /* a compressed file: read here, in order */
 			pthread_mutex_lock(&P.intern);
-			L->intern = NULL; /* held already, for all of it */
+			L->tables = NULL; /* held already */
 			r = load_file(L, src_path(L, src), src->len == WALKED, &s->ctx);
-			L->intern = &P.intern;
+			L->tables = &P.intern;
 			pthread_mutex_unlock(&P.intern);
 		} else {
 			L->bytes += s->len;
@@ -1547,9 +1547,9 @@ out:
 	}
 	free(P.ring);
 	free(w);
+	L->tables = NULL;
 	pthread_mutex_destroy(&P.mu);
 	pthread_cond_destroy(&P.cv);
-	L->intern = NULL;
 	pthread_mutex_destroy(&P.intern);
 	return rc;
 }
