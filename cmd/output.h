@@ -10,11 +10,11 @@
 struct output {
 	FILE *fp;
 	const char *path;
-	int dirfd;     /* the target's directory when it is replaced, else -1 */
-	char *base;    /* the target's name in dirfd */
-	char tmp[16];  /* the temporary name (once linked, or the fallback's) */
-	int unnamed;   /* the file is O_TMPFILE's, linked only when complete */
-	int inplace;   /* written in place (a descriptor, device, or fallback) */
+	int dirfd;    /* the target's directory when it is replaced, else -1 */
+	char *base;   /* the target's name in dirfd */
+	char tmp[16]; /* the temporary name (once linked, or the fallback's) */
+	int unnamed;  /* the file is O_TMPFILE's, linked only when complete */
+	int inplace;  /* written in place (a descriptor, device, or fallback) */
 };
 
 /* Open path (NULL or "-": standard output); 0, or -1 with a message printed. */

@@ -22,11 +22,13 @@ int pv_fail(pv_ctx *ctx, int code, size_t off, const char *fmt, ...)
 		if (ctx->member)
 			pv_quote(mem, sizeof(mem), ctx->member, strlen(ctx->member), 0);
 		w = snprintf(ctx->msg, cap, "%s%s%s: ", in, ctx->member ? ":" : "", mem);
-		n = w < 0 ? 0 : (size_t)w < cap ? (size_t)w : cap - 1;
+		n = w < 0 ? 0 : (size_t)w < cap ? (size_t)w
+						: cap - 1;
 	}
 	if (off != PV_NOOFF && n < cap) {
 		w = snprintf(ctx->msg + n, cap - n, "byte %zu: ", off);
-		n = w < 0 ? n : n + (size_t)w < cap ? n + (size_t)w : cap - 1;
+		n = w < 0 ? n : n + (size_t)w < cap ? n + (size_t)w
+						    : cap - 1;
 	}
 	if (n < cap) {
 		va_list ap;
@@ -51,7 +53,9 @@ static size_t printable(const unsigned char *s, size_t n)
 	unsigned c = s[0];
 	if (c < 0x80)
 		return c >= 0x20 && c != 0x7f;
-	size_t k = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	size_t k = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
+					: c >= 0xf0 && c <= 0xf4       ? 4
+								       : 0;
 	if (!k || k > n)
 		return 0;
 	unsigned cp = c & (0x7fu >> k);
@@ -78,10 +82,10 @@ size_t pv_quote(char *buf, size_t cap, const char *str, size_t n, int always)
 	}
 	if (!cap)
 		return 0;
-#define PUT(ch)                                                                                    \
-	do {                                                                                       \
-		if (o + 1 < cap)                                                                   \
-			buf[o++] = (char)(ch);                                                     \
+#define PUT(ch)                                \
+	do {                                   \
+		if (o + 1 < cap)               \
+			buf[o++] = (char)(ch); \
 	} while (0)
 	if (!need) {
 		for (size_t i = 0; i < n; i++)

@@ -49,8 +49,10 @@ static size_t decode(const unsigned char *s, size_t n, uint32_t *out)
 	size_t o = 0;
 	for (size_t i = 0; i < n;) {
 		unsigned c = s[i];
-		size_t k = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-					: c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+		size_t k = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+				  : c >= 0xe0 && c <= 0xef       ? 3
+				  : c >= 0xf0 && c <= 0xf4       ? 4
+								 : 0;
 		uint32_t cp = k == 1 ? c : c & (0x7fu >> k);
 		size_t j = 1;
 		for (; k > 1 && j < k && i + j < n && (s[i + j] & 0xc0) == 0x80; j++)

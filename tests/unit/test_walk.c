@@ -78,8 +78,7 @@ static void test_walk_vanished_file_counted_not_reported(void **state)
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	for (int threads = 1; threads <= 2; threads++) {
 		copy("testdata/edge/single_entry.prof", at("gone.prof"));
-		pv_load_opts o = {.readers = readers, .on_error = on_error, .want = remove_gone,
-				  .threads = threads};
+		pv_load_opts o = {.readers = readers, .on_error = on_error, .want = remove_gone, .threads = threads};
 		pv_load_result res;
 		pv_stats *st;
 		errors = 0;
