@@ -46,8 +46,10 @@ static unsigned decode(const unsigned char *s, size_t n, size_t *k)
 {
 	static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
 	unsigned c = s[0];
-	size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-		   : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+	size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+			    : c >= 0xe0 && c <= 0xef       ? 3
+			    : c >= 0xf0 && c <= 0xf4       ? 4
+							   : 0;
 	*k = 1;
 	if (len == 1)
 		return c;
@@ -89,7 +91,9 @@ int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *str, size_t 
 		else if (cp < 0x20 || cp == 0x7f)
 			w = snprintf(esc, sizeof(esc), "\\x%02x", cp);
 		else if (cp >= 0x80 && !printable(cp))
-			w = snprintf(esc, sizeof(esc), cp <= 0xff ? "\\x%02x" : cp <= 0xffff ? "\\u%04x" : "\\U%08x", cp);
+			w = snprintf(esc, sizeof(esc), cp <= 0xff ? "\\x%02x" : cp <= 0xffff ? "\\u%04x"
+											     : "\\U%08x",
+				     cp);
 		int rc = w ? put(buf, len, cap, esc, (size_t)w) : put(buf, len, cap, (const char *)s + i, k);
 		if (rc < 0)
 			return rc;
