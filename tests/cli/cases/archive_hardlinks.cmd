@@ -1,0 +1,2 @@
+# a tar hard-link member has no data of its own: it is reported (exit 1), not dropped without a word; archived with --hard-dereference, all three are read
+mkdir $TMPD/d && cp testdata/edge/merge_a.prof $TMPD/d/a.prof && ln $TMPD/d/a.prof $TMPD/d/b.prof && cp testdata/edge/merge_b.prof $TMPD/d/c.prof && cd $TMPD/d && tar cf ../links.tar a.prof b.prof c.prof && tar cf ../deref.tar --hard-dereference a.prof b.prof c.prof && cd .. && $PV links.tar | head -1; echo "exit ${PIPESTATUS[0]}"; $PV deref.tar | head -1; echo "exit ${PIPESTATUS[0]}"; $PV d | head -1
