@@ -62,6 +62,7 @@
 	X(const char *, archive_entry_pathname, (struct archive_entry *))              \
 	X(const char *, archive_entry_hardlink, (struct archive_entry *))              \
 	X(la_int64_t, archive_entry_size, (struct archive_entry *))                    \
+	X(unsigned int, archive_entry_nlink, (struct archive_entry *))                 \
 	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))               \
 	X(const char *, archive_version_string, (void))
 
@@ -340,6 +341,9 @@ static int ar_next(void *h, const char **name, pv_ctx *ctx)
 		r->link = la.archive_entry_hardlink(e);
 		if (r->link && la.archive_entry_size(e) > 0)
 			r->link = NULL;
+		/* cpio's other links: no link name, no data */
+		if (!r->link && la.archive_entry_nlink(e) > 1 && la.archive_entry_size(e) == 0)
+			r->link = "";
 		if (n && ends_with_prof(n) && (r->link || la.archive_entry_filetype(e) == AE_IFREG)) {
 			*name = n;
 			return 1;
@@ -351,6 +355,10 @@ static int ar_read(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ct
 {
 	struct ar *r = h;
 	*len = 0;
+	if (r->link && !*r->link)
+		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
+			       "a hard link whose data the archive keeps with another member: not "
+			       "read (archive the files themselves)");
 	if (r->link) {
 		char q[512];
 		pv_quote(q, sizeof(q), r->link, strlen(r->link), 0);
