@@ -5,7 +5,7 @@
 #   make deps     install the Debian packages the build and tests need (as root)
 
 CC      ?= cc
-PKGS    := libarchive libpcre2-8
+PKGS    := libarchive libpcre2-32
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wvla -Wformat=2 -Wno-format-nonliteral
@@ -14,7 +14,7 @@ WARN    += -Werror
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libarchive is not linked: formats/archive.c loads it when an archive is met
-PKG_LIBS   = $(shell pkg-config --libs libpcre2-8 2>/dev/null) -ldl -pthread
+PKG_LIBS   = $(shell pkg-config --libs libpcre2-32 2>/dev/null) -ldl -pthread
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
@@ -37,9 +37,11 @@ TEST_PKGS += python3-jsonschema clang-format
 TEST_PKGS += chromium chromium-driver python3-selenium libxml2-utils
 # npm for `make visual` (speedscope); NodeSource's nodejs ships its own npm
 TEST_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
+# tests/hostile: pgrep (procps); setpriv and mount come with util-linux
+TEST_PKGS += procps
 
-.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual valgrind \
-	clean format format-check sanitize bench
+.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual scale \
+	hostile valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -83,7 +85,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual
+SUITES := unit oracle cli requests export live formats readme visual scale hostile
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -93,12 +95,22 @@ unit: $(UNIT_BIN)
 PROFVIEW_BIN ?= ./profview
 oracle: $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/oracle.py --strict --profview $(PROFVIEW_BIN)
+	$(PYTHON) tests/oracle/nan_sort.py --profview $(PROFVIEW_BIN)
 
 cli: $(PROFVIEW_BIN)
 	bash tests/cli/run.sh $(PROFVIEW_BIN)
 
+# signals, memory limits, other users and mounts (see the script's header)
+hostile: $(PROFVIEW_BIN)
+	bash tests/hostile/run.sh $(PROFVIEW_BIN)
+
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)
+
+# Archives at scale: a 100,000-member tar through a pipe under a 256 MB
+# address-space limit, and a 2,000-member one against its directory.
+scale: $(PROFVIEW_BIN)
+	$(PYTHON) tests/scale/test_archive_scale.py --profview $(PROFVIEW_BIN)
 
 # The unit tests and the CLI goldens under valgrind's memcheck: any error or
 # leak changes an exit status or stderr, which the goldens compare.
@@ -166,8 +178,9 @@ installtest: profview
 	bash tests/install/test_install.sh $(MAKE) -f $(firstword $(MAKEFILE_LIST))
 
 # Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
+# BENCH_OPTS=--100k adds 100,000-dump archive rows, --million the 10^6-dump row.
 bench: profview
-	bash bench/run.sh $(BENCH_SIZES)
+	bash bench/run.sh $(BENCH_OPTS) $(BENCH_SIZES)
 	bash bench/formats.sh
 
 # .clang-format: make format applies it, make format-check (CI) fails on a difference

@@ -107,7 +107,8 @@ static void on_error(const pv_ctx *ctx, void *arg)
 	fprintf(stderr, "profview: %s\n", ctx->msg);
 }
 
-/* "19 profiles from dump/ (287 left out by --since; 2 unreadable, skipped)" */
+/* "19 profiles from dump/ (287 left out by --since; 2 unreadable, skipped;
+ * 1 gone while reading)" */
 static void summary(char *buf, size_t cap, const struct options *o, const pv_load_result *r,
 		    size_t refused, char **inputs, int n)
 {
@@ -115,14 +116,21 @@ static void summary(char *buf, size_t cap, const struct options *o, const pv_loa
 			 n > 1 ? "" : strcmp(inputs[0], "-") ? inputs[0] : "standard input");
 	if (n > 1 && w >= 0 && (size_t)w < cap)
 		w += snprintf(buf + w, cap - (size_t)w, "%d inputs", n);
-	if ((refused || r->failed) && w >= 0 && (size_t)w < cap)
-		w += snprintf(buf + w, cap - (size_t)w, " (");
-	if (refused && w >= 0 && (size_t)w < cap)
-		w += snprintf(buf + w, cap - (size_t)w, "%zu left out by %s%s", refused, o->filter_desc,
-			      r->failed ? "; " : "");
-	if (r->failed && w >= 0 && (size_t)w < cap)
-		w += snprintf(buf + w, cap - (size_t)w, "%zu unreadable, skipped", r->failed);
-	if ((refused || r->failed) && w >= 0 && (size_t)w < cap)
+	const char *sep = " (";
+	if (refused && w >= 0 && (size_t)w < cap) {
+		w += snprintf(buf + w, cap - (size_t)w, "%s%zu left out by %s", sep, refused,
+			      o->filter_desc);
+		sep = "; ";
+	}
+	if (r->failed && w >= 0 && (size_t)w < cap) {
+		w += snprintf(buf + w, cap - (size_t)w, "%s%zu unreadable, skipped", sep, r->failed);
+		sep = "; ";
+	}
+	if (r->vanished && w >= 0 && (size_t)w < cap) {
+		w += snprintf(buf + w, cap - (size_t)w, "%s%zu gone while reading", sep, r->vanished);
+		sep = "; ";
+	}
+	if (sep[0] == ';' && w >= 0 && (size_t)w < cap)
 		snprintf(buf + w, cap - (size_t)w, ")");
 }
 
@@ -159,6 +167,11 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 	if (pv_stats_new(st) < 0 || pv_load(*st, inputs, n, &lopts, res) < 0)
 		return -oom();
 	progress_clear();
+	pv_ctx ctx = {0};
+	if (pv_reqfilter_error(o->filter, &ctx) < 0) { /* an --endpoint pattern hit a bound */
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		return -EXIT_USAGE;
+	}
 	if (!res->files && h->refused) {
 		fprintf(stderr, "profview: no %sprofile matched %s; %zu read\n", what, o->filter_desc,
 			h->refused + res->failed);
@@ -282,7 +295,8 @@ static int run_stats(struct options *o)
 	pv_ctx ctx = {0};
 	if (pv_view_build(&view, st, vsort, o->sel, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
-		status = -EXIT_INPUT;
+		/* a --match/--exclude pattern that hit a bound is the command's fault */
+		status = ctx.code == PV_ELIMIT || ctx.code == PV_EARG ? -EXIT_USAGE : -EXIT_INPUT;
 		goto out;
 	}
 	summary(sum, sizeof(sum), o, &res, h.refused, o->inputs, o->ninputs);
@@ -376,7 +390,8 @@ static int run_diff(struct options *o)
 	}
 	if (pv_diffview_build(&dv, base, st, o->vsort, o->sel, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
-		status = -EXIT_INPUT;
+		/* a --match/--exclude pattern that hit a bound is the command's fault */
+		status = ctx.code == PV_ELIMIT || ctx.code == PV_EARG ? -EXIT_USAGE : -EXIT_INPUT;
 		goto out;
 	}
 	char sum[1024], what_base[1024];
@@ -397,6 +412,7 @@ out:
 
 int main(int argc, char **argv)
 {
+	output_std_fds();
 #ifdef M_MMAP_THRESHOLD
 	/* glibc raises its mmap threshold as large blocks are freed, up to
 	 * 32 MiB, after which the model's growing arrays (and the 2 MiB

@@ -8,6 +8,14 @@
  * the member and archive limits, so a small archive that expands without
  * bound (a "zip bomb") is refused with a message instead of filling memory.
  *
+ * What is an archive is libarchive's own bidding, not a table of magic
+ * numbers: every format and filter it reads bids on the first bytes (tar of
+ * any age, cpio newc/odc/bin, zip, 7z; gzip, bzip2, xz, zstd, lz4, ...).
+ * An archive is read from the descriptor the loader opened, after the bytes
+ * it already read to sniff, so a pipe or FIFO is read once, as a stream;
+ * a regular file is also given seek and skip callbacks (7z needs them, and
+ * tar skips unwanted members without reading them).
+ *
  * libarchive is loaded (dlopen) when the first archive is met: it brings a
  * dozen compression and XML libraries, and mapping them cost 2-3 ms of
  * every run, most of the start-up of a run over plain dumps.  Its header
@@ -21,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "../lib/pv.h"
 
@@ -36,7 +46,13 @@
 	X(int, archive_read_support_format_cpio, (struct archive *))                   \
 	X(int, archive_read_support_format_raw, (struct archive *))                    \
 	X(int, archive_read_open_memory, (struct archive *, const void *, size_t))     \
-	X(int, archive_read_open_filename, (struct archive *, const char *, size_t))   \
+	X(int, archive_read_set_read_callback, (struct archive *, archive_read_callback *)) \
+	X(int, archive_read_set_seek_callback, (struct archive *, archive_seek_callback *)) \
+	X(int, archive_read_set_skip_callback, (struct archive *, archive_skip_callback *)) \
+	X(int, archive_read_set_callback_data, (struct archive *, void *))            \
+	X(int, archive_read_open1, (struct archive *))                                 \
+	X(int, archive_errno, (struct archive *))                                      \
+	X(void, archive_set_error, (struct archive *, int, const char *, ...))         \
 	X(int, archive_read_next_header, (struct archive *, struct archive_entry **))  \
 	X(la_ssize_t, archive_read_data, (struct archive *, void *, size_t))           \
 	X(int, archive_format, (struct archive *))                                     \
@@ -44,6 +60,9 @@
 	X(la_int64_t, archive_filter_bytes, (struct archive *, int))                   \
 	X(const char *, archive_error_string, (struct archive *))                      \
 	X(const char *, archive_entry_pathname, (struct archive_entry *))              \
+	X(const char *, archive_entry_hardlink, (struct archive_entry *))              \
+	X(la_int64_t, archive_entry_size, (struct archive_entry *))                    \
+	X(unsigned int, archive_entry_nlink, (struct archive_entry *))                 \
 	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))               \
 	X(const char *, archive_version_string, (void))
 
@@ -104,25 +123,71 @@ struct ar {
 	int raw;        /* a single compressed file */
 	int dead;       /* the archive limit was hit: no more members */
 	char *rawname;
+	/* the input: head[0, headlen) then the rest of fd (fd < 0: head only) */
+	int fd;
+	const unsigned char *head;
+	size_t headlen;
+	int headdone;
+	unsigned char *buf; /* read callback's block */
+	const char *link;   /* the current member is a hard link to this one */
 };
 
+/* Which formats and filters are read: the same set bids in ar_sniff and
+ * reads in ar_open.  raw bids last: one compressed file. */
+static void ar_support(struct archive *a)
+{
+	la.archive_read_support_filter_all(a);
+	la.archive_read_support_format_tar(a); /* v7, ustar, pax, GNU */
+	la.archive_read_support_format_gnutar(a);
+	la.archive_read_support_format_zip(a);
+	la.archive_read_support_format_7zip(a);
+	la.archive_read_support_format_cpio(a); /* newc, odc, bin, crc */
+	la.archive_read_support_format_raw(a);
+}
+
+/* libarchive's bidding on the first bytes: an archive, or a compressed
+ * file (raw behind at least one filter).  Bytes that no format but raw
+ * claims, with no filter, are not a container.  A recognised format whose
+ * first header does not fit in the bytes given (7z keeps its index at the
+ * end, a gzip stream is cut short) still counts. */
 static int has(const unsigned char *h, size_t n, size_t off, const char *magic, size_t m)
 {
 	return n >= off + m && memcmp(h + off, magic, m) == 0;
 }
 
+/* Without libarchive nothing bids: the common magic numbers still say "an
+ * archive", so that the message is that libarchive is missing. */
+static int looks_like(const unsigned char *h, size_t n)
+{
+	return has(h, n, 0, "\x1f\x8b", 2) || has(h, n, 0, "BZh", 3) ||
+	       has(h, n, 0, "\xfd" "7zXZ\0", 6) || has(h, n, 0, "\x28\xb5\x2f\xfd", 4) ||
+	       has(h, n, 0, "PK\x03\x04", 4) || has(h, n, 0, "7z\xbc\xaf\x27\x1c", 6) ||
+	       has(h, n, 257, "ustar", 5);
+}
+
 static int ar_sniff(const unsigned char *h, size_t n)
 {
-	return has(h, n, 0, "\x1f\x8b", 2) ||                 /* gzip */
-	       has(h, n, 0, "BZh", 3) ||                      /* bzip2 */
-	       has(h, n, 0, "\xfd" "7zXZ\0", 6) ||            /* xz */
-	       has(h, n, 0, "\x28\xb5\x2f\xfd", 4) ||         /* zstd */
-	       has(h, n, 0, "\x5d\x00\x00", 3) ||             /* lzma */
-	       has(h, n, 0, "\x04\x22\x4d\x18", 4) ||         /* lz4 */
-	       has(h, n, 0, "PK\x03\x04", 4) ||               /* zip */
-	       has(h, n, 0, "PK\x05\x06", 4) ||               /* empty zip */
-	       has(h, n, 0, "7z\xbc\xaf\x27\x1c", 6) ||       /* 7z */
-	       has(h, n, 257, "ustar", 5);                    /* tar */
+	pv_ctx ctx = {0};
+	if (n == 0)
+		return 0;
+	if (la_load(&ctx) < 0)
+		return looks_like(h, n);
+	struct archive *a = la.archive_read_new();
+	if (!a)
+		return 0;
+	ar_support(a);
+	int yes;
+	struct archive_entry *e;
+	if (la.archive_read_open_memory(a, h, n) != ARCHIVE_OK) {
+		yes = la.archive_errno(a) != EILSEQ; /* EILSEQ: "Unrecognized archive format" */
+	} else if (la.archive_read_next_header(a, &e) < ARCHIVE_WARN &&
+		   la.archive_format(a) == 0) {
+		yes = la.archive_errno(a) != EILSEQ;
+	} else {
+		yes = la.archive_format(a) != ARCHIVE_FORMAT_RAW || la.archive_filter_count(a) > 1;
+	}
+	la.archive_read_free(a);
+	return yes;
 }
 
 static int fail_ar(struct ar *r, pv_ctx *ctx, const char *what)
@@ -141,10 +206,53 @@ static void ar_close(void *h)
 	if (r->a)
 		la.archive_read_free(r->a);
 	free(r->rawname);
+	free(r->buf);
 	free(r);
 }
 
-static int ar_open(void **h, const char *path, const unsigned char *mem, size_t memlen,
+#define AR_BLOCK (256 << 10)
+
+static la_ssize_t cb_read(struct archive *a, void *data, const void **out)
+{
+	struct ar *r = data;
+	if (!r->headdone) {
+		r->headdone = 1;
+		if (r->headlen) {
+			*out = r->head;
+			return (la_ssize_t)r->headlen;
+		}
+	}
+	for (;;) {
+		ssize_t got = read(r->fd, r->buf, AR_BLOCK);
+		if (got >= 0) {
+			*out = r->buf;
+			return got;
+		}
+		if (errno != EINTR) {
+			la.archive_set_error(a, errno, "read error: %s", strerror(errno));
+			return -1;
+		}
+	}
+}
+
+static la_int64_t cb_seek(struct archive *a, void *data, la_int64_t off, int whence)
+{
+	struct ar *r = data;
+	(void)a;
+	off_t at = lseek(r->fd, (off_t)off, whence);
+	return at < 0 ? ARCHIVE_FATAL : (la_int64_t)at;
+}
+
+static la_int64_t cb_skip(struct archive *a, void *data, la_int64_t req)
+{
+	struct ar *r = data;
+	(void)a;
+	if (lseek(r->fd, (off_t)req, SEEK_CUR) < 0)
+		return 0; /* libarchive reads past instead */
+	return req;
+}
+
+static int ar_open(void **h, const char *path, int fd, const unsigned char *head, size_t headlen,
 		   const pv_limits *lim, pv_ctx *ctx)
 {
 	int rc = la_load(ctx);
@@ -156,15 +264,31 @@ static int ar_open(void **h, const char *path, const unsigned char *mem, size_t 
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	}
 	r->lim = *lim;
-	la.archive_read_support_filter_all(r->a);
-	la.archive_read_support_format_tar(r->a);
-	la.archive_read_support_format_gnutar(r->a);
-	la.archive_read_support_format_zip(r->a);
-	la.archive_read_support_format_7zip(r->a);
-	la.archive_read_support_format_cpio(r->a);
-	la.archive_read_support_format_raw(r->a); /* bids last: one compressed file */
-	rc = mem ? la.archive_read_open_memory(r->a, mem, memlen)
-		     : la.archive_read_open_filename(r->a, path, 1 << 16);
+	r->fd = fd;
+	ar_support(r->a);
+	struct stat st;
+	if (fd < 0) {
+		rc = la.archive_read_open_memory(r->a, head, headlen);
+	} else if (!(r->buf = malloc(AR_BLOCK))) {
+		ar_close(r);
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	} else {
+		/* a regular file is read from its start, with seeks; anything
+		 * else goes on after the bytes the caller already read */
+		int seekable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			       lseek(fd, 0, SEEK_SET) == 0;
+		if (!seekable) {
+			r->head = head;
+			r->headlen = headlen;
+		}
+		la.archive_read_set_callback_data(r->a, r);
+		la.archive_read_set_read_callback(r->a, cb_read);
+		if (seekable) {
+			la.archive_read_set_seek_callback(r->a, cb_seek);
+			la.archive_read_set_skip_callback(r->a, cb_skip);
+		}
+		rc = la.archive_read_open1(r->a);
+	}
 	if (rc != ARCHIVE_OK) {
 		rc = fail_ar(r, ctx, "cannot read as an archive");
 		ar_close(r);
@@ -211,7 +335,16 @@ static int ar_next(void *h, const char **name, pv_ctx *ctx)
 			return 1;
 		}
 		const char *n = la.archive_entry_pathname(e);
-		if (la.archive_entry_filetype(e) == AE_IFREG && n && ends_with_prof(n)) {
+		/* a tar hard link has no data of its own (cpio keeps the data with
+		 * the last link, which reads as usual): it is reported when read,
+		 * not dropped without a word */
+		r->link = la.archive_entry_hardlink(e);
+		if (r->link && la.archive_entry_size(e) > 0)
+			r->link = NULL;
+		/* cpio's other links: no link name, no data */
+		if (!r->link && la.archive_entry_nlink(e) > 1 && la.archive_entry_size(e) == 0)
+			r->link = "";
+		if (n && ends_with_prof(n) && (r->link || la.archive_entry_filetype(e) == AE_IFREG)) {
 			*name = n;
 			return 1;
 		}
@@ -222,6 +355,18 @@ static int ar_read(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ct
 {
 	struct ar *r = h;
 	*len = 0;
+	if (r->link && !*r->link)
+		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
+			       "a hard link whose data the archive keeps with another member: not "
+			       "read (archive the files themselves)");
+	if (r->link) {
+		char q[512];
+		pv_quote(q, sizeof(q), r->link, strlen(r->link), 0);
+		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
+			       "a hard link to %s, whose data the archive keeps with that member: not "
+			       "read (archive the files themselves: tar --hard-dereference)",
+			       q);
+	}
 	for (;;) {
 		if (*cap - *len < 65536) {
 			size_t want = *cap ? *cap * 2 : 1 << 17;

@@ -12,16 +12,14 @@
  * back as /static/app/js).  Endpoints fold identifiers: a segment of digits,
  * a UUID or 16+ hex digits becomes {id}.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
 #include <math.h>
-#include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "../lib/pv.h"
+#include "../lib/internal.h"
 
 static int all(const char *s, size_t n, int (*pred)(int))
 {
@@ -219,17 +217,22 @@ int pv_request_parse_timed(const char *name, double duration, pv_request *r)
 /* ---- selection ---------------------------------------------------------- */
 
 struct pv_reqfilter {
-	pcre2_code **re;
+	pv_regex **re;
 	size_t nre;
-	pcre2_match_data *md;
 	int has_since, has_until;
 	double since, until;
+	pv_ctx *err; /* the first match error (a bound hit); later names do not match */
 };
 
 int pv_reqfilter_new(pv_reqfilter **out)
 {
-	*out = calloc(1, sizeof(**out));
-	return *out ? 0 : PV_ENOMEM;
+	pv_reqfilter *f = calloc(1, sizeof(*f));
+	if (f && !(f->err = calloc(1, sizeof(*f->err)))) {
+		free(f);
+		f = NULL;
+	}
+	*out = f;
+	return f ? 0 : PV_ENOMEM;
 }
 
 void pv_reqfilter_free(pv_reqfilter *f)
@@ -237,30 +240,21 @@ void pv_reqfilter_free(pv_reqfilter *f)
 	if (!f)
 		return;
 	for (size_t i = 0; i < f->nre; i++)
-		pcre2_code_free(f->re[i]);
+		pv_regex_free(f->re[i]);
 	free(f->re);
-	pcre2_match_data_free(f->md);
+	free(f->err);
 	free(f);
 }
 
 int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx)
 {
-	int err;
-	PCRE2_SIZE off;
-	pcre2_code *re = pcre2_compile((PCRE2_SPTR)regex, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP,
-				       &err, &off, NULL);
-	if (!re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		return pv_fail(ctx, PV_EARG, PV_NOOFF,
-			       "invalid regular expression '%s': %s at offset %zu", regex, (char *)msg,
-			       (size_t)off);
-	}
-	pcre2_code **v = realloc(f->re, (f->nre + 1) * sizeof(*v));
-	if (!v || (!f->md && !(f->md = pcre2_match_data_create(1, NULL)))) {
-		if (v)
-			f->re = v;
-		pcre2_code_free(re);
+	pv_regex *re;
+	int rc = pv_regex_compile(&re, "--endpoint", regex, ctx);
+	if (rc < 0)
+		return rc;
+	pv_regex **v = realloc(f->re, (f->nre + 1) * sizeof(*v));
+	if (!v) {
+		pv_regex_free(re);
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	}
 	f->re = v;
@@ -268,66 +262,124 @@ int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx)
 	return 0;
 }
 
-/* Unix time, or ISO 8601 date[Thh:mm[:ss[.fff]]][Z|+hh:mm|-hh:mm]. */
+int pv_reqfilter_error(const pv_reqfilter *f, pv_ctx *ctx)
+{
+	if (!f || !f->err->code)
+		return 0;
+	*ctx = *f->err;
+	return f->err->code;
+}
+
+/* n decimal digits at *p into *v, advancing *p; 0 or -1. */
+static int digits(const char **p, int n, int *v)
+{
+	*v = 0;
+	for (int i = 0; i < n; i++, ++*p) {
+		if (**p < '0' || **p > '9')
+			return -1;
+		*v = *v * 10 + (**p - '0');
+	}
+	return 0;
+}
+
+static int days_in(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	return m == 2 && leap ? 29 : d[m - 1];
+}
+
+/* Unix time ([-]digits[.digits][e[+-]digits]), or ISO 8601
+ * YYYY-MM-DD[(T| )hh:mm[:ss[.fff]]][Z|+hh:mm|-hh:mm], every field in its
+ * range (no 2026-02-31, no +99:99); nan, inf and hex floats are refused. */
 static int parse_when(const char *s, double *out)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (*s && !*end && strchr(s, '-') == NULL) {
-		*out = v;
-		return 0;
+	const char *p = s + (*s == '-');
+	const char *q = p;
+	while (*q >= '0' && *q <= '9')
+		q++;
+	if (q > p && *q == '.')
+		for (q++; *q >= '0' && *q <= '9'; q++)
+			;
+	if (q > p && (*q == 'e' || *q == 'E')) {
+		const char *e = q + 1 + (q[1] == '+' || q[1] == '-');
+		q = e;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (q == e)
+			return -1;
+	}
+	if (q > p && !*q) {
+		*out = strtod(s, NULL);
+		return isfinite(*out) ? 0 : -1;
 	}
 	struct tm tm = {0};
-	int y, mo, d, h = 0, mi = 0, n = 0;
-	double sec = 0;
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3)
+	int y, mo, d, h = 0, mi = 0, isec = 0;
+	double frac = 0;
+	p = s;
+	if (digits(&p, 4, &y) < 0 || *p++ != '-' || digits(&p, 2, &mo) < 0 || *p++ != '-' ||
+	    digits(&p, 2, &d) < 0)
 		return -1;
-	const char *p = s + n;
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in(y, mo))
+		return -1;
 	if (*p == 'T' || *p == ' ') {
-		int k = 0;
-		if (sscanf(p + 1, "%2d:%2d%n", &h, &mi, &k) != 2)
+		p++;
+		if (digits(&p, 2, &h) < 0 || *p++ != ':' || digits(&p, 2, &mi) < 0)
 			return -1;
-		p += 1 + k;
 		if (*p == ':') {
-			k = 0;
-			if (sscanf(p + 1, "%lf%n", &sec, &k) != 1)
+			p++;
+			if (digits(&p, 2, &isec) < 0)
 				return -1;
-			p += 1 + k;
+			if (*p == '.') {
+				const char *f = p;
+				for (p++; *p >= '0' && *p <= '9'; p++)
+					;
+				if (p == f + 1)
+					return -1;
+				frac = strtod(f, NULL);
+			}
 		}
+		if (h > 23 || mi > 59 || isec > 59)
+			return -1;
 	}
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
 	tm.tm_mday = d;
 	tm.tm_hour = h;
 	tm.tm_min = mi;
-	tm.tm_sec = 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec < 0 || sec >= 61)
-		return -1;
+	tm.tm_sec = isec;
 	time_t t;
 	if (!*p) {
 		tm.tm_isdst = -1;
 		t = mktime(&tm); /* local time */
+		if (t == (time_t)-1 && (tm.tm_year != 69 || tm.tm_mday != 31))
+			return -1;
 	} else {
 		int oh = 0, om = 0, sign = 1;
 		if (*p == 'Z' && !p[1]) {
-		} else if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &oh, &om) == 2 &&
-			   strlen(p) == 6) {
-			sign = *p == '-' ? -1 : 1;
+		} else if (*p == '+' || *p == '-') {
+			sign = *p++ == '-' ? -1 : 1;
+			if (digits(&p, 2, &oh) < 0 || *p++ != ':' || digits(&p, 2, &om) < 0 || *p ||
+			    oh > 23 || om > 59)
+				return -1;
 		} else {
 			return -1;
 		}
 		t = timegm(&tm) - sign * (oh * 3600 + om * 60);
 	}
-	*out = (double)t + sec;
+	*out = (double)t + frac;
 	return 0;
 }
 
 static int set_when(double *slot, int *has, const char *opt, const char *when, pv_ctx *ctx)
 {
-	if (parse_when(when, slot) < 0)
+	if (parse_when(when, slot) < 0) {
+		char q[256];
+		pv_quote(q, sizeof(q), when, strlen(when), 1);
 		return pv_fail(ctx, PV_EARG, PV_NOOFF,
-			       "%s takes a Unix time or an ISO 8601 time (2026-11-20T14:30Z), not '%s'",
-			       opt, when);
+			       "%s takes a Unix time or an ISO 8601 time (2026-11-20T14:30Z), not %s",
+			       opt, q);
+	}
 	*has = 1;
 	return 0;
 }
@@ -355,10 +407,13 @@ static int match_one(const pv_reqfilter *f, const pv_request *r)
 		return 0;
 	if (!f->nre)
 		return 1;
-	for (size_t i = 0; i < f->nre; i++)
-		if (pcre2_match(f->re[i], (PCRE2_SPTR)r->endpoint, strlen(r->endpoint), 0, 0, f->md,
-				NULL) >= 0)
-			return 1;
+	if (f->err->code)
+		return 0;
+	for (size_t i = 0; i < f->nre; i++) {
+		int m = pv_regex_match(f->re[i], r->endpoint, strlen(r->endpoint), f->err);
+		if (m != 0)
+			return m > 0;
+	}
 	return 0;
 }
 

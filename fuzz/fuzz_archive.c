@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	void *h = NULL;
 	if (pv_stats_new(&st) < 0 || pv_profile_new(&p) < 0)
 		abort();
-	if (pv_container_archive.open(&h, "fuzz.tar", data, size, &lim, &ctx) == 0) {
+	if (pv_container_archive.open(&h, "fuzz.tar", -1, data, size, &lim, &ctx) == 0) {
 		const char *name;
 		unsigned char *buf = NULL;
 		size_t cap = 0, len = 0, total = 0;

@@ -5,13 +5,19 @@
  * Properties: a parsed name gives a NUL-terminated path starting with "/"
  * and an endpoint that ends in the path's shape ("METHOD /..." or "/...");
  * the selection answers without failing.
+ *
+ * The same bytes also go through what reads user text around names: as a
+ * --since value (accepted or refused, never a crash); split at the first
+ * newline into a pattern and a subject for the bounded regex helper (a
+ * match, no match, or an error with a message naming the option - never
+ * a hang); and through pv_quote (no control character comes out).
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pv.h"
+#include "../lib/internal.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,5 +59,36 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	pv_reqfilter_match(filter(), name);
 	pv_reqfilter_match_timed(filter(), name, 0.001);
+
+	pv_reqfilter *f;
+	pv_ctx ctx = {0};
+	if (pv_reqfilter_new(&f) == 0) {
+		int rc = pv_reqfilter_set_since(f, name, &ctx);
+		CHECK(rc == 0 || (rc == PV_EARG && ctx.msg[0]));
+		pv_reqfilter_free(f);
+	}
+
+	char *nl = memchr(name, '\n', size);
+	if (nl) {
+		*nl = '\0';
+		pv_regex *re;
+		memset(&ctx, 0, sizeof(ctx));
+		int rc = pv_regex_compile(&re, "--match", name, &ctx);
+		CHECK(rc == 0 || ((rc == PV_EARG || rc == PV_ENOMEM) && ctx.msg[0]));
+		if (rc == 0) {
+			const char *subj = nl + 1;
+			rc = pv_regex_match(re, subj, size - (size_t)(subj - name), &ctx);
+			CHECK(rc == 0 || rc == 1 || rc == PV_ENOMEM ||
+			      (rc == PV_ELIMIT && !strncmp(ctx.msg, "--match: ", 9)));
+			pv_regex_free(re);
+		}
+		*nl = '\n';
+	}
+
+	char q[512];
+	size_t n = pv_quote(q, sizeof(q), name, size, 0);
+	CHECK(n < sizeof(q) && q[n] == '\0');
+	for (size_t i = 0; i < n; i++)
+		CHECK((unsigned char)q[i] >= 0x20 && q[i] != 0x7f);
 	return 0;
 }

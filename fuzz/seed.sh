@@ -120,6 +120,18 @@ for n in GET.api.users.000123ms.1379000000.prof api.users.000123ms.1379000000.pr
 	GET.static.app.js.1ms.1700000000.prof GET..ms.1.prof; do
 	printf '%s' "$n" >"$out/fuzz_reqname/seed_$(printf '%s' "$n" | cksum | cut -d' ' -f1)"
 done
+# hostile text (issue 15): impossible --since values, patterns that hit the
+# regex bounds or meet lone surrogates ("PATTERN\nSUBJECT"), control
+# characters in names
+hostile() { printf "$2" >"$out/fuzz_reqname/hostile_$1"; }
+hostile since_feb31 '2026-02-31'
+hostile since_offset '2026-11-24T17:31:52+99:99'
+hostile since_nan 'nan'
+hostile regex_backtrack '^(a+)+[!;]\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+hostile regex_deep '^(.(?1)?)[xy]\nabababababababababababababababababababababab'
+hostile regex_surrogate 'caf\351\ncaf\355\263\251.py:1(f)'
+hostile regex_bsux '\\udcff|\\u0378\n\355\263\277'
+hostile name_controls 'GET.api.x\n\033[31m.0ms.1795541512.prof'
 
 rm -f "$out/.list"
 echo "seed: $n_reader inputs in $out/fuzz_reader, $n_merge in $out/fuzz_merge" \

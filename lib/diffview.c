@@ -131,7 +131,12 @@ int pv_diffview_build(pv_diffview **out, pv_stats *base, pv_stats *cur, int sort
 			const char *d = pv_stats_display(st, e->key, &len);
 			if (!d)
 				goto oom;
-			if (!pv_select_keeps(sel, d, len))
+			int keep = pv_select_keeps(sel, d, len, ctx);
+			if (keep < 0) { /* a pattern hit a bound: its message is in ctx */
+				pv_diffview_free(v);
+				return keep;
+			}
+			if (!keep)
 				continue;
 			pv_diffrow *r = &v->rows[n++];
 			memset(r, 0, sizeof(*r));

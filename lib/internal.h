@@ -107,4 +107,26 @@ int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n);
 int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *s, size_t n);
 int pv_pyrepr_float(char **buf, size_t *len, size_t *cap, double x);
 
+/* A profile as compact bytes (varints, raw doubles; key ids as they are,
+ * so only for the same pv_stats), appended to *buf, and back.  The
+ * archive loader keeps parsed members this way until pstats' order merges
+ * them.  pack: 0 or PV_ENOMEM; unpack: 0, PV_ENOMEM, or PV_EFORMAT if the
+ * bytes are not what pack wrote. */
+int pv_profile_pack(const pv_profile *p, unsigned char **buf, size_t *len, size_t *cap);
+/* At most this many bytes are appended by pv_profile_pack(p). */
+size_t pv_profile_pack_bound(const pv_profile *p);
+int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len);
+
+/* A user-supplied regular expression (--match, --exclude, --endpoint),
+ * matched as Python's re.search matches str (lone surrogates included),
+ * with JIT where available and bounded steps, depth and memory. */
+typedef struct pv_regex pv_regex;
+/* opt names the option in messages.  PV_EARG (bad pattern) or PV_ENOMEM. */
+int pv_regex_compile(pv_regex **out, const char *opt, const char *pattern, pv_ctx *ctx);
+/* 1 if text (UTF-8, surrogates allowed) matches, 0 if not, or <0: PV_ELIMIT
+ * when a bound was hit (the message names the option, pattern and text),
+ * PV_ENOMEM.  Not for two threads at once. */
+int pv_regex_match(pv_regex *re, const char *text, size_t len, pv_ctx *ctx);
+void pv_regex_free(pv_regex *re);
+
 #endif

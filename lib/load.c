@@ -10,10 +10,17 @@
  * is reported through the callback and skipped.
  *
  * Archives stream (tar.gz cannot seek), yet pstats' order wants their
- * members last to first.  Members are parsed in one pass, keeping the first
- * and the last ones that fit a memory budget; when the merge reaches members
- * before that window, the archive is read again up to them.  Small archives
- * take one pass; memory stays bounded for any size.
+ * members last to first.  Each archive is read once, when it is met: every
+ * member is parsed and packed (pv_profile_pack: key ids and numbers, some
+ * 10 KB for a werkzeug dump) into a spill, in archive order, kept in memory
+ * up to a budget and beyond it in an unlinked temporary file; the merge
+ * then unpacks the members in pstats' order.  One decompression pass
+ * whatever the size, memory bounded by the budget and 16 bytes a member.
+ *
+ * Paths found in directories are kept flat: their bytes one after another
+ * in blocks of 1 MiB that never move, each source 16 bytes, so a million
+ * dumps cost a million times (path length + 17) bytes (and 8 more while
+ * their directory is sorted), with no allocation each.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -28,21 +35,58 @@
 #include "internal.h"
 
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
+#define WALKED 1
+#define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
+
+/* Paths found by a walk: their bytes in blocks of 1 MiB that never move
+ * (no copy as the list grows, no slack but the last block's), and the
+ * pointers of the current walk's paths, for sorting. */
+#define PATH_BLOCK ((size_t)1 << 20)
 
 struct pathvec {
-	char **v;
+	char **v; /* this walk's paths */
 	size_t n, cap;
+	char *blk; /* the block being filled */
+	size_t used, blkcap;
+	char **blocks; /* every block, to free */
+	size_t nblocks, capblocks;
 };
 
 static int push(struct pathvec *pv, char *s)
 {
-	if (!s || pv_grow(&pv->v, &pv->cap, pv->n + 2, sizeof(char *)) < 0) {
-		free(s);
-		return PV_ENOMEM;
+	size_t m = s ? strlen(s) + 1 : 0;
+	if (!s || pv_grow(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v)) < 0)
+		goto nomem;
+	if (pv->used + m > pv->blkcap) {
+		size_t sz = m > PATH_BLOCK ? m : PATH_BLOCK;
+		char *b = malloc(sz);
+		if (!b || pv_grow(&pv->blocks, &pv->capblocks, pv->nblocks + 1, sizeof(char *)) < 0) {
+			free(b);
+			goto nomem;
+		}
+		pv->blocks[pv->nblocks++] = b;
+		pv->blk = b;
+		pv->used = 0;
+		pv->blkcap = sz;
 	}
-	pv->v[pv->n++] = s;
-	pv->v[pv->n] = NULL;
+	char *d = pv->blk + pv->used;
+	memcpy(d, s, m);
+	pv->used += m;
+	pv->v[pv->n++] = d;
+	free(s);
 	return 0;
+nomem:
+	free(s);
+	return PV_ENOMEM;
+}
+
+static void pathvec_free(struct pathvec *pv)
+{
+	for (size_t i = 0; i < pv->nblocks; i++)
+		free(pv->blocks[i]);
+	free(pv->blocks);
+	free(pv->v);
+	memset(pv, 0, sizeof(*pv));
 }
 
 static char *join(const char *dir, const char *name)
@@ -81,37 +125,155 @@ static void report(pv_error_fn fn, void *arg, const char *path, int code, const 
 		fn(&ctx, arg);
 }
 
-/* Collect every *.prof file below dir.  Symbolic links to directories are
- * not followed (they could loop); links to files are. */
-static int walk(const char *dir, struct pathvec *out, size_t *failed, pv_error_fn fn, void *arg)
+/* What a walk found besides profiles. */
+struct tally {
+	size_t failed;   /* reported through the callback */
+	size_t vanished; /* gone between listing and looking (ENOENT): quiet */
+};
+
+static void report_errno(pv_error_fn fn, void *arg, const char *path, int err,
+			 struct tally *t)
 {
-	DIR *d = opendir(dir);
+	report(fn, arg, path, PV_EIO, strerror(err));
+	t->failed++;
+}
+
+static const char *kind_of(mode_t m)
+{
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device"
+	       : S_ISBLK(m) ? "a block device" : "not a regular file";
+}
+
+/* open(2) for a path of any length: one past PATH_MAX (met deep in a
+ * walk) is opened a few directories at a time. */
+static int open_path(const char *path, int flags)
+{
+	if (strlen(path) < PATH_MAX)
+		return open(path, flags);
+	int dfd = AT_FDCWD;
+	const char *p = path;
+	char part[PATH_MAX];
+	while (strlen(p) >= PATH_MAX) {
+		size_t cut = PATH_MAX - 1;
+		while (cut > 0 && p[cut] != '/')
+			cut--;
+		if (cut == 0) {
+			if (dfd != AT_FDCWD)
+				close(dfd);
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		memcpy(part, p, cut);
+		part[cut] = '\0';
+		int nfd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		int e = errno;
+		if (dfd != AT_FDCWD)
+			close(dfd);
+		if (nfd < 0) {
+			errno = e;
+			return -1;
+		}
+		dfd = nfd;
+		p += cut + 1;
+	}
+	int fd = openat(dfd, p, flags);
+	int e = errno;
+	if (dfd != AT_FDCWD)
+		close(dfd);
+	errno = e;
+	return fd;
+}
+
+/* Collect the *.prof files in the directory open as dfd (named dir; dfd
+ * is closed) and add its subdirectories to todo.  Entries are looked at
+ * relative to their directory, so no path length limit applies.  Symbolic
+ * links to directories are not followed (they could loop); links to files
+ * are.  Whatever exists and
+ * cannot be read is reported: a directory that cannot be listed or
+ * searched, a dangling or looping *.prof link, a *.prof that is a FIFO,
+ * socket or device (never opened: a FIFO would block).  An entry gone
+ * before it was looked at is only counted. */
+static int walk_one(int dfd, const char *dir, struct pathvec *out, struct pathvec *todo,
+		    struct tally *t, pv_error_fn fn, void *arg)
+{
+	DIR *d = fdopendir(dfd);
 	if (!d) {
-		report(fn, arg, dir, PV_EIO, strerror(errno));
-		++*failed;
+		report_errno(fn, arg, dir, errno, t);
+		close(dfd);
 		return 0;
 	}
-	int rc = 0;
+	int rc = 0, searchable = 0;
 	struct dirent *de;
-	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+	for (;;) {
+		errno = 0;
+		if (!(de = readdir(d))) {
+			if (errno)
+				report_errno(fn, arg, dir, errno, t);
+			break;
+		}
+		const char *name = de->d_name;
+		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		char *p = join(dir, de->d_name);
+		int isprof = profile_name(name);
+		if (!isprof && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		char *p = join(dir, name);
 		if (!p) {
 			rc = PV_ENOMEM;
 			break;
 		}
-		struct stat lst, st;
-		if (lstat(p, &lst) < 0) {
-			free(p); /* vanished while listing: nothing to read */
+		/* readdir's type says "regular file" without a stat (a path
+		 * lookup each, a tenth of the time at a million files) once one
+		 * stat has shown the directory can be searched */
+		if (isprof && de->d_type == DT_REG && searchable) {
+			if ((rc = push(out, p)) < 0)
+				break;
 			continue;
 		}
-		if (S_ISDIR(lst.st_mode)) {
-			rc = walk(p, out, failed, fn, arg);
+		struct stat lst, st;
+		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) == 0)
+			searchable = 1;
+		else {
+			int e = errno;
 			free(p);
-		} else if (profile_name(de->d_name) && stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (e == ENOENT) {
+				t->vanished++;
+				continue;
+			}
+			/* EACCES: the directory can be listed but not searched */
+			report_errno(fn, arg, dir, e, t);
+			break;
+		}
+		if (S_ISDIR(lst.st_mode)) {
+			rc = push(todo, p); /* read after this one: no recursion */
+		} else if (!isprof) {
+			free(p);
+		} else if (S_ISREG(lst.st_mode)) {
 			rc = push(out, p);
+		} else if (S_ISLNK(lst.st_mode)) {
+			if (fstatat(dirfd(d), name, &st, 0) < 0) {
+				int e = errno;
+				report(fn, arg, p, PV_EIO,
+				       e == ENOENT ? "dangling symbolic link"
+				       : e == ELOOP ? "symbolic link loop" : strerror(e));
+				t->failed++;
+				free(p);
+			} else if (S_ISREG(st.st_mode)) {
+				rc = push(out, p);
+			} else if (S_ISDIR(st.st_mode)) {
+				free(p); /* a link to a directory: not followed */
+			} else {
+				char what[64];
+				snprintf(what, sizeof(what), "%s, not read", kind_of(st.st_mode));
+				report(fn, arg, p, PV_EIO, what);
+				t->failed++;
+				free(p);
+			}
 		} else {
+			char what[64];
+			snprintf(what, sizeof(what), "%s, not read", kind_of(lst.st_mode));
+			report(fn, arg, p, PV_EIO, what);
+			t->failed++;
 			free(p);
 		}
 		if (rc < 0)
@@ -121,52 +283,91 @@ static int walk(const char *dir, struct pathvec *out, size_t *failed, pv_error_f
 	return rc;
 }
 
+/* Every directory below dfd, depth first, one open at a time: the depth
+ * of a tree costs neither stack nor descriptors. */
+static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, pv_error_fn fn,
+		void *arg)
+{
+	struct pathvec todo = {0};
+	int rc = walk_one(dfd, dir, out, &todo, t, fn, arg);
+	while (rc == 0 && todo.n) {
+		const char *sub = todo.v[--todo.n]; /* blocks never move: it stays valid */
+		int fd = open_path(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			t->vanished++;
+		else if (fd < 0)
+			report_errno(fn, arg, sub, errno, t);
+		else
+			rc = walk_one(fd, sub, out, &todo, t, fn, arg);
+	}
+	pathvec_free(&todo);
+	return rc;
+}
+
+/* Walk the directory at path (0), or 1 if path is no directory. */
+static int walk_top(const char *path, struct pathvec *out, struct tally *t, pv_error_fn fn,
+		    void *arg)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 1;
+	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		report_errno(fn, arg, path, errno, t);
+		return 0;
+	}
+	return walk(dfd, path, out, t, fn, arg);
+}
+
 static int cmp_path(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int expand(const char *const *inputs, size_t ninputs, struct pathvec *out, size_t *failed,
-		  pv_error_fn fn, void *arg)
-{
-	for (size_t i = 0; i < ninputs; i++) {
-		struct stat st;
-		const char *in = inputs[i];
-		if (strcmp(in, "-") != 0 && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
-			size_t first = out->n, before = *failed;
-			int rc = walk(in, out, failed, fn, arg);
-			if (rc < 0)
-				return rc;
-			if (out->n > first)
-				qsort(out->v + first, out->n - first, sizeof(char *), cmp_path);
-			if (out->n == first && *failed == before) {
-				report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
-				++*failed;
-			}
-			continue;
-		}
-		/* files (and "-") are read as named; errors show when opened */
-		int rc = push(out, strdup(in));
-		if (rc < 0)
-			return rc;
-	}
-	return 0;
-}
-
 int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size_t *n,
-		    pv_error_fn on_error, void *arg)
+		    pv_error_fn fn, void *arg)
 {
 	struct pathvec pv = {0};
-	size_t failed = 0;
-	int rc = expand(inputs, ninputs, &pv, &failed, on_error, arg);
-	if (rc == 0 && !pv.v && !(pv.v = calloc(1, sizeof(char *))))
+	struct tally t = {0};
+	size_t cnt = 0, cap = 0;
+	char **v = NULL;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < ninputs; i++) {
+		const char *in = inputs[i];
+		pv.n = 0;
+		size_t before = t.failed;
+		int w = strcmp(in, "-") ? walk_top(in, &pv, &t, fn, arg) : 1;
+		if (w < 0) {
+			rc = w;
+			break;
+		}
+		if (w == 0 && pv.n == 0 && t.failed == before) {
+			report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
+			t.failed++;
+		} else if (w == 1 && (rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
+			break;
+		}
+		qsort(pv.v, pv.n, sizeof(*pv.v), cmp_path);
+		if (pv_grow(&v, &cap, cnt + pv.n + 1, sizeof(*v)) < 0) {
+			rc = PV_ENOMEM;
+			break;
+		}
+		for (size_t j = 0; j < pv.n; j++)
+			if (!(v[cnt++] = strdup(pv.v[j])))
+				rc = PV_ENOMEM;
+		v[cnt] = NULL;
+	}
+	pathvec_free(&pv);
+	if (rc == 0 && !v && !(v = calloc(1, sizeof(char *))))
 		rc = PV_ENOMEM;
 	if (rc < 0) {
-		pv_paths_free(pv.v);
+		for (size_t j = 0; v && j < cnt; j++)
+			free(v[j]);
+		free(v);
 		return rc;
 	}
-	*out = pv.v;
-	*n = pv.n;
+	*out = v;
+	*n = cnt;
 	return 0;
 }
 
@@ -188,10 +389,9 @@ struct buf {
 
 /* Read all of fd (a file may still be growing: read to EOF, not to the size
  * stat saw).  PV_EIO / PV_ELIMIT with the message in ctx. */
-static int slurp(int fd, struct buf *b, size_t max, pv_ctx *ctx)
+static int slurp_more(int fd, struct buf *b, size_t max, pv_ctx *ctx)
 {
 	struct stat st;
-	b->len = 0;
 	int isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
 	if (!isreg && fstat(fd, &st) == 0 && S_ISDIR(st.st_mode))
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "is a directory");
@@ -244,6 +444,60 @@ static const pv_container *container_for(const pv_load_opts *o, const unsigned c
 	return NULL;
 }
 
+/* A reader or a container knows these first bytes. */
+static int known(const pv_load_opts *o, const unsigned char *p, size_t n)
+{
+	for (const pv_reader *const *r = o->readers; *r; r++)
+		if ((*r)->sniff(p, n))
+			return 1;
+	return container_for(o, p, n) != NULL;
+}
+
+#define WHOLE_AT_ONCE ((size_t)1 << 20)
+
+/* Read fd into b (whose first `have` bytes are already read from it): the
+ * head first, and the rest only when a reader or a container knows the
+ * head, so a large file that is no profile costs PV_SNIFF_BYTES, not its
+ * size (the reader's error on the head says what it is not). */
+static int read_fd(const pv_load_opts *o, size_t max, int fd, struct buf *b, size_t have,
+		   size_t hint, pv_ctx *ctx)
+{
+	/* a small regular file (hint: its size) is read whole at once: a dump
+	 * costs one read and the read that sees the end, as with cat */
+	size_t first = hint < WHOLE_AT_ONCE && hint + 1 > PV_SNIFF_BYTES ? hint + 1 : PV_SNIFF_BYTES;
+	b->len = have;
+	if (pv_grow(&b->p, &b->cap, first, 1) < 0)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	while (b->len < first) {
+		ssize_t got = read(fd, b->p + b->len, first - b->len);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return errno == EISDIR ? pv_fail(ctx, PV_EIO, PV_NOOFF, "is a directory")
+					       : pv_fail(ctx, PV_EIO, PV_NOOFF, "read error: %s",
+							 strerror(errno));
+		if (got == 0)
+			return 0;
+		b->len += (size_t)got;
+	}
+	if (!known(o, b->p, b->len))
+		return 0;
+	return slurp_more(fd, b, max, ctx);
+}
+
+/* Reading or parsing one input ran out of memory: that is the input's
+ * failure, reported with its name, and the other inputs are still read
+ * (the model is not touched before the merge). */
+static int input_nomem(int rc, pv_ctx *ctx)
+{
+	if (rc != PV_ENOMEM)
+		return rc;
+	if (ctx->code != PV_ENOMEM) /* no message set yet */
+		pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "out of memory");
+	ctx->code = PV_ELIMIT;
+	return PV_ELIMIT;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
@@ -252,33 +506,38 @@ static const char *base_name(const char *path)
 
 /* ---- sources: every profile in merge-list order ------------------------ */
 
-struct cached {
-	long member;
-	pv_profile *p; /* NULL: rc and err say why */
-	int rc;
-	char *name;
-	char err[sizeof(((pv_ctx *)0)->msg)];
+/* Where parsed archive members wait for their turn: records in archive
+ * order, in memory up to the budget, then in an unlinked temporary file
+ * (records at offsets below flen are in the file, the rest in m). */
+struct spill {
+	struct buf m;  /* records not in the file */
+	int fd;        /* -1: no file yet */
+	uint64_t flen; /* bytes in the file */
 };
 
-/* An archive named on the command line, and its read-ahead cache. */
+
+/* An archive (or standard input) read when met.  Its members are records
+ * in the spill: a kind byte (0 a profile, 1 an error), the member name
+ * (a varint length and the bytes), then pv_profile_pack's bytes, or the
+ * error's code (one byte) and message. */
 struct arch {
 	char *path;
-	const pv_container *c;
-	struct buf mem; /* standard input is held in memory */
-	int inmem;
-	long nmembers;
-	struct cached first; /* member 0 */
-	struct cached *win;  /* members [win[0].member, ...], ascending */
-	size_t nwin, capwin, winbytes;
-	int failed;          /* the archive itself failed (reported once) */
-	char err[sizeof(((pv_ctx *)0)->msg)];
-	int errcode;
+	int single; /* standard input holding one profile: no member name */
 };
 
 struct source {
-	char *path;         /* a file, or NULL for an archive member */
-	struct arch *arch;  /* the member's archive */
-	long member;
+	uint64_t at;   /* a file: its path (a pointer into paths); a member: its record's offset */
+	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it */
+	uint32_t arch; /* 0: a file; else 1 + its index in archs */
+};
+
+/* The directory of the last file opened, kept open: files are opened
+ * relative to it, a lookup of one name instead of every component of the
+ * path (the dentry lookups were a tenth of the time at a million files). */
+struct dircache {
+	char *dir;
+	size_t len, cap;
+	int fd; /* -1: none */
 };
 
 struct loader {
@@ -286,17 +545,22 @@ struct loader {
 	const pv_load_opts *o;
 	pv_limits lim;
 	size_t budget;
+	struct pathvec paths; /* every file's path (sources point into its blocks) */
 	struct source *src;
 	size_t nsrc, capsrc, nsrc_done;
 	struct arch **archs;
 	size_t narchs, caparchs;
+	struct spill sp;
 	pv_load_result *res;
 	struct buf b, mb;
 	pv_profile *prof;
+	char *name; /* a member's name, NUL-terminated, while it merges */
+	size_t capname;
 	uint64_t bytes; /* read so far, for progress */
 	/* while parsing threads intern into st: held around `seen`, which may
 	 * read st's strings and keys (pv_groups copies profiles out of them) */
 	pthread_mutex_t *tables;
+	struct dircache dc;
 };
 
 static size_t max_file(const struct loader *L)
@@ -317,256 +581,559 @@ static void report_ctx(struct loader *L, pv_ctx *ctx)
 		L->o->on_error(ctx, L->o->arg);
 }
 
-static int add_source(struct loader *L, char *path, struct arch *a, long member)
+static int add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch)
 {
-	if (pv_grow(&L->src, &L->capsrc, L->nsrc + 1, sizeof(*L->src)) < 0) {
-		free(path);
+	if (pv_grow(&L->src, &L->capsrc, L->nsrc + 1, sizeof(*L->src)) < 0)
 		return PV_ENOMEM;
-	}
-	L->src[L->nsrc++] = (struct source){path, a, member};
+	L->src[L->nsrc++] = (struct source){at, len, arch};
 	return 0;
 }
 
-static void cached_clear(struct cached *c)
+static const char *src_path(const struct loader *L, const struct source *s)
 {
-	pv_profile_free(c->p);
-	free(c->name);
-	memset(c, 0, sizeof(*c));
+	(void)L; /* the path lives in L->paths' blocks */
+	return (const char *)(uintptr_t)s->at;
 }
 
-static void win_clear(struct arch *a)
-{
-	for (size_t i = 0; i < a->nwin; i++)
-		cached_clear(&a->win[i]);
-	a->nwin = 0;
-	a->winbytes = 0;
-}
+/* ---- the spill ---------------------------------------------------------- */
 
-/* Parse the current member into c (the profile, or the error). */
-static int parse_member(struct loader *L, struct arch *a, void *h, long m, const char *name,
-			struct cached *c)
+static int write_all(int fd, const unsigned char *p, size_t n)
 {
-	pv_ctx ctx = {.input = a->path, .member = name};
-	memset(c, 0, sizeof(*c));
-	c->member = m;
-	if (!(c->name = strdup(name)))
-		return PV_ENOMEM;
-	int rc = a->c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, &ctx);
-	L->bytes += L->mb.len;
-	if (rc == 0 && (rc = pv_profile_new(&c->p)) == 0) {
-		const pv_reader *r = pick(L->o, L->mb.p, L->mb.len);
-		rc = r->read(&ctx, L->st, c->p, L->mb.p, L->mb.len);
-		if (rc == 0)
-			pv_profile_shrink(c->p); /* kept a while: give back the reader's reserve */
-	}
-	if (rc < 0) {
-		if (rc == PV_ENOMEM)
-			return rc;
-		pv_profile_free(c->p);
-		c->p = NULL;
-		c->rc = rc;
-		memcpy(c->err, ctx.msg, sizeof(c->err));
-	}
-	return 0;
-}
-
-static int arch_fail(struct arch *a, pv_ctx *ctx)
-{
-	a->failed = 1;
-	a->errcode = ctx->code;
-	memcpy(a->err, ctx->msg, sizeof(a->err));
-	return 0;
-}
-
-/* One pass over the archive: count the members the caller wants (when
- * listing), keep member 0, and keep the wanted members up to `upto` whose
- * parsed size fits the budget, the last ones first. */
-static int arch_scan(struct loader *L, struct arch *a, long upto, int listing)
-{
-	void *h = NULL;
-	pv_ctx ctx = {.input = a->path};
-	int rc = a->c->open(&h, a->path, a->inmem ? a->mem.p : NULL, a->mem.len, &L->lim, &ctx);
-	if (rc < 0)
-		return rc == PV_ENOMEM ? rc : arch_fail(a, &ctx);
-	win_clear(a);
-	long m = 0;
-	const char *name;
-	while ((rc = a->c->next(h, &name, &ctx)) == 1) {
-		if (!listing && m > upto)
-			break;
-		if (L->o->want && !L->o->want(L->o->arg, base_name(name)))
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
 			continue;
-		struct cached c;
-		if (listing || m > 0 || !a->first.name) {
-			if ((rc = parse_member(L, a, h, m, name, &c)) < 0)
-				goto out;
-			if (m == 0 && listing) {
-				a->first = c;
-			} else if (m > 0) {
-				if ((rc = pv_grow(&a->win, &a->capwin, a->nwin + 1, sizeof(*a->win))) < 0) {
-					cached_clear(&c);
-					goto out;
-				}
-				a->win[a->nwin++] = c;
-				a->winbytes += c.p ? pv_profile_memsize(c.p) : 256;
-				/* over budget: drop the oldest, keep the newest */
-				size_t drop = 0;
-				while (a->nwin - drop > 1 && a->winbytes > L->budget) {
-					struct cached *d = &a->win[drop++];
-					a->winbytes -= d->p ? pv_profile_memsize(d->p) : 256;
-					cached_clear(d);
-				}
-				if (drop) {
-					memmove(a->win, a->win + drop, (a->nwin - drop) * sizeof(*a->win));
-					a->nwin -= drop;
-				}
-			} else {
-				cached_clear(&c);
-			}
-		}
-		if (listing && (rc = add_source(L, NULL, a, m)) < 0)
-			goto out;
-		m++;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
 	}
-	if (rc < 0 && rc != PV_ENOMEM) {
-		if (listing)
-			arch_fail(a, &ctx);
-		else { /* it listed fine before: report at this member */
-			a->failed = 1;
-			a->errcode = ctx.code;
-			memcpy(a->err, ctx.msg, sizeof(a->err));
-		}
-		rc = 0;
-	}
-	if (listing)
-		a->nmembers = m;
-out:
-	a->c->close(h);
-	return rc < 0 ? rc : 0;
+	return 0;
 }
 
-/* Member m of archive a, parsed: from the cache, or by reading again. */
-static int arch_get(struct loader *L, struct arch *a, long m, struct cached **out)
+/* The temporary file: unlinked from the start (O_TMPFILE), or just after
+ * it is made where the file system cannot. */
+static int spill_file(pv_ctx *ctx)
 {
-	*out = NULL;
-	if (m == 0 && a->first.name) {
-		*out = &a->first;
+	const char *dir = getenv("TMPDIR");
+	if (!dir || !*dir)
+		dir = "/tmp";
+	int fd;
+#ifdef O_TMPFILE
+	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
+		return fd;
+#endif
+	char *t = join(dir, "profview-spill-XXXXXX");
+	if (!t)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	fd = mkstemp(t);
+	if (fd >= 0) {
+		unlink(t);
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
+	int e = errno;
+	free(t);
+	if (fd < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot make a temporary file in %s: %s", dir,
+			       strerror(e));
+	return fd;
+}
+
+/* Move what m holds to the file (made when first needed). */
+static int spill_flush(struct loader *L, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	if (sp->fd < 0) {
+		int fd = spill_file(ctx);
+		if (fd < 0)
+			return fd;
+		sp->fd = fd;
+	}
+	if (write_all(sp->fd, sp->m.p, sp->m.len) < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot write the temporary file: %s",
+			       strerror(errno));
+	sp->flen += sp->m.len;
+	sp->m.len = 0;
+	return 0;
+}
+
+/* A record appended to b: the member's profile p (rc 0) or its error
+ * (rc < 0, the message in ctx). */
+static int rec_put(struct buf *b, const char *name, int rc, const pv_profile *p,
+		   const pv_ctx *ctx)
+{
+	size_t n = strlen(name), m = rc < 0 ? strlen(ctx->msg) : 0;
+	if (pv_grow(&b->p, &b->cap, b->len + n + m + 16, 1) < 0)
+		return PV_ENOMEM;
+	unsigned char *o = b->p + b->len;
+	*o++ = rc < 0;
+	for (size_t v = n;; v >>= 7) {
+		*o++ = (unsigned char)(v < 0x80 ? v : (v & 0x7f) | 0x80);
+		if (v < 0x80)
+			break;
+	}
+	memcpy(o, name, n);
+	o += n;
+	if (rc < 0) {
+		*o++ = (unsigned char)(signed char)rc;
+		memcpy(o, ctx->msg, m);
+		o += m;
+	}
+	b->len = (size_t)(o - b->p);
+	return rc < 0 ? 0 : pv_profile_pack(p, &b->p, &b->len, &b->cap);
+}
+
+/* Room for a record of up to n bytes: what m holds goes to the file
+ * first if the record would take it past the budget, so m never grows
+ * past it (beyond one record larger than it is).  The last records stay in
+ * m: pstats' order merges them first. */
+static int spill_room(struct loader *L, size_t n, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	if (sp->m.len && sp->m.len + n > L->budget) {
+		int rc = spill_flush(L, ctx);
+		if (rc < 0)
+			return rc;
+	}
+	return pv_grow(&sp->m.p, &sp->m.cap, sp->m.len + n, 1);
+}
+
+/* A record into the spill, as the next source of archive `arch`. */
+static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
+		     const pv_profile *p, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	size_t need = strlen(name) + 16 + (rc == 0 ? pv_profile_pack_bound(p) : strlen(ctx->msg));
+	int r = spill_room(L, need, ctx);
+	size_t start = sp->m.len;
+	if (r < 0 || (r = rec_put(&sp->m, name, rc, p, ctx)) < 0)
+		return r;
+	if (sp->m.len - start > UINT32_MAX)
+		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
+	return add_source(L, sp->flen + start, (uint32_t)(sp->m.len - start), arch);
+}
+
+/* A record built elsewhere (a parsing thread) into the spill. */
+static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx)
+{
+	struct spill *sp = &L->sp;
+	int r = spill_room(L, rec->len, ctx);
+	if (r < 0)
+		return r;
+	if (rec->len > UINT32_MAX)
+		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
+	memcpy(sp->m.p + sp->m.len, rec->p, rec->len);
+	sp->m.len += rec->len;
+	return add_source(L, sp->flen + sp->m.len - rec->len, (uint32_t)rec->len, arch);
+}
+
+/* The record of source s: its bytes (in m, or read from the file into
+ * *b). */
+static int rec_get(const struct loader *L, const struct source *s, struct buf *b,
+		   const unsigned char **out, pv_ctx *ctx)
+{
+	const struct spill *sp = &L->sp;
+	if (s->at >= sp->flen) {
+		*out = sp->m.p + (s->at - sp->flen);
 		return 0;
 	}
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < a->nwin; i++)
-			if (a->win[i].member == m) {
-				*out = &a->win[i];
-				return 0;
-			}
-		if (pass == 0 && !a->failed) {
-			int rc = arch_scan(L, a, m, 0);
-			if (rc < 0)
-				return rc;
-		}
+	if (pv_grow(&b->p, &b->cap, s->len, 1) < 0)
+		return PV_ENOMEM;
+	size_t got = 0;
+	while (got < s->len) {
+		ssize_t r = pread(sp->fd, b->p + got, s->len - got, (off_t)(s->at + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot read the temporary file: %s",
+				       r < 0 ? strerror(errno) : "end of file");
+		got += (size_t)r;
 	}
+	*out = b->p;
 	return 0;
 }
 
-/* A named input: a directory (walked), an archive (listed), or a file. */
-static int expand_input(struct loader *L, const char *in)
+/* ---- archives ----------------------------------------------------------- */
+
+static int add_arch(struct loader *L, const char *path, struct arch **out)
 {
-	struct stat st;
-	int isstdin = strcmp(in, "-") == 0;
-	if (!isstdin && stat(in, &st) == 0 && S_ISDIR(st.st_mode)) {
-		struct pathvec pv = {0};
-		size_t before = L->res->failed;
-		int rc = walk(in, &pv, &L->res->failed, L->o->on_error, L->o->arg);
-		if (rc == 0 && pv.n) {
-			qsort(pv.v, pv.n, sizeof(char *), cmp_path);
-			for (size_t i = 0; i < pv.n && rc == 0; i++) {
-				if (L->o->want && !L->o->want(L->o->arg, base_name(pv.v[i]))) {
-					free(pv.v[i]);
-					continue;
-				}
-				rc = add_source(L, pv.v[i], NULL, 0);
-			}
-		}
-		if (rc == 0) {
-			if (pv.n == 0 && L->res->failed == before) {
-				report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
-				       "no *.prof files in this directory");
-				L->res->failed++;
-			}
-		}
-		free(pv.v);
-		return rc;
-	}
-	/* Peek at a named file: an archive is listed now, so that its members
-	 * take their places in the merge order. */
-	unsigned char head[512];
-	size_t n = 0;
-	struct buf mem = {0};
-	if (isstdin) {
-		pv_ctx ctx = {.input = "<stdin>"};
-		int rc = slurp(0, &mem, max_file(L), &ctx);
-		if (rc < 0) {
-			free(mem.p);
-			if (rc == PV_ENOMEM)
-				return rc;
-			report_ctx(L, &ctx);
-			return 0;
-		}
-		n = mem.len < sizeof(head) ? mem.len : sizeof(head);
-		memcpy(head, mem.p, n);
-	} else {
-		int fd = open(in, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			ssize_t got = read(fd, head, sizeof(head));
-			n = got > 0 ? (size_t)got : 0;
-			close(fd);
-		}
-	}
-	const pv_container *c = container_for(L->o, head, n);
-	if (!c) {
-		if (isstdin) { /* keep the bytes: stdin cannot be read twice */
-			struct arch *a = calloc(1, sizeof(*a));
-			if (!a || pv_grow(&L->archs, &L->caparchs, L->narchs + 1, sizeof(*L->archs)) < 0) {
-				free(a);
-				free(mem.p);
-				return PV_ENOMEM;
-			}
-			a->mem = mem;
-			a->inmem = 1;
-			L->archs[L->narchs++] = a;
-			return add_source(L, NULL, a, -1);
-		}
-		char *p = strdup(in);
-		return p ? add_source(L, p, NULL, 0) : PV_ENOMEM;
-	}
 	struct arch *a = calloc(1, sizeof(*a));
-	if (!a || !(a->path = strdup(isstdin ? "<stdin>" : in)) ||
+	if (!a || !(a->path = strdup(path)) ||
 	    pv_grow(&L->archs, &L->caparchs, L->narchs + 1, sizeof(*L->archs)) < 0) {
 		if (a)
 			free(a->path);
 		free(a);
-		free(mem.p);
 		return PV_ENOMEM;
 	}
 	L->archs[L->narchs++] = a;
-	a->c = c;
-	a->mem = mem;
-	a->inmem = isstdin;
-	size_t first = L->nsrc;
-	int rc = arch_scan(L, a, LONG_MAX, 1);
+	*out = a;
+	return 0;
+}
+
+/* The scan of an archive is a pipeline: the calling thread decompresses
+ * members into a ring of slots, in archive order; parsing threads (and the
+ * calling thread, when the ring is full) parse them into tables of their
+ * own, move the keys to the shared tables under a lock (as the directory
+ * loader does) and pack each into its slot's record; the calling thread
+ * copies the records into the spill in archive order. */
+enum { AS_FREE, AS_READY, AS_BUSY, AS_DONE };
+
+struct aslot {
+	struct buf raw;  /* the member's bytes */
+	size_t rawlen;   /* how many (raw may be given back once parsed) */
+	struct buf rec;  /* its record, once parsed */
+	char *name;
+	size_t capname;
+	int readrc;      /* the read failed: ctx says why */
+	int nomem;
+	pv_ctx ctx;
+	int state;
+};
+
+struct ascan;
+
+struct aworker {
+	struct ascan *S;
+	pv_stats *names;
+	pv_profile *prof;
+	uint32_t *xlat;
+	size_t capx;
+	pthread_t th;
+	int started;
+};
+
+struct ascan {
+	struct loader *L;
+	struct aslot *slot;
+	size_t R;
+	size_t head;   /* next member to read (a count) */
+	size_t claim;  /* next to parse */
+	size_t tail;   /* next to copy into the spill */
+	size_t inflight; /* bytes of members read and not parsed */
+	int done;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	pthread_mutex_t intern;
+};
+
+#define SCAN_INFLIGHT ((size_t)64 << 20) /* read ahead at most this much */
+
+static void aparse(struct aworker *w, struct aslot *s)
+{
+	struct loader *L = w->S->L;
+	int rc = s->readrc;
+	if (rc == 0)
+		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p,
+							    s->raw.len);
+	if (rc == 0) {
+		pthread_mutex_lock(&w->S->intern);
+		rc = pv_profile_rekey(w->prof, w->names, L->st, &w->xlat, &w->capx);
+		pthread_mutex_unlock(&w->S->intern);
+	}
+	s->rec.len = 0;
+	s->nomem = rc == PV_ENOMEM || rec_put(&s->rec, s->name, rc, w->prof, &s->ctx) < 0;
+	if (s->raw.cap > ((size_t)4 << 20)) { /* a large member: give it back */
+		free(s->raw.p);
+		memset(&s->raw, 0, sizeof(s->raw));
+	}
+}
+
+/* Parse the next member read, if any (S->mu held, released meanwhile). */
+static int ahelp(struct aworker *w)
+{
+	struct ascan *S = w->S;
+	if (S->claim == S->head)
+		return 0;
+	struct aslot *s = &S->slot[S->claim++ % S->R];
+	s->state = AS_BUSY;
+	size_t n = s->raw.len;
+	pthread_mutex_unlock(&S->mu);
+	aparse(w, s);
+	pthread_mutex_lock(&S->mu);
+	s->state = AS_DONE;
+	S->inflight -= n;
+	pthread_cond_broadcast(&S->cv);
+	return 1;
+}
+
+static void *aworker_main(void *arg)
+{
+	struct aworker *w = arg;
+	struct ascan *S = w->S;
+	pthread_mutex_lock(&S->mu);
+	while (!S->done)
+		if (!ahelp(w))
+			pthread_cond_wait(&S->cv, &S->mu);
+	pthread_mutex_unlock(&S->mu);
+	return NULL;
+}
+
+/* Copy finished records into the spill, in order, until the slot for the
+ * next read is free (all: until every member read is copied).  S->mu is
+ * held, released while copying and parsing.  *lastfailed: the last record
+ * copied was an error. */
+static int apump(struct ascan *S, struct aworker *self, uint32_t ai, int all, int *lastfailed,
+		 pv_ctx *ctx)
+{
+	for (;;) {
+		struct aslot *t = &S->slot[S->tail % S->R];
+		if (S->tail < S->head && t->state == AS_DONE) {
+			pthread_mutex_unlock(&S->mu);
+			int rc = t->nomem ? PV_ENOMEM : spill_copy(S->L, ai, &t->rec, ctx);
+			*lastfailed = t->rec.len && t->rec.p[0] == 1;
+			S->L->bytes += t->rawlen;
+			pthread_mutex_lock(&S->mu);
+			t->state = AS_FREE;
+			S->tail++;
+			if (rc < 0)
+				return rc;
+			continue;
+		}
+		if (all ? S->tail == S->head
+			: S->head - S->tail < S->R && S->inflight < SCAN_INFLIGHT)
+			return 0;
+		if (!ahelp(self))
+			pthread_cond_wait(&S->cv, &S->mu);
+	}
+}
+
+static int scan_threads(const pv_load_opts *o)
+{
+	long n = o->threads ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+}
+
+/* The one pass over an archive: every wanted member parsed and packed into
+ * the spill, in archive order.  The archive's own failure is reported now
+ * if no member came before it, else in the merge at its place after them
+ * (unless the last member already failed: the same break, said once). */
+static int arch_scan(struct loader *L, const pv_container *c, const char *path, int fd,
+		     const unsigned char *head, size_t headlen)
+{
+	struct arch *a;
+	int rc = add_arch(L, path, &a);
 	if (rc < 0)
 		return rc;
-	if (a->failed && L->nsrc == first) { /* nothing listed: report it here */
-		pv_ctx ctx = {0};
-		ctx.code = a->errcode;
-		memcpy(ctx.msg, a->err, sizeof(ctx.msg));
+	uint32_t ai = (uint32_t)L->narchs;
+	pv_ctx ctx = {.input = a->path};
+	void *h = NULL;
+	if ((rc = c->open(&h, a->path, fd, head, headlen, &L->lim, &ctx)) < 0) {
+		if (rc == PV_ENOMEM)
+			return rc;
 		report_ctx(L, &ctx);
-		a->failed = 2; /* reported */
-	} else if (!a->failed && L->nsrc == first) {
-		report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT, "no *.prof members in this archive");
+		return 0;
+	}
+	int nw = scan_threads(L->o);
+	struct ascan S = {.L = L, .R = (size_t)nw * 4};
+	struct aworker *w = calloc((size_t)nw, sizeof(*w));
+	S.slot = calloc(S.R, sizeof(*S.slot));
+	pthread_mutex_init(&S.mu, NULL);
+	pthread_cond_init(&S.cv, NULL);
+	pthread_mutex_init(&S.intern, NULL);
+	size_t first = L->nsrc;
+	int lastfailed = 0, rc2 = 0;
+	if (!w || !S.slot) {
+		rc = PV_ENOMEM;
+		goto out;
+	}
+	for (int i = 0; i < nw; i++) {
+		w[i].S = &S;
+		if ((rc = pv_stats_new(&w[i].names)) < 0 || (rc = pv_profile_new(&w[i].prof)) < 0)
+			goto out;
+	}
+	/* w[0] is the calling thread's own: it parses too */
+	for (int i = 1; i < nw; i++) {
+		if (pthread_create(&w[i].th, NULL, aworker_main, &w[i]) != 0)
+			break; /* fewer threads still finish the work */
+		w[i].started = 1;
+	}
+	const char *name;
+	pthread_mutex_lock(&S.mu);
+	while ((rc = apump(&S, &w[0], ai, 0, &lastfailed, &ctx)) == 0) {
+		pthread_mutex_unlock(&S.mu);
+		rc = c->next(h, &name, &ctx);
+		if (rc == 1 && L->o->want && !L->o->want(L->o->arg, base_name(name))) {
+			pthread_mutex_lock(&S.mu);
+			continue;
+		}
+		if (rc != 1) {
+			pthread_mutex_lock(&S.mu);
+			break;
+		}
+		struct aslot *s = &S.slot[S.head % S.R]; /* free: apump saw to it */
+		size_t n = strlen(name);
+		if (pv_grow(&s->name, &s->capname, n + 1, 1) < 0) {
+			rc = PV_ENOMEM;
+			pthread_mutex_lock(&S.mu);
+			break;
+		}
+		memcpy(s->name, name, n + 1);
+		memset(&s->ctx, 0, sizeof(s->ctx));
+		s->ctx.input = a->path;
+		s->ctx.member = s->name;
+		s->readrc = c->read(h, &s->raw.p, &s->raw.cap, &s->raw.len, &s->ctx);
+		pthread_mutex_lock(&S.mu);
+		if (s->readrc == PV_ENOMEM) {
+			rc = PV_ENOMEM;
+			break;
+		}
+		s->state = AS_READY;
+		s->rawlen = s->raw.len;
+		S.inflight += s->raw.len;
+		S.head++;
+		pthread_cond_broadcast(&S.cv);
+	}
+	/* the rest parsed and copied, whatever ended the loop */
+	rc2 = apump(&S, &w[0], ai, 1, &lastfailed, &ctx);
+	S.done = 1;
+	pthread_cond_broadcast(&S.cv);
+	pthread_mutex_unlock(&S.mu);
+	if (rc2 == PV_ENOMEM || rc == PV_ENOMEM) {
+		rc = PV_ENOMEM;
+		goto out;
+	}
+	if (rc == 0 && rc2 < 0) /* the spill failed: say so at the archive's place */
+		rc = rc2;
+	ctx.member = NULL;
+	if (rc < 0) {
+		if (L->nsrc == first) {
+			report_ctx(L, &ctx);
+		} else if (!lastfailed) {
+			if (ctx.code == 0)
+				ctx.code = PV_EFORMAT;
+			if ((rc = spill_put(L, ai, "", ctx.code, NULL, &ctx)) == PV_ENOMEM)
+				goto out;
+			if (rc < 0)
+				report_ctx(L, &ctx);
+		}
+		rc = 0;
+	} else if (L->nsrc == first) {
+		report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT,
+		       "no *.prof members in this archive");
 		L->res->failed++;
 	}
-	return 0;
+out:
+	if (w) {
+		pthread_mutex_lock(&S.mu);
+		S.done = 1;
+		pthread_cond_broadcast(&S.cv);
+		pthread_mutex_unlock(&S.mu);
+	}
+	for (int i = 0; w && i < nw; i++) {
+		if (w[i].started)
+			pthread_join(w[i].th, NULL);
+		pv_stats_free(w[i].names);
+		pv_profile_free(w[i].prof);
+		free(w[i].xlat);
+	}
+	for (size_t i = 0; S.slot && i < S.R; i++) {
+		free(S.slot[i].raw.p);
+		free(S.slot[i].rec.p);
+		free(S.slot[i].name);
+	}
+	free(S.slot);
+	free(w);
+	pthread_mutex_destroy(&S.mu);
+	pthread_cond_destroy(&S.cv);
+	pthread_mutex_destroy(&S.intern);
+	c->close(h);
+	return rc < 0 ? rc : 0;
+}
+
+/* Standard input, a FIFO or a device that is not an archive: one profile,
+ * read and parsed now (it cannot be read twice), kept as a record. */
+static int stream_profile(struct loader *L, const char *name, struct buf *mem)
+{
+	struct arch *a;
+	int rc = add_arch(L, name, &a);
+	if (rc < 0)
+		return rc;
+	a->single = 1;
+	pv_ctx ctx = {.input = a->path};
+	rc = input_nomem(pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
+			 &ctx);
+	L->bytes += mem->len;
+	rc = spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
+	if (rc < 0 && rc != PV_ENOMEM) {
+		report_ctx(L, &ctx);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* A named input: a directory (walked), an archive (read now, once), or a
+ * file (read in the merge). */
+static int expand_input(struct loader *L, const char *in)
+{
+	int isstdin = strcmp(in, "-") == 0;
+	L->paths.n = 0;
+	struct tally t = {0};
+	int w = isstdin ? 1 : walk_top(in, &L->paths, &t, L->o->on_error, L->o->arg);
+	L->res->failed += t.failed;
+	L->res->vanished += t.vanished;
+	if (w < 0)
+		return w;
+	if (w == 0) {
+		int rc = 0;
+		size_t n = L->paths.n;
+		char **v = L->paths.v;
+		if (n) /* v is NULL when nothing was found: qsort must not see it */
+			qsort(v, n, sizeof(*v), cmp_path);
+		for (size_t i = 0; i < n && rc == 0; i++)
+			if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
+				rc = add_source(L, (uint64_t)(uintptr_t)v[i], WALKED, 0);
+		if (rc == 0 && n == 0 && t.failed == 0) {
+			report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
+			       "no *.prof files in this directory");
+			L->res->failed++;
+		}
+		return rc;
+	}
+	/* Open a named file once and look at its head: an archive is read
+	 * now, from this descriptor, so that its members take their places in
+	 * the merge order and a pipe is read as one stream. */
+	unsigned char head[PV_SNIFF_BYTES];
+	size_t n = 0;
+	int fd = isstdin ? 0 : open(in, O_RDONLY | O_CLOEXEC);
+	while (fd >= 0 && n < sizeof(head)) {
+		ssize_t got = read(fd, head + n, sizeof(head) - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	const pv_container *c = container_for(L->o, head, n);
+	struct stat st;
+	/* a FIFO, /dev/stdin, <(cat x.prof), a device: read once, now */
+	int stream = isstdin || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) &&
+				 !S_ISDIR(st.st_mode));
+	int rc = 0;
+	if (c) {
+		rc = arch_scan(L, c, isstdin ? "<stdin>" : in, fd, head, n);
+	} else if (stream) { /* one profile: the head and the rest */
+		struct buf mem = {0};
+		const char *name = isstdin ? "<stdin>" : in;
+		pv_ctx ctx = {.input = name};
+		if (pv_grow(&mem.p, &mem.cap, n ? n : 1, 1) < 0)
+			rc = PV_ENOMEM;
+		else
+			memcpy(mem.p, head, n);
+		if (rc == 0)
+			rc = input_nomem(read_fd(L->o, max_file(L), fd, &mem, n, 0, &ctx), &ctx);
+		if (rc == 0)
+			rc = stream_profile(L, name, &mem);
+		else if (rc != PV_ENOMEM)
+			report_ctx(L, &ctx), rc = 0;
+		free(mem.p);
+	} else {
+		rc = push(&L->paths, strdup(in));
+		if (rc == 0)
+			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], 0, 0);
+	}
+	if (!isstdin && fd >= 0)
+		close(fd);
+	return rc;
 }
 
 static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
@@ -591,7 +1158,7 @@ static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 static int load_inline(struct loader *L, const char *path, const pv_container *c, pv_ctx *ctx)
 {
 	void *h = NULL;
-	int rc = c->open(&h, path, L->b.p, L->b.len, &L->lim, ctx);
+	int rc = c->open(&h, path, -1, L->b.p, L->b.len, &L->lim, ctx);
 	if (rc < 0)
 		return rc;
 	const char *name;
@@ -610,80 +1177,158 @@ static int load_inline(struct loader *L, const char *path, const pv_container *c
 	return rc;
 }
 
-/* The whole of the file at path into b, with ctx naming it for errors. */
-static int read_input(const struct loader *L, const char *path, struct buf *b, pv_ctx *ctx)
+/* The file at path into b (all of it, or the head when nothing knows the
+ * head), with ctx naming it for errors.  VANISHED when a file a walk found
+ * is gone. */
+static void dircache_drop(struct dircache *dc)
+{
+	if (dc->fd >= 0)
+		close(dc->fd);
+	dc->fd = -1;
+	free(dc->dir);
+	dc->dir = NULL;
+	dc->len = dc->cap = 0;
+}
+
+static int open_cached(struct dircache *dc, const char *path, int flags)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	if (!slash || n == 0 || n >= PATH_MAX)
+		return open_path(path, flags);
+	if (dc->fd < 0 || dc->len != n || memcmp(dc->dir, path, n) != 0) {
+		if (dc->fd >= 0)
+			close(dc->fd);
+		dc->fd = -1;
+		if (pv_grow(&dc->dir, &dc->cap, n + 1, 1) < 0)
+			return open_path(path, flags);
+		memcpy(dc->dir, path, n);
+		dc->dir[n] = '\0';
+		dc->len = n;
+#ifdef O_PATH
+		dc->fd = open(dc->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+#else
+		dc->fd = open(dc->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+#endif
+		if (dc->fd < 0)
+			return open_path(path, flags);
+	}
+	return openat(dc->fd, slash + 1, flags);
+}
+
+static int read_input(const struct loader *L, struct dircache *dc, const char *path, int walked,
+		      struct buf *b, pv_ctx *ctx)
 {
 	ctx->input = path;
 	ctx->member = NULL;
 	pv_ctx_clear(ctx);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open_cached(dc, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 && walked && errno == ENOENT)
+		return VANISHED;
 	if (fd < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(errno));
-	int rc = slurp(fd, b, max_file(L), ctx);
+	struct stat st;
+	size_t size = 0;
+	if (fstat(fd, &st) == 0) {
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			/* replaced by a FIFO or device since it was listed or named */
+			close(fd);
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s, not read", kind_of(st.st_mode));
+		}
+		size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
+	}
+	int rc = read_fd(L->o, max_file(L), fd, b, 0, size, ctx);
 	close(fd);
 	return rc;
 }
 
-static int load_file(struct loader *L, const char *path, pv_ctx *ctx)
+static int load_file(struct loader *L, const char *path, int walked, pv_ctx *ctx)
 {
-	int rc = read_input(L, path, &L->b, ctx);
-	if (rc < 0)
-		return rc;
+	int rc = read_input(L, &L->dc, path, walked, &L->b, ctx);
+	if (rc != 0)
+		return input_nomem(rc, ctx);
 	L->bytes += L->b.len;
 	const pv_container *c = container_for(L->o, L->b.p, L->b.len);
 	if (c)
 		return load_inline(L, path, c, ctx);
-	if ((rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len)) < 0)
-		return rc;
+	rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
+	if (rc < 0)
+		return input_nomem(rc, ctx);
 	return merge(L, base_name(path), L->prof, ctx);
+}
+
+/* An archive member (or standard input's profile) from its record. */
+/* An archive member (or standard input's profile) from its record: its
+ * name into *name, its profile unpacked into p, or its error in ctx.  Reads
+ * only the spill (and b), so parsing threads run it beside the merge. */
+static int member_get(const struct loader *L, const struct source *s, struct buf *b,
+		      char **name, size_t *capname, pv_profile *p, pv_ctx *ctx)
+{
+	const struct arch *a = L->archs[s->arch - 1];
+	ctx->input = a->path;
+	ctx->member = NULL;
+	pv_ctx_clear(ctx);
+	const unsigned char *r = NULL;
+	int rc = rec_get(L, s, b, &r, ctx);
+	if (rc < 0)
+		return rc;
+	const unsigned char *end = r + s->len, *q = r + 1;
+	size_t n = 0;
+	for (unsigned sh = 0; q < end && sh < 64; sh += 7) {
+		n |= (size_t)(*q & 0x7f) << sh;
+		if (!(*q++ & 0x80))
+			break;
+	}
+	if (n > (size_t)(end - q))
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
+	if (pv_grow(name, capname, n + 1, 1) < 0)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	memcpy(*name, q, n);
+	(*name)[n] = '\0';
+	q += n;
+	if (!a->single && n)
+		ctx->member = *name;
+	if (r[0] == 1) { /* an error, reported in merge order */
+		int code = q < end ? (signed char)*q++ : PV_EFORMAT;
+		size_t m = (size_t)(end - q);
+		if (m >= sizeof(ctx->msg))
+			m = sizeof(ctx->msg) - 1;
+		memcpy(ctx->msg, q, m);
+		ctx->msg[m] = '\0';
+		ctx->code = code;
+		return code < 0 ? code : PV_EFORMAT;
+	}
+	rc = pv_profile_unpack(p, q, (size_t)(end - q));
+	if (rc == PV_ENOMEM)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	if (rc < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
+	return 0;
+}
+
+/* The name a member merges under (what `seen` is told). */
+static const char *member_name(const struct loader *L, const struct source *s, const char *name)
+{
+	const struct arch *a = L->archs[s->arch - 1];
+	return base_name(a->single ? a->path : name);
+}
+
+static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
+{
+	int rc = member_get(L, s, &L->mb, &L->name, &L->capname, L->prof, ctx);
+	return rc < 0 ? rc : merge(L, member_name(L, s, L->name), L->prof, ctx);
 }
 
 static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	if (s->path)
-		return load_file(L, s->path, ctx);
-	struct arch *a = s->arch;
-	if (s->member < 0) { /* standard input, held in memory */
-		ctx->input = "<stdin>";
-		ctx->member = NULL;
-		pv_ctx_clear(ctx);
-		int rc = pick(L->o, a->mem.p, a->mem.len)->read(ctx, L->st, L->prof, a->mem.p, a->mem.len);
-		return rc < 0 ? rc : merge(L, "<stdin>", L->prof, ctx);
-	}
-	struct cached *c;
-	int rc = arch_get(L, a, s->member, &c);
-	if (rc < 0)
-		return rc;
-	if (!c) { /* the archive broke after listing; say so once */
-		if (a->failed == 2)
-			return 1;
-		a->failed = 2;
-		ctx->code = a->errcode;
-		memcpy(ctx->msg, a->err, sizeof(ctx->msg));
-		return a->errcode ? a->errcode : PV_EFORMAT;
-	}
-	if (!c->p) {
-		ctx->code = c->rc;
-		memcpy(ctx->msg, c->err, sizeof(ctx->msg));
-		return c->rc;
-	}
-	ctx->input = a->path;
-	ctx->member = c->name;
-	pv_ctx_clear(ctx);
-	rc = merge(L, base_name(c->name), c->p, ctx);
-	/* a merged member is not needed again: give its memory back */
-	pv_profile_free(c->p);
-	c->p = NULL;
-	c->rc = PV_EARG;
-	snprintf(c->err, sizeof(c->err), "internal: member read twice");
-	return rc;
+	return s->arch ? load_member(L, s, ctx) : load_file(L, src_path(L, s), s->len == WALKED, ctx);
 }
 
 /* ---- parallel parsing ---------------------------------------------------
 
- * When every source is a plain file, threads parse ahead while the calling
- * thread merges in pstats' order, so the result is the same bytes as a
- * single-threaded run.  The calling thread is one of the parsers: when the
+ * Threads parse plain files (and unpack archive members from the spill)
+ * ahead while the calling thread merges in pstats' order, so the result is
+ * the same bytes as a single-threaded run.  The calling thread is one of the parsers: when the
  * next file to merge is not ready it parses the next unclaimed one rather
  * than sleep, so one thread per core keeps every core busy without a
  * wake-up per file.  Each thread interns into tables of its own; once a
@@ -694,6 +1339,8 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 struct pslot {
 	pv_profile *p;
 	pv_ctx ctx;
+	char *name;  /* an archive member's name */
+	size_t capname;
 	int rc;      /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
 	size_t len;  /* bytes read */
 	size_t k;    /* merge position this slot holds */
@@ -703,6 +1350,7 @@ struct pslot {
 struct pworker {
 	struct pool *pool;
 	pv_stats *names;
+	struct dircache dc;
 	struct buf b;
 	size_t len; /* bytes of the file just read */
 	uint32_t *xlat;
@@ -727,21 +1375,21 @@ static size_t order_at(size_t n, size_t k)
 	return k == 0 ? 0 : n - k;
 }
 
-static int parse_plain(struct pworker *w, const char *path, pv_profile *p, pv_ctx *ctx)
+static int parse_plain(struct pworker *w, const struct source *src, pv_profile *p, pv_ctx *ctx)
 {
 	struct loader *L = w->pool->L;
-	int rc = read_input(L, path, &w->b, ctx);
-	if (rc < 0)
-		return rc;
+	int rc = read_input(L, &w->dc, src_path(L, src), src->len == WALKED, &w->b, ctx);
+	if (rc != 0)
+		return input_nomem(rc, ctx);
 	w->len = w->b.len;
 	if (container_for(L->o, w->b.p, w->b.len))
 		return 1;
 	if ((rc = pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len)) < 0)
-		return rc;
+		return input_nomem(rc, ctx);
 	pthread_mutex_lock(&w->pool->intern);
 	rc = pv_profile_rekey(p, w->names, L->st, &w->xlat, &w->capx);
 	pthread_mutex_unlock(&w->pool->intern);
-	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
+	return rc < 0 ? input_nomem(rc, ctx) : 0;
 }
 
 /* The next merge position to parse, if its ring slot is free (P->mu held);
@@ -759,9 +1407,10 @@ static void parse_into(struct pworker *w, size_t k)
 {
 	struct pool *P = w->pool;
 	struct pslot *s = &P->ring[k % P->R];
-	const char *path = P->L->src[order_at(P->n, k)].path;
+	const struct source *src = &P->L->src[order_at(P->n, k)];
 	w->len = 0;
-	int rc = parse_plain(w, path, s->p, &s->ctx);
+	int rc = src->arch ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
+			   : parse_plain(w, src, s->p, &s->ctx);
 	pthread_mutex_lock(&P->mu);
 	s->rc = rc;
 	s->len = w->len;
@@ -812,6 +1461,8 @@ static int load_parallel(struct loader *L, int nw)
 	pthread_cond_init(&P.cv, NULL);
 	pthread_mutex_init(&P.intern, NULL);
 	L->tables = &P.intern;
+	for (int i = 0; w && i < nw; i++)
+		w[i].dc.fd = -1;
 	if (!w || !P.ring) {
 		rc = PV_ENOMEM;
 		goto out;
@@ -849,18 +1500,19 @@ static int load_parallel(struct loader *L, int nw)
 			rc = PV_ENOMEM;
 			break;
 		}
-		const char *path = L->src[order_at(P.n, k)].path;
+		const struct source *src = &L->src[order_at(P.n, k)];
 		int r = s->rc;
 		if (r == 1) { /* a compressed file: read here, in order */
 			pthread_mutex_lock(&P.intern);
 			L->tables = NULL; /* held already */
-			r = load_file(L, path, &s->ctx);
+			r = load_file(L, src_path(L, src), src->len == WALKED, &s->ctx);
 			L->tables = &P.intern;
 			pthread_mutex_unlock(&P.intern);
 		} else {
 			L->bytes += s->len;
 			if (r == 0)
-				r = merge(L, base_name(path), s->p, &s->ctx);
+				r = merge(L, src->arch ? member_name(L, src, s->name)
+						       : base_name(src_path(L, src)), s->p, &s->ctx);
 		}
 		if (r == PV_ENOMEM) {
 			rc = r;
@@ -872,6 +1524,8 @@ static int load_parallel(struct loader *L, int nw)
 		}
 		if (r < 0)
 			report_ctx(L, &s->ctx);
+		if (r == VANISHED)
+			L->res->vanished++;
 		progress(L, k + 1);
 		pthread_mutex_lock(&P.mu);
 		s->ready = 0;
@@ -884,11 +1538,14 @@ out:
 		if (w[i].started)
 			pthread_join(w[i].th, NULL);
 		pv_stats_free(w[i].names);
+		dircache_drop(&w[i].dc);
 		free(w[i].b.p);
 		free(w[i].xlat);
 	}
-	for (size_t i = 0; P.ring && i < P.R; i++)
+	for (size_t i = 0; P.ring && i < P.R; i++) {
 		pv_profile_free(P.ring[i].p);
+		free(P.ring[i].name);
+	}
 	free(P.ring);
 	free(w);
 	L->tables = NULL;
@@ -903,17 +1560,17 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 {
 	struct loader L = {.st = st, .o = opts, .res = res};
 	pv_ctx ctx = {0};
-	res->files = res->failed = 0;
+	res->files = res->failed = res->vanished = 0;
+	L.sp.fd = -1;
+	L.dc.fd = -1;
 	L.lim.max_member = opts->limits.max_member ? opts->limits.max_member : PV_DEFAULT_MAX_MEMBER;
 	L.lim.max_archive = opts->limits.max_archive ? opts->limits.max_archive : PV_DEFAULT_MAX_ARCHIVE;
 	L.budget = opts->cache_bytes ? opts->cache_bytes : (size_t)64 << 20;
 	int rc = pv_profile_new(&L.prof);
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
-	int plain = 1;
-	for (size_t i = 0; i < L.nsrc; i++)
-		plain &= L.src[i].path != NULL;
-	int nw = rc == 0 && plain ? nthreads(opts, L.nsrc) : 1;
+	/* plain files are parsed, archive members unpacked, on every core */
+	int nw = rc == 0 ? nthreads(opts, L.nsrc) : 1;
 	if (nw > 1) {
 		rc = load_parallel(&L, nw);
 		L.nsrc_done = L.nsrc;
@@ -922,27 +1579,35 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	for (size_t k = L.nsrc_done; rc == 0 && k < L.nsrc; k++) {
 		size_t i = k == 0 ? 0 : L.nsrc - k;
 		int r = load_source(&L, &L.src[i], &ctx);
-		if (r == PV_ENOMEM)
+		if (r == PV_ENOMEM) {
+			/* the merge itself ran out: the model is incomplete, stop
+			 * (naming the input) */
+			if (ctx.code != PV_ENOMEM)
+				pv_fail(&ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+			if (opts->on_error)
+				opts->on_error(&ctx, opts->arg);
 			rc = r;
-		else if (r < 0)
+		} else if (r < 0) {
 			report_ctx(&L, &ctx);
+		} else if (r == VANISHED) {
+			res->vanished++;
+		}
 		progress(&L, k + 1);
 	}
-	for (size_t i = 0; i < L.nsrc; i++)
-		free(L.src[i].path);
+	pathvec_free(&L.paths);
 	free(L.src);
 	for (size_t i = 0; i < L.narchs; i++) {
-		struct arch *a = L.archs[i];
-		win_clear(a);
-		free(a->win);
-		cached_clear(&a->first);
-		free(a->mem.p);
-		free(a->path);
-		free(a);
+		free(L.archs[i]->path);
+		free(L.archs[i]);
 	}
 	free(L.archs);
+	free(L.sp.m.p);
+	if (L.sp.fd >= 0)
+		close(L.sp.fd);
 	free(L.b.p);
 	free(L.mb.p);
+	free(L.name);
+	dircache_drop(&L.dc);
 	pv_profile_free(L.prof);
 	return rc;
 }

@@ -54,6 +54,12 @@ typedef struct pv_ctx {
 #define PV_NOOFF ((size_t)-1)
 int pv_fail(pv_ctx *ctx, int code, size_t off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A name (a path, an archive member, a pattern) for a message: as it is
+ * when every character is printable, else quoted as coreutils quotes it
+ * ('a'$'\n''b'), so a newline cannot forge a line and no escape sequence
+ * reaches the terminal; always != 0 quotes every name ('name').  Writes
+ * at most cap bytes with the NUL (cut short if need be); returns the length. */
+size_t pv_quote(char *buf, size_t cap, const char *s, size_t n, int always);
 /* Clear the error state (input/member are kept). */
 void pv_ctx_clear(pv_ctx *ctx);
 
@@ -261,15 +267,23 @@ typedef struct pv_limits {
 #define PV_DEFAULT_MAX_MEMBER ((uint64_t)1 << 30)  /* 1 GiB */
 #define PV_DEFAULT_MAX_ARCHIVE ((uint64_t)16 << 30) /* 16 GiB */
 
-/* A container holds profiles: an archive (tar, zip, 7z, with any
+/* A container holds profiles: an archive (tar, cpio, zip, 7z, with any
  * compression) or one compressed file (x.prof.gz).  It is read in place,
- * member by member, never extracted to disk. */
+ * member by member, in one pass, never extracted to disk. */
+#define PV_SNIFF_BYTES 4096
 typedef struct pv_container {
 	const char *name;
-	/* nonzero if a file starting with these bytes (up to 512) is one */
+	/* nonzero if an input starting with these bytes (the first
+	 * PV_SNIFF_BYTES, or all of a shorter one) is one */
 	int (*sniff)(const unsigned char *head, size_t n);
-	/* open `path`, or `mem`/`memlen` when mem is not NULL */
-	int (*open)(void **h, const char *path, const unsigned char *mem, size_t memlen,
+	/* Open the input `path` (named in messages; a single compressed file's
+	 * member is named after it).  Its bytes are head[0, headlen) followed
+	 * by what is left to read from fd: the caller opened it once and read
+	 * the head to sniff, so a pipe or FIFO is read as one stream (a
+	 * regular file may be read again from its start).  fd < 0: head holds
+	 * all of it.  The container does not close fd; head stays valid until
+	 * close. */
+	int (*open)(void **h, const char *path, int fd, const unsigned char *head, size_t headlen,
 		    const pv_limits *lim, pv_ctx *ctx);
 	/* Step to the next profile member: 1 and its name (valid until the next
 	 * call), 0 at the end, or <0 with the error in ctx. */
@@ -306,7 +320,11 @@ typedef struct pv_load_opts {
 	void *arg;
 	size_t max_file_size;  /* 0 = default (2 GiB) */
 	pv_limits limits;      /* 0 fields = defaults */
-	size_t cache_bytes;    /* archive read-ahead budget; 0 = default (64 MiB) */
+	/* Archives are read in one pass; pstats' order merges their members
+	 * last to first, so each parsed member is kept, packed, in memory up
+	 * to this many bytes and beyond it in an unlinked temporary file
+	 * ($TMPDIR, else /tmp).  0 = default (64 MiB). */
+	size_t cache_bytes;
 	int threads;           /* parsing threads; 0 = one per core, 1 = none */
 	/* told after every profile: how many of how many, bytes read so far */
 	void (*progress)(void *arg, size_t done, size_t total, uint64_t bytes);
@@ -315,6 +333,8 @@ typedef struct pv_load_opts {
 typedef struct pv_load_result {
 	size_t files;   /* profiles read and merged */
 	size_t failed;  /* inputs reported through on_error */
+	size_t vanished; /* files a directory walk listed that were gone when
+			  * looked at or opened (ENOENT; not reported) */
 } pv_load_result;
 
 /* Read every input (a file, a directory: every *.prof below it in byte order
@@ -421,6 +441,10 @@ int pv_reqfilter_active(const pv_reqfilter *f);
 int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
 /* 1 if it is selected, the name read as pv_request_parse_timed reads it. */
 int pv_reqfilter_match_timed(const pv_reqfilter *f, const char *name, double duration);
+/* An --endpoint pattern that hits a bound (steps, depth, memory) matches
+ * nothing from then on and is kept as the filter's error: 0, or its code
+ * with the message copied to ctx.  Check after loading. */
+int pv_reqfilter_error(const pv_reqfilter *f, pv_ctx *ctx);
 
 /* ---- per-endpoint groups (lib/groups.c) ---------------------------------- */
 
@@ -580,8 +604,9 @@ void pv_diffview_free(pv_diffview *v);
 /* Key id of (file, line, name) in st without adding it, or -1. */
 long pv_stats_lookup_key(const pv_stats *st, const char *file, size_t flen, int64_t line,
 			 const char *name, size_t nlen);
-/* 1 if sel keeps the row with this display name (match/exclude only). */
-int pv_select_keeps(const pv_select *sel, const char *text, size_t len);
+/* 1 if sel keeps the row with this display name (match/exclude only), 0
+ * if not, or <0 with the message in ctx (a pattern hit a bound). */
+int pv_select_keeps(const pv_select *sel, const char *text, size_t len, pv_ctx *ctx);
 /* 1 if sel has a --limit or --fraction (their result depends on order). */
 int pv_select_cuts(const pv_select *sel);
 /* The first --limit of sel, or (size_t)-1. */

@@ -19,39 +19,50 @@ static int put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 	return 0;
 }
 
+#include "printable.h"
+
 /* str.isprintable() for non-ASCII code points: false for the separators,
- * format and control characters, surrogates, private use and
- * noncharacters.  (Unassigned code points are not known here.) */
+ * format and control characters, surrogates, private use and unassigned
+ * code points (printable.h, generated from the oracle's Python). */
 static int printable(unsigned cp)
 {
-	static const unsigned ranges[][2] = {
-		{0x80, 0xa0}, {0xad, 0xad}, {0x600, 0x605}, {0x61c, 0x61c}, {0x6dd, 0x6dd},
-		{0x70f, 0x70f}, {0x890, 0x891}, {0x8e2, 0x8e2}, {0x1680, 0x1680}, {0x180e, 0x180e},
-		{0x2000, 0x200f}, {0x2028, 0x202f}, {0x205f, 0x2064}, {0x2066, 0x206f},
-		{0x3000, 0x3000}, {0xd800, 0xf8ff}, {0xfdd0, 0xfdef}, {0xfeff, 0xfeff},
-		{0xfff9, 0xfffb}, {0x110bd, 0x110bd}, {0x110cd, 0x110cd}, {0x13430, 0x1343f},
-		{0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a}, {0xe0001, 0xe0001}, {0xe0020, 0xe007f},
-		{0xf0000, 0x10ffff},
-	};
-	if ((cp & 0xfffe) == 0xfffe)
-		return 0;
-	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
-		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+	size_t lo = 0, hi = sizeof(nonprintable) / sizeof(nonprintable[0]);
+	while (lo < hi) {
+		size_t m = lo + (hi - lo) / 2;
+		if (cp < nonprintable[m][0])
+			hi = m;
+		else if (cp > nonprintable[m][1])
+			lo = m + 1;
+		else
 			return 0;
+	}
 	return 1;
 }
 
+/* One code point of UTF-8 (surrogates allowed, as the model keeps them);
+ * a byte that starts no valid sequence is U+DC00 + byte, as Python decodes
+ * a command-line argument (surrogateescape), so repr shows it as \udcXX. */
 static unsigned decode(const unsigned char *s, size_t n, size_t *k)
 {
+	static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
 	unsigned c = s[0];
-	size_t len = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
-	if (len > n || c >= 0xf8 || (c >= 0x80 && c < 0xc0)) {
-		*k = 1;
-		return 0xfffd;
-	}
-	unsigned cp = len == 1 ? c : c & (0x7f >> len);
-	for (size_t j = 1; j < len; j++)
+	size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
+			    : c >= 0xe0 && c <= 0xef       ? 3
+			    : c >= 0xf0 && c <= 0xf4       ? 4
+							   : 0;
+	*k = 1;
+	if (len == 1)
+		return c;
+	if (!len || len > n)
+		return 0xdc00 + c;
+	unsigned cp = c & (0x7f >> len);
+	for (size_t j = 1; j < len; j++) {
+		if ((s[j] & 0xc0) != 0x80)
+			return 0xdc00 + c;
 		cp = cp << 6 | (s[j] & 0x3f);
+	}
+	if (cp < min[len] || cp > 0x10ffff)
+		return 0xdc00 + c;
 	*k = len;
 	return cp;
 }
@@ -80,7 +91,9 @@ int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *str, size_t 
 		else if (cp < 0x20 || cp == 0x7f)
 			w = snprintf(esc, sizeof(esc), "\\x%02x", cp);
 		else if (cp >= 0x80 && !printable(cp))
-			w = snprintf(esc, sizeof(esc), cp <= 0xff ? "\\x%02x" : cp <= 0xffff ? "\\u%04x" : "\\U%08x", cp);
+			w = snprintf(esc, sizeof(esc), cp <= 0xff ? "\\x%02x" : cp <= 0xffff ? "\\u%04x"
+											     : "\\U%08x",
+				     cp);
 		int rc = w ? put(buf, len, cap, esc, (size_t)w) : put(buf, len, cap, (const char *)s + i, k);
 		if (rc < 0)
 			return rc;

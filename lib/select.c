@@ -3,14 +3,11 @@
  * view they produce: which rows are printed, and the "List reduced" lines.
  *
  * Rows are chosen, never deleted: totals always describe the whole profile,
- * as pstats' do.  Regexes use PCRE2 in UTF mode with Unicode classes, the
- * nearest match to Python's `re` on str; matching is bounded by PCRE2's
- * match and depth limits.
+ * as pstats' do.  Regexes go through regex.c (bounded, matched as Python's
+ * `re` matches str); a match that hits a bound is an error, not a miss.
  */
-#define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <math.h>
-#include <pcre2.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,14 +18,12 @@ struct sel {
 	char *arg;
 	unsigned long long limit;
 	double fraction;
-	pcre2_code *re;
+	pv_regex *re;
 };
 
 struct pv_select {
 	struct sel *v;
 	size_t n, cap;
-	pcre2_match_data *md;
-	pcre2_match_context *mctx;
 };
 
 int pv_select_new(pv_select **out)
@@ -46,11 +41,9 @@ void pv_select_free(pv_select *s)
 		return;
 	for (size_t i = 0; i < s->n; i++) {
 		free(s->v[i].arg);
-		pcre2_code_free(s->v[i].re);
+		pv_regex_free(s->v[i].re);
 	}
 	free(s->v);
-	pcre2_match_data_free(s->md);
-	pcre2_match_context_free(s->mctx);
 	free(s);
 }
 
@@ -61,11 +54,15 @@ static int parse_limit(const char *a, unsigned long long *v, pv_ctx *ctx)
 	if (!*a || *a == '-' || *a == ' ')
 		goto bad;
 	*v = strtoull(a, &end, 10);
-	if (errno || *end)
+	if (*end || (errno && errno != ERANGE))
 		goto bad;
+	/* pstats takes any int: a limit past 2^64 - 1 cuts nothing, as the
+	 * largest one does */
 	return 0;
 bad:
-	return pv_fail(ctx, PV_EARG, PV_NOOFF, "--limit takes a whole number >= 0, not '%s'", a);
+	char q[256];
+	pv_quote(q, sizeof(q), a, strlen(a), 1);
+	return pv_fail(ctx, PV_EARG, PV_NOOFF, "--limit takes a whole number >= 0, not %s", q);
 }
 
 static int parse_fraction(const char *a, double *v, pv_ctx *ctx)
@@ -73,35 +70,13 @@ static int parse_fraction(const char *a, double *v, pv_ctx *ctx)
 	char *end;
 	errno = 0;
 	*v = strtod(a, &end);
-	if (!*a || *end || errno || !(*v >= 0.0 && *v <= 1.0))
-		return pv_fail(ctx, PV_EARG, PV_NOOFF,
-			       "--fraction takes a number from 0 to 1, not '%s'", a);
-	return 0;
-}
-
-static int compile(pv_select *s, struct sel *e, pv_ctx *ctx)
-{
-	int err;
-	PCRE2_SIZE off;
-	e->re = pcre2_compile((PCRE2_SPTR)e->arg, PCRE2_ZERO_TERMINATED, PCRE2_UTF | PCRE2_UCP, &err,
-			      &off, NULL);
-	if (!e->re) {
-		PCRE2_UCHAR msg[256];
-		pcre2_get_error_message(err, msg, sizeof(msg));
-		return pv_fail(ctx, PV_EARG, PV_NOOFF, "invalid regular expression '%s': %s at offset %zu",
-			       e->arg, (char *)msg, (size_t)off);
-	}
-	/* JIT is optional (PCRE2 falls back); PROFVIEW_NO_JIT turns it off for
-	 * valgrind, which cannot follow generated code */
-	if (!getenv("PROFVIEW_NO_JIT"))
-		pcre2_jit_compile(e->re, PCRE2_JIT_COMPLETE);
-	if (!s->md) {
-		s->md = pcre2_match_data_create(1, NULL);
-		s->mctx = pcre2_match_context_create(NULL);
-		if (!s->md || !s->mctx)
-			return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-		pcre2_set_match_limit(s->mctx, 1000000);
-		pcre2_set_depth_limit(s->mctx, 10000);
+	/* ERANGE on underflow (5e-324, 1e-400) is no error: float() gives the
+	 * same subnormal or zero, and pstats takes it */
+	if (!*a || *end || !(*v >= 0.0 && *v <= 1.0)) {
+		char q[256];
+		pv_quote(q, sizeof(q), a, strlen(a), 1);
+		return pv_fail(ctx, PV_EARG, PV_NOOFF, "--fraction takes a number from 0 to 1, not %s",
+			       q);
 	}
 	return 0;
 }
@@ -125,22 +100,16 @@ int pv_select_add(pv_select *s, pv_sel_kind kind, const char *arg, pv_ctx *ctx)
 		break;
 	case PV_SEL_MATCH:
 	case PV_SEL_EXCLUDE:
-		rc = compile(s, e, ctx);
+		rc = pv_regex_compile(&e->re, kind == PV_SEL_MATCH ? "--match" : "--exclude", arg, ctx);
 		break;
 	}
 	if (rc < 0) {
 		free(e->arg);
-		pcre2_code_free(e->re);
+		pv_regex_free(e->re);
 		return rc;
 	}
 	s->n++;
 	return 0;
-}
-
-/* A match error (a limit hit) counts as no match. */
-static int matches(const pv_select *s, const struct sel *e, const char *t, size_t n)
-{
-	return pcre2_match(e->re, (PCRE2_SPTR)t, n, 0, 0, s->md, s->mctx) >= 0;
 }
 
 /* ---- the view ---------------------------------------------------------- */
@@ -170,7 +139,7 @@ static int note(pv_view *v, size_t *len, size_t *cap, size_t from, size_t to,
 	return 0;
 }
 
-static int apply(const pv_select *s, const struct sel *e, pv_stats *st, pv_view *v)
+static int apply(const struct sel *e, pv_stats *st, pv_view *v, pv_ctx *ctx)
 {
 	size_t n = v->nrows, k = 0;
 	switch (e->kind) {
@@ -187,8 +156,11 @@ static int apply(const pv_select *s, const struct sel *e, pv_stats *st, pv_view 
 			size_t len;
 			const char *t = pv_stats_display(st, pv_stats_entry(st, v->rows[i])->key, &len);
 			if (!t)
-				return PV_ENOMEM;
-			if (matches(s, e, t, len) == (e->kind == PV_SEL_MATCH))
+				return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+			int m = pv_regex_match(e->re, t, len, ctx);
+			if (m < 0)
+				return m;
+			if (m == (e->kind == PV_SEL_MATCH))
 				v->rows[k++] = v->rows[i];
 		}
 		v->nrows = k;
@@ -215,8 +187,10 @@ int pv_view_build(pv_view *v, pv_stats *st, const pv_sort *s, const pv_select *s
 		goto nomem;
 	for (size_t i = 0; sel && i < sel->n; i++) {
 		size_t before = v->nrows;
-		if (apply(sel, &sel->v[i], st, v) < 0)
-			goto nomem;
+		if ((rc = apply(&sel->v[i], st, v, ctx)) < 0) {
+			pv_view_clear(v);
+			return rc;
+		}
 		if (v->nrows != before && note(v, &notelen, &notecap, before, v->nrows, &sel->v[i]) < 0)
 			goto nomem;
 	}
@@ -251,13 +225,16 @@ void pv_view_clear(pv_view *v)
 	memset(v, 0, sizeof(*v));
 }
 
-int pv_select_keeps(const pv_select *s, const char *text, size_t len)
+int pv_select_keeps(const pv_select *s, const char *text, size_t len, pv_ctx *ctx)
 {
 	for (size_t i = 0; s && i < s->n; i++) {
 		const struct sel *e = &s->v[i];
-		if (e->kind == PV_SEL_MATCH && !matches(s, e, text, len))
-			return 0;
-		if (e->kind == PV_SEL_EXCLUDE && matches(s, e, text, len))
+		if (e->kind != PV_SEL_MATCH && e->kind != PV_SEL_EXCLUDE)
+			continue;
+		int m = pv_regex_match(e->re, text, len, ctx);
+		if (m < 0)
+			return m;
+		if (m != (e->kind == PV_SEL_MATCH))
 			return 0;
 	}
 	return 1;

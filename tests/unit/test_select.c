@@ -245,22 +245,22 @@ static void test_select_bad_regex(void **state)
 {
 	(void)state;
 	expect_arg_error(PV_SEL_MATCH, "(",
-			 "invalid regular expression '(': missing closing parenthesis at offset 1");
+			 "--match: invalid regular expression '(': missing closing parenthesis at offset 1");
 	expect_arg_error(PV_SEL_EXCLUDE, "a[b",
-			 "invalid regular expression 'a[b': missing terminating ] for character "
+			 "--exclude: invalid regular expression 'a[b': missing terminating ] for character "
 			 "class at offset 3");
 	expect_arg_error(PV_SEL_MATCH, "x{2,1}",
-			 "invalid regular expression 'x{2,1}': numbers out of order in {} "
+			 "--match: invalid regular expression 'x{2,1}': numbers out of order in {} "
 			 "quantifier at offset 5");
 	expect_arg_error(PV_SEL_MATCH, "*a",
-			 "invalid regular expression '*a': quantifier does not follow a repeatable "
+			 "--match: invalid regular expression '*a': quantifier does not follow a repeatable "
 			 "item at offset 0");
 }
 
 static void test_select_bad_numbers(void **state)
 {
 	(void)state;
-	const char *limits[] = {"-1", "abc", "", "1.5", " 3", "3x", "99999999999999999999999"};
+	const char *limits[] = {"-1", "abc", "", "1.5", " 3", "3x", "1e3"};
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		char want[128];
 		snprintf(want, sizeof(want), "--limit takes a whole number >= 0, not '%s'", limits[i]);
@@ -282,6 +282,21 @@ static void test_select_bad_numbers(void **state)
 	assert_int_equal(pv_select_add(sel, PV_SEL_LIMIT, "+5", &ctx), 0);
 	pv_select_free(sel);
 	pv_select_free(NULL);
+}
+
+/* pstats takes any int and any float: a limit past 2^64 cuts nothing, a
+ * subnormal fraction cuts everything (int(19 * 5e-324 + .5) == 0). */
+static void test_select_edge_numbers(void **state)
+{
+	pv_stats *st = *state;
+	check_view(st, (struct step[]){{PV_SEL_LIMIT, "18446744073709551616"}}, 1,
+		   "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18", "", 0);
+	check_view(st, (struct step[]){{PV_SEL_LIMIT, "99999999999999999999999999999"}}, 1,
+		   "0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18", "", 0);
+	check_view(st, (struct step[]){{PV_SEL_FRACTION, "5e-324"}}, 1, "",
+		   "   List reduced from 19 to 0 due to restriction <5e-324>\n", 0);
+	check_view(st, (struct step[]){{PV_SEL_FRACTION, "1e-400"}}, 1, "",
+		   "   List reduced from 19 to 0 due to restriction <0.0>\n", 0);
 }
 
 /* ---- Python repr ------------------------------------------------------------------- */
@@ -321,6 +336,11 @@ static void test_select_pyrepr_str(void **state)
 	check_repr_str("\xf3\xa0\x80\x81", "'\\U000e0001'");
 	check_repr_str("\xf4\x8f\xbf\xbf", "'\\U0010ffff'");
 	check_repr_str("", "''");
+	/* unassigned (Cn) in Unicode 14 (Python 3.11): escaped */
+	check_repr_str("\xcd\xb8", "'\\u0378'");
+	check_repr_str("\xf3\xa0\x82\x80", "'\\U000e0080'");
+	check_repr_str("\xf1\x80\x80\x80", "'\\U00040000'");
+	check_repr_str("\xed\xb3\xa9", "'\\udce9'"); /* lone surrogate */
 	/* appends to what the buffer holds */
 	char *buf = NULL;
 	size_t len = 0, cap = 0;
@@ -386,6 +406,7 @@ int main(void)
 		cmocka_unit_test(test_select_regex_unicode),
 		cmocka_unit_test(test_select_bad_regex),
 		cmocka_unit_test(test_select_bad_numbers),
+		cmocka_unit_test_setup_teardown(test_select_edge_numbers, setup, teardown),
 		cmocka_unit_test(test_select_pyrepr_str),
 		cmocka_unit_test(test_select_pyrepr_float),
 	};

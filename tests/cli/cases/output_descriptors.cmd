@@ -1,0 +1,2 @@
+# -o naming one of our open descriptors writes through it in place: the shell's >> appends, nothing it holds is replaced
+echo "earlier line" > $TMPD/log; $PV testdata/flask -n 1 -o /dev/stdout >> $TMPD/log; echo "exit $?"; head -2 $TMPD/log; echo "earlier error" > $TMPD/err.log; $PV testdata/flask -n 1 -o /dev/stderr 2>> $TMPD/err.log; echo "exit $?"; head -2 $TMPD/err.log; $PV testdata/flask -n 1 -o /dev/fd/1 | head -1; $PV testdata/flask -n 1 -o /proc/self/fd/1 | head -1; $PV testdata/flask -n 1 -o /dev/fd/9; echo "exit $?"; ls $TMPD

@@ -1,0 +1,2 @@
+# a backtracking pattern is stopped at the match limit: an error naming the option (exit 2), never a silent miss
+$PV testdata/flask -m '^(.+)+[!;]'; echo "exit $?"; $PV testdata/flask -x '^(.+)+[!;]'; echo "exit $?"; $PV testdata/flask --diff testdata/flask -x '^(.+)+[!;]'; echo "exit $?"; $PV testdata/flask --endpoint '^(.+)+[!;]' --requests; echo "exit $?"; PROFVIEW_NO_JIT=1 $PV testdata/flask -m '^(.+)+[!;]'; echo "exit $?"

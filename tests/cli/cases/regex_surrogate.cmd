@@ -1,0 +1,2 @@
+# names holding lone surrogates (Python's escape for non-UTF-8 file names) match as pstats matches them; a non-UTF-8 byte in the pattern is decoded as Python decodes argv
+cd $TMPD && python3 -c "import marshal; open('s.prof','wb').write(marshal.dumps({('caf\udce9.py',1,'f'):(1,1,0.5,0.5,{}),('b\u00e9.py',2,'g'):(1,1,0.25,0.25,{})}))" && for p in $'caf\xe9' 'caf.\.py' '\udce9' '^b\w\.py'; do $PV s.prof -m "$p" | grep -a 'List\|(f)\|(g)'; python3 -c 'import pstats,sys; pstats.Stats("s.prof").print_stats(sys.argv[1])' "$p" | grep -a 'List\|(f)\|(g)'; done 2>&1

@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# Hostile-environment tests: what needs signals, process limits, closed
+# standard descriptors, another user or a bind mount, so does not fit a
+# golden (the goldens also run under valgrind).  Each case states what it
+# expects; a case whose precondition the machine lacks (root for mount and
+# setpriv; a binary without AddressSanitizer for memory limits) is SKIPPED
+# and said so.  Every process started is bounded by `timeout`; every file
+# lives in one temporary directory, removed on exit.
+#   bash tests/hostile/run.sh ./profview
+set -u
+PV=$(readlink -f "${1:-./profview}")
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+export TZ=UTC LC_ALL=C.UTF-8
+tmp=$(mktemp -d)
+mounted=
+cleanup() {
+	[ -n "$mounted" ] && umount "$mounted" 2>/dev/null
+	chmod -R u+rwx "$tmp" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+chmod 755 "$tmp"
+pass=0 fail=0 skip=0
+ok() { echo "ok   $1"; pass=$((pass + 1)); }
+bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+skipped() { echo "SKIP $1: $2"; skip=$((skip + 1)); }
+check() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got '$2', want '$3'"; fi; }
+
+asan=0
+grep -qa __asan_init "$PV" && asan=1
+root=0
+[ "$(id -u)" = 0 ] && root=1
+
+# A profile big enough that writing it takes a moment (about a second of
+# JSON), made once.
+big=$tmp/big.prof
+python3 -c "
+import marshal, sys
+st = {('/some/long/path/to/module%d.py' % (i % 5000), i, 'function_%d' % i):
+      (1, 2, 0.001, 0.002, {('/c.py', i % 100, 'caller%d' % (i % 100)): (1, 1, 0.001, 0.001)})
+      for i in range(300000)}
+open(sys.argv[1], 'wb').write(marshal.dumps(st))" "$big"
+
+# ---- signals during -o: the temporary file never stays ------------------
+# Start profview writing into an empty directory, wait until it holds an
+# open file there (its output), send the signal, and look at what is left.
+signal_case() { # NAME SIGNAL [ENV...]
+	local name=$1 sig=$2
+	shift 2
+	local d=$tmp/sig-$name
+	mkdir "$d"
+	echo old >"$d/out.json"
+	env "$@" env --default-signal=INT,TERM,HUP timeout 60 "$PV" "$big" -f json -o "$d/out.json" \
+		2>/dev/null &
+	local pid=$! found=0
+	for _ in $(seq 2000); do
+		# the timeout process's child is profview
+		local child
+		child=$(pgrep -P $pid | head -1)
+		if [ -n "$child" ] && ls -l /proc/$child/fd 2>/dev/null | grep -q "$d/"; then
+			found=1
+			kill -s "$sig" "$child"
+			break
+		fi
+		sleep 0.005
+	done
+	wait $pid
+	local status=$?
+	if [ $found = 0 ]; then
+		bad "$name" "never saw the output file open"
+		return
+	fi
+	check "$name: killed by SIG$sig" "$status" "$((128 + $(kill -l "$sig")))"
+	check "$name: nothing left, target kept" "$(ls -A "$d" | tr '\n' ' ')$(cat "$d/out.json")" \
+		"out.json old"
+}
+signal_case tmpfile-int INT
+signal_case tmpfile-term TERM
+signal_case tmpfile-hup HUP
+signal_case tmpfile-kill KILL
+signal_case named-int INT PROFVIEW_NO_TMPFILE=1
+signal_case named-term TERM PROFVIEW_NO_TMPFILE=1
+signal_case named-hup HUP PROFVIEW_NO_TMPFILE=1
+
+# ---- closed standard descriptors (not a golden: valgrind cannot start so) -
+d=$tmp/fds
+mkdir "$d"
+timeout 60 "$PV" testdata/edge/nan_inf_times.prof -f callgrind -o "$d/out" 2>&-
+check "stderr closed: exit 0, the warning not in the -o file" "$? $(grep -c warning "$d/out")" "0 0"
+out=$(timeout 60 "$PV" testdata/edge/nan_inf_times.prof -f callgrind -o "$d/out2" <&- 2>&1 >&-)
+check "stdin and stdout closed: the warning on stderr, not in the file" \
+	"$? $(grep -c warning "$d/out2") $out" \
+	"0 0 profview: warning: 3 negative or NaN times written as 0"
+out=$(timeout 60 "$PV" testdata/flask -n 1 2>&1 >&-)
+check "stdout closed: a write error, exit 1" "$? $out" "1 profview: write error: Bad file descriptor"
+
+# ---- memory: per input, and the header before the rest ------------------
+if [ $asan = 1 ]; then
+	skipped memory "AddressSanitizer reserves more address space than any limit allows"
+else
+	d=$tmp/mem
+	mkdir "$d"
+	cp testdata/edge/single_entry.prof "$d/a.prof"
+	printf '\373' >"$d/b.prof" # a marshal dict code, then 1.5 GB of zeros (sparse)
+	truncate -s 1500M "$d/b.prof"
+	out=$( (ulimit -v 400000; timeout 60 "$PV" "$d" 2>&1 | sed "s|$d/||"; echo "exit ${PIPESTATUS[0]}"))
+	check "out of memory in one input: that input's error, the rest reported" \
+		"$(echo "$out" | grep -E 'out of memory|profile|exit' | tr '\n' '|')" \
+		"profview: b.prof: out of memory|1 profile from $d (1 unreadable, skipped)|exit 1|"
+	printf 'hello' >"$d/c.prof" # no profile: only its head is read
+	truncate -s 1500M "$d/c.prof"
+	out=$( (ulimit -v 200000; timeout 60 "$PV" "$d/c.prof" 2>&1 | head -1 | sed "s|$d/||"))
+	check "a large file that is no profile costs its head" "$out" \
+		"profview: c.prof: byte 0: not a pstats dump (starts with byte 0x68, not a marshal dict)"
+fi
+
+# ---- -o onto other users' files and mounts -------------------------------
+if [ $root = 0 ]; then
+	skipped "owner kept" "needs root (chown)"
+	skipped "bind mount" "needs root (mount --bind)"
+else
+	d=$tmp/own
+	mkdir "$d"
+	chmod 777 "$d"
+	echo old >"$d/theirs.txt"
+	chown nobody:nogroup "$d/theirs.txt"
+	chmod 640 "$d/theirs.txt"
+	timeout 60 "$PV" testdata/flask -n 1 -o "$d/theirs.txt"
+	check "root replacing another user's file keeps owner and mode" \
+		"$(stat -c '%U:%G %a' "$d/theirs.txt") $(head -c 9 "$d/theirs.txt")" \
+		"nobody:nogroup 640 19 profil"
+	echo mine >"$d/mine.txt"
+	chmod 666 "$d/mine.txt"
+	timeout 60 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$PV" testdata/flask -n 1 -o "$d/mine.txt"
+	check "a user writing another's writable file writes it in place (owner kept)" \
+		"$(stat -c '%U %a' "$d/mine.txt") $(head -c 9 "$d/mine.txt") $(ls -A "$d" | wc -l)" \
+		"root 666 19 profil 2"
+	echo old >"$d/src"
+	: >"$d/target"
+	if mount --bind "$d/src" "$d/target" 2>/dev/null; then
+		mounted=$d/target
+		timeout 60 "$PV" testdata/flask -n 1 -o "$d/target"
+		check "a bind-mounted target is written in place" \
+			"$? $(head -c 9 "$d/src") $(ls -A "$d" | wc -l)" "0 19 profil 4"
+		umount "$d/target"
+		mounted=
+	else
+		skipped "bind mount" "mount --bind is not permitted here"
+	fi
+fi
+
+echo "hostile: $pass passed, $fail failed, $skip skipped"
+[ $fail = 0 ] && [ $pass -gt 0 ]
