@@ -204,7 +204,7 @@ out:
 	return rc;
 }
 
-static int match_flags(graph *g, const pv_tree_opts *o)
+static int match_flags(graph *g, const pv_tree_opts *o, pv_ctx *ctx)
 {
 	if (!o->match && !o->exclude)
 		return 0;
@@ -217,10 +217,13 @@ static int match_flags(graph *g, const pv_tree_opts *o)
 		const char *s = pv_stats_display(g->st, pv_stats_entry(g->st, i)->key, &len);
 		if (!s)
 			return PV_ENOMEM;
-		if (o->exclude && !pv_select_keeps(o->exclude, s, len))
-			g->drop[i] = 1;
-		if (o->match && pv_select_keeps(o->match, s, len))
-			g->hit[i] = 1;
+		/* <0: a pattern hit a bound, its message is in ctx */
+		int keep = o->exclude ? pv_select_keeps(o->exclude, s, len, ctx) : 1;
+		int hit = o->match ? pv_select_keeps(o->match, s, len, ctx) : 0;
+		if (keep < 0 || hit < 0)
+			return keep < 0 ? keep : hit;
+		g->drop[i] = !keep;
+		g->hit[i] = hit == 1;
 	}
 	if (!o->match)
 		return 0;
@@ -297,7 +300,8 @@ static int orphans(graph *g, uint64_t limit)
 	return 0;
 }
 
-static int graph_build(graph *g, pv_stats *st, const pv_tree_opts *o, uint64_t tick)
+static int graph_build(graph *g, pv_stats *st, const pv_tree_opts *o, uint64_t tick,
+		       pv_ctx *ctx)
 {
 	memset(g, 0, sizeof(*g));
 	g->st = st;
@@ -396,7 +400,7 @@ static int graph_build(graph *g, pv_stats *st, const pv_tree_opts *o, uint64_t t
 	else
 		for (size_t r = 0; r < g->nroots; r++)
 			g->total += g->rootw[r];
-	return match_flags(g, o);
+	return match_flags(g, o, ctx);
 }
 
 /* ---- growing frames ----------------------------------------------------- */
@@ -787,7 +791,7 @@ static int tree_make(pv_tree **out, pv_stats *const *sts, const char *const *nam
 		t->stats[i] = sts[i];
 		if (groups && !(t->group_names[i] = strdup(names[i] ? names[i] : "")))
 			goto out;
-		if ((rc = graph_build(&gs[i], sts[i], o, b.tick)) < 0)
+		if ((rc = graph_build(&gs[i], sts[i], o, b.tick, ctx)) < 0)
 			goto out;
 		total += gs[i].total;
 		t->profile_total += ticks(pv_stats_total_tt(sts[i]), b.tick);
@@ -823,7 +827,8 @@ out:
 	free(b.cands);
 	if (rc < 0) {
 		pv_tree_free(t);
-		return pv_fail(ctx, rc, PV_NOOFF, "out of memory");
+		/* other codes come with their message set where they arose */
+		return rc == PV_ENOMEM ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : rc;
 	}
 	*out = t;
 	return 0;
