@@ -78,13 +78,27 @@ static const char usage_text[] =
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
+/* Usage messages quote what the user typed (an unknown option, a format
+ * name): a control character in it is written as an escape (\n, \033), so
+ * the message stays one line and nothing reaches the terminal raw. */
 void die_usage(const char *fmt, ...)
 {
+	char msg[2048];
 	va_list ap;
-	fputs("profview: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fputs("profview: ", stderr);
+	for (const unsigned char *p = (const unsigned char *)msg; *p; p++) {
+		if (*p == '\n')
+			fputs("\\n", stderr);
+		else if (*p == '\t')
+			fputs("\\t", stderr);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\%03o", *p);
+		else
+			fputc(*p, stderr);
+	}
 	fputs("\n", stderr);
 	exit(EXIT_USAGE);
 }
