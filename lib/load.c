@@ -347,7 +347,8 @@ int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size
 		} else if (w == 1 && (rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
 			break;
 		}
-		qsort(pv.v, pv.n, sizeof(*pv.v), cmp_path);
+		if (pv.n)
+			qsort(pv.v, pv.n, sizeof(*pv.v), cmp_path);
 		if (pv_grow(&v, &cap, cnt + pv.n + 1, sizeof(*v)) < 0) {
 			rc = PV_ENOMEM;
 			break;
@@ -1079,7 +1080,8 @@ static int expand_input(struct loader *L, const char *in)
 		int rc = 0;
 		size_t n = L->paths.n;
 		char **v = L->paths.v;
-		qsort(v, n, sizeof(*v), cmp_path);
+		if (n)
+			qsort(v, n, sizeof(*v), cmp_path);
 		for (size_t i = 0; i < n && rc == 0; i++)
 			if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
 				rc = add_source(L, (uint64_t)(uintptr_t)v[i], WALKED, 0);
