@@ -60,6 +60,9 @@
 	X(la_int64_t, archive_filter_bytes, (struct archive *, int))                        \
 	X(const char *, archive_error_string, (struct archive *))                           \
 	X(const char *, archive_entry_pathname, (struct archive_entry *))                   \
+	X(const char *, archive_entry_hardlink, (struct archive_entry *))                   \
+	X(la_int64_t, archive_entry_size, (struct archive_entry *))                         \
+	X(unsigned int, archive_entry_nlink, (struct archive_entry *))                      \
 	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))                    \
 	X(const char *, archive_version_string, (void))
 
@@ -126,6 +129,7 @@ struct ar {
 	size_t headlen;
 	int headdone;
 	unsigned char *buf; /* read callback's block */
+	const char *link;   /* the current member is a hard link to this one */
 };
 
 /* Which formats and filters are read: the same set bids in ar_sniff and
@@ -334,7 +338,16 @@ static int ar_next(void *h, const char **name, pv_ctx *ctx)
 			return 1;
 		}
 		const char *n = la.archive_entry_pathname(e);
-		if (la.archive_entry_filetype(e) == AE_IFREG && n && ends_with_prof(n)) {
+		/* a tar hard link has no data of its own (cpio keeps the data with
+		 * the last link, which reads as usual): it is reported when read,
+		 * not dropped without a word */
+		r->link = la.archive_entry_hardlink(e);
+		if (r->link && la.archive_entry_size(e) > 0)
+			r->link = NULL;
+		/* cpio's other links: no link name, no data */
+		if (!r->link && la.archive_entry_nlink(e) > 1 && la.archive_entry_size(e) == 0)
+			r->link = "";
+		if (n && ends_with_prof(n) && (r->link || la.archive_entry_filetype(e) == AE_IFREG)) {
 			*name = n;
 			return 1;
 		}
@@ -345,6 +358,18 @@ static int ar_read(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ct
 {
 	struct ar *r = h;
 	*len = 0;
+	if (r->link && !*r->link)
+		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
+			       "a hard link whose data the archive keeps with another member: not "
+			       "read (archive the files themselves)");
+	if (r->link) {
+		char q[512];
+		pv_quote(q, sizeof(q), r->link, strlen(r->link), 0);
+		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
+			       "a hard link to %s, whose data the archive keeps with that member: not "
+			       "read (archive the files themselves: tar --hard-dereference)",
+			       q);
+	}
 	for (;;) {
 		if (*cap - *len < 65536) {
 			size_t want = *cap ? *cap * 2 : 1 << 17;

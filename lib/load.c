@@ -1080,7 +1080,7 @@ static int expand_input(struct loader *L, const char *in)
 		int rc = 0;
 		size_t n = L->paths.n;
 		char **v = L->paths.v;
-		if (n)
+		if (n) /* v is NULL when nothing was found: qsort must not see it */
 			qsort(v, n, sizeof(*v), cmp_path);
 		for (size_t i = 0; i < n && rc == 0; i++)
 			if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
