@@ -35,35 +35,35 @@
 #include "../lib/pv.h"
 
 /* The libarchive functions used here, as pointers filled by la_load(). */
-#define LA_FUNCS(X)                                                                    \
-	X(struct archive *, archive_read_new, (void))                                  \
-	X(int, archive_read_free, (struct archive *))                                  \
-	X(int, archive_read_support_filter_all, (struct archive *))                    \
-	X(int, archive_read_support_format_tar, (struct archive *))                    \
-	X(int, archive_read_support_format_gnutar, (struct archive *))                 \
-	X(int, archive_read_support_format_zip, (struct archive *))                    \
-	X(int, archive_read_support_format_7zip, (struct archive *))                   \
-	X(int, archive_read_support_format_cpio, (struct archive *))                   \
-	X(int, archive_read_support_format_raw, (struct archive *))                    \
-	X(int, archive_read_open_memory, (struct archive *, const void *, size_t))     \
+#define LA_FUNCS(X)                                                                         \
+	X(struct archive *, archive_read_new, (void))                                       \
+	X(int, archive_read_free, (struct archive *))                                       \
+	X(int, archive_read_support_filter_all, (struct archive *))                         \
+	X(int, archive_read_support_format_tar, (struct archive *))                         \
+	X(int, archive_read_support_format_gnutar, (struct archive *))                      \
+	X(int, archive_read_support_format_zip, (struct archive *))                         \
+	X(int, archive_read_support_format_7zip, (struct archive *))                        \
+	X(int, archive_read_support_format_cpio, (struct archive *))                        \
+	X(int, archive_read_support_format_raw, (struct archive *))                         \
+	X(int, archive_read_open_memory, (struct archive *, const void *, size_t))          \
 	X(int, archive_read_set_read_callback, (struct archive *, archive_read_callback *)) \
 	X(int, archive_read_set_seek_callback, (struct archive *, archive_seek_callback *)) \
 	X(int, archive_read_set_skip_callback, (struct archive *, archive_skip_callback *)) \
-	X(int, archive_read_set_callback_data, (struct archive *, void *))            \
-	X(int, archive_read_open1, (struct archive *))                                 \
-	X(int, archive_errno, (struct archive *))                                      \
-	X(void, archive_set_error, (struct archive *, int, const char *, ...))         \
-	X(int, archive_read_next_header, (struct archive *, struct archive_entry **))  \
-	X(la_ssize_t, archive_read_data, (struct archive *, void *, size_t))           \
-	X(int, archive_format, (struct archive *))                                     \
-	X(int, archive_filter_count, (struct archive *))                               \
-	X(la_int64_t, archive_filter_bytes, (struct archive *, int))                   \
-	X(const char *, archive_error_string, (struct archive *))                      \
-	X(const char *, archive_entry_pathname, (struct archive_entry *))              \
-	X(const char *, archive_entry_hardlink, (struct archive_entry *))              \
-	X(la_int64_t, archive_entry_size, (struct archive_entry *))                    \
-	X(unsigned int, archive_entry_nlink, (struct archive_entry *))                 \
-	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))               \
+	X(int, archive_read_set_callback_data, (struct archive *, void *))                  \
+	X(int, archive_read_open1, (struct archive *))                                      \
+	X(int, archive_errno, (struct archive *))                                           \
+	X(void, archive_set_error, (struct archive *, int, const char *, ...))              \
+	X(int, archive_read_next_header, (struct archive *, struct archive_entry **))       \
+	X(la_ssize_t, archive_read_data, (struct archive *, void *, size_t))                \
+	X(int, archive_format, (struct archive *))                                          \
+	X(int, archive_filter_count, (struct archive *))                                    \
+	X(la_int64_t, archive_filter_bytes, (struct archive *, int))                        \
+	X(const char *, archive_error_string, (struct archive *))                           \
+	X(const char *, archive_entry_pathname, (struct archive_entry *))                   \
+	X(const char *, archive_entry_hardlink, (struct archive_entry *))                   \
+	X(la_int64_t, archive_entry_size, (struct archive_entry *))                         \
+	X(unsigned int, archive_entry_nlink, (struct archive_entry *))                      \
+	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))                    \
 	X(const char *, archive_version_string, (void))
 
 static struct {
@@ -94,10 +94,10 @@ static void la_init(void)
 		snprintf(la.err, sizeof(la.err), "libarchive is not available (%s)", e ? e : "dlopen");
 		return;
 	}
-#define LA_SYM(ret, name, args)                                                              \
-	if (!(*(void **)&la.name = dlsym(h, #name))) {                                       \
-		snprintf(la.err, sizeof(la.err), "libarchive has no %s", #name);             \
-		return;                                                                      \
+#define LA_SYM(ret, name, args)                                                  \
+	if (!(*(void **)&la.name = dlsym(h, #name))) {                           \
+		snprintf(la.err, sizeof(la.err), "libarchive has no %s", #name); \
+		return;                                                          \
 	}
 	LA_FUNCS(LA_SYM)
 #undef LA_SYM
@@ -160,7 +160,10 @@ static int has(const unsigned char *h, size_t n, size_t off, const char *magic, 
 static int looks_like(const unsigned char *h, size_t n)
 {
 	return has(h, n, 0, "\x1f\x8b", 2) || has(h, n, 0, "BZh", 3) ||
-	       has(h, n, 0, "\xfd" "7zXZ\0", 6) || has(h, n, 0, "\x28\xb5\x2f\xfd", 4) ||
+	       has(h, n, 0, "\xfd"
+			    "7zXZ\0",
+		   6) ||
+	       has(h, n, 0, "\x28\xb5\x2f\xfd", 4) ||
 	       has(h, n, 0, "PK\x03\x04", 4) || has(h, n, 0, "7z\xbc\xaf\x27\x1c", 6) ||
 	       has(h, n, 257, "ustar", 5);
 }

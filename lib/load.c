@@ -347,7 +347,8 @@ int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size
 		} else if (w == 1 && (rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
 			break;
 		}
-		qsort(pv.v, pv.n, sizeof(*pv.v), cmp_path);
+		if (pv.n)
+			qsort(pv.v, pv.n, sizeof(*pv.v), cmp_path);
 		if (pv_grow(&v, &cap, cnt + pv.n + 1, sizeof(*v)) < 0) {
 			rc = PV_ENOMEM;
 			break;
@@ -514,7 +515,6 @@ struct spill {
 	int fd;        /* -1: no file yet */
 	uint64_t flen; /* bytes in the file */
 };
-
 
 /* An archive (or standard input) read when met.  Its members are records
  * in the spill: a kind byte (0 a profile, 1 an error), the member name
@@ -776,15 +776,18 @@ static int add_arch(struct loader *L, const char *path, struct arch **out)
  * own, move the keys to the shared tables under a lock (as the directory
  * loader does) and pack each into its slot's record; the calling thread
  * copies the records into the spill in archive order. */
-enum { AS_FREE, AS_READY, AS_BUSY, AS_DONE };
+enum { AS_FREE,
+       AS_READY,
+       AS_BUSY,
+       AS_DONE };
 
 struct aslot {
-	struct buf raw;  /* the member's bytes */
-	size_t rawlen;   /* how many (raw may be given back once parsed) */
-	struct buf rec;  /* its record, once parsed */
+	struct buf raw; /* the member's bytes */
+	size_t rawlen;  /* how many (raw may be given back once parsed) */
+	struct buf rec; /* its record, once parsed */
 	char *name;
 	size_t capname;
-	int readrc;      /* the read failed: ctx says why */
+	int readrc; /* the read failed: ctx says why */
 	int nomem;
 	pv_ctx ctx;
 	int state;
@@ -806,9 +809,9 @@ struct ascan {
 	struct loader *L;
 	struct aslot *slot;
 	size_t R;
-	size_t head;   /* next member to read (a count) */
-	size_t claim;  /* next to parse */
-	size_t tail;   /* next to copy into the spill */
+	size_t head;     /* next member to read (a count) */
+	size_t claim;    /* next to parse */
+	size_t tail;     /* next to copy into the spill */
 	size_t inflight; /* bytes of members read and not parsed */
 	int done;
 	pthread_mutex_t mu;
@@ -823,8 +826,7 @@ static void aparse(struct aworker *w, struct aslot *s)
 	struct loader *L = w->S->L;
 	int rc = s->readrc;
 	if (rc == 0)
-		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p,
-							    s->raw.len);
+		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p, s->raw.len);
 	if (rc == 0) {
 		pthread_mutex_lock(&w->S->intern);
 		rc = pv_profile_rekey(w->prof, w->names, L->st, &w->xlat, &w->capx);
@@ -900,7 +902,8 @@ static int apump(struct ascan *S, struct aworker *self, uint32_t ai, int all, in
 static int scan_threads(const pv_load_opts *o)
 {
 	long n = o->threads ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 16 ? 16 : (int)n;
+	return n < 1 ? 1 : n > 16 ? 16
+				  : (int)n;
 }
 
 /* The one pass over an archive: every wanted member parsed and packed into
@@ -1339,11 +1342,11 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 struct pslot {
 	pv_profile *p;
 	pv_ctx ctx;
-	char *name;  /* an archive member's name */
+	char *name; /* an archive member's name */
 	size_t capname;
-	int rc;      /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
-	size_t len;  /* bytes read */
-	size_t k;    /* merge position this slot holds */
+	int rc;     /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
+	size_t len; /* bytes read */
+	size_t k;   /* merge position this slot holds */
 	int ready;
 };
 
@@ -1364,9 +1367,9 @@ struct pool {
 	size_t n, next, consumed;
 	struct pslot *ring;
 	size_t R;
-	pthread_mutex_t mu;      /* next, consumed, ring states */
+	pthread_mutex_t mu; /* next, consumed, ring states */
 	pthread_cond_t cv;
-	pthread_mutex_t intern;  /* the shared string and key tables */
+	pthread_mutex_t intern; /* the shared string and key tables */
 	int nomem;
 };
 
@@ -1511,8 +1514,7 @@ static int load_parallel(struct loader *L, int nw)
 		} else {
 			L->bytes += s->len;
 			if (r == 0)
-				r = merge(L, src->arch ? member_name(L, src, s->name)
-						       : base_name(src_path(L, src)), s->p, &s->ctx);
+				r = merge(L, src->arch ? member_name(L, src, s->name) : base_name(src_path(L, src)), s->p, &s->ctx);
 		}
 		if (r == PV_ENOMEM) {
 			rc = r;

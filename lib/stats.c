@@ -931,7 +931,9 @@ int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
  * float that is k * 1e-9 for an integer k (cProfile's times are
  * nanosecond counts scaled so: k as a varint, mostly 2-3 bytes instead of
  * 8), or the double's 8 bytes. */
-enum { NUM_F64 = 0, NUM_INT = 1, NUM_NS = 2 };
+enum { NUM_F64 = 0,
+       NUM_INT = 1,
+       NUM_NS = 2 };
 
 static void put_u(unsigned char **o, unsigned __int128 v)
 {

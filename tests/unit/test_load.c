@@ -39,8 +39,7 @@ static char *load_report(const char *const *in, size_t n, size_t budget, size_t 
 {
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	const pv_container *const containers[] = {&counting_archive, NULL};
-	pv_load_opts o = {.readers = readers, .containers = containers, .on_error = on_error,
-			  .cache_bytes = budget, .threads = 1};
+	pv_load_opts o = {.readers = readers, .containers = containers, .on_error = on_error, .cache_bytes = budget, .threads = 1};
 	pv_load_result res;
 	pv_stats *st;
 	pv_ctx ctx = {0};
@@ -172,9 +171,9 @@ static void test_pack_numbers(void **state)
 		pv_num tt = pv_num_from_double(f[i]);
 		pv_num ct = i % 2 ? pv_num_from_int(-big + (pv_int)i) : pv_num_from_double(f[nf - 1 - i]);
 		assert_int_equal(pv_profile_begin_entry(p, (uint32_t)i * 1000, big - (pv_int)i,
-							-(pv_int)i, tt, ct), 0);
-		pv_edge e = {.caller = (uint32_t)(nf - i), .is_tuple = (int)(i % 3 != 0),
-			     .nc = (pv_int)i << 70, .cc = -(pv_int)i, .tt = ct, .ct = tt};
+							-(pv_int)i, tt, ct),
+				 0);
+		pv_edge e = {.caller = (uint32_t)(nf - i), .is_tuple = (int)(i % 3 != 0), .nc = (pv_int)i << 70, .cc = -(pv_int)i, .tt = ct, .ct = tt};
 		assert_int_equal(pv_profile_add_caller(p, &e), 0);
 	}
 	unsigned char *buf = NULL;
