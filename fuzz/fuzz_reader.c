@@ -112,6 +112,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pv_profile *p = NULL;
 	pv_sort *sort = NULL;
 	pv_view view = {0};
+	pv_tree *tree = NULL;
 	pv_ctx ctx = {.input = "fuzz"};
 	unsigned opt = size ? data[size - 1] : 0;
 	FILE *out = devnull();
@@ -135,13 +136,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.node_threshold = opt & 4 ? 0 : 0.5,
 		.edge_threshold = opt & 4 ? 0 : 0.1,
 	};
-	pv_views vs = {.mode = PV_MODE_STATS, .st = st, .view = &view};
+	/* the call tree the flame-graph writers draw (built as the CLI does) */
+	pv_tree_opts topts = {.min_share = opt & 8 ? 0 : -1, .inverted = !!(opt & 16)};
+	CHECK(pv_tree_build(&tree, st, &topts, &ctx) == 0);
+	pv_views vs = {.mode = PV_MODE_STATS, .st = st, .view = &view, .tree = tree};
 	pv_ctx wctx = {0};
 	for (const pv_writer *const *w = pv_writers; *w; w++)
 		if ((*w)->modes & PV_MODE_STATS)
 			CHECK((*w)->write(out, &vs, &opts, &wctx) == 0);
 	roundtrip(st, &view, &opts);
 out:
+	pv_tree_free(tree);
 	pv_view_clear(&view);
 	pv_sort_free(sort);
 	pv_profile_free(p);
