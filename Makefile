@@ -37,6 +37,15 @@ all: profview
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm
 
+# The HTML report's page (formats/html/): style, script and template put
+# together, with the Content-Security-Policy hashes, into a C array.
+HTML_ASSETS := formats/html/report.html formats/html/report.css formats/html/report.js
+$(BUILD)/html_page.h: formats/html/embed.sh $(HTML_ASSETS)
+	@mkdir -p $(dir $@)
+	bash formats/html/embed.sh $@ $(HTML_ASSETS)
+$(BUILD)/formats/html.o: $(BUILD)/html_page.h
+$(BUILD)/formats/html.o: ALL_CFLAGS += -I$(BUILD)
+
 $(BUILD)/libprofview.a: $(LIB_OBJ)
 	rm -f $@
 	ar rcs $@ $^

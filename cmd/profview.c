@@ -47,7 +47,7 @@ static const char usage_text[] =
 	"                           repeat for several) per function and profile\n"
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
-	"  -f, --format FORMAT      text (default), callgrind, pstats, json or dot\n"
+	"  -f, --format FORMAT      text (default), callgrind, pstats, json, dot or html\n"
 	"      --node-threshold P   dot: leave out functions under P%% of total time (0.5)\n"
 	"      --edge-threshold P   dot: leave out calls under P%% of total time (0.1)\n"
 	"      --max-member-size SIZE   refuse an archive member that expands past SIZE\n"
@@ -68,6 +68,7 @@ static const char usage_text[] =
 	"  profview dump/ -f callgrind -o callgrind.out.app   # kcachegrind callgrind.out.app\n"
 	"  profview dump/ -f pstats -o merged.prof            # snakeviz merged.prof\n"
 	"  profview dump/ -f dot | dot -Tsvg -o graph.svg\n"
+	"  profview dump/ -f html -o report.html          # open it in any browser\n"
 	"  profview dump-2026-11-20.tar.gz --requests\n"
 	"  profview dump/ --endpoint '^GET /api/users' --sort tottime --limit 30\n"
 	"  profview after/ --diff before/ --limit 20\n"
@@ -87,6 +88,7 @@ __attribute__((format(printf, 1, 2), noreturn)) static void die_usage(const char
 
 static const pv_writer *const writers[] = {
 	&pv_writer_text, &pv_writer_callgrind, &pv_writer_pstats, &pv_writer_json, &pv_writer_dot,
+	&pv_writer_html,
 	NULL,
 };
 
@@ -152,6 +154,8 @@ static char *join_inputs(char **v, int n)
 struct hooks {
 	pv_reqfilter *filter;
 	pv_requests *requests;
+	char **skipped; /* the messages of inputs not read (for -f html) */
+	size_t nskipped, capskipped;
 };
 
 static int want(void *arg, const char *name)
@@ -208,9 +212,19 @@ static void progress(void *arg, size_t done, size_t total, uint64_t bytes)
 
 static void on_error(const pv_ctx *ctx, void *arg)
 {
-	(void)arg;
+	struct hooks *h = arg;
 	progress_clear();
 	fprintf(stderr, "profview: %s\n", ctx->msg);
+	if (h->nskipped == h->capskipped) {
+		size_t cap = h->capskipped ? 2 * h->capskipped : 16;
+		char **n = realloc(h->skipped, cap * sizeof(*n));
+		if (!n)
+			return;
+		h->skipped = n;
+		h->capskipped = cap;
+	}
+	if ((h->skipped[h->nskipped] = strdup(ctx->msg)))
+		h->nskipped++;
 }
 
 /* -o FILE: a regular file (or a new one) is written beside it under a
@@ -395,7 +409,7 @@ int main(int argc, char **argv)
 			while (*w && strcmp((*w)->name, optarg))
 				w++;
 			if (!*w)
-				die_usage("unknown format '%s' (text, callgrind, pstats, json, dot)", optarg);
+				die_usage("unknown format '%s' (text, callgrind, pstats, json, dot, html)", optarg);
 			writer = *w;
 			break;
 		}
@@ -521,6 +535,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	ropts.cmd = cmdline;
+	ropts.skipped = (const char *const *)hooks.skipped;
+	ropts.nskipped = hooks.nskipped;
 	if (output_open(&out, outpath) < 0) {
 		status = EXIT_INPUT;
 		goto out;
@@ -554,6 +570,9 @@ int main(int argc, char **argv)
 	if (output_close(&out, ok) < 0 || !ok)
 		status = status == EXIT_USAGE ? EXIT_USAGE : EXIT_INPUT;
 out:
+	for (size_t i = 0; i < hooks.nskipped; i++)
+		free(hooks.skipped[i]);
+	free(hooks.skipped);
 	free(cmdline);
 	free(diffs);
 	pv_stats_free(base);

@@ -433,6 +433,8 @@ typedef struct pv_write_opts {
 	double node_threshold; /* dot: percent of total time a node needs */
 	double edge_threshold; /* dot: percent of total time an edge needs */
 	size_t nclamped;      /* out, callgrind: negative/NaN times written as 0 */
+	const char *const *skipped; /* html: the messages of inputs not read */
+	size_t nskipped;
 } pv_write_opts;
 
 /* An output format: formats/<name>.c defines one, the CLI lists it. */
@@ -449,6 +451,7 @@ extern const pv_writer pv_writer_callgrind; /* formats/callgrind.c */
 extern const pv_writer pv_writer_pstats;    /* formats/pstats.c */
 extern const pv_writer pv_writer_json;      /* formats/json.c */
 extern const pv_writer pv_writer_dot;       /* formats/dot.c */
+extern const pv_writer pv_writer_html;      /* formats/html.c */
 
 /* Shared by writers: the cost of a time in integer nanoseconds, rounded;
  * negative and NaN times are 0 (and counted in *clamped if not NULL). */
