@@ -223,8 +223,10 @@ static uint64_t edge_cost(struct cg *g, const pv_edge *e, const struct fn *calle
 	return pv_time_ns(pv_num_from_double(share), clamped);
 }
 
-static int cg_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o)
+static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 {
+	pv_stats *st = vs->st;
+	const pv_view *v = vs->view;
 	struct cg g = {.st = st};
 	pv_out *fp = NULL;
 	struct call *calls = NULL;
@@ -391,11 +393,15 @@ out:
 	free(g.fn_of_key);
 	free(g.file_id_of_str);
 	free(calls);
+	if (rc < 0)
+		pv_fail(ctx, rc, PV_NOOFF, "out of memory writing the callgrind file");
 	return rc;
 }
 
 const pv_writer pv_writer_callgrind = {
 	.name = "callgrind",
+	.flags = PV_W_OWN_ORDER,
+	.modes = PV_MODE_STATS,
 	.help = "callgrind format for KCachegrind and callgrind_annotate",
 	.write = cg_write,
 };

@@ -50,8 +50,10 @@ static double share(pv_num t, double total)
 	return total > 0 && isfinite(x) ? x / total : 0;
 }
 
-static int dot_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
+static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 {
+	pv_stats *st = vs->st;
+	const pv_view *v = vs->view;
 	double total = pv_num_to_double(pv_stats_total_tt(st));
 	double nt = o->node_threshold / 100.0, et = o->edge_threshold / 100.0;
 	if (!(total > 0)) /* no self time recorded: scale by the largest cumulative */
@@ -63,7 +65,7 @@ static int dot_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 	size_t ne = pv_stats_nentries(st);
 	char *node = pv_calloc(ne ? ne : 1, 1);
 	if (!node)
-		return PV_ENOMEM;
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing the dot graph");
 	fputs("digraph profview {\n"
 	      "  graph [fontname=\"Helvetica\", nodesep=0.125, ranksep=0.25];\n"
 	      "  node [fontcolor=white, fontname=\"Helvetica\", shape=box, style=filled];\n"
@@ -124,6 +126,8 @@ static int dot_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
 
 const pv_writer pv_writer_dot = {
 	.name = "dot",
+	.flags = PV_W_OWN_ORDER,
+	.modes = PV_MODE_STATS,
 	.help = "a Graphviz call graph (dot -Tsvg)",
 	.write = dot_write,
 };

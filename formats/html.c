@@ -317,14 +317,16 @@ static const char *marker(const char *m)
 	return pv_html_page + sizeof(pv_html_page);
 }
 
-static int html_write(FILE *fp, pv_stats *st, const pv_view *view, pv_write_opts *opts)
+static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *ctx)
 {
+	pv_stats *st = v->st;
+	const pv_view *view = v->view;
 	const char *page = pv_html_page, *end = page + sizeof(pv_html_page);
 	const char *title = marker("@TITLE@"), *data = marker("@DATA@");
 	struct hw h = {.st = st};
 	/* short names in the page, the full file name on hover */
 	if (pv_stats_short_paths(st) < 0 || !(h.o = out_open(fp)))
-		return PV_ENOMEM;
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	pv_out *o = h.o;
 	out_put(o, page, (size_t)(title - page));
 	out_s(o, "profview: ");
@@ -345,12 +347,13 @@ static int html_write(FILE *fp, pv_stats *st, const pv_view *view, pv_write_opts
 	free(h.fkeys);
 	free(h.fstrs);
 	pv_map_free(&h.files);
-	return h.oom ? PV_ENOMEM : 0;
+	return h.oom ? pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory") : 0;
 }
 
 const pv_writer pv_writer_html = {
 	.name = "html",
-	.binary = 0,
+	.flags = 0,
+	.modes = PV_MODE_STATS,
 	.help = "one self-contained HTML page (tables, flame graph, callers/callees)",
 	.write = html_write,
 };

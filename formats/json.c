@@ -77,9 +77,12 @@ static void j_key(FILE *fp, pv_stats *st, uint32_t key)
 	j_str(fp, s, n);
 }
 
-static int json_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
+static int json_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 {
+	pv_stats *st = vs->st;
+	const pv_view *v = vs->view;
 	(void)o;
+	(void)ctx;
 	fputs("{\"total_calls\": ", fp);
 	j_int(fp, pv_stats_total_calls(st));
 	fputs(", \"primitive_calls\": ", fp);
@@ -126,6 +129,7 @@ static int json_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o
 
 const pv_writer pv_writer_json = {
 	.name = "json",
+	.modes = PV_MODE_STATS,
 	.help = "one JSON object: totals and every function with its callers",
 	.write = json_write,
 };

@@ -115,8 +115,10 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int pstats_write(FILE *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
+static int pstats_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 {
+	pv_stats *st = vs->st;
+	const pv_view *v = vs->view;
 	(void)o;
 	size_t nkeys = pv_stats_nkeys(st), nstr = 0;
 	for (size_t k = 0; k < nkeys; k++) {
@@ -168,12 +170,15 @@ out:
 	free(rows);
 	free(w.str_ref);
 	free(w.key_ref);
+	if (rc < 0)
+		pv_fail(ctx, rc, PV_NOOFF, "out of memory writing the pstats file");
 	return rc;
 }
 
 const pv_writer pv_writer_pstats = {
 	.name = "pstats",
-	.binary = 1,
+	.flags = PV_W_BINARY | PV_W_OWN_ORDER,
+	.modes = PV_MODE_STATS,
 	.help = "a merged .prof file (marshal 4) for pstats, snakeviz, gprof2dot",
 	.write = pstats_write,
 };

@@ -428,20 +428,23 @@ static int report_body(pv_out *fp, pv_stats *st, const pv_view *v, pv_write_opts
 	return 0;
 }
 
-static int report_write(FILE *file, pv_stats *st, const pv_view *v, pv_write_opts *o)
+static int report_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 {
+	pv_stats *st = vs->st;
+	const pv_view *v = vs->view;
 	const char *u = o->unit ? o->unit : "s";
 	unit_scale = !strcmp(u, "ms") ? 1e3 : !strcmp(u, "us") ? 1e6 : !strcmp(u, "auto") ? auto_scale(st, v) : 1;
 	pv_out *fp = out_open(file);
-	if (!fp)
-		return PV_ENOMEM;
-	int rc = report_body(fp, st, v, o);
+	int rc = fp ? report_body(fp, st, v, o) : PV_ENOMEM;
 	out_close(fp);
+	if (rc < 0)
+		pv_fail(ctx, rc, PV_NOOFF, "out of memory writing the report");
 	return rc;
 }
 
 const pv_writer pv_writer_text = {
 	.name = "text",
+	.modes = PV_MODE_STATS | PV_MODE_REQUESTS | PV_MODE_DIFF,
 	.help = "the pstats report (default)",
 	.write = report_write,
 };

@@ -179,11 +179,11 @@ static int cmp_row(const void *pa, const void *pb)
 	return strcmp(a->e->name, b->e->name);
 }
 
-int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *col, size_t limit,
-		      pv_ctx *ctx)
+static const char *const cols[] = {"endpoint", "profiles", "total", "mean", "p50",
+				   "p95",      "max",      "calls", NULL};
+
+int pv_requests_sort_check(const char *col, pv_ctx *ctx)
 {
-	static const char *const cols[] = {"endpoint", "profiles", "total", "mean", "p50",
-					   "p95",      "max",      "calls", NULL};
 	const char *const *c = cols;
 	while (*c && strcmp(*c, col))
 		c++;
@@ -192,6 +192,17 @@ int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *col, s
 			       "--requests sorts by endpoint, profiles, total, mean, p50, p95, max "
 			       "or calls, not '%s'",
 			       col);
+	return 0;
+}
+
+int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *col, size_t limit,
+		      pv_ctx *ctx)
+{
+	const char *const *c = cols;
+	while (*c && strcmp(*c, col))
+		c++;
+	if (!*c)
+		return pv_requests_sort_check(col, ctx);
 	struct row *rows = calloc(r->nep ? r->nep : 1, sizeof(*rows));
 	if (!rows)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");

@@ -143,7 +143,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(pv_view_build(&view, st, sort, sel, &ctx) == 0);
 	pv_write_opts opts = {.stats = 1, .callers = 1, .callees = 1, .summary = "fuzz"};
-	CHECK(pv_writer_text.write(devnull(), st, &view, &opts) == 0);
+	pv_views vs = {.mode = PV_MODE_STATS, .st = st, .view = &view};
+	pv_ctx wctx = {0};
+	CHECK(pv_writer_text.write(devnull(), &vs, &opts, &wctx) == 0);
 out:
 	pv_view_clear(&view);
 	pv_select_free(sel);

@@ -57,7 +57,9 @@ static void roundtrip(pv_stats *st, const pv_view *view, pv_write_opts *opts)
 	size_t len = 0;
 	FILE *mem = open_memstream(&buf, &len);
 	CHECK(mem != NULL);
-	CHECK(pv_writer_pstats.write(mem, st, view, opts) == 0);
+	pv_views vs = {.mode = PV_MODE_STATS, .st = st, .view = view};
+	pv_ctx wctx = {0};
+	CHECK(pv_writer_pstats.write(mem, &vs, opts, &wctx) == 0);
 	CHECK(fclose(mem) == 0);
 
 	pv_stats *st2 = NULL;
@@ -133,10 +135,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.node_threshold = opt & 4 ? 0 : 0.5,
 		.edge_threshold = opt & 4 ? 0 : 0.1,
 	};
-	const pv_writer *const writers[] = {&pv_writer_text, &pv_writer_callgrind,
-					    &pv_writer_pstats, &pv_writer_json, &pv_writer_dot};
-	for (size_t w = 0; w < sizeof(writers) / sizeof(writers[0]); w++)
-		CHECK(writers[w]->write(out, st, &view, &opts) == 0);
+	pv_views vs = {.mode = PV_MODE_STATS, .st = st, .view = &view};
+	pv_ctx wctx = {0};
+	for (const pv_writer *const *w = pv_writers; *w; w++)
+		if ((*w)->modes & PV_MODE_STATS)
+			CHECK((*w)->write(out, &vs, &opts, &wctx) == 0);
 	roundtrip(st, &view, &opts);
 out:
 	pv_view_clear(&view);

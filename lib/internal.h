@@ -94,6 +94,11 @@ uint32_t pv_map_get(const pv_map *m, uint64_t key);
 /* Set key to val (val != 0).  Returns 0 or PV_ENOMEM. */
 int pv_map_put(pv_map *m, uint64_t key, uint32_t val);
 
+/* Make dst a copy of src's entries and callers (same key ids), ready to be
+ * rekeyed and merged; dst's key marks are not copied, so nothing more may
+ * be added to it before a reset.  0 or PV_ENOMEM. */
+int pv_profile_copy(pv_profile *dst, const pv_profile *src);
+
 /* Sort rows (entry indices) in place with s; stable.  0 or PV_ENOMEM. */
 int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n);
 

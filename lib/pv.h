@@ -394,6 +394,68 @@ int pv_reqfilter_active(const pv_reqfilter *f);
 /* 1 if the profile named `name` is selected. */
 int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
 
+/* ---- per-endpoint groups (lib/groups.c) ---------------------------------- */
+
+/* Profiles grouped by the endpoint their names carry.  Fed every profile
+ * through the loader's seen hook (pv_groups_add), a pv_groups keeps per
+ * endpoint the profiles' request durations and timestamps and, unless told
+ * not to, a model of that endpoint's profiles merged (pstats' rules, in the
+ * order the loader merges them into the main model).
+ *
+ * Key space: each endpoint's model is a pv_stats of its own (its own
+ * strings and keys): every profile is copied and rekeyed from the main
+ * model's tables into the endpoint's (pv_profile_rekey) before it is
+ * merged, so an endpoint's model is used exactly as the main one is (views,
+ * sort, writers, --strip-dirs, --short-paths).  Functions are matched across
+ * models by (file, line, name), e.g. pv_stats_lookup_key.
+ *
+ * A request's duration is its profile's own total time, the sum of every
+ * entry's tt (what pstats prints as "in N seconds"), never the rounded
+ * milliseconds of the name; the name supplies the endpoint and the time.
+ * Names are parsed by the function given to pv_groups_new (lib/ does not
+ * parse them: the CLI passes pv_request_parse from formats/reqname.c). */
+typedef struct pv_groups pv_groups;
+
+/* Parse a profile's base name into *out; 1 if it carries request data. */
+typedef int (*pv_reqname_fn)(const char *name, pv_request *out);
+
+/* One request: a profile with a parsed name. */
+typedef struct pv_reqinfo {
+	double duration;  /* seconds: the profile's total internal time */
+	double time;      /* Unix time from the name */
+	double name_ms;   /* the elapsed milliseconds the name states */
+	uint64_t stamp;   /* hash of (method, path, whole second) for names whose
+			     time has no fraction (werkzeug's default), else 0:
+			     equal stamps are names that may have collided */
+} pv_reqinfo;
+
+/* PV_GROUPS_ALL as an index: every profile read (with or without request
+ * data), whose model is the main one. */
+#define PV_GROUPS_ALL ((size_t)-1)
+
+/* keep_stats = 0: durations and times only (no per-endpoint models). */
+int pv_groups_new(pv_groups **out, pv_reqname_fn parse, int keep_stats);
+void pv_groups_free(pv_groups *g);
+/* Record one profile; a pv_seen_fn (arg is the pv_groups): returns 1 to
+ * merge it, 0 when out of memory (the profile is then refused, and
+ * pv_groups_failed() says so). */
+int pv_groups_add(void *g, const char *name, pv_stats *st, const pv_profile *p);
+/* Nonzero if an add ran out of memory. */
+int pv_groups_failed(const pv_groups *g);
+/* Endpoints, in the order their first profile was merged. */
+size_t pv_groups_count(const pv_groups *g);
+/* "GET /api/users/{id}", NUL-terminated; for PV_GROUPS_ALL "all". */
+const char *pv_groups_name(const pv_groups *g, size_t i);
+/* Endpoint i's model (NULL without keep_stats); for PV_GROUPS_ALL the main
+ * model the profiles were merged into (NULL before the first). */
+pv_stats *pv_groups_stats(const pv_groups *g, size_t i);
+/* Endpoint i's requests, in merge order; *n their number.  For
+ * PV_GROUPS_ALL every profile read: a name without request data has time
+ * and name_ms NAN and stamp 0. */
+const pv_reqinfo *pv_groups_requests(const pv_groups *g, size_t i, size_t *n);
+/* Profiles whose names carry no request data (counted once each). */
+size_t pv_groups_unparsed(const pv_groups *g);
+
 /* The --requests table: fed every profile as it is read, it writes one row
  * per endpoint and what the names tell about lost data. */
 typedef struct pv_requests pv_requests;
@@ -401,6 +463,8 @@ int pv_requests_new(pv_requests **out);
 void pv_requests_free(pv_requests *r);
 /* Record one profile (a pv_seen_fn: returns 1 to merge it, 0 on ENOMEM). */
 int pv_requests_add(void *r, const char *name, pv_stats *st, const pv_profile *p);
+/* 0 if `col` is a column --requests sorts by, else PV_EARG with a message. */
+int pv_requests_sort_check(const char *col, pv_ctx *ctx);
 /* Columns: endpoint profiles total mean p50 p95 max calls. */
 int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *sortcol,
 		      size_t limit, pv_ctx *ctx);
@@ -421,29 +485,66 @@ size_t pv_select_limit(const pv_select *sel);
 
 /* ---- writers ----------------------------------------------------------- */
 
-/* What a writer is asked to print.  Writers print the rows of a view (the
- * text report in view order; exports in their own deterministic order). */
+/* What the command line asks for: the mode decides which views exist. */
+enum {
+	PV_MODE_STATS = 1,    /* the pstats table (and exports of the model) */
+	PV_MODE_REQUESTS = 2, /* --requests: one row per endpoint */
+	PV_MODE_DIFF = 4,     /* --diff: what changed between two sets of profiles */
+};
+
+/* Views computed elsewhere and handed to writers (NULL when not computed). */
+typedef struct pv_tree pv_tree;         /* the call tree (lib/tree.c) */
+typedef struct pv_groups pv_groups;     /* per-endpoint groups (lib/groups.c) */
+typedef struct pv_reqview pv_reqview;   /* the requests table (lib/reqview.c) */
+typedef struct pv_diffview pv_diffview; /* the diff table (lib/diffview.c) */
+
+/* Everything a writer may print: the model and every computed view.  The
+ * CLI fills what the mode and the writer's flags call for. */
+typedef struct pv_views {
+	int mode;                   /* PV_MODE_* */
+	pv_stats *st;               /* the model: every selected input merged */
+	const pv_view *view;        /* rows of st in print order (stats mode) */
+	const pv_tree *tree;        /* the call tree (writers with PV_W_TREE) */
+	const pv_groups *groups;    /* per-endpoint groups (writers with PV_W_GROUPS) */
+	const pv_reqview *requests; /* PV_MODE_REQUESTS */
+	const pv_diffview *diff;    /* PV_MODE_DIFF */
+} pv_views;
+
+/* How a writer prints.  Writers print the rows of a view (the text report in
+ * view order; exports in their own deterministic order). */
 typedef struct pv_write_opts {
 	int stats;            /* text: print_stats (the default) */
 	int callers;          /* text: print_callers */
 	int callees;          /* text: print_callees */
 	const char *summary;  /* text: first line, what was read */
-	const char *unit;     /* text: "s" (pstats), "ms", "us" or "auto" */
+	const char *unit;     /* text tables: "s" (pstats), "ms", "us" or "auto" */
 	const char *cmd;      /* callgrind: the cmd: line (the inputs) */
 	double node_threshold; /* dot: percent of total time a node needs */
 	double edge_threshold; /* dot: percent of total time an edge needs */
+	int short_paths;      /* --short-paths was given (display names are short) */
+	int strip_dirs;       /* --strip-dirs was given */
 	size_t nclamped;      /* out, callgrind: negative/NaN times written as 0 */
 	const char *const *skipped; /* html: the messages of inputs not read */
 	size_t nskipped;
 } pv_write_opts;
 
-/* An output format: formats/<name>.c defines one, the CLI lists it. */
+/* Writer flags: what a writer needs and how it treats the view. */
+enum {
+	PV_W_BINARY = 1,    /* refuses a terminal */
+	PV_W_OWN_ORDER = 2, /* writes in an order of its own: the sort matters only
+			       when --limit or --fraction cut the sorted list */
+	PV_W_TREE = 4,      /* needs pv_views.tree */
+	PV_W_GROUPS = 8,    /* needs pv_views.groups */
+};
+
+/* An output format: formats/<name>.c defines one, formats/writers.c lists it. */
 typedef struct pv_writer {
 	const char *name;
-	int binary; /* refuses a terminal */
+	unsigned flags; /* PV_W_* */
+	unsigned modes; /* the PV_MODE_* it can write */
 	const char *help;
-	/* 0, or PV_ENOMEM; write errors show in ferror(fp) */
-	int (*write)(FILE *fp, pv_stats *st, const pv_view *view, pv_write_opts *opts);
+	/* 0, or <0 with the message in ctx; write errors show in ferror(fp) */
+	int (*write)(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *ctx);
 } pv_writer;
 
 extern const pv_writer pv_writer_text;      /* formats/report.c */
@@ -452,6 +553,11 @@ extern const pv_writer pv_writer_pstats;    /* formats/pstats.c */
 extern const pv_writer pv_writer_json;      /* formats/json.c */
 extern const pv_writer pv_writer_dot;       /* formats/dot.c */
 extern const pv_writer pv_writer_html;      /* formats/html.c */
+
+/* Every writer, NULL-terminated, in --help order (formats/writers.c). */
+extern const pv_writer *const pv_writers[];
+/* The writer called `name`, or NULL. */
+const pv_writer *pv_writer_find(const char *name);
 
 /* Shared by writers: the cost of a time in integer nanoseconds, rounded;
  * negative and NaN times are 0 (and counted in *clamped if not NULL). */

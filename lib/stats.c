@@ -784,6 +784,24 @@ int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t
 	return 0;
 }
 
+int pv_profile_copy(pv_profile *dst, const pv_profile *src)
+{
+	pv_profile_reset(dst);
+	if (pv_grow(&dst->entries, &dst->cap, src->n ? src->n : 1, sizeof(*dst->entries)) < 0 ||
+	    pv_grow(&dst->callers, &dst->capcallers, src->ncallers ? src->ncallers : 1,
+		    sizeof(*dst->callers)) < 0)
+		return PV_ENOMEM;
+	if (src->n)
+		memcpy(dst->entries, src->entries, src->n * sizeof(*dst->entries));
+	if (src->ncallers)
+		memcpy(dst->callers, src->callers, src->ncallers * sizeof(*dst->callers));
+	dst->n = src->n;
+	dst->ncallers = src->ncallers;
+	dst->abssum = src->abssum;
+	dst->shapes = src->shapes;
+	return 0;
+}
+
 size_t pv_profile_memsize(const pv_profile *p)
 {
 	return sizeof(*p) + p->cap * sizeof(*p->entries) + p->capcallers * sizeof(*p->callers) +

@@ -102,7 +102,8 @@ static char *report(pv_stats *st, const char *sort, const struct tsel *sel, int 
 	assert_int_equal(pv_view_build(&v, st, so, se, &ctx), 0);
 	tu_mem m;
 	tu_mem_open(&m);
-	assert_int_equal(pv_writer_text.write(m.fp, st, &v, opts), 0);
+	pv_views vs = {.mode = PV_MODE_STATS, .st = st, .view = &v};
+	assert_int_equal(pv_writer_text.write(m.fp, &vs, opts, &ctx), 0);
 	assert_int_equal(ferror(m.fp), 0);
 	tu_mem_close(&m);
 	char *out = m.buf;

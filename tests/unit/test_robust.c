@@ -67,8 +67,9 @@ static int run_all(const unsigned char *p, size_t n)
 		FILE *null = fopen("/dev/null", "w");
 		assert_non_null(null);
 		pv_write_opts o = {.callers = 1, .callees = 1, .stats = 1};
-		assert_int_equal(pv_writer_text.write(null, l.st, &v, &o), 0);
-		assert_int_equal(pv_writer_callgrind.write(null, l.st, &v, &o), 0);
+		pv_views vs = {.mode = PV_MODE_STATS, .st = l.st, .view = &v};
+		assert_int_equal(pv_writer_text.write(null, &vs, &o, &ctx), 0);
+		assert_int_equal(pv_writer_callgrind.write(null, &vs, &o, &ctx), 0);
 		fclose(null);
 		pv_view_clear(&v);
 		pv_sort_free(s);

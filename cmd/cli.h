@@ -1,0 +1,42 @@
+/*
+ * cli.h - the command line's parts: options (cmd/options.c), the modes
+ * (cmd/profview.c) and the output file (cmd/output.h).
+ */
+#ifndef PV_CMD_CLI_H
+#define PV_CMD_CLI_H
+
+#include "../lib/pv.h"
+
+/* Exit status: 0 all inputs read; 1 some input could not be read (the
+ * report covers the rest), none could, or out of memory; 2 usage error. */
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
+
+/* The command line, parsed and checked: every option, sort key and the
+ * format's fitness for the mode are validated before any input is read. */
+struct options {
+	int mode;               /* PV_MODE_* */
+	const pv_writer *writer;
+	pv_write_opts wopts;
+	const char *sortspec;   /* --sort as given, or NULL */
+	pv_sort *sort;          /* stats mode: the parsed --sort (time,calls) */
+	pv_select *sel;         /* --limit, --fraction, --match, --exclude */
+	pv_reqfilter *filter;   /* --endpoint, --since, --until */
+	const char **diffs;     /* --diff BASE... */
+	size_t ndiffs;
+	const char *outpath;    /* -o, or NULL */
+	pv_limits limits;
+	size_t cache_bytes;     /* $PROFVIEW_ARCHIVE_CACHE, or 0 */
+	int threads;            /* $PROFVIEW_THREADS, or 0 */
+	int quiet, strip, shortpaths;
+	char **inputs;          /* the INPUT arguments */
+	int ninputs;
+};
+
+/* Parse argv into o.  Returns -1 when the command is done (--help,
+ * --version), 0 to go on; exits with EXIT_USAGE on a usage error. */
+int options_parse(struct options *o, int argc, char **argv);
+void options_free(struct options *o);
+
+__attribute__((format(printf, 1, 2), noreturn)) void die_usage(const char *fmt, ...);
+
+#endif

@@ -1,0 +1,285 @@
+/*
+ * options.c - the command line, parsed into struct options and checked
+ * before any input is read: every option's value, the sort keys of the
+ * mode, and whether the format writes the mode.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <getopt.h>
+#include <pcre2.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage_text[] =
+	"usage: profview [OPTIONS] INPUT...\n"
+	"\n"
+	"Merge Python cProfile/profile dumps (.prof) and print the pstats report,\n"
+	"byte for byte as CPython's pstats prints it.  INPUT is a .prof file, a\n"
+	"directory (every *.prof below it), or - for standard input.\n"
+	"\n"
+	"  -s, --sort KEY[,KEY...]  sort order (default time,calls); keys below\n"
+	"  -n, --limit N            show the first N rows\n"
+	"      --fraction F         show the first fraction F (0 to 1) of the rows\n"
+	"  -m, --match REGEX        show rows whose file:line(function) matches\n"
+	"  -x, --exclude REGEX      hide rows whose file:line(function) matches\n"
+	"                           (restrictions apply in the order given)\n"
+	"      --strip-dirs         drop directories from file names (merges same-named files)\n"
+	"      --endpoint REGEX     only requests whose endpoint (GET /api/users/{id}) matches;\n"
+	"                           repeat for several\n"
+	"      --since WHEN         only requests at or after WHEN (Unix time or ISO 8601)\n"
+	"      --until WHEN         only requests at or before WHEN\n"
+	"      --requests           a table per endpoint from the werkzeug file names\n"
+	"                           (--sort endpoint|profiles|total|mean|p50|p95|max|calls)\n"
+	"      --diff BASE          compare INPUT with BASE (a file, directory or archive;\n"
+	"                           repeat for several) per function and profile\n"
+	"      --callers            who called each listed function (print_callers)\n"
+	"      --callees            what each listed function called (print_callees)\n"
+	"  -f, --format FORMAT      output format (below; default text)\n"
+	"      --node-threshold P   dot: leave out functions under P%% of total time (0.5)\n"
+	"      --edge-threshold P   dot: leave out calls under P%% of total time (0.1)\n"
+	"      --max-member-size SIZE   refuse an archive member that expands past SIZE\n"
+	"                           (bytes, or with K, M, G; default 1G)\n"
+	"      --max-archive-size SIZE  refuse an archive that expands past SIZE (16G)\n"
+	"      --unit UNIT          text: times in s (pstats' format), ms, us, or auto\n"
+	"      --short-paths        show files by their shortest unambiguous name\n"
+	"                           (flask/app.py, <stdlib>/json/decoder.py)\n"
+	"  -q, --quiet              no progress and no warnings (errors still show)\n"
+	"  -o, --output FILE        write to FILE (replaced only when complete)\n"
+	"  -h, --help               this help\n"
+	"      --version            version and library versions\n"
+	"\n"
+	"Examples:\n"
+	"  profview dump/ --sort tottime --limit 30\n"
+	"  profview dump/*.prof --callers --match 'sqlite3' --limit 10\n"
+	"  profview big.prof --strip-dirs --sort cumulative --fraction 0.05\n"
+	"  profview dump/ -f callgrind -o callgrind.out.app   # kcachegrind callgrind.out.app\n"
+	"  profview dump/ -f pstats -o merged.prof            # snakeviz merged.prof\n"
+	"  profview dump/ -f dot | dot -Tsvg -o graph.svg\n"
+	"  profview dump-2026-11-20.tar.gz --requests\n"
+	"  profview dump/ --endpoint '^GET /api/users' --sort tottime --limit 30\n"
+	"  profview after/ --diff before/ --limit 20\n"
+	"\n"
+	"Sort keys (unique prefixes are accepted, as in pstats):\n";
+
+void die_usage(const char *fmt, ...)
+{
+	va_list ap;
+	fputs("profview: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\n", stderr);
+	exit(EXIT_USAGE);
+}
+
+static const char *mode_name(int mode)
+{
+	return mode == PV_MODE_REQUESTS ? "--requests" : mode == PV_MODE_DIFF ? "--diff" : "the stats table";
+}
+
+/* "text, json or csv": the formats that write `mode` */
+static void formats_for(char *buf, size_t cap, int mode)
+{
+	size_t n = 0, k = 0, total = 0;
+	for (const pv_writer *const *w = pv_writers; *w; w++)
+		total += ((*w)->modes & (unsigned)mode) != 0;
+	buf[0] = '\0';
+	for (const pv_writer *const *w = pv_writers; *w && n < cap; w++) {
+		if (!((*w)->modes & (unsigned)mode))
+			continue;
+		k++;
+		int r = snprintf(buf + n, cap - n, "%s%s", k == 1 ? "" : k == total ? " or " : ", ",
+				 (*w)->name);
+		if (r < 0)
+			break;
+		n += (size_t)r;
+	}
+}
+
+static void usage(FILE *fp)
+{
+	fprintf(fp, usage_text);
+	pv_sort_list_keys(fp);
+	fputs("  none        file order (\"Random listing order was used\")\n", fp);
+	fputs("\nFormats:\n", fp);
+	for (const pv_writer *const *w = pv_writers; *w; w++)
+		fprintf(fp, "  %-11s %s\n", (*w)->name, (*w)->help);
+}
+
+static double parse_percent(const char *opt, const char *a)
+{
+	char *end;
+	double v = strtod(a, &end);
+	if (!*a || *end || !(v >= 0 && v <= 100))
+		die_usage("%s takes a percentage from 0 to 100, not '%s'", opt, a);
+	return v;
+}
+
+/* 123, 64K, 1M, 2G (powers of 1024) */
+static uint64_t parse_size(const char *opt, const char *a)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(a, &end, 10);
+	uint64_t mul = 1;
+	if (*end == 'K' || *end == 'k')
+		mul = 1ULL << 10, end++;
+	else if (*end == 'M' || *end == 'm')
+		mul = 1ULL << 20, end++;
+	else if (*end == 'G' || *end == 'g')
+		mul = 1ULL << 30, end++;
+	if (!*a || *a == '-' || *end || errno || v == 0 || v > UINT64_MAX / mul)
+		die_usage("%s takes a size such as 512M or 2G, not '%s'", opt, a);
+	return v * mul;
+}
+
+enum {
+	O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE, O_MAXMEMBER,
+	O_MAXARCHIVE, O_ENDPOINT, O_SINCE, O_UNTIL, O_REQUESTS, O_DIFF, O_UNIT, O_SHORT,
+};
+
+int options_parse(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"sort", required_argument, 0, 's'},
+		{"limit", required_argument, 0, 'n'},
+		{"fraction", required_argument, 0, O_FRACTION},
+		{"match", required_argument, 0, 'm'},
+		{"exclude", required_argument, 0, 'x'},
+		{"strip-dirs", no_argument, 0, O_STRIP},
+		{"callers", no_argument, 0, O_CALLERS},
+		{"callees", no_argument, 0, O_CALLEES},
+		{"output", required_argument, 0, 'o'},
+		{"format", required_argument, 0, 'f'},
+		{"max-member-size", required_argument, 0, O_MAXMEMBER},
+		{"endpoint", required_argument, 0, O_ENDPOINT},
+		{"since", required_argument, 0, O_SINCE},
+		{"until", required_argument, 0, O_UNTIL},
+		{"requests", no_argument, 0, O_REQUESTS},
+		{"diff", required_argument, 0, O_DIFF},
+		{"unit", required_argument, 0, O_UNIT},
+		{"short-paths", no_argument, 0, O_SHORT},
+		{"quiet", no_argument, 0, 'q'},
+		{"max-archive-size", required_argument, 0, O_MAXARCHIVE},
+		{"node-threshold", required_argument, 0, O_NODE},
+		{"edge-threshold", required_argument, 0, O_EDGE},
+		{"help", no_argument, 0, 'h'},
+		{"version", no_argument, 0, O_VERSION},
+		{0, 0, 0, 0},
+	};
+	pv_ctx ctx = {0};
+	memset(o, 0, sizeof(*o));
+	o->mode = PV_MODE_STATS;
+	o->writer = &pv_writer_text;
+	o->wopts.node_threshold = 0.5;
+	o->wopts.edge_threshold = 0.1;
+	o->diffs = calloc((size_t)argc, sizeof(char *));
+	if (!o->diffs || pv_select_new(&o->sel) < 0 || pv_reqfilter_new(&o->filter) < 0)
+		die_usage("out of memory");
+	int c, requests = 0;
+	opterr = 0; /* our own one-line messages */
+	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hq", longopts, NULL)) != -1) {
+		int rc = 0;
+		switch (c) {
+		case 's': o->sortspec = optarg; break;
+		case 'n': rc = pv_select_add(o->sel, PV_SEL_LIMIT, optarg, &ctx); break;
+		case O_FRACTION: rc = pv_select_add(o->sel, PV_SEL_FRACTION, optarg, &ctx); break;
+		case 'm': rc = pv_select_add(o->sel, PV_SEL_MATCH, optarg, &ctx); break;
+		case 'x': rc = pv_select_add(o->sel, PV_SEL_EXCLUDE, optarg, &ctx); break;
+		case O_STRIP: o->strip = 1; break;
+		case O_CALLERS: o->wopts.callers = 1; break;
+		case O_CALLEES: o->wopts.callees = 1; break;
+		case 'o': o->outpath = optarg; break;
+		case 'f':
+			if (!(o->writer = pv_writer_find(optarg))) {
+				char all[256];
+				formats_for(all, sizeof(all), PV_MODE_STATS | PV_MODE_REQUESTS | PV_MODE_DIFF);
+				die_usage("unknown format '%s' (%s)", optarg, all);
+			}
+			break;
+		case O_ENDPOINT: rc = pv_reqfilter_add_endpoint(o->filter, optarg, &ctx); break;
+		case O_SINCE: rc = pv_reqfilter_set_since(o->filter, optarg, &ctx); break;
+		case O_UNTIL: rc = pv_reqfilter_set_until(o->filter, optarg, &ctx); break;
+		case O_REQUESTS: requests = 1; break;
+		case O_DIFF: o->diffs[o->ndiffs++] = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case O_SHORT: o->shortpaths = 1; break;
+		case O_UNIT:
+			if (strcmp(optarg, "s") && strcmp(optarg, "ms") && strcmp(optarg, "us") &&
+			    strcmp(optarg, "auto"))
+				die_usage("--unit takes s, ms, us or auto, not '%s'", optarg);
+			o->wopts.unit = optarg;
+			break;
+		case O_MAXMEMBER: o->limits.max_member = parse_size("--max-member-size", optarg); break;
+		case O_MAXARCHIVE: o->limits.max_archive = parse_size("--max-archive-size", optarg); break;
+		case O_NODE: o->wopts.node_threshold = parse_percent("--node-threshold", optarg); break;
+		case O_EDGE: o->wopts.edge_threshold = parse_percent("--edge-threshold", optarg); break;
+		case 'h':
+			usage(stdout);
+			return -1;
+		case O_VERSION:
+			printf("profview %s (%s, PCRE2 %d.%d)\n", PV_VERSION, pv_archive_version(),
+			       PCRE2_MAJOR, PCRE2_MINOR);
+			return -1;
+		case ':':
+			die_usage("option '%s' needs an argument (see --help)", argv[optind - 1]);
+		default:
+			if (optopt)
+				die_usage("unknown option '-%c' (see --help)", optopt);
+			die_usage("unknown option '%s' (see --help)", argv[optind - 1]);
+		}
+		if (rc < 0)
+			die_usage("%s", ctx.msg);
+	}
+	if (requests && o->ndiffs)
+		die_usage("--requests and --diff do not go together");
+	o->mode = requests ? PV_MODE_REQUESTS : o->ndiffs ? PV_MODE_DIFF : PV_MODE_STATS;
+	o->wopts.short_paths = o->shortpaths;
+	o->wopts.strip_dirs = o->strip;
+	if (!(o->writer->modes & (unsigned)o->mode)) {
+		char fits[256];
+		formats_for(fits, sizeof(fits), o->mode);
+		die_usage("format '%s' does not write %s (formats that do: %s)", o->writer->name,
+			  mode_name(o->mode), fits);
+	}
+	switch (o->mode) {
+	case PV_MODE_STATS:
+		if (pv_sort_parse(&o->sort, o->sortspec ? o->sortspec : "time,calls", &ctx) < 0)
+			die_usage("%s", ctx.msg);
+		break;
+	case PV_MODE_REQUESTS:
+		if (pv_requests_sort_check(o->sortspec ? o->sortspec : "total", &ctx) < 0)
+			die_usage("%s", ctx.msg);
+		break;
+	default:
+		break;
+	}
+	if (optind >= argc)
+		die_usage("no input (give .prof files, directories, or - for standard input)");
+	if ((o->writer->flags & PV_W_BINARY) && (!o->outpath || !strcmp(o->outpath, "-")) && isatty(1))
+		die_usage("%s output is binary: give -o FILE or redirect standard output",
+			  o->writer->name);
+	/* read-ahead budget for archives (a tuning and testing knob) */
+	const char *cache = getenv("PROFVIEW_ARCHIVE_CACHE");
+	if (cache && *cache)
+		o->cache_bytes = parse_size("PROFVIEW_ARCHIVE_CACHE", cache);
+	const char *threads = getenv("PROFVIEW_THREADS"); /* 1: no parsing threads */
+	if (threads && *threads)
+		o->threads = atoi(threads) > 0 ? atoi(threads) : 1;
+	o->inputs = argv + optind;
+	o->ninputs = argc - optind;
+	return 0;
+}
+
+void options_free(struct options *o)
+{
+	free(o->diffs);
+	pv_reqfilter_free(o->filter);
+	pv_sort_free(o->sort);
+	pv_select_free(o->sel);
+}

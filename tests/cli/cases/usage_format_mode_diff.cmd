@@ -1,0 +1,1 @@
+$PV /nonexistent/dir --diff /nonexistent/base -f callgrind

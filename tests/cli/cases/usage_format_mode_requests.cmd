@@ -1,0 +1,1 @@
+$PV --requests -f json /nonexistent/dir

@@ -1,0 +1,1 @@
+$PV --requests --sort bogus /nonexistent/dir
