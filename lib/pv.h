@@ -483,6 +483,116 @@ int pv_select_cuts(const pv_select *sel);
 /* The first --limit of sel, or (size_t)-1. */
 size_t pv_select_limit(const pv_select *sel);
 
+/* ---- the call tree (flame graphs) -------------------------------------- */
+
+/* A pstats dump has no stacks, only caller->callee edges with totals, so a
+ * tree drawn from it is partly an estimate.  pv_tree_build() draws the
+ * deepest tree the data allows and says which parts are estimates:
+ *  - roots: the functions nobody calls; where a run has none that covers it
+ *    (`python -m cProfile`: exec calls itself through runpy), one function
+ *    (the largest cumulative time) of every group of mutually calling
+ *    functions that nothing outside calls, so every function is reachable;
+ *  - a frame of function f with weight W keeps self = W * tt(f)/ct(f) and
+ *    splits W - self over f's callees in proportion to the cumulative time
+ *    of each edge f->callee (the profile module's int edges: the callee's
+ *    cumulative time shared by calls);
+ *  - a function already on the path is not expanded again: the frame is a
+ *    leaf marked PV_FRAME_RECURSIVE;
+ *  - children under the minimum weight, past the depth cap or past the
+ *    frame cap are merged into one "[N smaller]" frame per parent, so every
+ *    width stays exact: a frame's weight is its self plus its children's;
+ *  - a frame is exact when every function on its path has one caller and
+ *    takes part in no recursion, else PV_FRAME_ESTIMATED.
+ * The inverted (bottom-up) tree: roots are the functions by self time
+ * (exact), children their callers - by the edge's share of the callee's
+ * internal time under a root (exact), by the edge's share of cumulative
+ * time above that (estimated when the callee has several callers).
+ * Weights are integers in ticks of opts.tick_ns nanoseconds (default 1000:
+ * microseconds), so the sums are exact.  No recursion in C: a chain a
+ * million frames deep builds in a loop. */
+
+#define PV_NOFRAME UINT32_MAX
+/* pv_frame.key of the frames that are no function */
+#define PV_FRAME_ROOT UINT32_MAX          /* frames[0]: everything read */
+#define PV_FRAME_SMALLER (UINT32_MAX - 1) /* "[N smaller]": N merged frames */
+#define PV_FRAME_GROUP (UINT32_MAX - 2)   /* one endpoint (pv_tree_build_groups) */
+
+enum {
+	PV_FRAME_ESTIMATED = 1, /* the weight is an estimate (see above) */
+	PV_FRAME_RECURSIVE = 2, /* the function is already on the path: not expanded */
+	PV_FRAME_MERGED = 4,    /* "[N smaller]" */
+};
+
+typedef struct pv_frame {
+	uint32_t parent;       /* PV_NOFRAME for frames[0] */
+	uint32_t first_child;  /* PV_NOFRAME for a leaf */
+	uint32_t next_sibling; /* PV_NOFRAME for the last; heaviest first, merged last */
+	uint32_t key;          /* key id in pv_tree_stats(), or PV_FRAME_* */
+	uint32_t group;        /* index of the group (pv_stats) the frame belongs to */
+	uint32_t depth;        /* frames[0]: 0; the roots: 1 (2 below group frames) */
+	uint32_t flags;        /* PV_FRAME_ESTIMATED | RECURSIVE | MERGED */
+	uint32_t nmerged;      /* "[N smaller]": N, the frames merged */
+	uint64_t weight;       /* ticks: self + the children's weights */
+	uint64_t self;         /* ticks spent in the frame itself */
+	double calls;          /* calls this frame stands for (estimated like the
+				* weight); < 0 where meaningless (root, group, merged) */
+} pv_frame;
+
+typedef struct pv_tree_opts {
+	double min_share;      /* children under this share of the total are merged;
+				* < 0: the default PV_TREE_MIN_SHARE, 0: none */
+	uint32_t max_depth;    /* frames deeper are merged; 0: no cap */
+	size_t max_frames;     /* about this many frames at most (the minimum share is
+				* raised until the tree fits, then cut); 0: no cap */
+	int inverted;          /* the bottom-up tree */
+	uint64_t tick_ns;      /* nanoseconds per weight unit; 0: 1000 */
+	const pv_select *match;   /* keep only stacks through a frame whose display
+				   * name pv_select_keeps() (PV_SEL_MATCH items); NULL: all */
+	const pv_select *exclude; /* drop frames pv_select_keeps() refuses
+				   * (PV_SEL_EXCLUDE items); their weight becomes the
+				   * parent's self; NULL: none */
+} pv_tree_opts;
+
+/* 0.1% of the total: at the usual 1,200 px a narrower frame is under 1.2 px,
+ * too thin to see or label; it bounds a level to 1,000 frames. */
+#define PV_TREE_MIN_SHARE 0.001
+
+/* The tree: read-only for its users. */
+typedef struct pv_tree pv_tree;
+struct pv_tree {
+	pv_frame *frames;      /* frames[0] is the root; a parent comes before its children */
+	size_t nframes;
+	uint64_t total;        /* frames[0].weight */
+	uint64_t estimated;    /* ticks of the width that are estimates (the self of
+				* estimated frames); estimated / total is the share */
+	uint64_t profile_total; /* the inputs' total internal time in ticks (pstats'
+				 * "in N seconds"), for comparison with total */
+	uint64_t tick_ns;
+	double min_share;      /* the share finally used (raised to fit max_frames) */
+	size_t nmerged;        /* frames merged into "[N smaller]" frames, in all */
+	int inverted;
+	size_t ngroups;
+	pv_stats **stats;      /* per group (borrowed) */
+	char **group_names;    /* per group (owned copies); NULL for pv_tree_build */
+};
+
+/* Build the tree of st.  0, PV_ENOMEM or PV_EARG (bad options), message in
+ * ctx.  *out is freed with pv_tree_free. */
+int pv_tree_build(pv_tree **out, pv_stats *st, const pv_tree_opts *o, pv_ctx *ctx);
+/* One tree over several models (one per endpoint): under the root, one
+ * PV_FRAME_GROUP frame per model named names[i], its tree below. */
+int pv_tree_build_groups(pv_tree **out, pv_stats *const *sts, const char *const *names,
+			 size_t n, const pv_tree_opts *o, pv_ctx *ctx);
+void pv_tree_free(pv_tree *t);
+/* The model frame i's key belongs to. */
+pv_stats *pv_tree_stats(const pv_tree *t, size_t i);
+/* The name a report shows for frame i: the function's display string
+ * (pv_stats_display: --short-paths honoured), the group's name, "all" for
+ * the root, "[N smaller]" (written into buf, PV_TREE_NAME_MAX bytes).
+ * Valid until buf or the model changes; NULL when out of memory. */
+#define PV_TREE_NAME_MAX 48
+const char *pv_tree_name(const pv_tree *t, size_t i, char *buf, size_t *len);
+
 /* ---- writers ----------------------------------------------------------- */
 
 /* What the command line asks for: the mode decides which views exist. */
