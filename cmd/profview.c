@@ -42,6 +42,7 @@ static char *join_inputs(char **v, int n)
 struct hooks {
 	pv_reqfilter *filter;
 	pv_requests *requests;
+	pv_groups *groups; /* writers with PV_W_GROUPS: the profiles per endpoint */
 	char **skipped; /* the messages of inputs not read (-f html shows them) */
 	size_t nskipped, capskipped;
 };
@@ -54,6 +55,10 @@ static int want(void *arg, const char *name)
 static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
 {
 	struct hooks *h = arg;
+	if (h->groups && !pv_groups_add(h->groups, name, st, p)) {
+		fputs("profview: out of memory\n", stderr);
+		exit(EXIT_INPUT);
+	}
 	if (!h->requests)
 		return 1;
 	if (!pv_requests_add(h->requests, name, st, p)) {
@@ -117,6 +122,7 @@ static void on_error(const pv_ctx *ctx, void *arg)
 
 static void hooks_free(struct hooks *h)
 {
+	pv_groups_free(h->groups);
 	for (size_t i = 0; i < h->nskipped; i++)
 		free(h->skipped[i]);
 	free(h->skipped);
@@ -212,9 +218,14 @@ static int run_stats(struct options *o)
 	pv_view view = {0};
 	pv_load_result res;
 	char sum[1024], *cmdline = NULL;
+	if ((o->writer->flags & PV_W_GROUPS) && pv_groups_new(&h.groups, pv_request_parse, 1) < 0)
+		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
+	for (size_t i = 0; status >= 0 && h.groups && i < pv_groups_count(h.groups); i++)
+		if (prepare(o, pv_groups_stats(h.groups, i)) < 0)
+			status = -EXIT_INPUT;
 	if (status < 0)
 		goto out;
 	/* writers with an order of their own need the sort only when --limit
@@ -237,7 +248,7 @@ static int run_stats(struct options *o)
 	o->wopts.cmd = cmdline;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view};
+	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view, .groups = h.groups};
 	status = write_views(o, &v, status);
 out:
 	hooks_free(&h);

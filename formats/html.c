@@ -38,17 +38,33 @@
 #include "out.h"
 #include "html_page.h"
 
-/* What the page shows besides the model. */
+/* Frames per tree: with the default minimum share (0.1% of the total) a
+ * tree rarely comes near; the cap bounds a page with many endpoints. */
+#define PV_HTML_MAX_FRAMES 4000
+
+/* A function of the page: a key of the main model, or of another model
+ * (the diff's base) when the main one does not have it. */
+struct fkey {
+	pv_stats *st;
+	uint32_t key;
+};
+
+/* The writer's state. */
 struct hw {
 	pv_out *o;
-	pv_stats *st;     /* the model every function id refers to */
-	int32_t *fid;     /* key id -> function id, -1 = none yet */
+	pv_stats *st;     /* the main model */
+	int32_t *fid;     /* main key id -> function id, -1 = none yet */
 	size_t capfid;
-	uint32_t *fkeys;  /* function id -> key id */
+	struct fkey *fkeys; /* function id -> its key */
 	size_t nf, capf;
+	pv_stats *src;    /* the model being written (main, an endpoint's, the base) */
+	uint32_t *xl;     /* src key id -> function id + 1, 0 = not looked up */
+	size_t capxl;
 	pv_map files;     /* file string id -> index in "files" + 1 */
 	uint32_t *fstrs;  /* index in "files" -> file string id */
 	size_t nfiles, capfiles;
+	double estimated; /* share of scope 0's flame graph that is estimated */
+	int nscopes;
 	int oom;
 };
 
@@ -136,7 +152,18 @@ static void j_num(pv_out *o, pv_num v)
 
 /* ---- function ids ---------------------------------------------------- */
 
-/* The function id of key `key` of hw->st, given on first use. */
+static int32_t new_fid(struct hw *h, pv_stats *st, uint32_t key)
+{
+	if (pv_grow(&h->fkeys, &h->capf, h->nf + 1, sizeof(*h->fkeys)) < 0) {
+		h->oom = 1;
+		return -1;
+	}
+	h->fkeys[h->nf].st = st;
+	h->fkeys[h->nf].key = key;
+	return (int32_t)h->nf++;
+}
+
+/* The function id of key `key` of the main model, given on first use. */
 static int32_t fid_of(struct hw *h, uint32_t key)
 {
 	if (key >= h->capfid) {
@@ -147,19 +174,49 @@ static int32_t fid_of(struct hw *h, uint32_t key)
 		}
 		memset(h->fid + old, 0xff, (h->capfid - old) * sizeof(*h->fid));
 	}
-	if (h->fid[key] >= 0)
-		return h->fid[key];
-	if (pv_grow(&h->fkeys, &h->capf, h->nf + 1, sizeof(*h->fkeys)) < 0) {
+	if (h->fid[key] < 0)
+		h->fid[key] = new_fid(h, h->st, key);
+	return h->fid[key];
+}
+
+/* Write from model `src` next: its keys are matched to the main model's by
+ * (file, line, name), as every model made from the same profiles is. */
+static void set_src(struct hw *h, pv_stats *src)
+{
+	h->src = src;
+	size_t n = pv_stats_nkeys(src);
+	if (src == h->st)
+		return;
+	if (pv_grow(&h->xl, &h->capxl, n ? n : 1, sizeof(*h->xl)) < 0) {
 		h->oom = 1;
-		return -1;
+		h->src = h->st;
+		return;
 	}
-	h->fkeys[h->nf] = key;
-	return h->fid[key] = (int32_t)h->nf++;
+	memset(h->xl, 0, h->capxl * sizeof(*h->xl));
+}
+
+/* The function id of key `key` of the model being written. */
+static int32_t fid_src(struct hw *h, uint32_t key)
+{
+	if (h->src == h->st)
+		return fid_of(h, key);
+	if (key >= h->capxl)
+		return -1;
+	if (h->xl[key])
+		return (int32_t)h->xl[key] - 1;
+	const pv_key *k = pv_stats_key(h->src, key);
+	size_t fl, nl;
+	const char *f = pv_stats_str(h->src, k->file, &fl), *n = pv_stats_str(h->src, k->name, &nl);
+	long m = pv_stats_lookup_key(h->st, f, fl, k->line, n, nl);
+	int32_t id = m >= 0 ? fid_of(h, (uint32_t)m) : new_fid(h, h->src, key);
+	if (id >= 0)
+		h->xl[key] = (uint32_t)id + 1;
+	return id;
 }
 
 static void w_fid(struct hw *h, uint32_t key)
 {
-	out_i64(h->o, fid_of(h, key));
+	out_i64(h->o, fid_src(h, key));
 }
 
 static size_t file_of(struct hw *h, uint32_t str)
@@ -182,12 +239,30 @@ static void w_funcs(struct hw *h)
 	pv_out *o = h->o;
 	out_s(o, ",\n\"funcs\":[");
 	for (size_t i = 0; i < h->nf; i++) {
-		const pv_key *k = pv_stats_key(h->st, h->fkeys[i]);
+		pv_stats *st = h->fkeys[i].st;
+		const pv_key *k = pv_stats_key(st, h->fkeys[i].key);
 		size_t n;
-		const char *s = pv_stats_display(h->st, h->fkeys[i], &n);
+		const char *s = pv_stats_display(st, h->fkeys[i].key, &n);
 		if (!s) {
 			h->oom = 1;
 			return;
+		}
+		if (st != h->st) { /* the file by its text in the main model */
+			size_t fl;
+			const char *f = pv_stats_str(st, k->file, &fl);
+			uint32_t id;
+			if (pv_stats_intern_str(h->st, f, fl, &id) < 0) {
+				h->oom = 1;
+				return;
+			}
+			out_s(o, i ? ",\n[" : "[");
+			j_str(o, s, n);
+			out_c(o, ',');
+			out_u64(o, file_of(h, id));
+			out_c(o, ',');
+			out_i64(o, k->line);
+			out_c(o, ']');
+			continue;
 		}
 		out_s(o, i ? ",\n[" : "[");
 		j_str(o, s, n);
@@ -210,13 +285,144 @@ static void w_funcs(struct hw *h)
 
 /* ---- scopes ---------------------------------------------------------- */
 
-/* One scope: the functions of `rows` (entry indices of st) and every
- * caller edge of theirs. */
-static void w_scope(struct hw *h, const char *name, size_t profiles, const uint32_t *rows,
-		    size_t nrows)
+/* A tree: frames in depth-first order (parent first, siblings in the
+ * tree's order: heaviest first, merged last), weights in ticks. */
+static void w_tree(struct hw *h, const pv_tree *t)
 {
 	pv_out *o = h->o;
-	pv_stats *st = h->st;
+	size_t n = t->nframes;
+	uint32_t *ord = pv_malloc((n ? n : 1) * sizeof(*ord)), *at = pv_malloc((n ? n : 1) * sizeof(*at));
+	if (!ord || !at || !n) {
+		h->oom |= n && (!ord || !at);
+		free(ord);
+		free(at);
+		out_s(o, "null");
+		return;
+	}
+	size_t k = 0;
+	for (uint32_t i = 0; i != PV_NOFRAME;) { /* preorder without a stack */
+		at[i] = (uint32_t)k;
+		ord[k++] = i;
+		const pv_frame *f = &t->frames[i];
+		if (f->first_child != PV_NOFRAME) {
+			i = f->first_child;
+			continue;
+		}
+		while (i != PV_NOFRAME && t->frames[i].next_sibling == PV_NOFRAME)
+			i = t->frames[i].parent;
+		if (i != PV_NOFRAME)
+			i = t->frames[i].next_sibling;
+	}
+	out_s(o, "{\"tick\":");
+	j_dbl(o, (double)t->tick_ns * 1e-9);
+	out_s(o, ",\"estimated\":");
+	out_u64(o, t->estimated);
+	out_s(o, ",\n\"fn\":[");
+	size_t nlabels = 0;
+	for (size_t j = 0; j < k; j++) {
+		const pv_frame *f = &t->frames[ord[j]];
+		if (j)
+			out_c(o, ',');
+		if (f->key >= PV_FRAME_GROUP) { /* root, group, "[N smaller]" */
+			out_i64(o, -(int64_t)++nlabels);
+		} else {
+			if (pv_tree_stats(t, ord[j]) != h->src)
+				set_src(h, pv_tree_stats(t, ord[j]));
+			w_fid(h, f->key);
+		}
+	}
+	out_s(o, "],\n\"labels\":[");
+	nlabels = 0;
+	for (size_t j = 0; j < k; j++) {
+		const pv_frame *f = &t->frames[ord[j]];
+		if (f->key < PV_FRAME_GROUP)
+			continue;
+		char buf[PV_TREE_NAME_MAX];
+		size_t len = 0;
+		const char *s = pv_tree_name(t, ord[j], buf, &len);
+		if (nlabels++)
+			out_c(o, ',');
+		j_str(o, s ? s : "", s ? len : 0);
+	}
+	out_s(o, "],\n\"parent\":[");
+	for (size_t j = 0; j < k; j++) {
+		if (j)
+			out_c(o, ',');
+		uint32_t p = t->frames[ord[j]].parent;
+		out_i64(o, p == PV_NOFRAME ? -1 : (int64_t)at[p]);
+	}
+	out_s(o, "],\n\"w\":[");
+	for (size_t j = 0; j < k; j++) {
+		if (j)
+			out_c(o, ',');
+		out_u64(o, t->frames[ord[j]].weight);
+	}
+	out_s(o, "],\n\"self\":[");
+	for (size_t j = 0; j < k; j++) {
+		if (j)
+			out_c(o, ',');
+		out_u64(o, t->frames[ord[j]].self);
+	}
+	out_s(o, "],\n\"flags\":[");
+	for (size_t j = 0; j < k; j++) {
+		if (j)
+			out_c(o, ',');
+		out_u64(o, t->frames[ord[j]].flags);
+	}
+	out_s(o, "],\n\"calls\":[");
+	for (size_t j = 0; j < k; j++) {
+		double c = t->frames[ord[j]].calls;
+		if (j)
+			out_c(o, ',');
+		if (c < 0)
+			out_s(o, "null");
+		else
+			out_u64(o, (uint64_t)(c + 0.5));
+	}
+	out_s(o, "]}");
+	free(ord);
+	free(at);
+}
+
+/* The flame graph and the bottom-up tree of one scope's model. */
+static void w_trees(struct hw *h, pv_stats *st, const pv_tree *given, pv_ctx *ctx)
+{
+	pv_out *o = h->o;
+	pv_tree_opts topts = {.min_share = -1, .max_frames = PV_HTML_MAX_FRAMES};
+	pv_tree *t = NULL;
+	for (int inv = 0; inv < 2; inv++) {
+		out_s(o, inv ? ",\n\"inv\":" : ",\n\"tree\":");
+		topts.inverted = inv;
+		const pv_tree *use = !inv && given ? given : NULL;
+		if (!use && pv_tree_build(&t, st, &topts, ctx) == 0)
+			use = t;
+		else if (!use && ctx->code == PV_ENOMEM)
+			h->oom = 1;
+		if (use)
+			w_tree(h, use);
+		else
+			out_s(o, "null");
+		if (!inv && use) {
+			double share = use->total ? (double)use->estimated / (double)use->total : 0;
+			out_s(o, ",\"estimated\":");
+			j_dbl(o, share);
+			if (!h->nscopes)
+				h->estimated = share;
+		}
+		pv_tree_free(t);
+		t = NULL;
+	}
+}
+
+/* One scope: the functions of `rows` (entry indices of st, or every entry
+ * when rows is NULL), every caller edge of theirs, and its trees. */
+static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *st,
+		    const uint32_t *rows, size_t nrows, const pv_tree *tree, pv_ctx *ctx)
+{
+	pv_out *o = h->o;
+	set_src(h, st);
+	if (!rows)
+		nrows = pv_stats_nentries(st);
 	out_s(o, "{\"name\":");
 	j_cstr(o, name);
 	out_s(o, ",\"profiles\":");
@@ -227,7 +433,7 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, const uint3
 	j_int(o, pv_stats_total_calls(st));
 	out_s(o, ",\n\"rows\":[");
 	for (size_t i = 0; i < nrows; i++) {
-		const pv_entry *e = pv_stats_entry(st, rows[i]);
+		const pv_entry *e = pv_stats_entry(st, rows ? rows[i] : i);
 		if (i)
 			out_c(o, ',');
 		w_fid(h, e->key);
@@ -243,7 +449,7 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, const uint3
 	out_s(o, "],\n\"edges\":[");
 	int first = 1;
 	for (size_t i = 0; i < nrows; i++) {
-		const pv_entry *e = pv_stats_entry(st, rows[i]);
+		const pv_entry *e = pv_stats_entry(st, rows ? rows[i] : i);
 		for (uint32_t x = e->first_edge; x; x = pv_stats_edge(st, x)->next) {
 			const pv_edge *ed = pv_stats_edge(st, x);
 			if (!first)
@@ -267,7 +473,37 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, const uint3
 			}
 		}
 	}
-	out_s(o, "],\n\"tree\":null,\"inv\":null}");
+	out_c(o, ']');
+	w_trees(h, st, tree, ctx);
+	out_c(o, '}');
+	h->nscopes++;
+}
+
+/* ---- endpoints -------------------------------------------------------- */
+
+/* One row per endpoint: its scope (1 + its index) and its requests'
+ * durations, for the page's histograms. */
+static void w_endpoints(struct hw *h, const pv_views *v)
+{
+	pv_out *o = h->o;
+	size_t ng = v->groups ? pv_groups_count(v->groups) : 0;
+	for (size_t i = 0; i < ng; i++) {
+		size_t n;
+		const pv_reqinfo *r = pv_groups_requests(v->groups, i, &n);
+		out_s(o, i ? ",\n{\"name\":" : "{\"name\":");
+		j_cstr(o, pv_groups_name(v->groups, i));
+		out_s(o, ",\"scope\":");
+		out_u64(o, i + 1);
+		out_s(o, ",\"profiles\":");
+		out_u64(o, n);
+		out_s(o, ",\"durations\":[");
+		for (size_t k = 0; k < n; k++) {
+			if (k)
+				out_c(o, ',');
+			j_dbl(o, r[k].duration);
+		}
+		out_s(o, "]}");
+	}
 }
 
 /* ---- the page -------------------------------------------------------- */
@@ -285,11 +521,34 @@ static void w_title(pv_out *o, const char *s)
 	}
 }
 
-static void w_header(struct hw *h, const pv_write_opts *opts)
+static void w_header(struct hw *h, const pv_views *v, const pv_write_opts *opts, double estimated)
 {
 	pv_out *o = h->o;
 	out_s(o, "\"header\":{\"read\":");
 	j_cstr(o, opts->summary);
+	if (v->groups) {
+		size_t n;
+		const pv_reqinfo *r = pv_groups_requests(v->groups, PV_GROUPS_ALL, &n);
+		double lo = NAN, hi = NAN;
+		for (size_t i = 0; i < n; i++) {
+			if (isnan(r[i].time))
+				continue;
+			if (isnan(lo) || r[i].time < lo)
+				lo = r[i].time;
+			if (isnan(hi) || r[i].time > hi)
+				hi = r[i].time;
+		}
+		out_s(o, ",\"endpoints\":");
+		out_u64(o, pv_groups_count(v->groups));
+		out_s(o, ",\"from\":");
+		j_dbl(o, lo);
+		out_s(o, ",\"to\":");
+		j_dbl(o, hi);
+		out_s(o, ",\"unnamed\":");
+		out_u64(o, pv_groups_unparsed(v->groups));
+	}
+	out_s(o, ",\"estimated\":");
+	j_dbl(o, estimated);
 	out_s(o, ",\"profiles\":");
 	out_u64(o, pv_stats_nprofiles(h->st));
 	out_s(o, ",\"calls\":");
@@ -323,7 +582,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	const pv_view *view = v->view;
 	const char *page = pv_html_page, *end = page + sizeof(pv_html_page);
 	const char *title = marker("@TITLE@"), *data = marker("@DATA@");
-	struct hw h = {.st = st};
+	struct hw h = {.st = st, .estimated = NAN};
 	/* short names in the page, the full file name on hover */
 	if (pv_stats_short_paths(st) < 0 || !(h.o = out_open(fp)))
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
@@ -333,11 +592,20 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	w_title(o, opts->summary ? opts->summary : "report");
 	out_put(o, title + 7, (size_t)(data - title - 7));
 
-	out_s(o, "{\"schema\":1,\n");
-	w_header(&h, opts);
-	out_s(o, ",\n\"scopes\":[");
-	w_scope(&h, "all profiles", pv_stats_nprofiles(st), view->rows, view->nrows);
-	out_s(o, "],\n\"endpoints\":[],\n\"diff\":null");
+	out_s(o, "{\"schema\":1,\n\"scopes\":[");
+	w_scope(&h, "all profiles", pv_stats_nprofiles(st), st, view->rows, view->nrows, v->tree, ctx);
+	size_t ng = v->groups ? pv_groups_count(v->groups) : 0;
+	for (size_t i = 0; i < ng && !h.oom; i++) {
+		size_t n;
+		pv_groups_requests(v->groups, i, &n);
+		out_s(o, ",\n");
+		w_scope(&h, pv_groups_name(v->groups, i), n, pv_groups_stats(v->groups, i), NULL, 0,
+			NULL, ctx);
+	}
+	out_s(o, "],\n\"endpoints\":[");
+	w_endpoints(&h, v);
+	out_s(o, "],\n\"diff\":null,\n");
+	w_header(&h, v, opts, h.estimated);
 	w_funcs(&h);
 	out_s(o, "}");
 
@@ -345,6 +613,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	out_close(o);
 	free(h.fid);
 	free(h.fkeys);
+	free(h.xl);
 	free(h.fstrs);
 	pv_map_free(&h.files);
 	return h.oom ? pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory") : 0;
@@ -352,7 +621,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 
 const pv_writer pv_writer_html = {
 	.name = "html",
-	.flags = 0,
+	.flags = PV_W_GROUPS,
 	.modes = PV_MODE_STATS,
 	.help = "one self-contained HTML page (tables, flame graph, callers/callees)",
 	.write = html_write,

@@ -508,9 +508,9 @@
 			d.style.backgroundColor = colour(T, i);
 			d.setAttribute('data-i', i);
 			if (width * W > 30) d.textContent = name;
-			var pw = par[i] >= 0 ? w[par[i]] : total;
-			d.title = name + '\n' + fmtTime(w[i]) + ', ' + fmtPct(w[i] / total) + ' of total, ' + fmtPct(pw ? w[i] / pw : 1) + ' of parent' +
-				(T.self ? ', self ' + fmtTime(T.self[i]) : '') + (T.calls ? ', ' + fmtInt(T.calls[i]) + ' calls' : '') + '\n' +
+			var pw = par[i] >= 0 ? w[par[i]] : total, tick = T.tick || 1;
+			d.title = name + '\n' + fmtTime(w[i] * tick) + ', ' + fmtPct(w[i] / total) + ' of total, ' + fmtPct(pw ? w[i] / pw : 1) + ' of parent' +
+				(T.self ? ', self ' + fmtTime(T.self[i] * tick) : '') + (T.calls && T.calls[i] != null ? ', ' + fmtInt(T.calls[i]) + ' calls' : '') + '\n' +
 				(fl & 4 ? 'frames too small to draw, merged' : fl & 1 ? 'estimated: a function on this path has several callers' : 'exact') +
 				(fl & 2 ? '; recursion folded here' : '') + (T.fn[i] >= 0 ? '\n' + fpath(T.fn[i]) : '');
 			frag.appendChild(d);
