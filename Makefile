@@ -30,8 +30,9 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
+TEST_PKGS += chromium chromium-driver python3-selenium
 
-.PHONY: all deps demo test unit oracle cli requests export live valgrind clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live html valgrind clean format sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -102,6 +103,18 @@ valgrind: profview $(UNIT_BIN)
 export: $(PROFVIEW_BIN)
 	$(PYTHON) tests/export/test_exports.py --profview $(PROFVIEW_BIN)
 
+# The HTML report in Debian's headless chromium (chromium-driver, selenium),
+# which this target installs when missing.
+HTML_PKGS := chromium chromium-driver python3-selenium
+html: $(PROFVIEW_BIN)
+	@missing=""; for p in $(HTML_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	/usr/bin/python3 tests/html/test_html.py --profview $(PROFVIEW_BIN)
+
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
 
@@ -138,6 +151,7 @@ installtest: profview
 # Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
 bench: profview
 	bash bench/run.sh $(BENCH_SIZES)
+	bash bench/html.sh
 
 format:
 	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]
