@@ -17,6 +17,15 @@
 	}
 	var F = D.funcs, FILES = D.files, SCOPES = D.scopes;
 	var ROWH = 17, SHOW = 300;
+	/* the data's times are integer nanoseconds; the page works in seconds */
+	var NS = 1e-9;
+	function sec(v) { return v == null ? null : v * NS; }
+	D.header.time = sec(D.header.time);
+	SCOPES.forEach(function (S) { S.time = sec(S.time); });
+	(D.endpoints || []).forEach(function (e) {
+		['total', 'mean', 'p50', 'p95', 'max'].forEach(function (k) { e[k] = sec(e[k]); });
+		e.durations = (e.durations || []).map(sec);
+	});
 
 	/* ---- helpers ---------------------------------------------------- */
 
@@ -204,7 +213,7 @@
 		if (S._rows) return S._rows;
 		var a = S.rows, out = [], byFid = new Map();
 		for (var i = 0; i + 4 < a.length; i += 5) {
-			var r = { fid: a[i], cc: a[i + 1], nc: a[i + 2], tt: a[i + 3], ct: a[i + 4] };
+			var r = { fid: a[i], cc: a[i + 1], nc: a[i + 2], tt: sec(a[i + 3]), ct: sec(a[i + 4]) };
 			out.push(r);
 			byFid.set(r.fid, r);
 		}
@@ -216,7 +225,7 @@
 		if (S._callers) return S;
 		var e = S.edges, callers = new Map(), callees = new Map();
 		for (var i = 0; i + 5 < e.length; i += 6) {
-			var r = { caller: e[i], callee: e[i + 1], nc: e[i + 2], cc: e[i + 3], tt: e[i + 4], ct: e[i + 5] };
+			var r = { caller: e[i], callee: e[i + 1], nc: e[i + 2], cc: e[i + 3], tt: sec(e[i + 4]), ct: sec(e[i + 5]) };
 			if (!callers.has(r.callee)) callers.set(r.callee, []);
 			callers.get(r.callee).push(r);
 			if (!callees.has(r.caller)) callees.set(r.caller, []);
