@@ -19,6 +19,7 @@ struct options {
 	pv_write_opts wopts;
 	const char *sortspec;   /* --sort as given, or NULL */
 	pv_sort *sort;          /* stats mode: the parsed --sort (time,calls) */
+	int vsort;              /* --requests: PV_RQ_*, --diff: PV_DS_* */
 	pv_select *sel;         /* --limit, --fraction, --match, --exclude */
 	pv_reqfilter *filter;   /* --endpoint, --since, --until */
 	const char **diffs;     /* --diff BASE... */

@@ -253,10 +253,12 @@ int options_parse(struct options *o, int argc, char **argv)
 			die_usage("%s", ctx.msg);
 		break;
 	case PV_MODE_REQUESTS:
-		if (pv_requests_sort_check(o->sortspec ? o->sortspec : "total", &ctx) < 0)
+		if (pv_reqview_sort_parse(o->sortspec ? o->sortspec : "total", &o->vsort, &ctx) < 0)
 			die_usage("%s", ctx.msg);
 		break;
-	default:
+	case PV_MODE_DIFF:
+		if (pv_diffview_sort_parse(o->sortspec ? o->sortspec : "absolute", &o->vsort, &ctx) < 0)
+			die_usage("%s", ctx.msg);
 		break;
 	}
 	if (optind >= argc)

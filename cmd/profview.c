@@ -38,34 +38,33 @@ static char *join_inputs(char **v, int n)
 }
 
 /* What the loader asks about each profile: the request selection and,
- * for --requests, the table being filled. */
+ * for --requests, the groups being filled. */
 struct hooks {
 	pv_reqfilter *filter;
-	pv_requests *requests;
-	pv_groups *groups; /* writers with PV_W_GROUPS: the profiles per endpoint */
+	pv_groups *groups;
+	size_t refused; /* profiles the selection left out */
 	char **skipped; /* the messages of inputs not read (-f html shows them) */
 	size_t nskipped, capskipped;
 };
 
 static int want(void *arg, const char *name)
 {
-	return pv_reqfilter_match(((struct hooks *)arg)->filter, name);
+	struct hooks *h = arg;
+	if (pv_reqfilter_match(h->filter, name))
+		return 1;
+	h->refused++;
+	return 0;
 }
 
 static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
 {
 	struct hooks *h = arg;
-	if (h->groups && !pv_groups_add(h->groups, name, st, p)) {
-		fputs("profview: out of memory\n", stderr);
-		exit(EXIT_INPUT);
+	if (pv_reqfilter_active(h->filter) &&
+	    !pv_reqfilter_match_timed(h->filter, name, pv_profile_total_time(p))) {
+		h->refused++;
+		return 0;
 	}
-	if (!h->requests)
-		return 1;
-	if (!pv_requests_add(h->requests, name, st, p)) {
-		fputs("profview: out of memory\n", stderr);
-		exit(EXIT_INPUT);
-	}
-	return 1;
+	return h->groups ? pv_groups_add(h->groups, name, st, p) : 1;
 }
 
 /* Progress on a terminal: after a second of work, redrawn in place at most
@@ -122,10 +121,13 @@ static void on_error(const pv_ctx *ctx, void *arg)
 
 static void hooks_free(struct hooks *h)
 {
-	pv_groups_free(h->groups);
 	for (size_t i = 0; i < h->nskipped; i++)
 		free(h->skipped[i]);
 	free(h->skipped);
+	h->skipped = NULL;
+	h->nskipped = h->capskipped = 0;
+	pv_groups_free(h->groups);
+	h->groups = NULL;
 }
 
 static void summary(char *buf, size_t cap, const pv_load_result *r, char **inputs, int n)
@@ -210,22 +212,68 @@ static int write_views(struct options *o, const pv_views *v, int status)
 	return status;
 }
 
+/* Writers with PV_W_GROUPS: the profiles per endpoint, kept while loading. */
+static int groups_start(const struct options *o, struct hooks *h)
+{
+	if (!(o->writer->flags & PV_W_GROUPS))
+		return 0;
+	return pv_groups_new(&h->groups, pv_request_parse_timed, 1) < 0 ? -oom() : 0;
+}
+
+/* ... their models prepared as the main one, and the requests view. */
+static int groups_finish(const struct options *o, struct hooks *h, pv_reqview **rv)
+{
+	if (!h->groups)
+		return 0;
+	if (pv_groups_failed(h->groups))
+		return -oom();
+	for (size_t i = 0; i < pv_groups_count(h->groups); i++)
+		if (prepare(o, pv_groups_stats(h->groups, i)) < 0)
+			return -EXIT_INPUT;
+	pv_ctx ctx = {0};
+	if (pv_reqview_build(rv, h->groups, PV_RQ_TOTAL, (size_t)-1, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		return -EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* The messages of `from`'s skipped inputs join those of `to`. */
+static void skipped_join(struct hooks *to, struct hooks *from)
+{
+	for (size_t i = 0; i < from->nskipped; i++) {
+		if (to->nskipped == to->capskipped) {
+			size_t cap = to->capskipped ? 2 * to->capskipped : 16;
+			char **n = realloc(to->skipped, cap * sizeof(*n));
+			if (!n)
+				return;
+			to->skipped = n;
+			to->capskipped = cap;
+		}
+		to->skipped[to->nskipped++] = from->skipped[i];
+		from->skipped[i] = NULL;
+	}
+}
+
 /* The stats table and the exports of the model. */
 static int run_stats(struct options *o)
 {
 	struct hooks h = {.filter = o->filter};
 	pv_stats *st = NULL;
 	pv_view view = {0};
+	pv_reqview *rv = NULL;
 	pv_load_result res;
 	char sum[1024], *cmdline = NULL;
-	if ((o->writer->flags & PV_W_GROUPS) && pv_groups_new(&h.groups, pv_request_parse, 1) < 0)
-		return oom();
-	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	int status = groups_start(o, &h);
+	if (status < 0)
+		return -status;
+	status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
-	for (size_t i = 0; status >= 0 && h.groups && i < pv_groups_count(h.groups); i++)
-		if (prepare(o, pv_groups_stats(h.groups, i)) < 0)
-			status = -EXIT_INPUT;
+	if (status >= 0) {
+		int g = groups_finish(o, &h, &rv);
+		status = g < 0 ? g : status;
+	}
 	if (status < 0)
 		goto out;
 	/* writers with an order of their own need the sort only when --limit
@@ -248,9 +296,11 @@ static int run_stats(struct options *o)
 	o->wopts.cmd = cmdline;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view, .groups = h.groups};
+	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view, .groups = h.groups,
+		      .requests = rv};
 	status = write_views(o, &v, status);
 out:
+	pv_reqview_free(rv);
 	hooks_free(&h);
 	free(cmdline);
 	pv_view_clear(&view);
@@ -263,29 +313,34 @@ static int run_requests(struct options *o)
 {
 	struct hooks h = {.filter = o->filter};
 	pv_stats *st = NULL;
+	pv_reqview *rv = NULL;
 	pv_load_result res;
-	if (pv_requests_new(&h.requests) < 0)
+	pv_ctx ctx = {0};
+	char sum[1024];
+	if (pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
 		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	if (status >= 0 && pv_groups_failed(h.groups))
+		status = -oom();
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
+	for (size_t i = 0; status >= 0 && i < pv_groups_count(h.groups); i++)
+		if (prepare(o, pv_groups_stats(h.groups, i)) < 0)
+			status = -EXIT_INPUT;
 	if (status < 0)
 		goto out;
-	struct output out;
-	pv_ctx ctx = {0};
-	if (output_open(&out, o->outpath) < 0) {
-		status = EXIT_INPUT;
+	if (pv_reqview_build(&rv, h.groups, o->vsort, pv_select_limit(o->sel), &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
 		goto out;
 	}
-	int ok = pv_requests_write(out.fp, h.requests, st, o->sortspec ? o->sortspec : "total",
-				   pv_select_limit(o->sel), &ctx) == 0;
-	if (!ok)
-		fprintf(stderr, "profview: %s\n", ctx.msg);
-	if (output_close(&out, ok) < 0 || !ok)
-		status = EXIT_INPUT;
+	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
+	o->wopts.summary = sum;
+	pv_views v = {.mode = PV_MODE_REQUESTS, .st = st, .groups = h.groups, .requests = rv};
+	status = write_views(o, &v, status);
 out:
+	pv_reqview_free(rv);
 	hooks_free(&h);
-	pv_requests_free(h.requests);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;
 }
@@ -293,13 +348,20 @@ out:
 /* --diff BASE: the inputs against the base, per function and profile. */
 static int run_diff(struct options *o)
 {
-	struct hooks h = {.filter = o->filter};
+	struct hooks h = {.filter = o->filter}, hb = {.filter = o->filter};
 	pv_stats *st = NULL, *base = NULL;
+	pv_diffview *dv = NULL;
+	pv_reqview *rv = NULL, *rvb = NULL;
 	pv_load_result res, bres;
-	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	pv_ctx ctx = {0};
+	int status = groups_start(o, &h);
+	if (status < 0 || (status = groups_start(o, &hb)) < 0)
+		goto out;
+	status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status < 0)
 		goto out;
-	int bstatus = load(o, &h, o->diffs, o->ndiffs, "base ", &base, &bres);
+	int bstatus = load(o, &hb, o->diffs, o->ndiffs, "base ", &base, &bres);
+	skipped_join(&h, &hb);
 	if (bstatus < 0) {
 		status = bstatus;
 		goto out;
@@ -310,24 +372,34 @@ static int run_diff(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
+	int g = groups_finish(o, &h, &rv);
+	if (g < 0 || (g = groups_finish(o, &hb, &rvb)) < 0) {
+		status = g;
+		goto out;
+	}
+	if (pv_diffview_build(&dv, base, st, o->vsort, o->sel, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
+		goto out;
+	}
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
 	summary(what_base, sizeof(what_base), &bres, (char **)o->diffs, (int)o->ndiffs);
 	const char *of = strstr(what_base, " from ");
 	const char *wc = strstr(sum, " from ");
-	struct output out;
-	if (output_open(&out, o->outpath) < 0) {
-		status = EXIT_INPUT;
-		goto out;
-	}
-	int ok = pv_diff_write(out.fp, base, st, o->sel, of ? of + 6 : what_base,
-			       wc ? wc + 6 : sum) == 0;
-	if (!ok)
-		oom();
-	if (output_close(&out, ok) < 0 || !ok)
-		status = EXIT_INPUT;
+	o->wopts.summary = wc ? wc + 6 : sum;
+	o->wopts.base_summary = of ? of + 6 : what_base;
+	o->wopts.skipped = (const char *const *)h.skipped;
+	o->wopts.nskipped = h.nskipped;
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups,
+		      .requests = rv, .base_requests = rvb};
+	status = write_views(o, &v, status);
 out:
+	pv_reqview_free(rv);
+	pv_reqview_free(rvb);
 	hooks_free(&h);
+	hooks_free(&hb);
+	pv_diffview_free(dv);
 	pv_stats_free(base);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;

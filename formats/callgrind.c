@@ -55,7 +55,7 @@ static const char *base(const char *s, size_t n, size_t *bn)
 static const char *key_base(pv_stats *st, const pv_key *k, size_t *bn)
 {
 	size_t n;
-	const char *s = pv_stats_str(st, k->file, &n);
+	const char *s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
 	return base(s, n, bn);
 }
 
@@ -134,7 +134,7 @@ static void put_fn(pv_out *fp, struct cg *g, const char *spec, struct fn *f)
 		out_i64(fp, k->line);
 	}
 	if (f->disamb == 2) {
-		s = pv_stats_str(g->st, k->file, &n);
+		s = pv_stats_str(g->st, pv_stats_shown_file(g->st, k->file), &n);
 		out_s(fp, " [");
 		put_name(fp, s, n);
 		out_c(fp, ']');
@@ -324,8 +324,9 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 	size_t nstr = 0;
 	for (size_t k = 0; k < nkeys; k++) {
 		const pv_key *key = pv_stats_key(st, (uint32_t)k);
-		if (key->file >= nstr)
-			nstr = key->file + 1;
+		uint32_t f = pv_stats_shown_file(st, key->file);
+		if (f >= nstr)
+			nstr = f + 1;
 	}
 	g.file_id_of_str = pv_calloc(nstr ? nstr : 1, sizeof(*g.file_id_of_str));
 	if (!g.file_id_of_str)
@@ -348,7 +349,7 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 		const pv_key *k = pv_stats_key(st, f->key);
 		long long line = k->line > 0 ? (long long)k->line : 0;
 		out_c(fp, '\n');
-		put_file(fp, &g, "fl", k->file);
+		put_file(fp, &g, "fl", pv_stats_shown_file(st, k->file));
 		put_fn(fp, &g, "fn", f);
 		uint64_t self = f->entry >= 0
 			? pv_time_ns(pv_stats_entry(st, (size_t)f->entry)->tt, &o->nclamped) : 0;
@@ -364,7 +365,7 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 			if (n == 0 && cost == 0)
 				continue; /* nothing to show, and calls=0 misleads readers */
 			const pv_key *tk = pv_stats_key(st, to->key);
-			put_file(fp, &g, "cfi", tk->file);
+			put_file(fp, &g, "cfi", pv_stats_shown_file(st, tk->file));
 			put_fn(fp, &g, "cfn", to);
 			out_s(fp, "calls=");
 			if (n <= (pv_int)UINT64_MAX) {

@@ -1,120 +1,94 @@
 /*
- * diff.c - --diff: what changed between two sets of profiles.
+ * diff.c - the --diff table as text, from the diff view (lib/diffview.c):
  *
- * Per function (matched by file, line and name): calls, internal and
- * cumulative time per profile in each set (the set's sums divided by its
- * number of profiles, so sets of different sizes compare), and the change in
- * internal time.  Rows are sorted by that change, largest increase first;
- * a function found in one set only is marked "new" or "gone".
+ *   Comparing 3 profiles (after/) with 3 base profiles (before/).
+ *   Means per profile; times in ms; sorted by the absolute change in internal time.
+ *   Overall: 12.345 ms -> 13.456 ms per profile, +1.111 ms (+9.0%).
+ *
+ *    base calls       calls  base tottime     tottime      change   change%  base cumtime     cumtime        function
+ *
+ * Every header is right-aligned over its column and no wider than it, so
+ * labels never run together; a function found in one set only is marked
+ * "new" or "gone".
  */
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "../lib/internal.h"
+#include "modes.h"
 
-struct drow {
-	uint32_t key;        /* in the stats the row's name comes from */
-	pv_stats *from;
-	const pv_entry *b, *c; /* base and current entries, NULL if absent */
-	double delta;
+static const char *const order_text[] = {
+	"the absolute change in internal time", "the change in internal time (increase first)",
+	"the relative change in internal time", "internal time in the base",
+	"internal time now",                    "function name",
 };
 
-static int cmp_drow(const void *pa, const void *pb)
-{
-	const struct drow *a = pa, *b = pb;
-	if (a->delta != b->delta)
-		return a->delta > b->delta ? -1 : 1;
-	size_t al, bl;
-	const char *as = pv_stats_display(a->from, a->key, &al);
-	const char *bs = pv_stats_display(b->from, b->key, &bl);
-	int c = memcmp(as, bs, al < bl ? al : bl);
-	return c ? c : (al > bl) - (al < bl);
-}
+#define W 12 /* every number column */
 
-static double per(pv_num v, size_t n)
+static void cell(FILE *fp, int present, double v, int sign)
 {
-	double x = pv_num_to_double(v);
-	return n ? x / (double)n : 0;
-}
-
-static long find_in(pv_stats *other, pv_stats *st, uint32_t key)
-{
-	const pv_key *k = pv_stats_key(st, key);
-	size_t fl, nl;
-	const char *f = pv_stats_str(st, k->file, &fl);
-	const char *n = pv_stats_str(st, k->name, &nl);
-	long id = pv_stats_lookup_key(other, f, fl, k->line, n, nl);
-	return id < 0 ? -1 : pv_stats_find(other, (uint32_t)id);
-}
-
-static void cell(FILE *fp, const pv_entry *e, double v)
-{
-	if (e)
-		fprintf(fp, " %12.3f", v);
+	if (!present)
+		fprintf(fp, "  %*s", W, "-");
 	else
-		fprintf(fp, " %12s", "-");
+		fprintf(fp, sign ? "  %+*.3f" : "  %*.3f", W, v);
 }
 
-int pv_diff_write(FILE *fp, pv_stats *base, pv_stats *cur, const pv_select *sel,
-		  const char *what_base, const char *what_cur)
+static void percent(FILE *fp, const pv_diffrow *r)
 {
-	size_t nb = pv_stats_nprofiles(base), nc = pv_stats_nprofiles(cur);
-	size_t cap = pv_stats_nentries(base) + pv_stats_nentries(cur), n = 0;
-	struct drow *rows = pv_malloc((cap ? cap : 1) * sizeof(*rows));
-	if (!rows)
-		return PV_ENOMEM;
-	for (size_t i = 0; i < pv_stats_nentries(cur); i++) {
-		const pv_entry *c = pv_stats_entry(cur, i);
-		long b = find_in(base, cur, c->key);
-		rows[n++] = (struct drow){c->key, cur, b >= 0 ? pv_stats_entry(base, (size_t)b) : NULL,
-					  c, 0};
-	}
-	for (size_t i = 0; i < pv_stats_nentries(base); i++) {
-		const pv_entry *b = pv_stats_entry(base, i);
-		if (find_in(cur, base, b->key) < 0)
-			rows[n++] = (struct drow){b->key, base, b, NULL, 0};
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		struct drow *r = &rows[i];
+	char b[32];
+	if (!r->b)
+		snprintf(b, sizeof(b), "new");
+	else if (!r->c)
+		snprintf(b, sizeof(b), "gone");
+	else if (isfinite(r->relative))
+		snprintf(b, sizeof(b), "%+.1f%%", r->relative * 100);
+	else if (r->relative != r->relative)
+		snprintf(b, sizeof(b), "-");
+	else
+		snprintf(b, sizeof(b), r->relative > 0 ? "+inf%%" : "-inf%%");
+	fprintf(fp, "  %*s", 9, b);
+}
+
+int pv_diff_text(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
+{
+	const pv_diffview *v = vs->diff;
+	const char *wb = o->base_summary ? o->base_summary : "base";
+	const char *wc = o->summary ? o->summary : "current";
+	double max = fabs(v->mean_base) > fabs(v->mean_cur) ? fabs(v->mean_base) : fabs(v->mean_cur);
+	const char *u;
+	double k = pv_unit_scale(o->unit, max, &u);
+	fprintf(fp, "Comparing %zu profile%s (%s) with %zu base profile%s (%s).\n", v->ncur,
+		v->ncur == 1 ? "" : "s", wc, v->nbase, v->nbase == 1 ? "" : "s", wb);
+	fprintf(fp, "Means per profile; calls per profile; times in %s; sorted by %s.\n", u,
+		order_text[v->sort >= 0 && v->sort <= PV_DS_NAME ? v->sort : 0]);
+	char pc[32];
+	if (isfinite(v->overall))
+		snprintf(pc, sizeof(pc), "%+.1f%%", v->overall * 100);
+	else
+		snprintf(pc, sizeof(pc), "new");
+	fprintf(fp, "Overall: %.3f %s -> %.3f %s per profile, %+.3f %s (%s).\n\n", v->mean_base * k, u,
+		v->mean_cur * k, u, (v->mean_cur - v->mean_base) * k, u, pc);
+	fprintf(fp, "  %*s  %*s  %*s  %*s  %*s  %9s  %*s  %*s  %-4s  %s\n", W, "base calls", W, "calls",
+		W, "base tottime", W, "tottime", W, "change", "change%", W, "base cumtime", W, "cumtime",
+		"", "function");
+	for (size_t i = 0; i < v->shown; i++) {
+		const pv_diffrow *r = &v->rows[i];
+		cell(fp, !!r->b, r->calls_base, 0);
+		cell(fp, !!r->c, r->calls_cur, 0);
+		cell(fp, !!r->b, r->tt_base * k, 0);
+		cell(fp, !!r->c, r->tt_cur * k, 0);
+		cell(fp, 1, r->change * k, 1);
+		percent(fp, r);
+		cell(fp, !!r->b, r->ct_base * k, 0);
+		cell(fp, !!r->c, r->ct_cur * k, 0);
 		size_t len;
 		const char *d = pv_stats_display(r->from, r->key, &len);
-		if (!d || !pv_select_keeps(sel, d, len))
-			continue;
-		double tb = r->b ? per(r->b->tt, nb) : 0, tc = r->c ? per(r->c->tt, nc) : 0;
-		r->delta = tc - tb;
-		if (isnan(r->delta))
-			r->delta = 0;
-		rows[k++] = *r;
+		if (!d)
+			return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing the diff");
+		fprintf(fp, "  %-4s  ", !r->b ? "new" : !r->c ? "gone" : "");
+		pv_text_str(fp, d, len);
+		putc('\n', fp);
 	}
-	qsort(rows, k, sizeof(*rows), cmp_drow);
-	size_t limit = pv_select_limit(sel);
-	fprintf(fp, "Comparing %zu profile%s (%s) with %zu base profile%s (%s).\n"
-		    "Means per profile; times in milliseconds; sorted by the change in internal time.\n\n",
-		nc, nc == 1 ? "" : "s", what_cur, nb, nb == 1 ? "" : "s", what_base);
-	fprintf(fp, "%12s %12s %12s %12s %12s %12s %12s %12s  %-5s %s\n", "calls base", "calls",
-		"tottime base", "tottime", "delta", "cumtime base", "cumtime", "delta", "", "function");
-	for (size_t i = 0; i < k && i < limit; i++) {
-		const struct drow *r = &rows[i];
-		double cb = r->b ? (double)r->b->nc / (double)(nb ? nb : 1) : 0;
-		double cc = r->c ? (double)r->c->nc / (double)(nc ? nc : 1) : 0;
-		double tb = r->b ? per(r->b->tt, nb) * 1e3 : 0, tc = r->c ? per(r->c->tt, nc) * 1e3 : 0;
-		double ub = r->b ? per(r->b->ct, nb) * 1e3 : 0, uc = r->c ? per(r->c->ct, nc) * 1e3 : 0;
-		cell(fp, r->b, cb);
-		cell(fp, r->c, cc);
-		cell(fp, r->b, tb);
-		cell(fp, r->c, tc);
-		fprintf(fp, " %+12.3f", tc - tb);
-		cell(fp, r->b, ub);
-		cell(fp, r->c, uc);
-		fprintf(fp, " %+12.3f", uc - ub);
-		size_t len;
-		const char *d = pv_stats_display(r->from, r->key, &len);
-		fprintf(fp, "  %-5s %.*s\n", !r->b ? "new" : !r->c ? "gone" : "", (int)len, d);
-	}
-	if (k > limit)
-		fprintf(fp, "(%zu more functions; --limit shows more)\n", k - limit);
-	free(rows);
+	if (v->shown < v->nrows)
+		fprintf(fp, "(%zu more functions; --limit shows more)\n", v->nrows - v->shown);
 	return 0;
 }

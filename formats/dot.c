@@ -85,7 +85,7 @@ static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 		fprintf(fp, "  n%u [label=\"", i);
 		d_str(fp, s, n);
 		fputs("\\n", fp);
-		s = pv_stats_str(st, k->file, &n);
+		s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
 		d_str(fp, s, n);
 		fprintf(fp, ":%lld\\n%.2f%%\\n(%.2f%%)\\n%s×\", color=", (long long)k->line, 100 * cf,
 			100 * sf, cnt);

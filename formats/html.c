@@ -58,7 +58,8 @@ struct hw {
 	struct fkey *fkeys; /* function id -> its key */
 	size_t nf, capf;
 	pv_stats *src;    /* the model being written (main, an endpoint's, the base) */
-	uint32_t *xl;     /* src key id -> function id + 1, 0 = not looked up */
+	pv_stats *xlsrc;  /* the model xl is for */
+	uint32_t *xl;     /* xlsrc key id -> function id + 1, 0 = not looked up */
 	size_t capxl;
 	pv_map files;     /* file string id -> index in "files" + 1 */
 	uint32_t *fstrs;  /* index in "files" -> file string id */
@@ -201,7 +202,7 @@ static void set_src(struct hw *h, pv_stats *src)
 {
 	h->src = src;
 	size_t n = pv_stats_nkeys(src);
-	if (src == h->st)
+	if (src == h->st || src == h->xlsrc)
 		return;
 	if (pv_grow(&h->xl, &h->capxl, n ? n : 1, sizeof(*h->xl)) < 0) {
 		h->oom = 1;
@@ -209,6 +210,7 @@ static void set_src(struct hw *h, pv_stats *src)
 		return;
 	}
 	memset(h->xl, 0, h->capxl * sizeof(*h->xl));
+	h->xlsrc = src;
 }
 
 /* The function id of key `key` of the model being written. */
@@ -497,21 +499,41 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *s
 
 /* ---- endpoints -------------------------------------------------------- */
 
-/* One row per endpoint: its scope (1 + its index) and its requests'
- * durations, for the page's histograms. */
+/* One row per endpoint of the requests view: its numbers, its scope (1 +
+ * its group's index) and its requests' durations, for the histograms. */
 static void w_endpoints(struct hw *h, const pv_views *v)
 {
 	pv_out *o = h->o;
-	size_t ng = v->groups ? pv_groups_count(v->groups) : 0;
-	for (size_t i = 0; i < ng; i++) {
+	const pv_reqview *rv = v->requests;
+	for (size_t i = 0; rv && v->groups && i < rv->nrows; i++) {
+		const pv_reqrow *q = &rv->rows[i];
 		size_t n;
-		const pv_reqinfo *r = pv_groups_requests(v->groups, i, &n);
+		const pv_reqinfo *r = pv_groups_requests(v->groups, q->group, &n);
 		out_s(o, i ? ",\n{\"name\":" : "{\"name\":");
-		j_cstr(o, pv_groups_name(v->groups, i));
+		j_cstr(o, q->endpoint);
 		out_s(o, ",\"scope\":");
-		out_u64(o, i + 1);
+		out_u64(o, q->group + 1);
 		out_s(o, ",\"profiles\":");
-		out_u64(o, n);
+		out_u64(o, q->profiles);
+		out_s(o, ",\"total\":");
+		j_ns(o, q->total);
+		out_s(o, ",\"mean\":");
+		j_ns(o, q->mean);
+		out_s(o, ",\"p50\":");
+		j_ns(o, q->p50);
+		out_s(o, ",\"p95\":");
+		j_ns(o, q->p95);
+		out_s(o, ",\"max\":");
+		j_ns(o, q->max);
+		out_s(o, ",\"calls\":");
+		j_int(o, q->calls);
+		out_s(o, ",\"top\":");
+		if (q->ntop) {
+			set_src(h, pv_groups_stats(v->groups, q->group));
+			w_fid(h, q->top[0]);
+		} else {
+			out_s(o, "-1");
+		}
 		out_s(o, ",\"durations\":[");
 		for (size_t k = 0; k < n; k++) {
 			if (k)
@@ -520,6 +542,87 @@ static void w_endpoints(struct hw *h, const pv_views *v)
 		}
 		out_s(o, "]}");
 	}
+}
+
+/* ---- the diff -------------------------------------------------------- */
+
+static const pv_reqrow *row_named(const pv_reqview *rv, const char *name)
+{
+	for (size_t i = 0; rv && i < rv->nrows; i++)
+		if (!strcmp(rv->rows[i].endpoint, name))
+			return &rv->rows[i];
+	return NULL;
+}
+
+static void w_diff_endpoint(pv_out *o, const char *name, const pv_reqrow *b, const pv_reqrow *c,
+			    int first)
+{
+	out_s(o, first ? "{\"name\":" : ",\n{\"name\":");
+	j_cstr(o, name);
+	out_s(o, ",\"base_profiles\":");
+	out_u64(o, b ? b->profiles : 0);
+	out_s(o, ",\"cur_profiles\":");
+	out_u64(o, c ? c->profiles : 0);
+	out_s(o, ",\"base_mean\":");
+	j_ns(o, b ? b->mean : NAN);
+	out_s(o, ",\"cur_mean\":");
+	j_ns(o, c ? c->mean : NAN);
+	out_c(o, '}');
+}
+
+/* The diff view: the overall line, the endpoints of both requests views
+ * side by side (by name), and every function's row. */
+static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts)
+{
+	pv_out *o = h->o;
+	const pv_diffview *d = v->diff;
+	if (!d) {
+		out_s(o, "null");
+		return;
+	}
+	out_s(o, "{\"base\":");
+	j_cstr(o, opts->base_summary);
+	out_s(o, ",\"cur\":");
+	j_cstr(o, opts->summary);
+	out_s(o, ",\"nbase\":");
+	out_u64(o, d->nbase);
+	out_s(o, ",\"ncur\":");
+	out_u64(o, d->ncur);
+	out_s(o, ",\"before\":");
+	j_ns(o, d->mean_base);
+	out_s(o, ",\"after\":");
+	j_ns(o, d->mean_cur);
+	out_s(o, ",\"rel\":");
+	j_dbl(o, d->overall);
+	out_s(o, ",\n\"endpoints\":[");
+	const pv_reqview *rc = v->requests, *rb = v->base_requests;
+	int first = 1;
+	for (size_t i = 0; rc && i < rc->nrows; i++, first = 0)
+		w_diff_endpoint(o, rc->rows[i].endpoint, row_named(rb, rc->rows[i].endpoint),
+				&rc->rows[i], first);
+	for (size_t i = 0; rb && i < rb->nrows; i++) {
+		if (row_named(rc, rb->rows[i].endpoint))
+			continue;
+		w_diff_endpoint(o, rb->rows[i].endpoint, &rb->rows[i], NULL, first);
+		first = 0;
+	}
+	out_s(o, "],\n\"rows\":[");
+	for (size_t i = 0; i < d->nrows; i++) {
+		const pv_diffrow *r = &d->rows[i];
+		if (i)
+			out_c(o, ',');
+		set_src(h, r->from);
+		w_fid(h, r->key);
+		out_c(o, ',');
+		j_ns(o, r->tt_base);
+		out_c(o, ',');
+		j_ns(o, r->tt_cur);
+		out_c(o, ',');
+		j_ns(o, r->change);
+		out_c(o, ',');
+		j_dbl(o, r->relative);
+	}
+	out_s(o, "]}");
 }
 
 /* ---- the page -------------------------------------------------------- */
@@ -600,7 +703,8 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	const char *title = marker("@TITLE@"), *data = marker("@DATA@");
 	struct hw h = {.st = st, .estimated = NAN};
 	/* short names in the page, the full file name on hover */
-	if (pv_stats_short_paths(st) < 0 || !(h.o = out_open(fp)))
+	if (pv_stats_short_paths(st) < 0 || (v->diff && pv_stats_short_paths(v->diff->base) < 0) ||
+	    !(h.o = out_open(fp)))
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	pv_out *o = h.o;
 	out_put(o, page, (size_t)(title - page));
@@ -609,7 +713,8 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	out_put(o, title + 7, (size_t)(data - title - 7));
 
 	out_s(o, "{\"schema\":1,\n\"scopes\":[");
-	w_scope(&h, "all profiles", pv_stats_nprofiles(st), st, view->rows, view->nrows, v->tree, ctx);
+	w_scope(&h, "all profiles", pv_stats_nprofiles(st), st, view ? view->rows : NULL,
+		view ? view->nrows : 0, v->tree, ctx);
 	size_t ng = v->groups ? pv_groups_count(v->groups) : 0;
 	for (size_t i = 0; i < ng && !h.oom; i++) {
 		size_t n;
@@ -620,7 +725,9 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	}
 	out_s(o, "],\n\"endpoints\":[");
 	w_endpoints(&h, v);
-	out_s(o, "],\n\"diff\":null,\n");
+	out_s(o, "],\n\"diff\":");
+	w_diff(&h, v, opts);
+	out_s(o, ",\n");
 	w_header(&h, v, opts, h.estimated);
 	w_funcs(&h);
 	out_s(o, "}");
@@ -638,7 +745,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 const pv_writer pv_writer_html = {
 	.name = "html",
 	.flags = PV_W_GROUPS | PV_W_OWN_ORDER, /* the page sorts */
-	.modes = PV_MODE_STATS,
+	.modes = PV_MODE_STATS | PV_MODE_DIFF,
 	.help = "one self-contained HTML page (tables, flame graph, callers/callees)",
 	.write = html_write,
 };

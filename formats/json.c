@@ -69,7 +69,7 @@ static void j_key(FILE *fp, pv_stats *st, uint32_t key)
 {
 	const pv_key *k = pv_stats_key(st, key);
 	size_t n;
-	const char *s = pv_stats_str(st, k->file, &n);
+	const char *s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
 	fputs("\"file\": ", fp);
 	j_str(fp, s, n);
 	fprintf(fp, ", \"line\": %lld, \"name\": ", (long long)k->line);

@@ -104,7 +104,7 @@ static void w_key(struct w *w, uint32_t key)
 	const pv_key *k = pv_stats_key(w->st, key);
 	putc(')' | FLAG_REF, w->fp);
 	putc(3, w->fp);
-	w_str(w, k->file);
+	w_str(w, pv_stats_shown_file(w->st, k->file));
 	w_int(w, k->line);
 	w_str(w, k->name);
 }
@@ -123,8 +123,9 @@ static int pstats_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *
 	size_t nkeys = pv_stats_nkeys(st), nstr = 0;
 	for (size_t k = 0; k < nkeys; k++) {
 		const pv_key *key = pv_stats_key(st, (uint32_t)k);
-		if (key->file >= nstr)
-			nstr = key->file + 1;
+		uint32_t f = pv_stats_shown_file(st, key->file);
+		if (f >= nstr)
+			nstr = f + 1;
 		if (key->name >= nstr)
 			nstr = key->name + 1;
 	}

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../lib/pv.h"
+#include "modes.h"
 #include "out.h"
 
 /* --unit: times are printed multiplied by this (1 = seconds, as pstats) */
@@ -430,6 +431,10 @@ static int report_body(pv_out *fp, pv_stats *st, const pv_view *v, pv_write_opts
 
 static int report_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 {
+	if (vs->mode == PV_MODE_REQUESTS)
+		return pv_requests_text(file, vs, o, ctx);
+	if (vs->mode == PV_MODE_DIFF)
+		return pv_diff_text(file, vs, o, ctx);
 	pv_stats *st = vs->st;
 	const pv_view *v = vs->view;
 	const char *u = o->unit ? o->unit : "s";

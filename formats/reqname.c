@@ -14,6 +14,7 @@
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <ctype.h>
+#include <math.h>
 #include <pcre2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,14 +67,85 @@ static int is_id(const char *s, size_t n)
 	return n >= 16 && all(s, n, isxdigit);
 }
 
-int pv_request_parse(const char *name, pv_request *r)
+/* Fill r from the parts of a name: prefix "METHOD.path" or "path",
+ * elapsed and time as text.  1, or 0 if the parts do not fit. */
+static int fill(pv_request *r, const char *p, size_t plen, const char *el, size_t eln,
+		const char *t, size_t tn)
 {
 	memset(r, 0, sizeof(*r));
+	const char *dot = memchr(p, '.', plen);
+	size_t ml = dot ? (size_t)(dot - p) : 0;
+	const char *path = p;
+	size_t pathlen = plen;
+	if (dot && is_method(p, ml)) {
+		memcpy(r->method, p, ml);
+		path = dot + 1;
+		pathlen = plen - ml - 1;
+	}
+	if (!pathlen || pathlen >= sizeof(r->path) - 2)
+		return 0;
+	char tbuf[64], ebuf[64];
+	if (tn >= sizeof(tbuf) || eln >= sizeof(ebuf))
+		return 0;
+	memcpy(tbuf, t, tn);
+	tbuf[tn] = '\0';
+	r->time = strtod(tbuf, NULL);
+	r->int_time = memchr(t, '.', tn) == NULL;
+	memcpy(ebuf, el, eln);
+	ebuf[eln] = '\0';
+	r->elapsed_ms = strtod(ebuf, NULL);
+	/* path: dots back to slashes; endpoint: ids folded */
+	size_t o = 0, eo = 0;
+	char *ep = r->endpoint;
+	if (r->method[0])
+		eo = (size_t)snprintf(ep, sizeof(r->endpoint), "%s ", r->method);
+	if (pathlen == 4 && !memcmp(path, "root", 4)) {
+		strcpy(r->path, "/");
+		ep[eo++] = '/';
+		ep[eo] = '\0';
+		return 1;
+	}
+	size_t s = 0;
+	while (s <= pathlen) {
+		const char *seg = path + s;
+		const char *end = memchr(seg, '.', pathlen - s);
+		size_t sl = end ? (size_t)(end - seg) : pathlen - s;
+		if (eo + sl + 8 >= sizeof(r->endpoint))
+			return 0; /* more than an endpoint can hold */
+		r->path[o++] = '/';
+		memcpy(r->path + o, seg, sl);
+		o += sl;
+		ep[eo++] = '/';
+		if (is_id(seg, sl)) {
+			memcpy(ep + eo, "{id}", 4);
+			eo += 4;
+		} else {
+			memcpy(ep + eo, seg, sl);
+			eo += sl;
+		}
+		s += sl + 1;
+	}
+	r->path[o] = '\0';
+	ep[eo] = '\0';
+	return 1;
+}
+
+/* The grammar (README "Request names"), from the right:
+ *   NAME    = PREFIX "." ELAPSED "ms." TIME ".prof"
+ *   TIME    = DIGITS [ "." DIGITS ]        {time:.0f}, {time:.6f}, %d, ...
+ *   ELAPSED = DIGITS [ "." DIGITS ]        {elapsed:.0f}, {elapsed:.3f}, %06d
+ *   PREFIX  = METHOD "." PATH | PATH       METHOD: [A-Z][A-Z0-9_-]*
+ * TIME is the text after the last "ms." that is a number; ELAPSED ends
+ * before it.  One ambiguity remains: in "users.17.5ms" the 17 may be the
+ * path's last segment (whole milliseconds, werkzeug's default) or the
+ * elapsed time's whole part ({elapsed:.1f}).  Then cand[0] is the whole
+ * reading and cand[1] the fractional one.  Returns how many readings (0-2). */
+static int parse_all(const char *name, pv_request cand[2])
+{
 	size_t n = strlen(name);
 	if (n < 5 || strcmp(name + n - 5, ".prof"))
 		return 0;
 	n -= 5;
-	/* the last "ms." with a time after it and whole milliseconds before */
 	for (size_t i = n; i-- > 0;) {
 		if (i + 3 > n || memcmp(name + i, "ms.", 3))
 			continue;
@@ -81,74 +153,67 @@ int pv_request_parse(const char *name, pv_request *r)
 		size_t tn = n - i - 3;
 		if (!number(t, tn))
 			continue;
-		size_t e = i; /* elapsed digits end at e */
-		size_t b = e;
+		size_t e = i, b = e; /* the elapsed digits: [b, e) */
 		while (b > 0 && isdigit((unsigned char)name[b - 1]))
 			b--;
 		if (b == e || b < 2 || name[b - 1] != '.')
 			continue;
-		size_t plen = b - 1; /* "METHOD.path" or "path" */
-		const char *p = name;
-		const char *dot = memchr(p, '.', plen);
-		size_t ml = dot ? (size_t)(dot - p) : 0;
-		const char *path = p;
-		size_t pathlen = plen;
-		if (dot && is_method(p, ml)) {
-			memcpy(r->method, p, ml);
-			path = dot + 1;
-			pathlen = plen - ml - 1;
-		}
-		if (!pathlen || pathlen >= sizeof(r->path) - 2)
-			return 0;
-		char tbuf[64];
-		if (tn >= sizeof(tbuf))
-			return 0;
-		memcpy(tbuf, t, tn);
-		tbuf[tn] = '\0';
-		r->time = strtod(tbuf, NULL);
-		r->int_time = memchr(t, '.', tn) == NULL;
-		char ebuf[32];
-		if (e - b >= sizeof(ebuf))
-			return 0;
-		memcpy(ebuf, name + b, e - b);
-		ebuf[e - b] = '\0';
-		r->elapsed_ms = strtod(ebuf, NULL);
-		/* path: dots back to slashes; endpoint: ids folded */
-		size_t o = 0, eo = 0;
-		char *ep = r->endpoint;
-		if (r->method[0])
-			eo = (size_t)snprintf(ep, sizeof(r->endpoint), "%s ", r->method);
-		if (pathlen == 4 && !memcmp(path, "root", 4)) {
-			strcpy(r->path, "/");
-			ep[eo++] = '/';
-			ep[eo] = '\0';
-			return 1;
-		}
-		size_t s = 0;
-		while (s <= pathlen) {
-			const char *seg = path + s;
-			const char *end = memchr(seg, '.', pathlen - s);
-			size_t sl = end ? (size_t)(end - seg) : pathlen - s;
-			if (eo + sl + 8 >= sizeof(r->endpoint))
-				return 0; /* more than an endpoint can hold */
-			r->path[o++] = '/';
-			memcpy(r->path + o, seg, sl);
-			o += sl;
-			ep[eo++] = '/';
-			if (is_id(seg, sl)) {
-				memcpy(ep + eo, "{id}", 4);
-				eo += 4;
-			} else {
-				memcpy(ep + eo, seg, sl);
-				eo += sl;
-			}
-			s += sl + 1;
-		}
-		r->path[o] = '\0';
-		ep[eo] = '\0';
-		return 1;
+		int k = fill(&cand[0], name, b - 1, name + b, e - b, t, tn);
+		/* DIGITS "." before: the fractional reading, if a path is left */
+		size_t w = b - 1, wb = w;
+		while (wb > 0 && isdigit((unsigned char)name[wb - 1]))
+			wb--;
+		if (wb < w && wb >= 2 && name[wb - 1] == '.' &&
+		    fill(&cand[k], name, wb - 1, name + wb, e - wb, t, tn))
+			k++;
+		return k;
 	}
 	return 0;
+}
+
+int pv_request_parse(const char *name, pv_request *r)
+{
+	pv_request cand[2];
+	int k = parse_all(name, cand);
+	if (k)
+		*r = cand[0];
+	else
+		memset(r, 0, sizeof(*r));
+	return k > 0;
+}
+
+/* Whether a name's milliseconds fit a measured profile time: the profile
+ * runs inside the request, so its time is at most the request's wall time
+ * (rounded in the name) and rarely far below it. */
+static int plausible(double name_ms, double duration)
+{
+	double d = duration * 1e3;
+	return d <= name_ms * 1.05 + 0.6 && name_ms <= d * 3 + 2;
+}
+
+static double off_by(double name_ms, double duration)
+{
+	return fabs(log((name_ms + 0.5) / (duration * 1e3 + 0.5)));
+}
+
+int pv_request_parse_timed(const char *name, double duration, pv_request *r)
+{
+	pv_request cand[2];
+	int k = parse_all(name, cand);
+	if (!k) {
+		memset(r, 0, sizeof(*r));
+		return 0;
+	}
+	int pick = 0;
+	/* the whole-millisecond reading (werkzeug's default) unless the
+	 * profile's time rules it out and the fractional one fits better */
+	if (k == 2 && isfinite(duration) && duration >= 0 &&
+	    !plausible(cand[0].elapsed_ms, duration) &&
+	    (plausible(cand[1].elapsed_ms, duration) ||
+	     off_by(cand[1].elapsed_ms, duration) < off_by(cand[0].elapsed_ms, duration)))
+		pick = 1;
+	*r = cand[pick];
+	return 1;
 }
 
 /* ---- selection ---------------------------------------------------------- */
@@ -282,22 +347,37 @@ int pv_reqfilter_active(const pv_reqfilter *f)
 	return f && (f->nre || f->has_since || f->has_until);
 }
 
-int pv_reqfilter_match(const pv_reqfilter *f, const char *name)
+static int match_one(const pv_reqfilter *f, const pv_request *r)
 {
-	if (!pv_reqfilter_active(f))
-		return 1;
-	pv_request r;
-	if (!pv_request_parse(name, &r))
+	if (f->has_since && r->time < f->since)
 		return 0;
-	if (f->has_since && r.time < f->since)
-		return 0;
-	if (f->has_until && r.time > f->until)
+	if (f->has_until && r->time > f->until)
 		return 0;
 	if (!f->nre)
 		return 1;
 	for (size_t i = 0; i < f->nre; i++)
-		if (pcre2_match(f->re[i], (PCRE2_SPTR)r.endpoint, strlen(r.endpoint), 0, 0, f->md,
+		if (pcre2_match(f->re[i], (PCRE2_SPTR)r->endpoint, strlen(r->endpoint), 0, 0, f->md,
 				NULL) >= 0)
 			return 1;
 	return 0;
+}
+
+int pv_reqfilter_match(const pv_reqfilter *f, const char *name)
+{
+	if (!pv_reqfilter_active(f))
+		return 1;
+	pv_request cand[2];
+	int k = parse_all(name, cand);
+	for (int i = 0; i < k; i++)
+		if (match_one(f, &cand[i]))
+			return 1;
+	return 0;
+}
+
+int pv_reqfilter_match_timed(const pv_reqfilter *f, const char *name, double duration)
+{
+	if (!pv_reqfilter_active(f))
+		return 1;
+	pv_request r;
+	return pv_request_parse_timed(name, duration, &r) && match_one(f, &r);
 }

@@ -46,6 +46,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(strchr(r.endpoint, '/') != NULL);
 		CHECK(!r.method[0] || strncmp(r.endpoint, r.method, strlen(r.method)) == 0);
 	}
+	/* the fractional reading, chosen by a profile time that rules out the whole one */
+	if (pv_request_parse_timed(name, 1e6, &r)) {
+		CHECK(r.path[0] == '/');
+		CHECK(strnlen(r.endpoint, sizeof(r.endpoint)) < sizeof(r.endpoint));
+	}
 	pv_reqfilter_match(filter(), name);
+	pv_reqfilter_match_timed(filter(), name, 0.001);
 	return 0;
 }

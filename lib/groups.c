@@ -100,25 +100,12 @@ static int push(struct group *x, const pv_reqinfo *r)
 	return 0;
 }
 
-/* The profile's total time as pstats sums it (file order), in seconds. */
-static double total_time(const pv_profile *p)
-{
-	pv_num sum = pv_num_from_int(0);
-	for (size_t i = 0; i < pv_profile_nentries(p); i++) {
-		pv_num tt;
-		pv_profile_get(p, i, NULL, NULL, NULL, &tt, NULL);
-		if (pv_num_add(&sum, sum, tt) < 0) /* beyond 128 bits: as floats */
-			sum = pv_num_from_double(pv_num_to_double(sum) + pv_num_to_double(tt));
-	}
-	return pv_num_to_double(sum);
-}
-
 static int add(pv_groups *g, const char *name, pv_stats *st, const pv_profile *p)
 {
 	pv_request q;
-	pv_reqinfo r = {.duration = total_time(p), .time = NAN, .name_ms = NAN};
+	pv_reqinfo r = {.duration = pv_profile_total_time(p), .time = NAN, .name_ms = NAN};
 	g->main = st;
-	int parsed = g->parse && g->parse(name, &q);
+	int parsed = g->parse && g->parse(name, r.duration, &q);
 	if (parsed) {
 		r.time = q.time;
 		r.name_ms = q.elapsed_ms;

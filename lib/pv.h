@@ -97,6 +97,12 @@ size_t pv_int_format(char *buf, pv_int v);
 
 typedef struct pv_stats pv_stats;
 
+/* Views of the model, computed in lib/ and handed to writers in pv_views. */
+typedef struct pv_tree pv_tree;         /* the call tree (lib/tree.c) */
+typedef struct pv_groups pv_groups;     /* per-endpoint groups (lib/groups.c) */
+typedef struct pv_reqview pv_reqview;   /* the requests table (lib/reqview.c) */
+typedef struct pv_diffview pv_diffview; /* the diff table (lib/diffview.c) */
+
 /* A function key: pstats' (filename, lineno, funcname) tuple.  `file` and
  * `name` are string ids (pv_stats_str). */
 typedef struct pv_key {
@@ -141,6 +147,9 @@ int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name
 			uint32_t *id);
 const char *pv_stats_str(const pv_stats *st, uint32_t id, size_t *len);
 const pv_key *pv_stats_key(const pv_stats *st, uint32_t id);
+/* A function's stable id: a 64-bit hash of its (file, line, name) as the
+ * dump has them (not the shown names), the same in every model and run. */
+uint64_t pv_stats_key_hash(const pv_stats *st, uint32_t key);
 /* Python's order of two keys as tuples (file, line, name): <0, 0, >0. */
 int pv_stats_cmp_keys(const pv_stats *st, uint32_t a, uint32_t b);
 size_t pv_stats_nkeys(const pv_stats *st);
@@ -175,6 +184,10 @@ size_t pv_utf8_len(const char *s, size_t n);
  * other file shares for the rest.  Only display strings change; two files
  * never show alike.  0 or PV_ENOMEM. */
 int pv_stats_short_paths(pv_stats *st);
+/* The string id a file (string id) is shown as: its short name after
+ * pv_stats_short_paths, else itself.  Every writer prints file names
+ * through this, so --short-paths reaches every format. */
+uint32_t pv_stats_shown_file(const pv_stats *st, uint32_t file);
 
 /* strip_dirs(): every file name becomes its basename; colliding entries are
  * summed, colliding callers within one entry overwrite (pstats' quirk). */
@@ -208,6 +221,9 @@ void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv
  * PV_ENOMEM. */
 int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t **xlat,
 		     size_t *cap);
+/* The profile's total internal time in seconds: the sum of its entries' tt
+ * in file order (what pstats prints as "in N seconds" for this file). */
+double pv_profile_total_time(const pv_profile *p);
 /* Bytes the profile holds (for read-ahead budgets). */
 size_t pv_profile_memsize(const pv_profile *p);
 
@@ -363,21 +379,28 @@ size_t pv_view_width(const pv_view *view, pv_stats *st);
 
 /* ---- request names (formats/reqname.c) --------------------------------- */
 
-/* What a profile's file name says about its request.  werkzeug writes
+/* What a profile's file name says about its request (formats/reqname.c;
+ * the grammar is in the README, "Request names").  werkzeug writes
  * "{method}.{path}.{elapsed:.0f}ms.{time:.0f}.prof" (0.9-0.14: "%06dms";
- * custom formats often "{time:.6f}"), django-extensions "{path}.{ms:06d}ms.
- * {time}.prof" (no method). */
+ * custom formats often "{time:.6f}" or "{elapsed:.3f}"), django-extensions
+ * "{path}.{ms:06d}ms.{time}.prof" (no method). */
 typedef struct pv_request {
 	char method[32];    /* "" when the name has none */
 	char path[1024];    /* "/api/users/17" (dots turned back into slashes) */
 	char endpoint[1100]; /* "GET /api/users/{id}" */
-	double elapsed_ms;
+	double elapsed_ms;  /* as the name states it */
 	double time;        /* Unix time from the name */
 	int int_time;       /* the time had no fraction (werkzeug's default) */
 } pv_request;
 
-/* Parse a file's base name; 1 if it carries request data, else 0. */
+/* Parse a file's base name; 1 if it carries request data, else 0.  Where
+ * the name alone is ambiguous ("users.17.5ms": path /users/17 and 5 ms, or
+ * /users and 17.5 ms) this gives the whole-millisecond reading. */
 int pv_request_parse(const char *name, pv_request *out);
+/* The same, choosing between the readings of an ambiguous name the one
+ * whose milliseconds are nearest `duration` (the profile's total time in
+ * seconds; NAN: as pv_request_parse).  A pv_reqname_fn. */
+int pv_request_parse_timed(const char *name, double duration, pv_request *out);
 
 /* Selection by request: --endpoint (any of several regexes), --since and
  * --until.  A profile whose name carries no request never matches when
@@ -391,8 +414,11 @@ int pv_reqfilter_add_endpoint(pv_reqfilter *f, const char *regex, pv_ctx *ctx);
 int pv_reqfilter_set_since(pv_reqfilter *f, const char *when, pv_ctx *ctx);
 int pv_reqfilter_set_until(pv_reqfilter *f, const char *when, pv_ctx *ctx);
 int pv_reqfilter_active(const pv_reqfilter *f);
-/* 1 if the profile named `name` is selected. */
+/* 1 if the profile named `name` may be selected: some reading of the name
+ * matches (a pv_want_fn decides before reading). */
 int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
+/* 1 if it is selected, the name read as pv_request_parse_timed reads it. */
+int pv_reqfilter_match_timed(const pv_reqfilter *f, const char *name, double duration);
 
 /* ---- per-endpoint groups (lib/groups.c) ---------------------------------- */
 
@@ -413,11 +439,11 @@ int pv_reqfilter_match(const pv_reqfilter *f, const char *name);
  * entry's tt (what pstats prints as "in N seconds"), never the rounded
  * milliseconds of the name; the name supplies the endpoint and the time.
  * Names are parsed by the function given to pv_groups_new (lib/ does not
- * parse them: the CLI passes pv_request_parse from formats/reqname.c). */
-typedef struct pv_groups pv_groups;
+ * parse them: the CLI passes pv_request_parse_timed from formats/reqname.c). */
 
-/* Parse a profile's base name into *out; 1 if it carries request data. */
-typedef int (*pv_reqname_fn)(const char *name, pv_request *out);
+/* Parse a profile's base name into *out, given the profile's total time
+ * in seconds; 1 if it carries request data. */
+typedef int (*pv_reqname_fn)(const char *name, double duration, pv_request *out);
 
 /* One request: a profile with a parsed name. */
 typedef struct pv_reqinfo {
@@ -456,22 +482,98 @@ const pv_reqinfo *pv_groups_requests(const pv_groups *g, size_t i, size_t *n);
 /* Profiles whose names carry no request data (counted once each). */
 size_t pv_groups_unparsed(const pv_groups *g);
 
-/* The --requests table: fed every profile as it is read, it writes one row
- * per endpoint and what the names tell about lost data. */
-typedef struct pv_requests pv_requests;
-int pv_requests_new(pv_requests **out);
-void pv_requests_free(pv_requests *r);
-/* Record one profile (a pv_seen_fn: returns 1 to merge it, 0 on ENOMEM). */
-int pv_requests_add(void *r, const char *name, pv_stats *st, const pv_profile *p);
-/* 0 if `col` is a column --requests sorts by, else PV_EARG with a message. */
-int pv_requests_sort_check(const char *col, pv_ctx *ctx);
-/* Columns: endpoint profiles total mean p50 p95 max calls. */
-int pv_requests_write(FILE *fp, pv_requests *r, pv_stats *st, const char *sortcol,
-		      size_t limit, pv_ctx *ctx);
+/* ---- the requests view (lib/reqview.c) --------------------------------- */
 
-/* --diff: functions of `cur` against `base`, per profile (formats/diff.c). */
-int pv_diff_write(FILE *fp, pv_stats *base, pv_stats *cur, const pv_select *sel,
-		  const char *what_base, const char *what_cur);
+/* --requests: one row per endpoint of a pv_groups.  Times in seconds;
+ * percentiles nearest-rank (the smallest duration with at least p% of the
+ * endpoint's requests at or below it). */
+enum {
+	PV_RQ_ENDPOINT, PV_RQ_PROFILES, PV_RQ_TOTAL, PV_RQ_MEAN, PV_RQ_P50, PV_RQ_P95, PV_RQ_MAX,
+	PV_RQ_CALLS,
+};
+#define PV_REQ_TOP 5 /* functions kept per endpoint */
+
+typedef struct pv_reqrow {
+	size_t group;           /* index in the pv_groups */
+	const char *endpoint;   /* NUL-terminated, owned by the pv_groups */
+	size_t profiles;
+	double total, mean, p50, p95, max; /* request durations, seconds */
+	pv_int calls;           /* function calls of the endpoint's profiles */
+	size_t collided_seconds; /* seconds in which several default-format names
+				    of one path fell (one dump overwrote another) */
+	size_t ntop;
+	uint32_t top[PV_REQ_TOP];   /* key ids in pv_groups_stats(group), most
+				       internal time first */
+	double top_tt[PV_REQ_TOP];  /* their internal time, seconds */
+} pv_reqrow;
+
+struct pv_reqview {
+	const pv_groups *groups;
+	pv_reqrow *rows;   /* every endpoint, in print order */
+	size_t nrows;
+	size_t shown;      /* rows to print (--limit) */
+	int sort;          /* PV_RQ_* */
+	size_t profiles;   /* profiles read */
+	size_t parsed;     /* of which with request names */
+	size_t unparsed;
+	double total;      /* sum of the parsed requests' durations, seconds */
+};
+
+/* "total" -> PV_RQ_TOTAL; PV_EARG with a message for another word. */
+int pv_reqview_sort_parse(const char *spec, int *sort, pv_ctx *ctx);
+/* The column names, NULL-terminated (for messages, completions, tests). */
+extern const char *const pv_reqview_columns[];
+/* Build the view from g (kept with keep_stats for calls and top functions)
+ * sorted by `sort`, descending (endpoint: ascending), ties by endpoint;
+ * `limit` rows shown ((size_t)-1: all).  0 or PV_ENOMEM (message in ctx). */
+int pv_reqview_build(pv_reqview **out, const pv_groups *g, int sort, size_t limit, pv_ctx *ctx);
+void pv_reqview_free(pv_reqview *v);
+
+/* ---- the diff view (lib/diffview.c) -------------------------------------- */
+
+/* --diff: every function of two models matched by (file, line, name), with
+ * its numbers per profile in each (the model's sums over its number of
+ * profiles, so sets of different sizes compare).  Times in seconds. */
+enum {
+	PV_DS_ABSOLUTE, /* largest |change| in internal time first (the default) */
+	PV_DS_CHANGE,   /* largest increase first, largest decrease last */
+	PV_DS_RELATIVE, /* largest |relative change| first (new functions first) */
+	PV_DS_BASE,     /* most internal time in the base first */
+	PV_DS_CURRENT,  /* most internal time now first */
+	PV_DS_NAME,     /* by file:line(function) */
+};
+
+typedef struct pv_diffrow {
+	pv_stats *from;      /* the model the name comes from: cur, or base if gone */
+	uint32_t key;        /* key id in `from` */
+	const pv_entry *b, *c; /* the entries in base and cur; NULL where absent */
+	double calls_base, calls_cur; /* calls per profile */
+	double tt_base, tt_cur;       /* internal time per profile */
+	double ct_base, ct_cur;       /* cumulative time per profile */
+	double change;       /* tt_cur - tt_base */
+	double relative;     /* change / tt_base; +-INFINITY from 0, NAN for 0/0 */
+} pv_diffrow;
+
+struct pv_diffview {
+	pv_stats *base, *cur;
+	pv_diffrow *rows;    /* the selected functions (--match, --exclude), in order */
+	size_t nrows;
+	size_t shown;        /* rows to print (--limit) */
+	int sort;            /* PV_DS_* */
+	size_t nbase, ncur;  /* profiles in each */
+	double mean_base, mean_cur; /* total time per profile */
+	double overall;      /* (mean_cur - mean_base) / mean_base; 0 when both 0 */
+};
+
+/* "absolute" ... "name" (unique prefixes accepted) -> PV_DS_*; PV_EARG with
+ * a message otherwise. */
+int pv_diffview_sort_parse(const char *spec, int *sort, pv_ctx *ctx);
+extern const char *const pv_diffview_keys[]; /* NULL-terminated, PV_DS_* order */
+/* Build the view; sel's --match/--exclude choose rows by display name, its
+ * first --limit how many are shown.  0 or PV_ENOMEM (message in ctx). */
+int pv_diffview_build(pv_diffview **out, pv_stats *base, pv_stats *cur, int sort,
+		      const pv_select *sel, pv_ctx *ctx);
+void pv_diffview_free(pv_diffview *v);
 
 /* Key id of (file, line, name) in st without adding it, or -1. */
 long pv_stats_lookup_key(const pv_stats *st, const char *file, size_t flen, int64_t line,
@@ -602,12 +704,6 @@ enum {
 	PV_MODE_DIFF = 4,     /* --diff: what changed between two sets of profiles */
 };
 
-/* Views computed elsewhere and handed to writers (NULL when not computed). */
-typedef struct pv_tree pv_tree;         /* the call tree (lib/tree.c) */
-typedef struct pv_groups pv_groups;     /* per-endpoint groups (lib/groups.c) */
-typedef struct pv_reqview pv_reqview;   /* the requests table (lib/reqview.c) */
-typedef struct pv_diffview pv_diffview; /* the diff table (lib/diffview.c) */
-
 /* Everything a writer may print: the model and every computed view.  The
  * CLI fills what the mode and the writer's flags call for. */
 typedef struct pv_views {
@@ -616,8 +712,10 @@ typedef struct pv_views {
 	const pv_view *view;        /* rows of st in print order (stats mode) */
 	const pv_tree *tree;        /* the call tree (writers with PV_W_TREE) */
 	const pv_groups *groups;    /* per-endpoint groups (writers with PV_W_GROUPS) */
-	const pv_reqview *requests; /* PV_MODE_REQUESTS */
+	const pv_reqview *requests; /* PV_MODE_REQUESTS, and writers with PV_W_GROUPS */
 	const pv_diffview *diff;    /* PV_MODE_DIFF */
+	const pv_reqview *base_requests; /* PV_MODE_DIFF with PV_W_GROUPS: the base's
+					    requests view (requests: the inputs') */
 } pv_views;
 
 /* How a writer prints.  Writers print the rows of a view (the text report in
@@ -626,7 +724,8 @@ typedef struct pv_write_opts {
 	int stats;            /* text: print_stats (the default) */
 	int callers;          /* text: print_callers */
 	int callees;          /* text: print_callees */
-	const char *summary;  /* text: first line, what was read */
+	const char *summary;  /* what was read: "19 profiles from dump/" */
+	const char *base_summary; /* diff: what the base is, the same way */
 	const char *unit;     /* text tables: "s" (pstats), "ms", "us" or "auto" */
 	const char *cmd;      /* callgrind: the cmd: line (the inputs) */
 	double node_threshold; /* dot: percent of total time a node needs */

@@ -377,7 +377,7 @@ const char *pv_stats_display_w(pv_stats *st, uint32_t key, size_t *len, size_t *
 	}
 	const pv_key *k = &st->keys[key];
 	size_t flen, nlen;
-	uint32_t fid = k->file < st->capalias && st->alias[k->file] ? st->alias[k->file] - 1 : k->file;
+	uint32_t fid = pv_stats_shown_file(st, k->file);
 	const char *f = pv_stats_str(st, fid, &flen);
 	const char *n = pv_stats_str(st, k->name, &nlen);
 	char *o = arena_alloc(st, flen + nlen + 32);
@@ -802,6 +802,16 @@ int pv_profile_copy(pv_profile *dst, const pv_profile *src)
 	return 0;
 }
 
+double pv_profile_total_time(const pv_profile *p)
+{
+	pv_num sum = pv_num_from_int(0);
+	for (size_t i = 0; i < p->n; i++)
+		if (pv_num_add(&sum, sum, p->entries[i].tt) < 0) /* beyond 128 bits: as floats */
+			sum = pv_num_from_double(pv_num_to_double(sum) +
+						 pv_num_to_double(p->entries[i].tt));
+	return pv_num_to_double(sum);
+}
+
 size_t pv_profile_memsize(const pv_profile *p)
 {
 	return sizeof(*p) + p->cap * sizeof(*p->entries) + p->capcallers * sizeof(*p->callers) +
@@ -1199,6 +1209,22 @@ static char *make_form(const pv_stats *st, const struct shortf *f)
 static int cmp_form(const void *a, const void *b)
 {
 	return strcmp((*(const struct shortf *const *)a)->form, (*(const struct shortf *const *)b)->form);
+}
+
+uint64_t pv_stats_key_hash(const pv_stats *st, uint32_t key)
+{
+	const pv_key *k = pv_stats_key(st, key);
+	size_t fl, nl;
+	const char *f = pv_stats_str(st, k->file, &fl);
+	const char *n = pv_stats_str(st, k->name, &nl);
+	uint64_t line = (uint64_t)k->line;
+	return pv_hash_u64(pv_hash_bytes(f, fl) ^ pv_hash_u64(line + 0x9e3779b97f4a7c15ULL)) ^
+	       pv_hash_bytes(n, nl) * 0x9fb21c651e98df25ULL;
+}
+
+uint32_t pv_stats_shown_file(const pv_stats *st, uint32_t file)
+{
+	return file < st->capalias && st->alias[file] ? st->alias[file] - 1 : file;
 }
 
 int pv_stats_short_paths(pv_stats *st)

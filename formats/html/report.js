@@ -26,6 +26,17 @@
 		['total', 'mean', 'p50', 'p95', 'max'].forEach(function (k) { e[k] = sec(e[k]); });
 		e.durations = (e.durations || []).map(sec);
 	});
+	if (D.diff) {
+		D.diff.before = sec(D.diff.before);
+		D.diff.after = sec(D.diff.after);
+		D.diff.endpoints.forEach(function (e) {
+			e.base_mean = sec(e.base_mean);
+			e.cur_mean = sec(e.cur_mean);
+			var both = e.base_mean != null && e.cur_mean != null;
+			e.change = both ? e.cur_mean - e.base_mean : null;
+			e.rel = both && e.base_mean ? e.change / e.base_mean : null;
+		});
+	}
 
 	/* ---- helpers ---------------------------------------------------- */
 
@@ -577,7 +588,8 @@
 		var X = D.diff;
 		if (!X) return;
 		$('diff-sec').hidden = false;
-		$('diff-overall').textContent = 'Mean request time ' + fmtTime(X.before) + ' in ' + X.base + ', ' + fmtTime(X.after) + ' in ' + X.cur +
+		$('diff-overall').textContent = 'Mean request time ' + fmtTime(X.before) + ' in ' + X.base + ' (' + fmtInt(X.nbase) + ' profiles), ' +
+			fmtTime(X.after) + ' in ' + X.cur + ' (' + fmtInt(X.ncur) + ' profiles)' +
 			(X.rel != null ? ' (' + (X.rel > 0 ? '+' : '') + fmtPct(X.rel) + ')' : '') + '.';
 		var et = new Table($('diff-endpoints'), [
 			{ label: 'endpoint', key: function (e) { return e.name; }, show: function (e) { return e.name; }, cls: function () { return 'fn'; } },
@@ -591,7 +603,7 @@
 		et.set(X.endpoints || []);
 		var rows = [];
 		for (var i = 0; i + 4 < X.rows.length; i += 5)
-			rows.push({ fid: X.rows[i], base: X.rows[i + 1], cur: X.rows[i + 2], change: X.rows[i + 3], rel: X.rows[i + 4] });
+			rows.push({ fid: X.rows[i], base: sec(X.rows[i + 1]), cur: sec(X.rows[i + 2]), change: sec(X.rows[i + 3]), rel: X.rows[i + 4] });
 		var ft = new Table($('diff-functions'), [
 			numCol('before', function (r) { return r.base; }, null, 'internal time per profile in the base'),
 			numCol('after', function (r) { return r.cur; }, null, 'internal time per profile now'),

@@ -5,8 +5,11 @@ the file names and with CPython's pstats, independently of profview.
     python3 tests/requests/test_requests.py --profview ./profview
 
 - --requests: per endpoint, the number of profiles and total / mean / p50 /
-  p95 / max elapsed ms, recomputed from werkzeug's file names (nearest-rank
-  percentiles), and the calls column from pstats' totals per endpoint;
+  p95 / max request time, recomputed with pstats (each request's time is its
+  file's total_tt; nearest-rank percentiles), the endpoints from werkzeug's
+  file names, and the calls column from pstats' totals per endpoint; the
+  same for a directory of the same dumps under fractional names
+  ({elapsed:.3f}ms.{time:.6f});
 - --endpoint: the report equals pstats' on exactly the selected files;
 - --diff: every row equals the per-profile means computed with pstats.
 """
@@ -17,8 +20,10 @@ import math
 import os
 import pstats
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NAME = re.compile(r"^([^.]+)\.(.*)\.(\d+)ms\.(\d+(?:\.\d+)?)\.prof$")
@@ -61,15 +66,7 @@ def pstats_body(files, sort=("time", "calls"), restrictions=()):
     return out[out.rfind("\n", 0, i) + 1:]
 
 
-def test_requests(pv):
-    files = sorted(glob.glob(os.path.join(ROOT, "testdata/flask/*.prof")))
-    groups = {}
-    for f in files:
-        m = NAME.match(os.path.basename(f))
-        ep = endpoint(m.group(1), m.group(2))
-        groups.setdefault(ep, []).append((float(m.group(3)), f))
-    code, out, err = run(pv, "testdata/flask", "--requests")
-    check("--requests exits 0", code == 0, err)
+def requests_rows(out):
     rows = {}
     for line in out.splitlines()[1:]:
         if not line.strip():
@@ -77,7 +74,32 @@ def test_requests(pv):
         m = re.match(r"^(.*?)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\d+)\s", line)
         if m:
             rows[m.group(1)] = m.groups()[1:]
-    check("--requests has one row per endpoint", set(rows) == set(groups),
+    return rows
+
+
+def test_requests(pv, fractional=False):
+    files = sorted(glob.glob(os.path.join(ROOT, "testdata/flask/*.prof")))
+    groups = {}
+    tmp = tempfile.mkdtemp()
+    src = "testdata/flask"
+    for i, f in enumerate(files):
+        m = NAME.match(os.path.basename(f))
+        ep = endpoint(m.group(1), m.group(2))
+        tt = pstats.Stats(f).total_tt
+        if fractional:
+            # what filename_format="{method}.{path}.{elapsed:.3f}ms.{time:.6f}.prof" writes
+            name = "%s.%s.%.3fms.%d.%06d.prof" % (m.group(1), m.group(2), tt * 1e3 * 1.07 + 0.05,
+                                                  int(m.group(4)), 1000 * i + 17)
+            shutil.copy(f, os.path.join(tmp, name))
+            f = os.path.join(tmp, name)
+        groups.setdefault(ep, []).append((tt * 1e3, f))
+    if fractional:
+        src = tmp
+    what = "--requests (fractional names)" if fractional else "--requests"
+    code, out, err = run(pv, src, "--requests")
+    check(what + " exits 0", code == 0, err)
+    rows = requests_rows(out)
+    check(what + " has one row per endpoint", set(rows) == set(groups),
           "%s vs %s" % (sorted(rows), sorted(groups)))
     for ep, items in groups.items():
         ms = [x for x, _ in items]
@@ -85,11 +107,20 @@ def test_requests(pv):
         got = rows.get(ep)
         ok = got is not None and int(got[0]) == want[0] and all(
             abs(float(g) - w) < 0.051 for g, w in zip(got[1:6], want[1:]))
-        check("--requests %s: profiles, total, mean, p50, p95, max" % ep, ok, "%s vs %s" % (got, want))
+        check(what + " %s: profiles, total, mean, p50, p95, max" % ep, ok, "%s vs %s" % (got, want))
         calls = pstats.Stats(*[f for _, f in items]).total_calls
-        check("--requests %s: calls" % ep, got is not None and int(got[6]) == calls, "%s vs %s" % (got, calls))
+        check(what + " %s: calls" % ep, got is not None and int(got[6]) == calls, "%s vs %s" % (got, calls))
+        # the total is the sum of pstats' total_tt, exactly: compare with --unit us
+    code, out, err = run(pv, src, "--requests", "--unit", "us")
+    rows = requests_rows(out)
+    for ep, items in groups.items():
+        tot = sum(pstats.Stats(f).total_tt for _, f in items) * 1e6
+        got = rows.get(ep)
+        check(what + " %s: total equals the sum of total_tt" % ep,
+              got is not None and abs(float(got[1]) - tot) < 0.051, "%s vs %.1f" % (got, tot))
     totals = [float(r[1]) for r in rows.values()]
-    check("--requests sorted by total elapsed", totals == sorted(totals, reverse=True), str(totals))
+    check(what + " sorted by total time", totals == sorted(totals, reverse=True), str(totals))
+    shutil.rmtree(tmp)
 
 
 def test_endpoint(pv):
@@ -136,8 +167,8 @@ def test_diff(pv):
         order.append(e[4] if e else 0)
         rows += 1
     check("--diff lists every function once", rows == len(expect), "%d vs %d" % (rows, len(expect)))
-    check("--diff sorted by the change in internal time",
-          all(order[i] >= order[i + 1] - 0.001 for i in range(len(order) - 1)), str(order[:10]))
+    check("--diff sorted by the absolute change in internal time",
+          all(abs(order[i]) >= abs(order[i + 1]) - 0.001 for i in range(len(order) - 1)), str(order[:10]))
 
 
 def main():
@@ -145,6 +176,7 @@ def main():
     ap.add_argument("--profview", default="./profview")
     pv = os.path.join(ROOT, ap.parse_args().profview)
     test_requests(pv)
+    test_requests(pv, fractional=True)
     test_endpoint(pv)
     test_diff(pv)
     passed = sum(results)

@@ -56,7 +56,7 @@ static void test_groups_flask(void **state)
 {
 	(void)state;
 	pv_groups *g;
-	assert_int_equal(pv_groups_new(&g, pv_request_parse, 1), 0);
+	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 1), 0);
 	const char *in[] = {FLASK, PLAIN1, PLAIN2};
 	pv_stats *st = load(in, 3, pv_groups_add, g);
 	assert_false(pv_groups_failed(g));
@@ -140,7 +140,7 @@ static void test_groups_no_stats(void **state)
 {
 	(void)state;
 	pv_groups *g;
-	assert_int_equal(pv_groups_new(&g, pv_request_parse, 0), 0);
+	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 0), 0);
 	const char *in[] = {FLASK};
 	pv_stats *st = load(in, 1, pv_groups_add, g);
 	assert_true(pv_groups_count(g) > 1);
@@ -160,7 +160,7 @@ static void test_groups_stamp(void **state)
 {
 	(void)state;
 	pv_groups *g;
-	assert_int_equal(pv_groups_new(&g, pv_request_parse, 0), 0);
+	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 0), 0);
 	const char *in[] = {FLASK};
 	pv_stats *st = load(in, 1, pv_groups_add, g);
 	size_t n;
