@@ -21,6 +21,11 @@ struct options {
 	pv_sort *sort;          /* stats mode: the parsed --sort (time,calls) */
 	int vsort;              /* --requests: PV_RQ_*, --diff: PV_DS_* */
 	pv_select *sel;         /* --limit, --fraction, --match, --exclude */
+	pv_tree_opts tree;      /* call-tree formats: --min-share, --max-frames,
+				   --max-depth, --inverted; match/exclude below */
+	pv_select *tmatch;      /* --match alone (the tree keeps stacks through it) */
+	pv_select *texclude;    /* --exclude alone (the tree drops those frames) */
+	int cuts;               /* --limit or --fraction given */
 	pv_reqfilter *filter;   /* --endpoint, --since, --until */
 	const char **diffs;     /* --diff BASE... */
 	size_t ndiffs;

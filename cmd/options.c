@@ -42,6 +42,14 @@ static const char usage_text[] =
 	"  -f, --format FORMAT      output format (below; default text)\n"
 	"      --node-threshold P   dot: leave out functions under P%% of total time (0.5)\n"
 	"      --edge-threshold P   dot: leave out calls under P%% of total time (0.1)\n"
+	"      --min-share P        svg, speedscope, folded: merge call-tree frames under\n"
+	"                           P%% of the total into one \"[N smaller]\" per parent (0.1)\n"
+	"      --max-frames N       call-tree formats: about N frames at most (svg 5000,\n"
+	"                           others 50000; 0: no cap)\n"
+	"      --max-depth N        call-tree formats: merge frames deeper than N (0: no cap)\n"
+	"      --inverted           call-tree formats: bottom-up, functions by self time\n"
+	"                           with their callers above\n"
+	"      --icicle             svg: the root at the top\n"
 	"      --max-member-size SIZE   refuse an archive member that expands past SIZE\n"
 	"                           (bytes, or with K, M, G; default 1G)\n"
 	"      --max-archive-size SIZE  refuse an archive that expands past SIZE (16G)\n"
@@ -141,7 +149,19 @@ static uint64_t parse_size(const char *opt, const char *a)
 enum {
 	O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE, O_MAXMEMBER,
 	O_MAXARCHIVE, O_ENDPOINT, O_SINCE, O_UNTIL, O_REQUESTS, O_DIFF, O_UNIT, O_SHORT,
+	O_MINSHARE, O_MAXFRAMES, O_MAXDEPTH, O_INVERTED, O_ICICLE,
 };
+
+/* a whole number 0..max */
+static unsigned long long parse_count(const char *opt, const char *a, unsigned long long max)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(a, &end, 10);
+	if (!*a || *a == '-' || *a == ' ' || *end || errno || v > max)
+		die_usage("%s takes a whole number from 0 to %llu, not '%s'", opt, max, a);
+	return v;
+}
 
 int options_parse(struct options *o, int argc, char **argv)
 {
@@ -168,6 +188,11 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"max-archive-size", required_argument, 0, O_MAXARCHIVE},
 		{"node-threshold", required_argument, 0, O_NODE},
 		{"edge-threshold", required_argument, 0, O_EDGE},
+		{"min-share", required_argument, 0, O_MINSHARE},
+		{"max-frames", required_argument, 0, O_MAXFRAMES},
+		{"max-depth", required_argument, 0, O_MAXDEPTH},
+		{"inverted", no_argument, 0, O_INVERTED},
+		{"icicle", no_argument, 0, O_ICICLE},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, O_VERSION},
 		{0, 0, 0, 0},
@@ -179,18 +204,48 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->wopts.node_threshold = 0.5;
 	o->wopts.edge_threshold = 0.1;
 	o->diffs = calloc((size_t)argc, sizeof(char *));
-	if (!o->diffs || pv_select_new(&o->sel) < 0 || pv_reqfilter_new(&o->filter) < 0)
+	if (!o->diffs || pv_select_new(&o->sel) < 0 || pv_reqfilter_new(&o->filter) < 0 ||
+	    pv_select_new(&o->tmatch) < 0 || pv_select_new(&o->texclude) < 0)
 		die_usage("out of memory");
-	int c, requests = 0;
+	o->tree.min_share = -1;
+	int c, requests = 0, treeopt = 0, maxframes = 0;
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hq", longopts, NULL)) != -1) {
 		int rc = 0;
 		switch (c) {
 		case 's': o->sortspec = optarg; break;
-		case 'n': rc = pv_select_add(o->sel, PV_SEL_LIMIT, optarg, &ctx); break;
-		case O_FRACTION: rc = pv_select_add(o->sel, PV_SEL_FRACTION, optarg, &ctx); break;
-		case 'm': rc = pv_select_add(o->sel, PV_SEL_MATCH, optarg, &ctx); break;
-		case 'x': rc = pv_select_add(o->sel, PV_SEL_EXCLUDE, optarg, &ctx); break;
+		case 'n':
+			rc = pv_select_add(o->sel, PV_SEL_LIMIT, optarg, &ctx);
+			o->cuts = 1;
+			break;
+		case O_FRACTION:
+			rc = pv_select_add(o->sel, PV_SEL_FRACTION, optarg, &ctx);
+			o->cuts = 1;
+			break;
+		case 'm':
+			if ((rc = pv_select_add(o->sel, PV_SEL_MATCH, optarg, &ctx)) == 0)
+				rc = pv_select_add(o->tmatch, PV_SEL_MATCH, optarg, &ctx);
+			break;
+		case 'x':
+			if ((rc = pv_select_add(o->sel, PV_SEL_EXCLUDE, optarg, &ctx)) == 0)
+				rc = pv_select_add(o->texclude, PV_SEL_EXCLUDE, optarg, &ctx);
+			break;
+		case O_MINSHARE:
+			o->tree.min_share = parse_percent("--min-share", optarg) / 100;
+			if (!(o->tree.min_share < 1))
+				die_usage("--min-share takes a percentage below 100, not '%s'", optarg);
+			treeopt = 1;
+			break;
+		case O_MAXFRAMES:
+			o->tree.max_frames = (size_t)parse_count("--max-frames", optarg, 100000000);
+			treeopt = maxframes = 1;
+			break;
+		case O_MAXDEPTH:
+			o->tree.max_depth = (uint32_t)parse_count("--max-depth", optarg, 100000000);
+			treeopt = 1;
+			break;
+		case O_INVERTED: o->tree.inverted = treeopt = 1; break;
+		case O_ICICLE: o->wopts.icicle = 1; break;
 		case O_STRIP: o->strip = 1; break;
 		case O_CALLERS: o->wopts.callers = 1; break;
 		case O_CALLEES: o->wopts.callees = 1; break;
@@ -247,6 +302,23 @@ int options_parse(struct options *o, int argc, char **argv)
 		die_usage("format '%s' does not write %s (formats that do: %s)", o->writer->name,
 			  mode_name(o->mode), fits);
 	}
+	if (o->writer->flags & PV_W_TREE) {
+		if (o->cuts)
+			die_usage("--limit and --fraction cut the stats table; -f %s draws every "
+				  "function (use --min-share, --max-frames)", o->writer->name);
+		if (o->wopts.callers || o->wopts.callees)
+			die_usage("--callers and --callees are text reports, not -f %s",
+				  o->writer->name);
+		if (!maxframes) /* keeps a picture within a few MB */
+			o->tree.max_frames = o->writer == &pv_writer_svg ? 5000 : 50000;
+		o->tree.match = o->tmatch;
+		o->tree.exclude = o->texclude;
+	} else if (treeopt) {
+		die_usage("--min-share, --max-frames, --max-depth and --inverted apply to the call-tree "
+			  "formats (svg, speedscope, folded), not -f %s", o->writer->name);
+	}
+	if (o->wopts.icicle && o->writer != &pv_writer_svg)
+		die_usage("--icicle applies to -f svg, not -f %s", o->writer->name);
 	switch (o->mode) {
 	case PV_MODE_STATS:
 		if (pv_sort_parse(&o->sort, o->sortspec ? o->sortspec : "time,calls", &ctx) < 0)
@@ -284,4 +356,6 @@ void options_free(struct options *o)
 	pv_reqfilter_free(o->filter);
 	pv_sort_free(o->sort);
 	pv_select_free(o->sel);
+	pv_select_free(o->tmatch);
+	pv_select_free(o->texclude);
 }

@@ -255,6 +255,42 @@ static void skipped_join(struct hooks *to, struct hooks *from)
 	}
 }
 
+/* The call tree grouped by endpoint (one group frame per endpoint), when
+ * the names carry requests.
+ * 0 (*out may stay NULL), or -EXIT_INPUT with the message printed. */
+static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
+{
+	pv_ctx ctx = {0};
+	size_t n = pv_groups_count(g);
+	if (pv_groups_failed(g))
+		return -oom();
+	if (!n)
+		return 0;
+	pv_stats **sts = malloc(n * sizeof(*sts));
+	const char **names = malloc(n * sizeof(*names));
+	int rc = 0;
+	if (!sts || !names) {
+		rc = -oom();
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sts[i] = pv_groups_stats(g, i);
+		names[i] = pv_groups_name(g, i);
+		if (!sts[i]) { /* prepared already, by groups_finish */
+			rc = -EXIT_INPUT;
+			goto out;
+		}
+	}
+	if (pv_tree_build_groups(out, sts, names, n, &o->tree, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		rc = -EXIT_INPUT;
+	}
+out:
+	free(sts);
+	free(names);
+	return rc;
+}
+
 /* The stats table and the exports of the model. */
 static int run_stats(struct options *o)
 {
@@ -262,6 +298,7 @@ static int run_stats(struct options *o)
 	pv_stats *st = NULL;
 	pv_view view = {0};
 	pv_reqview *rv = NULL;
+	pv_tree *tree = NULL, *gtree = NULL;
 	pv_load_result res;
 	char sum[1024], *cmdline = NULL;
 	int status = groups_start(o, &h);
@@ -298,8 +335,19 @@ static int run_stats(struct options *o)
 	o->wopts.nskipped = h.nskipped;
 	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view, .groups = h.groups,
 		      .requests = rv};
+	if ((o->writer->flags & PV_W_TREE) && pv_tree_build(&tree, st, &o->tree, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
+		goto out;
+	}
+	v.tree = tree;
+	if ((o->writer->flags & PV_W_TREE) && h.groups && (status = group_tree(o, h.groups, &gtree)) < 0)
+		goto out;
+	v.group_tree = gtree;
 	status = write_views(o, &v, status);
 out:
+	pv_tree_free(tree);
+	pv_tree_free(gtree);
 	pv_reqview_free(rv);
 	hooks_free(&h);
 	free(cmdline);

@@ -711,6 +711,9 @@ typedef struct pv_views {
 	pv_stats *st;               /* the model: every selected input merged */
 	const pv_view *view;        /* rows of st in print order (stats mode) */
 	const pv_tree *tree;        /* the call tree (writers with PV_W_TREE) */
+	const pv_tree *group_tree;  /* the tree grouped by endpoint (pv_tree_build_groups),
+				     * for writers with PV_W_TREE and PV_W_GROUPS when the
+				     * names carry requests; else NULL */
 	const pv_groups *groups;    /* per-endpoint groups (writers with PV_W_GROUPS) */
 	const pv_reqview *requests; /* PV_MODE_REQUESTS, and writers with PV_W_GROUPS */
 	const pv_diffview *diff;    /* PV_MODE_DIFF */
@@ -732,6 +735,7 @@ typedef struct pv_write_opts {
 	double edge_threshold; /* dot: percent of total time an edge needs */
 	int short_paths;      /* --short-paths was given (display names are short) */
 	int strip_dirs;       /* --strip-dirs was given */
+	int icicle;           /* svg: root at the top (--icicle) */
 	size_t nclamped;      /* out, callgrind: negative/NaN times written as 0 */
 	const char *const *skipped; /* html: the messages of inputs not read */
 	size_t nskipped;
@@ -761,6 +765,9 @@ extern const pv_writer pv_writer_callgrind; /* formats/callgrind.c */
 extern const pv_writer pv_writer_pstats;    /* formats/pstats.c */
 extern const pv_writer pv_writer_json;      /* formats/json.c */
 extern const pv_writer pv_writer_dot;       /* formats/dot.c */
+extern const pv_writer pv_writer_folded;    /* formats/folded.c */
+extern const pv_writer pv_writer_speedscope; /* formats/speedscope.c */
+extern const pv_writer pv_writer_svg;       /* formats/svg.c */
 extern const pv_writer pv_writer_html;      /* formats/html.c */
 
 /* Every writer, NULL-terminated, in --help order (formats/writers.c). */

@@ -1,0 +1,101 @@
+/*
+ * folded.c - Brendan Gregg's folded stacks: one line per frame with self
+ * time, "root;child;leaf 123", the frames named as the report shows them,
+ * the count in integer microseconds (flamegraph.pl, inferno and speedscope
+ * read it).  The synthetic root is left out (flamegraph.pl draws its own
+ * "all"); endpoint groups, "[N smaller]" frames are ordinary frames.
+ *
+ * A ';' inside a name would split the frame and a line break would end the
+ * line: they are written \x3b, \n, \r (other control characters \xHH), and
+ * a backslash \\, so every name reads back unambiguously.
+ */
+#include "flame.h"
+#include "out.h"
+
+static int put_name(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	/* at most 4 bytes per input byte */
+	if (pv_grow(buf, cap, *len + 4 * n + 2, 1) < 0)
+		return PV_ENOMEM;
+	char *p = *buf + *len;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (flame_surrogate(s, i, n)) {
+			memcpy(p, "\xef\xbf\xbd", 3);
+			p += 3;
+			i += 2;
+		} else if (c == ';') {
+			memcpy(p, "\\x3b", 4);
+			p += 4;
+		} else if (c == '\\') {
+			*p++ = '\\';
+			*p++ = '\\';
+		} else if (c == '\n') {
+			*p++ = '\\';
+			*p++ = 'n';
+		} else if (c == '\r') {
+			*p++ = '\\';
+			*p++ = 'r';
+		} else if (c < 0x20 || c == 0x7f) {
+			static const char hex[] = "0123456789abcdef";
+			*p++ = '\\';
+			*p++ = 'x';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 15];
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*len = (size_t)(p - *buf);
+	return 0;
+}
+
+static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx *ctx)
+{
+	(void)o;
+	const pv_tree *t = v->tree;
+	int rc = PV_ENOMEM;
+	char *path = NULL, nb[PV_TREE_NAME_MAX];
+	size_t len = 0, cap = 0;
+	size_t *at = pv_malloc(((size_t)flame_max_depth(t) + 2) * sizeof(*at));
+	pv_out *out = out_open(file);
+	if (!at || !out)
+		goto out;
+	at[0] = 0;
+	for (uint32_t i = t->frames[0].first_child; i != PV_NOFRAME; i = flame_next(t, i)) {
+		const pv_frame *f = &t->frames[i];
+		size_t n;
+		const char *s = pv_tree_name(t, i, nb, &n);
+		if (!s)
+			goto out;
+		len = at[f->depth - 1];
+		if (f->depth > 1) {
+			if (pv_grow(&path, &cap, len + 1, 1) < 0)
+				goto out;
+			path[len++] = ';';
+		}
+		if (put_name(&path, &len, &cap, s, n) < 0)
+			goto out;
+		at[f->depth] = len;
+		if (f->self) {
+			out_put(out, path, len);
+			out_c(out, ' ');
+			out_u64(out, f->self);
+			out_c(out, '\n');
+		}
+	}
+	rc = 0;
+out:
+	out_close(out);
+	free(at);
+	free(path);
+	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
+}
+
+const pv_writer pv_writer_folded = {
+	.name = "folded",
+	.flags = PV_W_TREE | PV_W_OWN_ORDER,
+	.modes = PV_MODE_STATS,
+	.help = "folded stacks, microseconds (flamegraph.pl, inferno, speedscope)",
+	.write = folded_write,
+};

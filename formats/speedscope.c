@@ -1,0 +1,213 @@
+/*
+ * speedscope.c - speedscope's file format (the schema ships in the npm
+ * package `speedscope` as dist/release/file-format-schema.json):
+ *
+ *   {"$schema": ..., "name", "exporter", "activeProfileIndex": 0,
+ *    "shared": {"frames": [{"name", "file", "line"}]},
+ *    "profiles": [{"type": "sampled", "name", "unit": "microseconds",
+ *                  "startValue": 0, "endValue": TOTAL,
+ *                  "samples": [[frame, ...root first]], "weights": [...]}]}
+ *
+ * One sampled profile for everything read ("all") and, when the CLI hands
+ * a tree grouped by endpoint, one per endpoint.  A sample is a frame of the
+ * call tree with self time, its weight that self time; so the weights of a
+ * profile add up to the tree's total.  Frames are shared between profiles
+ * by their display string.
+ */
+#include "flame.h"
+#include "out.h"
+
+static void js(pv_out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	out_c(o, '"');
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c != '"' && c != '\\' && c >= 0x20 && !flame_surrogate(s, i, n))
+			continue;
+		out_put(o, s + from, i - from);
+		if (c == '"' || c == '\\') {
+			out_c(o, '\\');
+			out_c(o, (char)c);
+		} else if (c == '\n') {
+			out_s(o, "\\n");
+		} else if (c == '\t') {
+			out_s(o, "\\t");
+		} else if (c == '\r') {
+			out_s(o, "\\r");
+		} else if (c < 0x20) {
+			char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+			out_s(o, u);
+		} else { /* a lone surrogate: \udXXX */
+			unsigned cp = 0xd000 | ((unsigned)(s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f);
+			char u[7] = {'\\', 'u', hex[cp >> 12], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15],
+				     hex[cp & 15], 0};
+			out_s(o, u);
+			i += 2;
+		}
+		from = i + 1;
+	}
+	out_put(o, s + from, n - from);
+	out_c(o, '"');
+}
+
+struct ss {
+	pv_out *o;
+	pv_map ids;      /* hash of a frame's identity -> shared index + 1 */
+	uint32_t nshared;
+	char *key;
+	size_t capkey;
+};
+
+/* The shared frame of tree frame i: written to "frames" the first time. */
+static int shared_frame(struct ss *s, const pv_tree *t, uint32_t i, uint32_t *out)
+{
+	char nb[PV_TREE_NAME_MAX];
+	size_t n;
+	const char *d = pv_tree_name(t, i, nb, &n);
+	if (!d || pv_grow(&s->key, &s->capkey, n + 1, 1) < 0)
+		return PV_ENOMEM;
+	const pv_frame *f = &t->frames[i];
+	s->key[0] = f->key < PV_FRAME_GROUP ? 'f' : 's';
+	memcpy(s->key + 1, d, n);
+	uint64_t h = pv_hash_bytes(s->key, n + 1);
+	uint32_t v = pv_map_get(&s->ids, h);
+	if (v) {
+		*out = v - 1;
+		return 0;
+	}
+	if (pv_map_put(&s->ids, h, s->nshared + 1) < 0)
+		return PV_ENOMEM;
+	*out = s->nshared;
+	pv_out *o = s->o;
+	out_s(o, s->nshared++ ? ",\n{\"name\":" : "\n{\"name\":");
+	if (f->key >= PV_FRAME_GROUP) {
+		js(o, d, n);
+		out_c(o, '}');
+		return 0;
+	}
+	pv_stats *st = pv_tree_stats(t, i);
+	const pv_key *k = pv_stats_key(st, f->key);
+	size_t nn, fn;
+	const char *name = pv_stats_str(st, k->name, &nn);
+	const char *file = pv_stats_str(st, k->file, &fn);
+	if (fn == 1 && file[0] == '~' && k->line == 0) { /* a builtin: "{name}" */
+		js(o, d, n);
+		out_c(o, '}');
+		return 0;
+	}
+	file = pv_stats_str(st, pv_stats_shown_file(st, k->file), &fn); /* --short-paths */
+	js(o, name, nn);
+	out_s(o, ",\"file\":");
+	js(o, file, fn);
+	out_s(o, ",\"line\":");
+	out_i64(o, k->line);
+	out_c(o, '}');
+	return 0;
+}
+
+/* One profile: the subtree under frame top (not top itself). */
+static int profile(struct ss *s, const pv_tree *t, uint32_t top, const char *name, size_t nlen,
+		   const uint32_t *sid, uint32_t *stack)
+{
+	pv_out *o = s->o;
+	uint32_t base = t->frames[top].depth;
+	out_s(o, "{\"type\":\"sampled\",\"name\":");
+	js(o, name, nlen);
+	out_s(o, ",\"unit\":\"microseconds\",\"startValue\":0,\"endValue\":");
+	out_u64(o, t->frames[top].weight);
+	out_s(o, ",\n\"samples\":[");
+	int first = 1;
+	uint32_t end = t->frames[top].next_sibling;
+	for (uint32_t pass = 0; pass < 2; pass++) {
+		for (uint32_t i = t->frames[top].first_child; i != PV_NOFRAME && i != end;
+		     i = flame_next(t, i)) {
+			const pv_frame *f = &t->frames[i];
+			if (f->depth <= base) /* walked out of the subtree */
+				break;
+			uint32_t d = f->depth - base - 1;
+			stack[d] = sid[i];
+			if (!f->self)
+				continue;
+			if (!first)
+				out_c(o, ',');
+			first = 0;
+			if (pass) {
+				out_u64(o, f->self);
+				continue;
+			}
+			out_c(o, '[');
+			for (uint32_t k = 0; k <= d; k++) {
+				if (k)
+					out_c(o, ',');
+				out_u64(o, stack[k]);
+			}
+			out_c(o, ']');
+		}
+		out_s(o, pass ? "]}" : "],\n\"weights\":[");
+		first = 1;
+	}
+	return 0;
+}
+
+static int ss_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *ctx)
+{
+	struct ss s = {0};
+	const pv_tree *trees[2] = {v->tree, v->group_tree};
+	uint32_t *sid[2] = {NULL, NULL}, *stack = NULL;
+	int rc = PV_ENOMEM;
+	uint32_t depth = 0;
+	for (int k = 0; k < 2; k++)
+		if (trees[k] && flame_max_depth(trees[k]) > depth)
+			depth = flame_max_depth(trees[k]);
+	if (!(s.o = out_open(file)) || !(stack = pv_malloc(((size_t)depth + 1) * sizeof(*stack))))
+		goto out;
+	out_s(s.o, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\n"
+		   "\"exporter\":\"profview " PV_VERSION "\",\"activeProfileIndex\":0,\"name\":");
+	const char *title = wo->summary ? wo->summary : "profview";
+	js(s.o, title, strlen(title));
+	out_s(s.o, ",\n\"shared\":{\"frames\":[");
+	for (int k = 0; k < 2; k++) {
+		const pv_tree *t = trees[k];
+		if (!t)
+			continue;
+		if (!(sid[k] = pv_malloc((t->nframes + 1) * sizeof(*sid[k]))))
+			goto out;
+		for (uint32_t i = 1; i < t->nframes; i++)
+			if (t->frames[i].key != PV_FRAME_GROUP &&
+			    (rc = shared_frame(&s, t, i, &sid[k][i])) < 0)
+				goto out;
+		rc = PV_ENOMEM;
+	}
+	out_s(s.o, "]},\n\"profiles\":[\n");
+	if (trees[0])
+		profile(&s, trees[0], 0, "all", 3, sid[0], stack);
+	const pv_tree *g = trees[1];
+	for (uint32_t i = g ? g->frames[0].first_child : PV_NOFRAME; i != PV_NOFRAME;
+	     i = g->frames[i].next_sibling) {
+		char nb[PV_TREE_NAME_MAX];
+		size_t n;
+		const char *name = pv_tree_name(g, i, nb, &n);
+		out_s(s.o, ",\n");
+		profile(&s, g, i, name, n, sid[1], stack);
+	}
+	out_s(s.o, "\n]}\n");
+	rc = 0;
+out:
+	out_close(s.o);
+	pv_map_free(&s.ids);
+	free(s.key);
+	free(sid[0]);
+	free(sid[1]);
+	free(stack);
+	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
+}
+
+const pv_writer pv_writer_speedscope = {
+	.name = "speedscope",
+	.flags = PV_W_TREE | PV_W_GROUPS | PV_W_OWN_ORDER,
+	.modes = PV_MODE_STATS,
+	.help = "speedscope JSON: one profile for all, one per endpoint (speedscope.app)",
+	.write = ss_write,
+};
