@@ -75,7 +75,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export live
+SUITES := unit oracle cli requests export live html
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
