@@ -472,16 +472,24 @@
 		var f = T.fn[i];
 		return f >= 0 ? fname(f) : T.labels[-f - 1];
 	}
-	function hue(s) {
-		var h = 0;
-		for (var i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) | 0;
-		return h;
-	}
+	/* The SVG export's colours (formats/svg.c): FNV-1a of the name's UTF-8
+	 * picks the shade; exact frames warm, estimated aqua, recursive purple,
+	 * merged grey, the root and endpoint frames pale. */
+	var utf8 = new TextEncoder(), shades = new Map();
 	function colour(T, i) {
-		var f = T.fn[i];
-		if (f < 0) return 'hsl(210, 15%, 80%)';
-		var h = hue(FILES[F[f][1]] || ''), k = hue(fname(f));
-		return 'hsl(' + (8 + (h >>> 0) % 42) + ', ' + (65 + (k >>> 0) % 25) + '%, ' + (55 + (k >>> 8) % 12) + '%)';
+		var fl = T.flags[i], name = frameName(T, i), key = fl + '\u0000' + name, c = shades.get(key);
+		if (c) return c;
+		var b = utf8.encode(name), h = 2166136261;
+		for (var k = 0; k < b.length; k++) h = Math.imul(h ^ b[k], 16777619) >>> 0;
+		var v1 = (h & 0xff) / 255, v2 = ((h >>> 8) & 0xff) / 255, rgb;
+		if (fl & 4) rgb = [190, 190, 190];
+		else if (fl & 2) rgb = [185 + Math.floor(30 * v1), 140, 230];
+		else if (fl & 1) rgb = [50 + Math.floor(60 * v1), 165 + Math.floor(55 * v1), 165 + Math.floor(55 * v2)];
+		else if (T.fn[i] < 0) rgb = [225, 225, 200];
+		else rgb = [205 + Math.floor(50 * v2), Math.floor(230 * v1), Math.floor(55 * v2)];
+		c = 'rgb(' + rgb.join(',') + ')';
+		shades.set(key, c);
+		return c;
 	}
 	function treeNow() {
 		var S = scope();
