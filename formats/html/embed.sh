@@ -18,9 +18,11 @@ hash64() {
 	printf "$(sed 's/../\\x&/g' <<<"$hex")" | base64 -w0
 }
 
+# Inside <style> and <script>, '</' may end the element and '<!--' or
+# '<script' change how the HTML parser reads the rest: keep them out.
 for f in "$css" "$js"; do
-	if grep -q '</' "$f"; then
-		echo "embed.sh: $f contains '</', which would end its element early" >&2
+	if grep -q -e '</' -e '<!--' -e '<script' "$f"; then
+		echo "embed.sh: $f contains '</', '<!--' or '<script', which the HTML parser would act on" >&2
 		exit 1
 	fi
 done

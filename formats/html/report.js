@@ -1,8 +1,7 @@
 /*
  * profview's HTML report: the page's script.  Written for this project, no
- * framework, no network.  It reads the data profview embedded in
- * <script type="application/json" id="pv-data"> (formats/html.c documents
- * the format) and draws the tables and the flame graph from it; it computes
+ * framework, no network.  It reads the JSON profview embedded in the
+ * element with id pv-data (formats/html.c documents the format) and draws the tables and the flame graph from it; it computes
  * nothing the report's views already hold.  Every name from a dump goes into
  * the page through textContent or a title attribute, never as markup.
  */
