@@ -30,9 +30,11 @@ PYTHON  ?= python3
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
+TEST_PKGS += python3-jsonschema clang-format
 TEST_PKGS += chromium chromium-driver python3-selenium
 
-.PHONY: all deps demo test unit oracle cli requests export live html valgrind clean format sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live formats html valgrind clean format \
+	format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -64,7 +66,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libprofview.a tests/unit/tes
 
 deps:
 	@missing=""; \
-	for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(DEB_PKGS) $(TEST_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
@@ -75,7 +77,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export live html
+SUITES := unit oracle cli requests export live formats html
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
@@ -118,6 +120,10 @@ html: $(PROFVIEW_BIN)
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
 
+# every format and mode: the format list, JSON Schemas, csv, --diff, --short-paths
+formats: $(PROFVIEW_BIN)
+	$(PYTHON) tests/formats/test_formats.py --profview $(PROFVIEW_BIN)
+
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer.
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
 sanitize:
@@ -153,8 +159,13 @@ bench: profview
 	bash bench/run.sh $(BENCH_SIZES)
 	bash bench/html.sh
 
+# .clang-format: make format applies it, make format-check (CI) fails on a difference
+FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch]
 format:
-	clang-format -i lib/*.[ch] formats/*.c cmd/*.c tests/unit/*.[ch]
+	clang-format -i $(FORMAT_SRC)
+
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_SRC)
 
 clean:
 	rm -rf $(BUILD) profview

@@ -8,8 +8,9 @@
 #include "../lib/pv.h"
 
 /* Exit status: 0 all inputs read; 1 some input could not be read (the
- * report covers the rest), none could, or out of memory; 2 usage error. */
-enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
+ * report covers the rest), none could, or out of memory; 2 usage error;
+ * 3 every profile was read but --endpoint/--since/--until matched none. */
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_NOMATCH = 3 };
 
 /* The command line, parsed and checked: every option, sort key and the
  * format's fitness for the mode are validated before any input is read. */
@@ -34,6 +35,7 @@ struct options {
 	size_t cache_bytes;     /* $PROFVIEW_ARCHIVE_CACHE, or 0 */
 	int threads;            /* $PROFVIEW_THREADS, or 0 */
 	int quiet, strip, shortpaths;
+	char filter_desc[40];   /* "--endpoint/--since": the request selection given */
 	char **inputs;          /* the INPUT arguments */
 	int ninputs;
 };

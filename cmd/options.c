@@ -37,6 +37,7 @@ static const char usage_text[] =
 	"                           (--sort endpoint|profiles|total|mean|p50|p95|max|calls)\n"
 	"      --diff BASE          compare INPUT with BASE (a file, directory or archive;\n"
 	"                           repeat for several) per function and profile\n"
+	"                           (--sort absolute|change|relative|base|current|name)\n"
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
 	"  -f, --format FORMAT      output format (below; default text)\n"
@@ -53,7 +54,8 @@ static const char usage_text[] =
 	"      --max-member-size SIZE   refuse an archive member that expands past SIZE\n"
 	"                           (bytes, or with K, M, G; default 1G)\n"
 	"      --max-archive-size SIZE  refuse an archive that expands past SIZE (16G)\n"
-	"      --unit UNIT          text: times in s (pstats' format), ms, us, or auto\n"
+	"      --unit UNIT          text tables: times in s, ms, us, or auto (the stats\n"
+	"                           table: s, pstats' format; --requests, --diff: ms)\n"
 	"      --short-paths        show files by their shortest unambiguous name\n"
 	"                           (flask/app.py, <stdlib>/json/decoder.py)\n"
 	"  -q, --quiet              no progress and no warnings (errors still show)\n"
@@ -208,7 +210,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	    pv_select_new(&o->tmatch) < 0 || pv_select_new(&o->texclude) < 0)
 		die_usage("out of memory");
 	o->tree.min_share = -1;
-	int c, requests = 0, treeopt = 0, maxframes = 0;
+	int c, requests = 0, treeopt = 0, maxframes = 0, since = 0, until = 0, endpoint = 0;
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hq", longopts, NULL)) != -1) {
 		int rc = 0;
@@ -257,9 +259,18 @@ int options_parse(struct options *o, int argc, char **argv)
 				die_usage("unknown format '%s' (%s)", optarg, all);
 			}
 			break;
-		case O_ENDPOINT: rc = pv_reqfilter_add_endpoint(o->filter, optarg, &ctx); break;
-		case O_SINCE: rc = pv_reqfilter_set_since(o->filter, optarg, &ctx); break;
-		case O_UNTIL: rc = pv_reqfilter_set_until(o->filter, optarg, &ctx); break;
+		case O_ENDPOINT:
+			rc = pv_reqfilter_add_endpoint(o->filter, optarg, &ctx);
+			endpoint = 1;
+			break;
+		case O_SINCE:
+			rc = pv_reqfilter_set_since(o->filter, optarg, &ctx);
+			since = 1;
+			break;
+		case O_UNTIL:
+			rc = pv_reqfilter_set_until(o->filter, optarg, &ctx);
+			until = 1;
+			break;
 		case O_REQUESTS: requests = 1; break;
 		case O_DIFF: o->diffs[o->ndiffs++] = optarg; break;
 		case 'q': o->quiet = 1; break;
@@ -293,6 +304,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (requests && o->ndiffs)
 		die_usage("--requests and --diff do not go together");
+	snprintf(o->filter_desc, sizeof(o->filter_desc), "%s%s%s%s%s", since ? "--since" : "",
+		 since && (until || endpoint) ? "/" : "", until ? "--until" : "",
+		 until && endpoint ? "/" : "", endpoint ? "--endpoint" : "");
 	o->mode = requests ? PV_MODE_REQUESTS : o->ndiffs ? PV_MODE_DIFF : PV_MODE_STATS;
 	o->wopts.short_paths = o->shortpaths;
 	o->wopts.strip_dirs = o->strip;

@@ -130,14 +130,23 @@ static void hooks_free(struct hooks *h)
 	h->groups = NULL;
 }
 
-static void summary(char *buf, size_t cap, const pv_load_result *r, char **inputs, int n)
+/* "19 profiles from dump/ (287 left out by --since; 2 unreadable, skipped)" */
+static void summary(char *buf, size_t cap, const struct options *o, const pv_load_result *r,
+		    size_t refused, char **inputs, int n)
 {
 	int w = snprintf(buf, cap, "%zu profile%s from %s", r->files, r->files == 1 ? "" : "s",
 			 n > 1 ? "" : strcmp(inputs[0], "-") ? inputs[0] : "standard input");
 	if (n > 1 && w >= 0 && (size_t)w < cap)
 		w += snprintf(buf + w, cap - (size_t)w, "%d inputs", n);
+	if ((refused || r->failed) && w >= 0 && (size_t)w < cap)
+		w += snprintf(buf + w, cap - (size_t)w, " (");
+	if (refused && w >= 0 && (size_t)w < cap)
+		w += snprintf(buf + w, cap - (size_t)w, "%zu left out by %s%s", refused, o->filter_desc,
+			      r->failed ? "; " : "");
 	if (r->failed && w >= 0 && (size_t)w < cap)
-		snprintf(buf + w, cap - (size_t)w, " (%zu unreadable, skipped)", r->failed);
+		w += snprintf(buf + w, cap - (size_t)w, "%zu unreadable, skipped", r->failed);
+	if ((refused || r->failed) && w >= 0 && (size_t)w < cap)
+		snprintf(buf + w, cap - (size_t)w, ")");
 }
 
 static int oom(void)
@@ -166,9 +175,15 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 		prog.after = after && *after ? atof(after) : 1.0;
 		lopts.progress = progress;
 	}
+	h->refused = 0;
 	if (pv_stats_new(st) < 0 || pv_load(*st, inputs, n, &lopts, res) < 0)
 		return -oom();
 	progress_clear();
+	if (!res->files && h->refused) {
+		fprintf(stderr, "profview: no %sprofile matched %s; %zu read\n", what, o->filter_desc,
+			h->refused + res->failed);
+		return -EXIT_NOMATCH;
+	}
 	if (!res->files) {
 		fprintf(stderr, "profview: no %sprofile could be read\n", what);
 		return -EXIT_INPUT;
@@ -324,7 +339,7 @@ static int run_stats(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
-	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
+	summary(sum, sizeof(sum), o, &res, h.refused, o->inputs, o->ninputs);
 	o->wopts.summary = sum;
 	if (!(cmdline = join_inputs(o->inputs, o->ninputs))) {
 		status = -oom();
@@ -382,7 +397,7 @@ static int run_requests(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
-	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
+	summary(sum, sizeof(sum), o, &res, h.refused, o->inputs, o->ninputs);
 	o->wopts.summary = sum;
 	pv_views v = {.mode = PV_MODE_REQUESTS, .st = st, .groups = h.groups, .requests = rv};
 	status = write_views(o, &v, status);
@@ -408,6 +423,7 @@ static int run_diff(struct options *o)
 	status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status < 0)
 		goto out;
+	size_t refused = h.refused;
 	int bstatus = load(o, &hb, o->diffs, o->ndiffs, "base ", &base, &bres);
 	skipped_join(&h, &hb);
 	if (bstatus < 0) {
@@ -431,8 +447,8 @@ static int run_diff(struct options *o)
 		goto out;
 	}
 	char sum[1024], what_base[1024];
-	summary(sum, sizeof(sum), &res, o->inputs, o->ninputs);
-	summary(what_base, sizeof(what_base), &bres, (char **)o->diffs, (int)o->ndiffs);
+	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);
+	summary(what_base, sizeof(what_base), o, &bres, hb.refused, (char **)o->diffs, (int)o->ndiffs);
 	const char *of = strstr(what_base, " from ");
 	const char *wc = strstr(sum, " from ");
 	o->wopts.summary = wc ? wc + 6 : sum;

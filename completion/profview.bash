@@ -6,7 +6,8 @@
 #
 # Knows: every option of `profview --help` (long and short); sort keys after
 # -s/--sort, also in comma-separated lists (the part after the last comma is
-# completed) and the --requests columns when --requests is on the line;
+# completed), the --requests columns when --requests is on the line and the
+# --diff orders when --diff is;
 # formats after -f/--format; files and directories after -o/--output and
 # --diff and for inputs; nothing for regular expressions, numbers, sizes and
 # times.
@@ -20,7 +21,8 @@ _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
 _profview_sort_keys='calls ncalls cumtime cumulative filename line module name
 nfl pcalls stdname time tottime'
 _profview_request_keys='endpoint profiles total mean p50 p95 max calls'
-_profview_formats='text callgrind pstats json dot html'
+_profview_formats='text callgrind pstats json dot csv svg speedscope folded html'
+_profview_diff_keys='absolute change relative base current name'
 
 # _profview_words_to WORDLIST CUR [PREFIX]: COMPREPLY = the words of WORDLIST
 # that start with CUR, each with PREFIX in front.
@@ -50,6 +52,10 @@ _profview_files()
 _profview_sort()
 {
     local cur=$1 requests=$2 head='' part=$1
+    if [[ $requests == diff ]]; then
+        _profview_words_to "$_profview_diff_keys" "$cur"
+        return
+    fi
     if [[ $requests ]]; then
         _profview_words_to "$_profview_request_keys" "$cur"
         return
@@ -77,6 +83,7 @@ _profview()
         ((i == COMP_CWORD)) && continue
         case ${COMP_WORDS[i]} in
         --r*) [[ --requests == "${COMP_WORDS[i]}"* ]] && requests=1 ;;
+        --diff | --diff=* | --di | --dif) requests=diff ;;
         --)
             if ((i < COMP_CWORD)); then
                 _profview_files "$cur"

@@ -13,6 +13,7 @@
  * KCachegrind would merge with another (same name, same file basename) is
  * written "name:line", and "name:line [path]" if that still collides.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,19 +60,13 @@ static const char *key_base(pv_stats *st, const pv_key *k, size_t *bn)
 	return base(s, n, bn);
 }
 
-static pv_stats *sort_st; /* qsort has no context */
-
-static int cmp_keys(uint32_t x, uint32_t y)
-{
-	int c = pv_stats_cmp_keys(sort_st, x, y);
-	return c ? c : (x > y) - (x < y);
-}
-
 /* Sorts take 4-byte items (key ids, indices): glibc's qsort moves larger
  * ones with memcpy, which cost more than the comparisons. */
-static int cmp_key_ids(const void *a, const void *b)
+static int cmp_key_ids(const void *a, const void *b, void *st)
 {
-	return cmp_keys(*(const uint32_t *)a, *(const uint32_t *)b);
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int c = pv_stats_cmp_keys(st, x, y);
+	return c ? c : (x > y) - (x < y);
 }
 
 static void put_spec(pv_out *fp, const char *spec, uint32_t id, int define)
@@ -88,8 +83,8 @@ static void put_name(pv_out *fp, const char *s, size_t n)
 {
 	while (n && (*s == ' ' || *s == '\t'))
 		s++, n--;
-	if (!n) {
-		out_s(fp, "???");
+	if (!n) { /* KCachegrind drops an empty name */
+		out_s(fp, "(no name)");
 		return;
 	}
 	if (!memchr(s, '\n', n) && !memchr(s, '\r', n)) { /* the usual case */
@@ -153,11 +148,10 @@ struct grp {
 	size_t blen;
 };
 
-static const struct grp *grp_v; /* qsort has no context */
-
-static int cmp_group(const void *pa, const void *pb)
+static int cmp_group(const void *pa, const void *pb, void *arg)
 {
-	const struct grp *a = &grp_v[*(const uint32_t *)pa], *b = &grp_v[*(const uint32_t *)pb];
+	const struct grp *v = arg;
+	const struct grp *a = &v[*(const uint32_t *)pa], *b = &v[*(const uint32_t *)pb];
 	if (a->name != b->name)
 		return a->name < b->name ? -1 : 1;
 	int c = memcmp(a->base, b->base, a->blen < b->blen ? a->blen : b->blen);
@@ -188,8 +182,7 @@ static int disambiguate(struct cg *g)
 		all[i].base = key_base(g->st, k, &all[i].blen);
 		ix[i] = (uint32_t)i;
 	}
-	grp_v = all;
-	qsort(ix, g->nfns, sizeof(*ix), cmp_group);
+	qsort_r(ix, g->nfns, sizeof(*ix), cmp_group, all);
 	for (size_t i = 0; i < g->nfns; i++)
 		v[i] = all[ix[i]];
 	free(all);
@@ -261,7 +254,6 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 			g.fns[g.nfns++] = (struct fn){.key = ck, .entry = -1};
 		}
 	}
-	sort_st = st;
 	{
 		uint32_t *keys = pv_malloc((g.nfns ? g.nfns : 1) * sizeof(*keys));
 		struct fn *sorted = pv_malloc((g.nfns ? g.nfns : 1) * sizeof(*sorted));
@@ -272,7 +264,7 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 		}
 		for (size_t i = 0; i < g.nfns; i++)
 			keys[i] = g.fns[i].key;
-		qsort(keys, g.nfns, sizeof(*keys), cmp_key_ids);
+		qsort_r(keys, g.nfns, sizeof(*keys), cmp_key_ids, st);
 		for (size_t i = 0; i < g.nfns; i++)
 			sorted[i] = g.fns[g.fn_of_key[keys[i]]];
 		free(keys);

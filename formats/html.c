@@ -10,7 +10,8 @@
  *    "header": {"read": S, "profiles": N, "endpoints": N, "from": T, "to": T,
  *               "calls": N, "prim_calls": N, "time": F, "estimated": F,
  *               "skipped": [S]},
- *    "files": [S],                       every file name, in full
+ *    "files": [S],                       every file name, in full (short
+ *                                        with --short-paths)
  *    "funcs": [[display, file, line]],   display as the report shows it
  *                                        (short paths); file indexes "files"
  *    "scopes": [{"name": S, "profiles": N, "time": F, "calls": N,
@@ -64,6 +65,7 @@ struct hw {
 	pv_map files;     /* file string id -> index in "files" + 1 */
 	uint32_t *fstrs;  /* index in "files" -> file string id */
 	size_t nfiles, capfiles;
+	int short_files;  /* --short-paths: hover shows the short name too */
 	double estimated; /* share of scope 0's flame graph that is estimated */
 	int nscopes;
 	int oom;
@@ -293,7 +295,8 @@ static void w_funcs(struct hw *h)
 	out_s(o, "],\n\"files\":[");
 	for (size_t i = 0; i < h->nfiles; i++) {
 		size_t n;
-		const char *s = pv_stats_str(h->st, h->fstrs[i], &n);
+		uint32_t id = h->short_files ? pv_stats_shown_file(h->st, h->fstrs[i]) : h->fstrs[i];
+		const char *s = pv_stats_str(h->st, id, &n);
 		if (i)
 			out_c(o, ',');
 		j_str(o, s, n);
@@ -701,7 +704,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	const pv_view *view = v->view;
 	const char *page = pv_html_page, *end = page + sizeof(pv_html_page);
 	const char *title = marker("@TITLE@"), *data = marker("@DATA@");
-	struct hw h = {.st = st, .estimated = NAN};
+	struct hw h = {.st = st, .estimated = NAN, .short_files = opts->short_paths};
 	/* short names in the page, the full file name on hover */
 	if (pv_stats_short_paths(st) < 0 || (v->diff && pv_stats_short_paths(v->diff->base) < 0) ||
 	    !(h.o = out_open(fp)))

@@ -1,20 +1,28 @@
 /*
- * json.c - the merged stats as one JSON object, rows in view order:
+ * json.c - the JSON writer, one object per mode; each follows a JSON Schema
+ * in doc/schema/ and names it in "schema"; times are seconds ("units").
+ * Functions carry a stable "id" (16 hex digits of a hash of the dump's file,
+ * line and name: the same in every run and every model) beside their file
+ * (shown as --short-paths/--strip-dirs show it), line and name.
  *
- *   {"total_calls": N, "primitive_calls": N, "total_time": F, "profiles": N,
- *    "functions": [{"file": S, "line": N, "name": S, "ncalls": N, "pcalls": N,
- *                   "tottime": F, "cumtime": F,
- *                   "callers": [{"file", "line", "name", "ncalls", "pcalls",
- *                                "tottime", "cumtime"}]}]}
+ * stats (profview-stats/1), functions in view order:
+ *   {"schema", "units", "total_calls", "primitive_calls", "total_time", "profiles",
+ *    "functions": [{"id", "file", "line", "name", "ncalls", "pcalls", "tottime",
+ *                   "cumtime", "callers": [EDGE], "callees": [EDGE]}]}
+ *   EDGE = {"id", "file", "line", "name", "ncalls", "pcalls", "tottime", "cumtime"}
+ *   (a caller edge as pstats keeps it; a callee edge is the callee's caller
+ *   edge from this function, as print_callees shows it)
+ * requests (profview-requests/1) and diff (profview-diff/1): see the schemas.
  *
- * profile-module callers carry only a count: their pcalls, tottime and
+ * profile-module edges carry only a count: their pcalls, tottime and
  * cumtime are null.  Floats are written in the shortest form that reads back
  * to the same double; NaN and infinities (not JSON) are null.
  */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pv.h"
+#include "modes.h"
 
 static void j_str(FILE *fp, const char *s, size_t n)
 {
@@ -65,25 +73,103 @@ static void j_num(FILE *fp, pv_num v)
 	fputs(b, fp);
 }
 
+static void j_double(FILE *fp, double x)
+{
+	if (!isfinite(x)) {
+		fputs("null", fp);
+		return;
+	}
+	char b[40];
+	pv_double_repr(b, x);
+	fputs(b, fp);
+}
+
+/* "id": ..., "file": ..., "line": ..., "name": ... */
 static void j_key(FILE *fp, pv_stats *st, uint32_t key)
 {
 	const pv_key *k = pv_stats_key(st, key);
+	char id[17];
+	pv_func_id(id, st, key);
+	fprintf(fp, "\"id\": \"%s\", \"file\": ", id);
 	size_t n;
 	const char *s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
-	fputs("\"file\": ", fp);
 	j_str(fp, s, n);
 	fprintf(fp, ", \"line\": %lld, \"name\": ", (long long)k->line);
 	s = pv_stats_str(st, k->name, &n);
 	j_str(fp, s, n);
 }
 
-static int json_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
+static void j_edge(FILE *fp, pv_stats *st, uint32_t key, const pv_edge *c)
+{
+	putc('{', fp);
+	j_key(fp, st, key);
+	fputs(", \"ncalls\": ", fp);
+	j_int(fp, c->nc);
+	if (c->is_tuple) {
+		fputs(", \"pcalls\": ", fp);
+		j_int(fp, c->cc);
+		fputs(", \"tottime\": ", fp);
+		j_num(fp, c->tt);
+		fputs(", \"cumtime\": ", fp);
+		j_num(fp, c->ct);
+	} else {
+		fputs(", \"pcalls\": null, \"tottime\": null, \"cumtime\": null", fp);
+	}
+	putc('}', fp);
+}
+
+/* Callees: for every key, the edges in which it is the caller, as
+ * (callee entry, edge) pairs grouped by caller key (a counting sort). */
+struct callees {
+	size_t *start; /* per key: first pair, start[key + 1] the end */
+	uint32_t *entry, *edge;
+};
+
+static int callees_build(struct callees *c, pv_stats *st)
+{
+	size_t nk = pv_stats_nkeys(st), ne = pv_stats_nentries(st), n = 0;
+	c->start = calloc(nk + 2, sizeof(*c->start));
+	if (!c->start)
+		return PV_ENOMEM;
+	for (size_t i = 0; i < ne; i++) {
+		const pv_entry *e = pv_stats_entry(st, i);
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next, n++)
+			c->start[pv_stats_edge(st, id)->caller + 2]++;
+	}
+	c->entry = malloc((n ? n : 1) * sizeof(*c->entry));
+	c->edge = malloc((n ? n : 1) * sizeof(*c->edge));
+	if (!c->entry || !c->edge)
+		return PV_ENOMEM;
+	for (size_t k = 2; k < nk + 2; k++)
+		c->start[k] += c->start[k - 1];
+	for (size_t i = 0; i < ne; i++) {
+		const pv_entry *e = pv_stats_entry(st, i);
+		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
+			size_t at = c->start[pv_stats_edge(st, id)->caller + 1]++;
+			c->entry[at] = (uint32_t)i;
+			c->edge[at] = id;
+		}
+	}
+	return 0;
+}
+
+static void callees_free(struct callees *c)
+{
+	free(c->start);
+	free(c->entry);
+	free(c->edge);
+}
+
+static int json_stats(FILE *fp, const pv_views *vs, pv_ctx *ctx)
 {
 	pv_stats *st = vs->st;
 	const pv_view *v = vs->view;
-	(void)o;
-	(void)ctx;
-	fputs("{\"total_calls\": ", fp);
+	struct callees cl = {0};
+	if (callees_build(&cl, st) < 0) {
+		callees_free(&cl);
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing JSON");
+	}
+	fputs("{\"schema\": \"profview-stats/1\", \"units\": {\"time\": \"s\"}, \"total_calls\": ", fp);
 	j_int(fp, pv_stats_total_calls(st));
 	fputs(", \"primitive_calls\": ", fp);
 	j_int(fp, pv_stats_prim_calls(st));
@@ -105,31 +191,135 @@ static int json_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 		fputs(", \"callers\": [", fp);
 		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
 			const pv_edge *c = pv_stats_edge(st, id);
-			fputs(id == e->first_edge ? "{" : ", {", fp);
-			j_key(fp, st, c->caller);
-			fputs(", \"ncalls\": ", fp);
-			j_int(fp, c->nc);
-			if (c->is_tuple) {
-				fputs(", \"pcalls\": ", fp);
-				j_int(fp, c->cc);
-				fputs(", \"tottime\": ", fp);
-				j_num(fp, c->tt);
-				fputs(", \"cumtime\": ", fp);
-				j_num(fp, c->ct);
-			} else {
-				fputs(", \"pcalls\": null, \"tottime\": null, \"cumtime\": null", fp);
-			}
-			putc('}', fp);
+			if (id != e->first_edge)
+				fputs(", ", fp);
+			j_edge(fp, st, c->caller, c);
+		}
+		fputs("], \"callees\": [", fp);
+		for (size_t i = cl.start[e->key]; i < cl.start[e->key + 1]; i++) {
+			if (i != cl.start[e->key])
+				fputs(", ", fp);
+			j_edge(fp, st, pv_stats_entry(st, cl.entry[i])->key, pv_stats_edge(st, cl.edge[i]));
 		}
 		fputs("]}", fp);
 	}
 	fputs(v->nrows ? "\n]}\n" : "]}\n", fp);
+	callees_free(&cl);
 	return 0;
+}
+
+static void j_cstr(FILE *fp, const char *s)
+{
+	j_str(fp, s, s ? strlen(s) : 0);
+}
+
+static int json_requests(FILE *fp, const pv_views *vs, pv_write_opts *o)
+{
+	const pv_reqview *v = vs->requests;
+	fputs("{\"schema\": \"profview-requests/1\", \"units\": {\"time\": \"s\"}, \"source\": ", fp);
+	j_cstr(fp, o->summary ? o->summary : "");
+	fprintf(fp, ", \"sort\": \"%s\", \"profiles\": %zu, \"parsed\": %zu, \"unparsed\": %zu, "
+		    "\"total_time\": ",
+		pv_reqview_columns[v->sort], v->profiles, v->parsed, v->unparsed);
+	j_double(fp, v->total);
+	fprintf(fp, ", \"endpoints_total\": %zu, \"endpoints\": [", v->nrows);
+	for (size_t i = 0; i < v->shown; i++) {
+		const pv_reqrow *r = &v->rows[i];
+		fputs(i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ", fp);
+		j_cstr(fp, r->endpoint);
+		fprintf(fp, ", \"profiles\": %zu, \"total_time\": ", r->profiles);
+		j_double(fp, r->total);
+		fputs(", \"mean\": ", fp);
+		j_double(fp, r->mean);
+		fputs(", \"p50\": ", fp);
+		j_double(fp, r->p50);
+		fputs(", \"p95\": ", fp);
+		j_double(fp, r->p95);
+		fputs(", \"max\": ", fp);
+		j_double(fp, r->max);
+		fputs(", \"calls\": ", fp);
+		j_int(fp, r->calls);
+		fprintf(fp, ", \"collided_seconds\": %zu, \"top\": [", r->collided_seconds);
+		pv_stats *st = pv_groups_stats(v->groups, r->group);
+		for (size_t k = 0; k < r->ntop; k++) {
+			fputs(k ? ", {" : "{", fp);
+			j_key(fp, st, r->top[k]);
+			fputs(", \"tottime\": ", fp);
+			j_double(fp, r->top_tt[k]);
+			putc('}', fp);
+		}
+		fputs("]}", fp);
+	}
+	fputs(v->shown ? "\n]}\n" : "]}\n", fp);
+	return 0;
+}
+
+static void j_side(FILE *fp, const pv_entry *e, double calls, double tt, double ct)
+{
+	if (!e) {
+		fputs("null", fp);
+		return;
+	}
+	fputs("{\"calls\": ", fp);
+	j_double(fp, calls);
+	fputs(", \"tottime\": ", fp);
+	j_double(fp, tt);
+	fputs(", \"cumtime\": ", fp);
+	j_double(fp, ct);
+	putc('}', fp);
+}
+
+static int json_diff(FILE *fp, const pv_views *vs, pv_write_opts *o)
+{
+	const pv_diffview *v = vs->diff;
+	fputs("{\"schema\": \"profview-diff/1\", \"units\": {\"time\": \"s\", \"calls\": "
+	      "\"per profile\"}, \"sort\": ",
+	      fp);
+	j_cstr(fp, pv_diffview_keys[v->sort]);
+	fputs(", \"base\": {\"source\": ", fp);
+	j_cstr(fp, o->base_summary ? o->base_summary : "");
+	fprintf(fp, ", \"profiles\": %zu, \"mean_time\": ", v->nbase);
+	j_double(fp, v->mean_base);
+	fputs("}, \"current\": {\"source\": ", fp);
+	j_cstr(fp, o->summary ? o->summary : "");
+	fprintf(fp, ", \"profiles\": %zu, \"mean_time\": ", v->ncur);
+	j_double(fp, v->mean_cur);
+	fputs("}, \"overall\": {\"change\": ", fp);
+	j_double(fp, v->mean_cur - v->mean_base);
+	fputs(", \"relative\": ", fp);
+	j_double(fp, v->overall);
+	fprintf(fp, "}, \"functions_total\": %zu, \"functions\": [", v->nrows);
+	for (size_t i = 0; i < v->shown; i++) {
+		const pv_diffrow *r = &v->rows[i];
+		fputs(i ? ",\n  {" : "\n  {", fp);
+		j_key(fp, r->from, r->key);
+		fprintf(fp, ", \"status\": \"%s\", \"base\": ", !r->b ? "new" : !r->c ? "gone" : "both");
+		j_side(fp, r->b, r->calls_base, r->tt_base, r->ct_base);
+		fputs(", \"current\": ", fp);
+		j_side(fp, r->c, r->calls_cur, r->tt_cur, r->ct_cur);
+		fputs(", \"change\": ", fp);
+		j_double(fp, r->change);
+		fputs(", \"relative\": ", fp);
+		j_double(fp, r->relative);
+		putc('}', fp);
+	}
+	fputs(v->shown ? "\n]}\n" : "]}\n", fp);
+	return 0;
+}
+
+static int json_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
+{
+	switch (vs->mode) {
+	case PV_MODE_REQUESTS: return json_requests(fp, vs, o);
+	case PV_MODE_DIFF: return json_diff(fp, vs, o);
+	default: return json_stats(fp, vs, ctx);
+	}
 }
 
 const pv_writer pv_writer_json = {
 	.name = "json",
-	.modes = PV_MODE_STATS,
-	.help = "one JSON object: totals and every function with its callers",
+	.modes = PV_MODE_STATS | PV_MODE_REQUESTS | PV_MODE_DIFF,
+	.help = "one JSON object (doc/schema/): the stats with callers and callees, "
+		"the requests or the diff",
 	.write = json_write,
 };

@@ -20,6 +20,8 @@
 
 typedef struct pv_out {
 	FILE *fp;
+	double scale; /* the writer's time unit per second (report.c's --unit), 1 */
+	int failed;   /* a piece could not be made (out of memory): the writer fails */
 	size_t n;
 	char b[PV_OUT_SIZE];
 } pv_out;
@@ -30,6 +32,8 @@ static inline pv_out *out_open(FILE *fp)
 	pv_out *o = malloc(sizeof(*o));
 	if (o) {
 		o->fp = fp;
+		o->scale = 1;
+		o->failed = 0;
 		o->n = 0;
 	}
 	return o;

@@ -4,6 +4,7 @@
  * shared/spec/pstats.md section 4).  Widths count code points; numbers use
  * printf's %8.3f, which rounds exactly as Python does.
  */
+#define _GNU_SOURCE /* qsort_r */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,15 +13,12 @@
 #include "modes.h"
 #include "out.h"
 
-/* --unit: times are printed multiplied by this (1 = seconds, as pstats) */
-static double unit_scale = 1;
-
 /* "%8.3f" % x into o (PV_F3_MAX bytes); Python prints a NaN of either
  * sign as "nan".  Returns the length. */
-static size_t f8_text(char *o, double x)
+static size_t f8_text(char *o, double x, double scale)
 {
-	if (unit_scale != 1)
-		x *= unit_scale;
+	if (scale != 1)
+		x *= scale;
 	if (isnan(x)) {
 		memcpy(o, "     nan", 8);
 		return 8;
@@ -31,7 +29,7 @@ static size_t f8_text(char *o, double x)
 static void f8(pv_out *fp, double x)
 {
 	char b[PV_F3_MAX];
-	out_put(fp, b, f8_text(b, x));
+	out_put(fp, b, f8_text(b, x, fp->scale));
 }
 
 static void spaces(pv_out *fp, size_t n)
@@ -72,32 +70,34 @@ static size_t count_text(char *buf, pv_int nc, pv_int cc)
 	return n;
 }
 
-/* A display string and its width; "???" if there is no memory for it. */
-static const char *display_w(pv_stats *st, uint32_t key, size_t *len, size_t *width)
+/* A display string and its width; when there is no memory for it, an
+ * empty one, and fp->failed makes the writer fail with a message. */
+static const char *display_w(pv_out *fp, pv_stats *st, uint32_t key, size_t *len, size_t *width)
 {
 	const char *s = pv_stats_display_w(st, key, len, width);
 	if (!s) {
-		*len = *width = 3;
-		return "???";
+		fp->failed = 1;
+		*len = *width = 0;
+		return "";
 	}
 	return s;
 }
 
-static const char *display(pv_stats *st, uint32_t key, size_t *len)
+static const char *display(pv_out *fp, pv_stats *st, uint32_t key, size_t *len)
 {
 	size_t width;
-	return display_w(st, key, len, &width);
+	return display_w(fp, st, key, len, &width);
 }
 
-static const char *unit_word(void)
+static const char *unit_word(double scale)
 {
-	return unit_scale == 1e3 ? "milliseconds" : unit_scale == 1e6 ? "microseconds" : "seconds";
+	return scale == 1e3 ? "milliseconds" : scale == 1e6 ? "microseconds" : "seconds";
 }
 
 static void times_in(pv_out *fp)
 {
 	out_s(fp, "  [times in ");
-	out_s(fp, unit_word());
+	out_s(fp, unit_word(fp->scale));
 	out_c(fp, ']');
 }
 
@@ -135,7 +135,7 @@ static void header(pv_out *fp, pv_stats *st, const pv_write_opts *o)
 		out_s(fp, b);
 		out_s(fp, " primitive calls) ");
 	}
-	double tt = pv_num_to_double(pv_stats_total_tt(st)) * unit_scale;
+	double tt = pv_num_to_double(pv_stats_total_tt(st)) * fp->scale;
 	char t[PV_F3_MAX];
 	if (isnan(tt)) /* Python prints a NaN of either sign as "nan" */
 		strcpy(t, "nan");
@@ -144,7 +144,7 @@ static void header(pv_out *fp, pv_stats *st, const pv_write_opts *o)
 	out_s(fp, "in ");
 	out_s(fp, t);
 	out_c(fp, ' ');
-	out_s(fp, unit_word());
+	out_s(fp, unit_word(fp->scale));
 	out_s(fp, "\n\n");
 }
 
@@ -165,7 +165,7 @@ static void order_lines(pv_out *fp, const pv_view *v)
 static void print_stats(pv_out *fp, pv_stats *st, const pv_view *v)
 {
 	out_s(fp, "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)");
-	if (unit_scale != 1) /* pstats' title, and the unit when it is not seconds */
+	if (fp->scale != 1) /* pstats' title, and the unit when it is not seconds */
 		times_in(fp);
 	out_c(fp, '\n');
 	/* the numeric columns of a row are put together here and written at
@@ -183,26 +183,26 @@ static void print_stats(pv_out *fp, pv_stats *st, const pv_view *v)
 		memcpy(line + m, c, n);
 		m += n;
 		line[m++] = ' ';
-		m += f8_text(line + m, pv_num_to_double(e->tt));
+		m += f8_text(line + m, pv_num_to_double(e->tt), fp->scale);
 		line[m++] = ' ';
 		if (e->nc == 0) {
 			memset(line + m, ' ', 8);
 			m += 8;
 		} else {
-			m += f8_text(line + m, pv_num_div_int(e->tt, e->nc));
+			m += f8_text(line + m, pv_num_div_int(e->tt, e->nc), fp->scale);
 		}
 		line[m++] = ' ';
-		m += f8_text(line + m, pv_num_to_double(e->ct));
+		m += f8_text(line + m, pv_num_to_double(e->ct), fp->scale);
 		line[m++] = ' ';
 		if (e->cc == 0) {
 			memset(line + m, ' ', 8);
 			m += 8;
 		} else {
-			m += f8_text(line + m, pv_num_div_int(e->ct, e->cc));
+			m += f8_text(line + m, pv_num_div_int(e->ct, e->cc), fp->scale);
 		}
 		line[m++] = ' ';
 		out_put(fp, line, m);
-		const char *s = display(st, e->key, &len);
+		const char *s = display(fp, st, e->key, &len);
 		out_put(fp, s, len);
 		out_c(fp, '\n');
 	}
@@ -214,23 +214,17 @@ struct call {
 	const pv_edge *edge;
 };
 
-struct cmpctx {
-	pv_stats *st;
-};
-static struct cmpctx cmp_ctx; /* qsort has no context argument */
-
 /* sorted(call_dict.keys()): Python tuple order (file, line, name). */
-static int cmp_call(const void *pa, const void *pb)
+static int cmp_call(const void *pa, const void *pb, void *st)
 {
-	return pv_stats_cmp_keys(cmp_ctx.st, ((const struct call *)pa)->key,
-				 ((const struct call *)pb)->key);
+	return pv_stats_cmp_keys(st, ((const struct call *)pa)->key, ((const struct call *)pb)->key);
 }
 
 static void call_line(pv_out *fp, pv_stats *st, size_t width, uint32_t key, struct call *calls,
 		      size_t n, const char *arrow)
 {
 	size_t len, cp;
-	const char *s = display_w(st, key, &len, &cp);
+	const char *s = display_w(fp, st, key, &len, &cp);
 	out_put(fp, s, len);
 	if (cp < width)
 		spaces(fp, width - cp);
@@ -240,21 +234,20 @@ static void call_line(pv_out *fp, pv_stats *st, size_t width, uint32_t key, stru
 		out_c(fp, '\n');
 		return;
 	}
-	cmp_ctx.st = st;
 	if (n <= 16) { /* most functions have a caller or two: no qsort call */
 		for (size_t i = 1; i < n; i++) {
 			struct call x = calls[i];
 			size_t j = i;
-			for (; j > 0 && cmp_call(&calls[j - 1], &x) > 0; j--)
+			for (; j > 0 && cmp_call(&calls[j - 1], &x, st) > 0; j--)
 				calls[j] = calls[j - 1];
 			calls[j] = x;
 		}
 	} else {
-		qsort(calls, n, sizeof(*calls), cmp_call);
+		qsort_r(calls, n, sizeof(*calls), cmp_call, st);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const pv_edge *e = calls[i].edge;
-		const char *name = display(st, calls[i].key, &len);
+		const char *name = display(fp, st, calls[i].key, &len);
 		char c[96];
 		if (e->is_tuple) {
 			if (i)
@@ -301,7 +294,7 @@ static void call_heading(pv_out *fp, pv_stats *st, size_t width, const char *tit
 		if (pv_stats_edge(st, e->first_edge)->is_tuple) {
 			spaces(fp, width);
 			out_s(fp, "    ncalls  tottime  cumtime");
-			if (unit_scale != 1)
+			if (fp->scale != 1)
 				times_in(fp);
 			out_c(fp, '\n');
 		}
@@ -438,9 +431,12 @@ static int report_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx
 	pv_stats *st = vs->st;
 	const pv_view *v = vs->view;
 	const char *u = o->unit ? o->unit : "s";
-	unit_scale = !strcmp(u, "ms") ? 1e3 : !strcmp(u, "us") ? 1e6 : !strcmp(u, "auto") ? auto_scale(st, v) : 1;
 	pv_out *fp = out_open(file);
+	if (fp)
+		fp->scale = !strcmp(u, "ms") ? 1e3 : !strcmp(u, "us") ? 1e6 : !strcmp(u, "auto") ? auto_scale(st, v) : 1;
 	int rc = fp ? report_body(fp, st, v, o) : PV_ENOMEM;
+	if (rc == 0 && fp->failed)
+		rc = PV_ENOMEM;
 	out_close(fp);
 	if (rc < 0)
 		pv_fail(ctx, rc, PV_NOOFF, "out of memory writing the report");

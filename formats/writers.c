@@ -12,6 +12,7 @@ const pv_writer *const pv_writers[] = {
 	&pv_writer_pstats,
 	&pv_writer_json,
 	&pv_writer_dot,
+	&pv_writer_csv,
 	&pv_writer_svg,
 	&pv_writer_speedscope,
 	&pv_writer_folded,

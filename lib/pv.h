@@ -765,6 +765,7 @@ extern const pv_writer pv_writer_callgrind; /* formats/callgrind.c */
 extern const pv_writer pv_writer_pstats;    /* formats/pstats.c */
 extern const pv_writer pv_writer_json;      /* formats/json.c */
 extern const pv_writer pv_writer_dot;       /* formats/dot.c */
+extern const pv_writer pv_writer_csv;       /* formats/csv.c */
 extern const pv_writer pv_writer_folded;    /* formats/folded.c */
 extern const pv_writer pv_writer_speedscope; /* formats/speedscope.c */
 extern const pv_writer pv_writer_svg;       /* formats/svg.c */

@@ -471,7 +471,7 @@ def check_lint_selftest():
 def cg_put_name(s):
     s = s.lstrip(" \t")
     if not s:
-        return "???"
+        return "(no name)"
     return s.replace("\n", "?").replace("\r", "?")
 
 
@@ -726,9 +726,12 @@ def json_case(name, inputs, files=None):
         doc = json.loads(f.read().decode("utf-8"))  # strict UTF-8: JSON text must be
     st = pstats.Stats(*files)
     p = []
-    if not isinstance(doc, dict) or list(doc) != ["total_calls", "primitive_calls", "total_time", "profiles",
-                                                   "functions"]:
+    if not isinstance(doc, dict) or list(doc) != ["schema", "units", "total_calls", "primitive_calls",
+                                                   "total_time", "profiles", "functions"]:
         return "top-level keys %r" % (list(doc) if isinstance(doc, dict) else type(doc).__name__)
+    if doc["schema"] != "profview-stats/1" or doc["units"] != {"time": "s"}:
+        p.append("schema %r units %r" % (doc["schema"], doc["units"]))
+    st.calc_callees()
     if not num_ok(doc["total_calls"], st.total_calls):
         p.append("total_calls %r != %r" % (doc["total_calls"], st.total_calls))
     if not num_ok(doc["primitive_calls"], st.prim_calls):
@@ -740,8 +743,9 @@ def json_case(name, inputs, files=None):
     fns = doc["functions"]
     if not isinstance(fns, list):
         return p + ["functions is %s" % type(fns).__name__]
-    fkeys = ["file", "line", "name", "ncalls", "pcalls", "tottime", "cumtime", "callers"]
-    ckeys = fkeys[:-1]
+    fkeys = ["id", "file", "line", "name", "ncalls", "pcalls", "tottime", "cumtime", "callers", "callees"]
+    ckeys = fkeys[:-2]
+    ids = {}
     seen = []
     for i, fn in enumerate(fns):
         if not isinstance(fn, dict) or list(fn) != fkeys:
@@ -752,6 +756,8 @@ def json_case(name, inputs, files=None):
             continue
         k = (fn["file"], fn["line"], fn["name"])
         seen.append(k)
+        if not re.fullmatch(r"[0-9a-f]{16}", fn["id"]) or ids.setdefault(fn["id"], k) != k:
+            p.append("functions[%d]: id %r not 16 hex digits or not unique" % (i, fn["id"]))
         if k not in st.stats:
             p.append("functions[%d]: %r is not a pstats key" % (i, k))
             continue
@@ -785,6 +791,18 @@ def json_case(name, inputs, files=None):
                     p.append("%r <- %r %s: %r != pstats %r" % (k, kk, field, c[field], w))
         if ck != list(callers):
             p.append("%r: callers %r, pstats has %r (in this order)" % (k, ck[:4], list(callers)[:4]))
+        callees = st.all_callees.get(k, {})
+        got = [(c["file"], c["line"], c["name"]) for c in fn["callees"]]
+        if got != list(callees):
+            p.append("%r: callees %r, pstats has %r (in this order)" % (k, got[:4], list(callees)[:4]))
+        for c in fn["callees"]:
+            e = callees.get((c["file"], c["line"], c["name"]))
+            if e is None:
+                continue
+            w = e if isinstance(e, tuple) else (e, None, None, None)
+            for field, x in zip(("ncalls", "pcalls", "tottime", "cumtime"), w):
+                if x is None and c[field] is not None or x is not None and not num_ok(c[field], x):
+                    p.append("%r -> %r %s: %r != pstats %r" % (k, c["name"], field, c[field], x))
     order = [k for k in st.sort_stats("time", "calls").fcn_list]
     if seen != order:
         if sorted(map(repr, seen)) != sorted(map(repr, order)):

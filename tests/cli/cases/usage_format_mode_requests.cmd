@@ -1,1 +1,1 @@
-$PV --requests -f json /nonexistent/dir
+$PV --requests -f dot /nonexistent/dir

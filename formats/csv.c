@@ -1,0 +1,179 @@
+/*
+ * csv.c - the CSV writer (RFC 4180: a header line, comma-separated fields,
+ * quoted where they hold a comma, quote or line break; lines end in \n).
+ * Times are seconds (the header says so), in the shortest form that reads
+ * back to the same double; NaN and infinities as nan, inf, -inf.
+ *
+ * stats:    ncalls,pcalls,tottime_s,tottime_percall_s,cumtime_s,cumtime_percall_s,
+ *           file,line,name,function,id          (pstats' columns, then the full key)
+ * requests: endpoint,profiles,total_s,mean_s,p50_s,p95_s,max_s,calls,collided_seconds,
+ *           top_function,top_id
+ * diff:     status,base_calls,calls,base_tottime_s,tottime_s,change_s,relative,
+ *           base_cumtime_s,cumtime_s,file,line,name,function,id
+ *
+ * Rows in the order of the text table.  File names as --short-paths and
+ * --strip-dirs show them; the id is the JSON writer's stable id.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "modes.h"
+
+static void c_double(FILE *fp, double x)
+{
+	char b[40];
+	if (x != x)
+		fputs("nan", fp);
+	else if (isinf(x))
+		fputs(x > 0 ? "inf" : "-inf", fp);
+	else {
+		pv_double_repr(b, x);
+		fputs(b, fp);
+	}
+}
+
+static void c_int(FILE *fp, pv_int v)
+{
+	char b[48];
+	pv_int_format(b, v);
+	fputs(b, fp);
+}
+
+/* ,file,line,name,function,id */
+static int c_key(FILE *fp, pv_stats *st, uint32_t key, pv_ctx *ctx)
+{
+	const pv_key *k = pv_stats_key(st, key);
+	size_t n;
+	const char *s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
+	putc(',', fp);
+	pv_csv_str(fp, s, n);
+	fprintf(fp, ",%lld,", (long long)k->line);
+	s = pv_stats_str(st, k->name, &n);
+	pv_csv_str(fp, s, n);
+	putc(',', fp);
+	s = pv_stats_display(st, key, &n);
+	if (!s)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing CSV");
+	pv_csv_str(fp, s, n);
+	char id[17];
+	pv_func_id(id, st, key);
+	fprintf(fp, ",%s", id);
+	return 0;
+}
+
+static double per_call(pv_num t, pv_int calls)
+{
+	return calls ? pv_num_to_double(t) / (double)calls : NAN;
+}
+
+static int csv_stats(FILE *fp, const pv_views *vs, pv_ctx *ctx)
+{
+	pv_stats *st = vs->st;
+	const pv_view *v = vs->view;
+	fputs("ncalls,pcalls,tottime_s,tottime_percall_s,cumtime_s,cumtime_percall_s,file,line,name,"
+	      "function,id\n",
+	      fp);
+	for (size_t r = 0; r < v->nrows; r++) {
+		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
+		c_int(fp, e->nc);
+		putc(',', fp);
+		c_int(fp, e->cc);
+		putc(',', fp);
+		c_double(fp, pv_num_to_double(e->tt));
+		putc(',', fp);
+		c_double(fp, per_call(e->tt, e->nc));
+		putc(',', fp);
+		c_double(fp, pv_num_to_double(e->ct));
+		putc(',', fp);
+		c_double(fp, per_call(e->ct, e->cc));
+		if (c_key(fp, st, e->key, ctx) < 0)
+			return ctx->code;
+		putc('\n', fp);
+	}
+	return 0;
+}
+
+static int csv_requests(FILE *fp, const pv_views *vs, pv_ctx *ctx)
+{
+	const pv_reqview *v = vs->requests;
+	fputs("endpoint,profiles,total_s,mean_s,p50_s,p95_s,max_s,calls,collided_seconds,"
+	      "top_function,top_id\n",
+	      fp);
+	for (size_t i = 0; i < v->shown; i++) {
+		const pv_reqrow *r = &v->rows[i];
+		pv_csv_str(fp, r->endpoint, strlen(r->endpoint));
+		fprintf(fp, ",%zu,", r->profiles);
+		const double x[] = {r->total, r->mean, r->p50, r->p95, r->max};
+		for (size_t k = 0; k < 5; k++) {
+			c_double(fp, x[k]);
+			putc(',', fp);
+		}
+		c_int(fp, r->calls);
+		fprintf(fp, ",%zu,", r->collided_seconds);
+		if (r->ntop) {
+			pv_stats *st = pv_groups_stats(v->groups, r->group);
+			size_t n;
+			const char *d = pv_stats_display(st, r->top[0], &n);
+			if (!d)
+				return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing CSV");
+			pv_csv_str(fp, d, n);
+			char id[17];
+			pv_func_id(id, st, r->top[0]);
+			fprintf(fp, ",%s", id);
+		} else {
+			putc(',', fp);
+		}
+		putc('\n', fp);
+	}
+	return 0;
+}
+
+static void c_opt(FILE *fp, int present, double x)
+{
+	if (present)
+		c_double(fp, x);
+	putc(',', fp);
+}
+
+static int csv_diff(FILE *fp, const pv_views *vs, pv_ctx *ctx)
+{
+	const pv_diffview *v = vs->diff;
+	fputs("status,base_calls,calls,base_tottime_s,tottime_s,change_s,relative,base_cumtime_s,"
+	      "cumtime_s,file,line,name,function,id\n",
+	      fp);
+	for (size_t i = 0; i < v->shown; i++) {
+		const pv_diffrow *r = &v->rows[i];
+		fprintf(fp, "%s,", !r->b ? "new" : !r->c ? "gone" : "both");
+		c_opt(fp, !!r->b, r->calls_base);
+		c_opt(fp, !!r->c, r->calls_cur);
+		c_opt(fp, !!r->b, r->tt_base);
+		c_opt(fp, !!r->c, r->tt_cur);
+		c_opt(fp, 1, r->change);
+		c_double(fp, r->relative);
+		putc(',', fp);
+		c_opt(fp, !!r->b, r->ct_base);
+		if (r->c)
+			c_double(fp, r->ct_cur);
+		if (c_key(fp, r->from, r->key, ctx) < 0)
+			return ctx->code;
+		putc('\n', fp);
+	}
+	return 0;
+}
+
+static int csv_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
+{
+	(void)o;
+	switch (vs->mode) {
+	case PV_MODE_REQUESTS: return csv_requests(fp, vs, ctx);
+	case PV_MODE_DIFF: return csv_diff(fp, vs, ctx);
+	default: return csv_stats(fp, vs, ctx);
+	}
+}
+
+const pv_writer pv_writer_csv = {
+	.name = "csv",
+	.modes = PV_MODE_STATS | PV_MODE_REQUESTS | PV_MODE_DIFF,
+	.help = "CSV: the stats table (pstats columns and the full key), the requests or the diff",
+	.write = csv_write,
+};

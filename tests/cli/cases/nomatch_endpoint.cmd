@@ -1,0 +1,1 @@
+$PV testdata/flask --endpoint 'GET /nope' --requests

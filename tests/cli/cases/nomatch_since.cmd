@@ -1,0 +1,1 @@
+$PV testdata/flask --since 2099-01-01
