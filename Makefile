@@ -31,10 +31,10 @@ DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
 TEST_PKGS += python3-jsonschema clang-format
-TEST_PKGS += chromium chromium-driver python3-selenium
+TEST_PKGS += chromium chromium-driver python3-selenium libxml2-utils npm
 
-.PHONY: all deps demo test unit oracle cli requests export live formats html valgrind clean format \
-	format-check sanitize bench
+.PHONY: all deps demo test unit oracle cli requests export live formats visual html valgrind clean \
+	format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -77,7 +77,7 @@ demo: deps
 	$(MAKE) profview
 	./profview testdata/flask --sort tottime --limit 30
 
-SUITES := unit oracle cli requests export live formats html
+SUITES := unit oracle cli requests export live formats visual html
 test: $(SUITES) installtest
 
 unit: $(UNIT_BIN)
@@ -104,6 +104,18 @@ valgrind: profview $(UNIT_BIN)
 
 export: $(PROFVIEW_BIN)
 	$(PYTHON) tests/export/test_exports.py --profview $(PROFVIEW_BIN)
+
+# The call-tree formats read by the programs that read them: xmllint, the
+# SVG in headless Chromium (selenium), the speedscope app from npm (installed
+# here under build/npm, never committed), dot -Tpng.  Debian's python3, which
+# has selenium and jsonschema.
+NPM_DIR   := build/npm
+SPEEDSCOPE := $(NPM_DIR)/node_modules/speedscope
+DEB_PYTHON ?= /usr/bin/python3
+$(SPEEDSCOPE)/package.json:
+	npm install --prefix $(NPM_DIR) --no-audit --no-fund speedscope@1.25.0
+visual: $(PROFVIEW_BIN) $(SPEEDSCOPE)/package.json
+	$(DEB_PYTHON) tests/visual/test_visual.py --profview $(PROFVIEW_BIN) --speedscope $(SPEEDSCOPE)
 
 # The HTML report in Debian's headless chromium (chromium-driver, selenium),
 # which this target installs when missing.
@@ -157,6 +169,7 @@ installtest: profview
 # Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
 bench: profview
 	bash bench/run.sh $(BENCH_SIZES)
+	bash bench/formats.sh
 	bash bench/html.sh
 
 # .clang-format: make format applies it, make format-check (CI) fails on a difference

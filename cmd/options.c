@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
 	"  -f, --format FORMAT      output format (below; default text)\n"
-	"      --node-threshold P   dot: leave out functions under P%% of total time (0.5)\n"
+	"      --node-threshold P   dot: leave out functions under P%% of total time (2)\n"
 	"      --edge-threshold P   dot: leave out calls under P%% of total time (0.1)\n"
 	"      --min-share P        svg, speedscope, folded: merge call-tree frames under\n"
 	"                           P%% of the total into one \"[N smaller]\" per parent (0.1)\n"
@@ -203,7 +203,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->mode = PV_MODE_STATS;
 	o->writer = &pv_writer_text;
-	o->wopts.node_threshold = 0.5;
+	o->wopts.node_threshold = 2; /* the sample renders under 2,000 px wide */
 	o->wopts.edge_threshold = 0.1;
 	o->diffs = calloc((size_t)argc, sizeof(char *));
 	if (!o->diffs || pv_select_new(&o->sel) < 0 || pv_reqfilter_new(&o->filter) < 0 ||

@@ -14,7 +14,8 @@
 
 _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
 --strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --callers --callees
--f --format --node-threshold --edge-threshold --max-member-size
+-f --format --node-threshold --edge-threshold --min-share --max-frames --max-depth
+--inverted --icicle --max-member-size
 --max-archive-size -o --output -h --help --version'
 
 # pstats' sort keys (sort_stats), in --help order; "none" only stands alone.
@@ -156,7 +157,8 @@ _profview()
         return 0
         ;;
     -n | --limit | --fraction | -m | --match | -x | --exclude | --endpoint | --since | \
-        --until | --node-threshold | --edge-threshold | --max-member-size | --max-archive-size)
+        --until | --node-threshold | --edge-threshold | --max-member-size | --max-archive-size | \
+        --min-share | --max-frames | --max-depth)
         # a number, regular expression, time or size: nothing to offer
         return 0
         ;;

@@ -594,6 +594,10 @@ size_t pv_select_limit(const pv_select *sel);
  *    (`python -m cProfile`: exec calls itself through runpy), one function
  *    (the largest cumulative time) of every group of mutually calling
  *    functions that nothing outside calls, so every function is reachable;
+ *    a root weighs its cumulative time, or what it calls when that is over
+ *    twice as much (the profile module's "profile:0(profiler)"); functions
+ *    whose callers are keys without entries are roots only while the real
+ *    roots leave that much of the total uncovered (nothing drawn twice);
  *  - a frame of function f with weight W keeps self = W * tt(f)/ct(f) and
  *    splits W - self over f's callees in proportion to the cumulative time
  *    of each edge f->callee (the profile module's int edges: the callee's

@@ -38,6 +38,7 @@ typedef struct graph {
 	uint64_t *ct, *tt; /* ticks */
 	double *ctd, *ncd; /* seconds, calls */
 	uint32_t *roots;
+	uint64_t *rootw;  /* ticks per root */
 	size_t nroots;
 	uint32_t *onpath; /* frames of each entry on the current path */
 	uint64_t total;   /* ticks: the roots' weight (inverted: all self time) */
@@ -97,6 +98,7 @@ static void graph_free(graph *g)
 	free(g->ctd);
 	free(g->ncd);
 	free(g->roots);
+	free(g->rootw);
 	free(g->onpath);
 	memset(g, 0, sizeof(*g));
 }
@@ -221,6 +223,53 @@ static int match_flags(graph *g, const pv_tree_opts *o)
 	return 0;
 }
 
+/* Roots whose callers are keys without entries (the profile module names
+ * a run's code object differently as a caller and as an entry) are no real
+ * roots: they are taken, largest first, only while the real roots leave
+ * that much of the total uncovered, so that no time is drawn twice. */
+typedef struct orphan {
+	uint64_t w;
+	uint32_t e;
+} orphan;
+
+static int orphan_cmp(const void *a, const void *b)
+{
+	const orphan *x = a, *y = b;
+	if (x->w != y->w)
+		return x->w > y->w ? -1 : 1;
+	return x->e < y->e ? -1 : x->e > y->e;
+}
+
+static int orphans(graph *g, uint64_t limit)
+{
+	size_t m = 0, no = 0;
+	uint64_t cover = 0;
+	orphan *o = pv_malloc((g->nroots + 1) * sizeof(*o));
+	if (!o)
+		return PV_ENOMEM;
+	limit += limit / 100;
+	for (size_t r = 0; r < g->nroots; r++) {
+		uint32_t e = g->roots[r];
+		if (pv_stats_entry(g->st, e)->ncallers && !g->nin[e]) {
+			o[no++] = (orphan){g->rootw[r], e};
+		} else {
+			g->roots[m] = e;
+			g->rootw[m++] = g->rootw[r];
+			cover += g->rootw[r];
+		}
+	}
+	qsort(o, no, sizeof(*o), orphan_cmp);
+	for (size_t k = 0; k < no; k++)
+		if (!cover || cover + o[k].w <= limit) {
+			g->roots[m] = o[k].e;
+			g->rootw[m++] = o[k].w;
+			cover += o[k].w;
+		}
+	g->nroots = m;
+	free(o);
+	return 0;
+}
+
 static int graph_build(graph *g, pv_stats *st, const pv_tree_opts *o, uint64_t tick)
 {
 	memset(g, 0, sizeof(*g));
@@ -298,12 +347,28 @@ static int graph_build(graph *g, pv_stats *st, const pv_tree_opts *o, uint64_t t
 	int rc = graph_roots(g);
 	if (rc < 0)
 		return rc;
+	/* a root's weight: its cumulative time, or what it is seen to call
+	 * when that is more (the profile module's "profile:0(profiler)" has
+	 * none of its own but calls the whole run) */
+	g->rootw = pv_malloc((g->nroots + 1) * sizeof(*g->rootw));
+	if (!g->rootw)
+		return PV_ENOMEM;
+	for (size_t r = 0; r < g->nroots; r++) {
+		uint32_t e = g->roots[r];
+		double calls = 0;
+		for (uint32_t i = g->out_at[e]; i < g->out_at[e + 1]; i++)
+			calls += g->out[i].w;
+		uint64_t seen = g->tt[e] + (uint64_t)(calls * 1e9 / (double)tick + 0.5);
+		g->rootw[r] = g->cyclic[e] || seen <= 2 * g->ct[e] ? g->ct[e] : seen;
+	}
+	if (orphans(g, ticks(pv_stats_total_tt(st), tick)) < 0)
+		return PV_ENOMEM;
 	if (o->inverted)
 		for (size_t i = 0; i < n; i++)
 			g->total += g->tt[i];
 	else
 		for (size_t r = 0; r < g->nroots; r++)
-			g->total += g->ct[g->roots[r]];
+			g->total += g->rootw[r];
 	return match_flags(g, o);
 }
 
@@ -485,8 +550,12 @@ static int expand(builder *b, graph *g, uint32_t fi)
 	size_t nc = 0;
 	int rc;
 	if (!b->inverted) {
-		if (g->ct[e] > 0 && g->tt[e] < g->ct[e])
-			self = (uint64_t)((double)w * ((double)g->tt[e] / (double)g->ct[e]) + 0.5);
+		/* the share of self time; a frame weighing more than the
+		 * function's cumulative time (a root seen calling more) keeps
+		 * its internal time */
+		uint64_t base = g->ct[e] > w ? g->ct[e] : w;
+		if (base > 0 && g->tt[e] < base)
+			self = (uint64_t)((double)w * ((double)g->tt[e] / (double)base) + 0.5);
 		if (self > w)
 			self = w;
 		rc = split(b, g->out + g->out_at[e], g->out_at[e + 1] - g->out_at[e], 0, w - self, &nc);
@@ -517,7 +586,7 @@ static int seed(builder *b, graph *g, uint32_t p)
 		return PV_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t e = b->inverted ? (uint32_t)i : g->roots[i];
-		uint64_t w = b->inverted ? g->tt[e] : g->ct[e];
+		uint64_t w = b->inverted ? g->tt[e] : g->rootw[i];
 		b->cands[k++] = (cand){.entry = e, .w = w, .calls = g->ncd[e]};
 	}
 	return add_children(b, g, p, k, 0);

@@ -815,7 +815,7 @@ def json_case(name, inputs, files=None):
 # ---------------------------------------------------------------------------
 # 4. dot
 
-NODE_RE = re.compile(r'^  n(\d+) \[label="((?:[^"\\]|\\.)*)", ')
+NODE_RE = re.compile(r'^  n(\d+) \[label="((?:[^"\\]|\\.)*)", tooltip="((?:[^"\\]|\\.)*)", ')
 EDGE_RE = re.compile(r"^  n(\d+) -> n(\d+) \[")
 
 
@@ -824,6 +824,8 @@ def dot_unescape(s):
 
 
 def dot_parse(text):
+    """Nodes by the full key of their tooltip (pstats' func_std_string);
+    the label is the short module:line:function."""
     nodes, edges = {}, set()
     for line in text.split("\n"):
         m = EDGE_RE.match(line)
@@ -832,9 +834,13 @@ def dot_parse(text):
             continue
         m = NODE_RE.match(line)
         if m:
-            parts = m.group(2).split("\\n")
-            fl, line_no = parts[1].rsplit(":", 1)
-            nodes[int(m.group(1))] = (dot_unescape(fl), int(line_no), dot_unescape(parts[0]))
+            key = dot_unescape(m.group(3))
+            if key.startswith("{") and key.endswith("}"):
+                nodes[int(m.group(1))] = ("~", 0, "<" + key[1:-1] + ">")
+                continue
+            fl, rest = key.rsplit(":", 1)
+            line_no, name = rest.split("(", 1)
+            nodes[int(m.group(1))] = (fl, int(line_no), name[:-1])
     return nodes, edges
 
 

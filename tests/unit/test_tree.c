@@ -323,6 +323,39 @@ static void test_tree_roots_without_callerless(void **state)
 	pv_stats_free(st);
 }
 
+/* The profile module: a pseudo-entry "profile:0(profiler)" with no time of
+ * its own calls the run (an int edge), and names the run's code object
+ * differently as a caller than as an entry, so the script's <module> looks
+ * caller-less too.  The pseudo-entry's root weighs what it calls; the
+ * orphan <module> is not drawn a second time. */
+static void test_tree_profile_module_roots(void **state)
+{
+	(void)state;
+	pv_stats *st;
+	pv_profile *p;
+	pv_ctx ctx = {0};
+	assert_int_equal(pv_stats_new(&st), 0);
+	assert_int_equal(pv_profile_new(&p), 0);
+	uint32_t prof = k_of(st, "profiler"), code = k_of(st, "code1"), ghost = k_of(st, "code2");
+	uint32_t mod = k_of(st, "module");
+	(void)ghost;
+	assert_int_equal(pv_profile_begin_entry(p, prof, 0, 0, TU_F(0), TU_F(0)), 0);
+	assert_int_equal(pv_profile_begin_entry(p, code, 1, 1, TU_F(0), TU_F(100e-6)), 0);
+	tu_add_int_caller(p, prof, 1);
+	assert_int_equal(pv_profile_begin_entry(p, mod, 1, 1, TU_F(100e-6), TU_F(100e-6)), 0);
+	tu_add_int_caller(p, ghost, 1);
+	assert_int_equal(pv_stats_merge(st, p, &ctx), 0);
+	pv_profile_free(p);
+	pv_tree *t = build(st, &exact_opts);
+	check_invariants(t);
+	assert_int_equal(t->total, 100);
+	assert_int_equal(t->profile_total, 100);
+	assert_int_equal(sum_of(t, "code1", NULL, NULL), 100);
+	assert_int_equal(sum_of(t, "module", NULL, NULL), 0);
+	pv_tree_free(t);
+	pv_stats_free(st);
+}
+
 /* main calls 20 small functions of 1 each and one of 80: at a 5% minimum
  * the 20 are one "[20 smaller]" frame of width 20. */
 static void test_tree_pruning_merges_smaller(void **state)
@@ -543,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_tree_million_deep_chain),
 		cmocka_unit_test(test_tree_recursion_folded),
 		cmocka_unit_test(test_tree_roots_without_callerless),
+		cmocka_unit_test(test_tree_profile_module_roots),
 		cmocka_unit_test(test_tree_pruning_merges_smaller),
 		cmocka_unit_test(test_tree_frame_cap_cuts),
 		cmocka_unit_test(test_tree_match_exclude),
