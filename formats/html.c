@@ -53,17 +53,17 @@ struct fkey {
 /* The writer's state. */
 struct hw {
 	pv_out *o;
-	pv_stats *st;     /* the main model */
-	int32_t *fid;     /* main key id -> function id, -1 = none yet */
+	pv_stats *st; /* the main model */
+	int32_t *fid; /* main key id -> function id, -1 = none yet */
 	size_t capfid;
 	struct fkey *fkeys; /* function id -> its key */
 	size_t nf, capf;
-	pv_stats *src;    /* the model being written (main, an endpoint's, the base) */
-	pv_stats *xlsrc;  /* the model xl is for */
-	uint32_t *xl;     /* xlsrc key id -> function id + 1, 0 = not looked up */
+	pv_stats *src;   /* the model being written (main, an endpoint's, the base) */
+	pv_stats *xlsrc; /* the model xl is for */
+	uint32_t *xl;    /* xlsrc key id -> function id + 1, 0 = not looked up */
 	size_t capxl;
-	pv_map files;     /* file string id -> index in "files" + 1 */
-	uint32_t *fstrs;  /* index in "files" -> file string id */
+	pv_map files;    /* file string id -> index in "files" + 1 */
+	uint32_t *fstrs; /* index in "files" -> file string id */
 	size_t nfiles, capfiles;
 	int short_files;  /* --short-paths: hover shows the short name too */
 	double estimated; /* share of scope 0's flame graph that is estimated */

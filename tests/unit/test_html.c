@@ -22,8 +22,7 @@ static pv_stats *load(const char *input, pv_groups *g)
 {
 	pv_stats *st;
 	pv_load_result res;
-	pv_load_opts o = {.readers = readers, .on_error = on_error, .threads = 1,
-			  .seen = g ? pv_groups_add : NULL, .arg = g};
+	pv_load_opts o = {.readers = readers, .on_error = on_error, .threads = 1, .seen = g ? pv_groups_add : NULL, .arg = g};
 	assert_int_equal(pv_stats_new(&st), 0);
 	assert_int_equal(pv_load(st, &input, 1, &o, &res), 0);
 	assert_int_equal(res.failed, 0);
@@ -109,8 +108,7 @@ static void test_html_endpoints_and_diff(void **state)
 	assert_int_equal(pv_reqview_build(&rv, g, PV_RQ_TOTAL, (size_t)-1, &ctx), 0);
 	assert_int_equal(pv_reqview_build(&rvb, gb, PV_RQ_TOTAL, (size_t)-1, &ctx), 0);
 	assert_int_equal(pv_diffview_build(&dv, base, st, PV_DS_ABSOLUTE, NULL, &ctx), 0);
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .groups = g, .requests = rv, .diff = dv,
-		      .base_requests = rvb};
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .groups = g, .requests = rv, .diff = dv, .base_requests = rvb};
 	const char *d;
 	size_t n;
 	char *mem = page(&v, &d, &n);
