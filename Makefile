@@ -26,15 +26,18 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PYTHON  ?= python3
 
-# Debian packages: build, tests (cmocka, Python's pstats is the oracle)
+# Debian packages.  DEMO_PKGS: what building and `make demo` need (make demo
+# installs only these).  DEB_PKGS and TEST_PKGS: everything the tests need
+# besides (make deps and make test install them; one TEST_PKGS line per need).
+DEMO_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev
 DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
 TEST_PKGS += python3-jsonschema clang-format
 TEST_PKGS += chromium chromium-driver python3-selenium libxml2-utils npm
 
-.PHONY: all deps demo test unit oracle cli requests export live formats visual html valgrind clean \
-	format format-check sanitize bench
+.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
+	valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -64,21 +67,32 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libprofview.a tests/unit/tes
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libprofview.a \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
 
-deps:
+# $(call install,PACKAGES): apt-get install those not installed yet
+define install
 	@missing=""; \
-	for p in $(DEB_PKGS) $(TEST_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:$$missing"; \
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
 
-demo: deps
+deps:
+	$(call install,$(DEMO_PKGS) $(DEB_PKGS) $(TEST_PKGS))
+
+demo-deps:
+	$(call install,$(DEMO_PKGS))
+
+# The README's output sample is exactly what this prints (tests/readme/).
+DEMO_CMD := ./profview testdata/flask --short-paths --unit ms --sort tottime --limit 12
+demo: demo-deps
 	$(MAKE) profview
-	./profview testdata/flask --sort tottime --limit 30
+	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats visual html
-test: $(SUITES) installtest
+SUITES := unit oracle cli requests export live formats readme visual html
+test: deps
+	$(MAKE) $(SUITES) installtest
 
 unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
@@ -121,16 +135,15 @@ visual: $(PROFVIEW_BIN) $(SPEEDSCOPE)/package.json
 # which this target installs when missing.
 HTML_PKGS := chromium chromium-driver python3-selenium
 html: $(PROFVIEW_BIN)
-	@missing=""; for p in $(HTML_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
-		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
-	fi
+	$(call install,$(HTML_PKGS))
 	/usr/bin/python3 tests/html/test_html.py --profview $(PROFVIEW_BIN)
 
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
+
+# the README's output sample against `make demo`'s command
+readme: $(PROFVIEW_BIN)
+	bash tests/readme/test_readme.sh $(PROFVIEW_BIN) "$(DEMO_CMD)"
 
 # every format and mode: the format list, JSON Schemas, csv, --diff, --short-paths
 formats: $(PROFVIEW_BIN)

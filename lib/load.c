@@ -294,6 +294,9 @@ struct loader {
 	struct buf b, mb;
 	pv_profile *prof;
 	uint64_t bytes; /* read so far, for progress */
+	/* while parsing threads intern into st: held around `seen`, which may
+	 * read st's strings and keys (pv_groups copies profiles out of them) */
+	pthread_mutex_t *tables;
 };
 
 static size_t max_file(const struct loader *L)
@@ -568,8 +571,15 @@ static int expand_input(struct loader *L, const char *in)
 
 static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 {
-	if (L->o->seen && !L->o->seen(L->o->arg, name, L->st, p))
-		return 0;
+	if (L->o->seen) {
+		if (L->tables)
+			pthread_mutex_lock(L->tables);
+		int keep = L->o->seen(L->o->arg, name, L->st, p);
+		if (L->tables)
+			pthread_mutex_unlock(L->tables);
+		if (!keep)
+			return 0;
+	}
 	int rc = pv_stats_merge_take(L->st, p, ctx);
 	if (rc == 0)
 		L->res->files++;
@@ -801,6 +811,7 @@ static int load_parallel(struct loader *L, int nw)
 	pthread_mutex_init(&P.mu, NULL);
 	pthread_cond_init(&P.cv, NULL);
 	pthread_mutex_init(&P.intern, NULL);
+	L->tables = &P.intern;
 	if (!w || !P.ring) {
 		rc = PV_ENOMEM;
 		goto out;
@@ -842,7 +853,9 @@ static int load_parallel(struct loader *L, int nw)
 		int r = s->rc;
 		if (r == 1) { /* a compressed file: read here, in order */
 			pthread_mutex_lock(&P.intern);
+			L->tables = NULL; /* held already */
 			r = load_file(L, path, &s->ctx);
+			L->tables = &P.intern;
 			pthread_mutex_unlock(&P.intern);
 		} else {
 			L->bytes += s->len;
@@ -878,6 +891,7 @@ out:
 		pv_profile_free(P.ring[i].p);
 	free(P.ring);
 	free(w);
+	L->tables = NULL;
 	pthread_mutex_destroy(&P.mu);
 	pthread_cond_destroy(&P.cv);
 	pthread_mutex_destroy(&P.intern);

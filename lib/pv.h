@@ -291,7 +291,9 @@ typedef void (*pv_error_fn)(const pv_ctx *ctx, void *arg);
 
 /* Per-profile hooks: `want` decides from the name alone (the file or
  * member's base name) whether a profile is read at all; `seen` is told about
- * every profile read, before it is merged, and may refuse it (return 0). */
+ * every profile read, before it is merged, and may refuse it (return 0).
+ * `seen` runs on one thread at a time and may read st's strings and keys
+ * (p's key ids are st's): no parsing thread adds to them meanwhile. */
 typedef int (*pv_want_fn)(void *arg, const char *name);
 typedef int (*pv_seen_fn)(void *arg, const char *name, pv_stats *st, const pv_profile *p);
 

@@ -17,7 +17,7 @@ and prints ``OK``, ``XFAIL`` (a documented, expected failure) or ``FAIL``.
 Python 2 originals (``cprofile/py27/``, ``profile/py27/``, and the ``py27/``
 files that are neither ``*.py3.prof`` nor ``*.v0bytes.prof``) cannot be read
 by Python 3's marshal at all, so they are checked by re-running this script
-under Python 2.7 (``--py2``, default /root/.pyenv/versions/2.7.18/bin/python;
+under Python 2.7 (``--py2``, default python2.7 on PATH;
 ``SKIP`` if that does not exist).  Exit status 1 if anything FAILed.
 
 ``python -m profile -o`` dumps (profile/pyXY/NAME.prof) contain a marshalled
@@ -37,7 +37,7 @@ import sys
 
 TD = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DIRS = ["cprofile", "profile", "marshal", "py27", "edge", "flask"]
-DEFAULT_PY2 = "/root/.pyenv/versions/2.7.18/bin/python"
+DEFAULT_PY2 = "python2.7"
 
 # file name -> (step that fails, exception name, why)
 XFAIL = {

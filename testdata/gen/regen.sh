@@ -7,14 +7,24 @@
 # flask/ and INVENTORY.txt.  Timings (and so the bytes of every real dump) vary
 # from run to run; names and shapes do not.  Needs the pyenv interpreters below,
 # Debian's /usr/bin/python3 with python3-flask, and nothing from the network.
-# Override interpreter locations with PYENV_VERSIONS, PY3, PY2, FLASK_PY.
+# Interpreters are found on PATH as python2.7, python3.6 ... python3.13; set
+# PYTHON_VERSIONS_DIR to a directory of VERSION/bin/python trees instead
+# (pyenv's versions/ directory, for one), or PY3, PY2, FLASK_PY one by one.
 set -eu
 
 GEN=$(cd "$(dirname "$0")" && pwd)
 TD=$(dirname "$GEN")
-PYENV_VERSIONS=${PYENV_VERSIONS:-/root/.pyenv/versions}
-PY3=${PY3:-$PYENV_VERSIONS/3.11.7/bin/python}
-PY2=${PY2:-$PYENV_VERSIONS/2.7.18/bin/python}
+PYTHON_VERSIONS_DIR=${PYTHON_VERSIONS_DIR:-}
+# interp VERSION: the interpreter of that version (3.11.7 -> python3.11 on PATH)
+interp() {
+    if [ -n "$PYTHON_VERSIONS_DIR" ]; then
+        echo "$PYTHON_VERSIONS_DIR/$1/bin/python"
+    else
+        echo "python$(echo "$1" | cut -d. -f1-2)"
+    fi
+}
+PY3=${PY3:-$(interp 3.11.7)}
+PY2=${PY2:-$(interp 2.7.18)}
 FLASK_PY=${FLASK_PY:-/usr/bin/python3}
 # tag:version pairs for cprofile/ (every interpreter) and profile/ (three)
 CPROFILE_VERSIONS="py27:2.7.18 py36:3.6.15 py37:3.7.16 py38:3.8.18 py39:3.9.18 py310:3.10.13 py311:3.11.7 py312:3.12.1 py313:3.13.0"
@@ -32,9 +42,18 @@ trap 'rm -rf "$TMP"' EXIT
 
 is_py3_only() { grep -q '^# py3-only' "$1"; }
 
+# neutral PY FILE...: no path of this machine in the dumps (testdata/README.md):
+# the interpreter's own prefix becomes /usr/local, as a source install's is
+neutral() {
+    py=$1; shift
+    prefix=$("$py" -c 'import sys; print(sys.prefix)')
+    case $prefix in /usr | /usr/local) return ;; esac
+    "$py" "$GEN/relocate.py" "$prefix/=/usr/local/" -- "$@"
+}
+
 echo "== cprofile/: python -m cProfile -o X.prof prog.py"
 for tv in $CPROFILE_VERSIONS; do
-    tag=${tv%%:*}; py=$PYENV_VERSIONS/${tv#*:}/bin/python
+    tag=${tv%%:*}; py=$(interp "${tv#*:}")
     mkdir -p "cprofile/$tag"
     for prog in "$GEN"/programs/*.py; do
         name=$(basename "$prog" .py)
@@ -42,11 +61,12 @@ for tv in $CPROFILE_VERSIONS; do
         # run from the programs dir with a bare name: co_filename is 'prog_x.py'
         (cd "$GEN/programs" && "$py" -m cProfile -o "$TD/cprofile/$tag/$name.prof" "$name.py" >/dev/null)
     done
+    neutral "$py" cprofile/$tag/*.prof
 done
 
 echo "== profile/: python -m profile -o X.prof prog.py, and the runctx(string) variant"
 for tv in $PROFILE_VERSIONS; do
-    tag=${tv%%:*}; py=$PYENV_VERSIONS/${tv#*:}/bin/python
+    tag=${tv%%:*}; py=$(interp "${tv#*:}")
     mkdir -p "profile/$tag"
     for prog in "$GEN"/programs/*.py; do
         name=$(basename "$prog" .py)
@@ -54,10 +74,13 @@ for tv in $PROFILE_VERSIONS; do
         (cd "$GEN/programs" && "$py" -m profile -o "$TD/profile/$tag/$name.prof" "$name.py" >/dev/null)
         (cd "$GEN/programs" && "$py" "$GEN/profile_runctx.py" "$name.py" "$TD/profile/$tag/$name.runctx.prof" >/dev/null)
     done
+    neutral "$py" profile/$tag/*.prof
 done
 
 echo "== flask/: werkzeug ProfilerMiddleware under $FLASK_PY"
 (cd "$TMP" && "$FLASK_PY" "$GEN/flask_app.py" "$TD/flask")
+# the app as if it were installed under /srv/app
+"$FLASK_PY" "$GEN/relocate.py" "$GEN/=/srv/app/" -- flask/*.prof
 
 echo "== marshal/: one cProfile dict and one profile dict at marshal versions 0-5"
 "$PY3" "$GEN/remarshal.py" cprofile/py311/prog_recursion.prof marshal "" 0,1,2,3,4,5

@@ -172,8 +172,8 @@ def test_diff(pv, tmp):
           all(f["name"].strip("<>") in r[0] for f, r in zip(doc["functions"], rows)) and
           all(abs(f["change"] * 1e3 - float(r[1])) < 0.0006 for f, r in zip(doc["functions"], rows)),
           "%s vs %s" % ([f["name"] for f in doc["functions"]], rows))
-    check("--diff json: render's relative change is about +900% (timing noise allowed)",
-          doc["functions"][0]["name"] == "render" and 4 < doc["functions"][0]["relative"] < 30,
+    check("--diff json: render's relative change is large (+900% without timing noise)",
+          doc["functions"][0]["name"] == "render" and doc["functions"][0]["relative"] > 4,
           doc["functions"][0])
     code, out, err = run(pv, slow, "--diff", base, "-n", "5", "-f", "csv")
     crows = list(csv.reader(io.StringIO(out, newline="")))

@@ -3,11 +3,13 @@
 
   python3 tests/oracle/make_sample_data.py OUTDIR
 
-Uses every pyenv interpreter it finds (2.7, 3.6-3.13) for cprofile/pyXY and py27/, and this
+Uses every interpreter it finds (python2.7, python3.6-3.13 on PATH, or under $PYTHON_VERSIONS_DIR)
+for cprofile/pyXY and py27/, and this
 python3 for the rest. Nothing here is the project's real test data (that lives in testdata/).
 """
 
 import glob
+import shutil
 import marshal
 import os
 import subprocess
@@ -172,9 +174,18 @@ def main():
     run([sys.executable, os.path.join(src, "flask_driver.py"), src, os.path.join(out, "flask")],
         env=env)
 
-    pyenv = os.path.expanduser("~/.pyenv/versions")
-    for exe in sorted(glob.glob(os.path.join(pyenv, "*", "bin", "python"))):
-        ver = os.path.basename(os.path.dirname(os.path.dirname(exe))).split(".")
+    # interpreters: python2.7 ... python3.13 on PATH, or VERSION/bin/python
+    # under $PYTHON_VERSIONS_DIR (a pyenv versions/ directory, for one)
+    vdir = os.environ.get("PYTHON_VERSIONS_DIR")
+    if vdir:
+        exes = sorted(glob.glob(os.path.join(vdir, "*", "bin", "python")))
+        vers = [os.path.basename(os.path.dirname(os.path.dirname(e))).split(".") for e in exes]
+    else:
+        names = ["python2.7"] + ["python3.%d" % m for m in range(6, 14)]
+        found = [(shutil.which(n), n[6:].split(".")) for n in names]
+        exes = [e for e, _ in found if e]
+        vers = [v for e, v in found if e]
+    for exe, ver in zip(exes, vers):
         tag = "py%s%s" % (ver[0], ver[1])
         d = os.path.join(out, "cprofile", tag)
         os.makedirs(d, exist_ok=True)

@@ -1622,8 +1622,9 @@ static void test_marshal_ref_chain_in_skipped_value_not_expanded(void **state)
  * Offsets agree with testdata/bad/README.md except where the README gives
  * CPython's point of failure and profview's shape-driven reader stops
  * earlier or elsewhere, by design:
- *  - trunc_in_string (README 38), trunc_half (9222): reported at the length
- *    field of the string whose body is cut (12, 9217), as every length;
+ *  - trunc_in_string (README 38): reported at the length field of the
+ *    string whose body is cut (12), as every length; trunc_half (9224) is
+ *    cut between two objects and reported where the next one should start;
  *  - deep_nesting (2000): a key must be a tuple, so the nested dict is
  *    refused at byte 1; deep_tuples_2000 (4000): the top level must be a
  *    dict, refused at byte 0;
@@ -1663,9 +1664,9 @@ BAD_FILE(trunc_1byte, PV_EFORMAT,
 BAD_FILE(trunc_in_string, PV_EFORMAT,
 	 "t.prof: byte 12: length 51 runs past the end of the data (25 bytes left)")
 BAD_FILE(trunc_half, PV_EFORMAT,
-	 "t.prof: byte 9217: length 13 runs past the end of the data (4 bytes left)")
+	 "t.prof: byte 9224: truncated marshal data")
 BAD_FILE(trunc_minus1, PV_EFORMAT,
-	 "t.prof: byte 18444: truncated marshal data")
+	 "t.prof: byte 18447: truncated marshal data")
 BAD_FILE(text_report, PV_EFORMAT,
 	 "t.prof: byte 0: not a pstats dump (starts with byte 0x20, not a marshal dict)")
 BAD_FILE(text_starts_with_T, PV_EFORMAT,
