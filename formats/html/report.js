@@ -261,6 +261,7 @@
 		fact('Read', H.read);
 		fact('Profiles', fmtInt(H.profiles));
 		if (H.endpoints) fact('Endpoints', fmtInt(H.endpoints));
+		if (H.endpoints && H.unnamed) fact('Profiles without request names', fmtInt(H.unnamed), 'counted in every total, in no endpoint');
 		if (H.from != null) fact('Time range', fmtDate(H.from) + ' \u2013 ' + fmtDate(H.to), 'from the request names');
 		fact('Total calls', H.prim_calls != null && H.prim_calls !== H.calls ?
 			fmtInt(H.calls) + ' (' + fmtInt(H.prim_calls) + ' primitive)' : fmtInt(H.calls));
@@ -364,7 +365,6 @@
 	var functions = null;
 
 	function functionsTable() {
-		var S = scope(), total = S.time;
 		if (!functions) {
 			functions = new Table($('functions'), [
 				{ label: 'ncalls', num: true, title: 'calls (total/primitive when they differ)', key: function (r) { return r.nc; }, show: function (r) { return calls(r.nc, r.cc); } },
@@ -372,8 +372,8 @@
 				numCol('percall', function (r) { return r.nc ? r.tt / r.nc : 0; }, null, 'tottime / ncalls'),
 				numCol('cumtime', function (r) { return r.ct; }, null, 'time in the function and what it called'),
 				numCol('percall', function (r) { return r.cc ? r.ct / r.cc : 0; }, null, 'cumtime / primitive calls'),
-				numCol('% of total', function (r) { return total ? r.tt / scope().time : 0; }, fmtPct, 'tottime as a share of the scope\'s total time'),
-				numCol('cum %', function (r) { return total ? r.ct / scope().time : 0; }, fmtPct, 'cumtime as a share of the scope\'s total time'),
+				numCol('% of total', function (r) { return scope().time ? r.tt / scope().time : 0; }, fmtPct, 'tottime as a share of the scope\'s total time'),
+				numCol('cum %', function (r) { return scope().time ? r.ct / scope().time : 0; }, fmtPct, 'cumtime as a share of the scope\'s total time'),
 				fnCol(function (r) { return r.fid; }),
 			], { sort: 1, dir: -1, id: function (r) { return r.fid; }, onpick: function (r) { select(r.fid); } });
 		}

@@ -128,6 +128,11 @@ def type_into(d, el_id, text):
 
 def check_report(d, name, path, pv, inputs, shots, xss=False, diff=False, messages=()):
     print("== %s: %s" % (name, os.path.basename(path)))
+    try:
+        raw = open(path, "rb").read().decode("utf-8")
+        check("\\u0000\\u0000\\u0000" not in raw, "%s: the page is UTF-8 with no run of NULs in its names" % name)
+    except UnicodeDecodeError as e:
+        check(False, "%s: the page is UTF-8 (%s)" % (name, e))
     url = "file://" + path
     d.get_log("performance")  # drop what the browser did before this page
     d.get_log("browser")
