@@ -39,9 +39,11 @@
 #include "out.h"
 #include "html_page.h"
 
-/* Frames per tree: with the default minimum share (0.1% of the total) a
- * tree rarely comes near; the cap bounds a page with many endpoints. */
-#define PV_HTML_MAX_FRAMES 4000
+/* Frames per tree, as -f svg has by default, so that the page's tree of
+ * everything read is the SVG's (with the default minimum share, 0.1% of
+ * the total, a tree rarely comes near); it bounds a page with many
+ * endpoints. */
+#define PV_HTML_MAX_FRAMES 5000
 
 /* A function of the page: a key of the main model, or of another model
  * (the diff's base) when the main one does not have it. */
