@@ -34,7 +34,9 @@ DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
 TEST_PKGS += python3-jsonschema clang-format
-TEST_PKGS += chromium chromium-driver python3-selenium libxml2-utils npm
+TEST_PKGS += chromium chromium-driver python3-selenium libxml2-utils
+# npm for `make visual` (speedscope); NodeSource's nodejs ships its own npm
+TEST_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 
 .PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
 	valgrind clean format format-check sanitize bench

@@ -27,6 +27,7 @@ struct options {
 	pv_select *tmatch;      /* --match alone (the tree keeps stacks through it) */
 	pv_select *texclude;    /* --exclude alone (the tree drops those frames) */
 	int cuts;               /* --limit or --fraction given */
+	int merged;             /* --merged: one call tree, not one per endpoint */
 	pv_reqfilter *filter;   /* --endpoint, --since, --until */
 	const char **diffs;     /* --diff BASE... */
 	size_t ndiffs;

@@ -51,6 +51,8 @@ static const char usage_text[] =
 	"      --inverted           call-tree formats: bottom-up, functions by self time\n"
 	"                           with their callers above\n"
 	"      --icicle             svg: the root at the top\n"
+	"      --merged             call-tree formats: one tree of all profiles merged, not\n"
+	"                           one per endpoint when the file names carry requests\n"
 	"      --max-member-size SIZE   refuse an archive member that expands past SIZE\n"
 	"                           (bytes, or with K, M, G; default 1G)\n"
 	"      --max-archive-size SIZE  refuse an archive that expands past SIZE (16G)\n"
@@ -151,7 +153,7 @@ static uint64_t parse_size(const char *opt, const char *a)
 enum {
 	O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE, O_MAXMEMBER,
 	O_MAXARCHIVE, O_ENDPOINT, O_SINCE, O_UNTIL, O_REQUESTS, O_DIFF, O_UNIT, O_SHORT,
-	O_MINSHARE, O_MAXFRAMES, O_MAXDEPTH, O_INVERTED, O_ICICLE,
+	O_MINSHARE, O_MAXFRAMES, O_MAXDEPTH, O_INVERTED, O_ICICLE, O_MERGED,
 };
 
 /* a whole number 0..max */
@@ -195,6 +197,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"max-depth", required_argument, 0, O_MAXDEPTH},
 		{"inverted", no_argument, 0, O_INVERTED},
 		{"icicle", no_argument, 0, O_ICICLE},
+		{"merged", no_argument, 0, O_MERGED},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, O_VERSION},
 		{0, 0, 0, 0},
@@ -227,10 +230,12 @@ int options_parse(struct options *o, int argc, char **argv)
 		case 'm':
 			if ((rc = pv_select_add(o->sel, PV_SEL_MATCH, optarg, &ctx)) == 0)
 				rc = pv_select_add(o->tmatch, PV_SEL_MATCH, optarg, &ctx);
+			o->tree.match = o->tmatch;
 			break;
 		case 'x':
 			if ((rc = pv_select_add(o->sel, PV_SEL_EXCLUDE, optarg, &ctx)) == 0)
 				rc = pv_select_add(o->texclude, PV_SEL_EXCLUDE, optarg, &ctx);
+			o->tree.exclude = o->texclude;
 			break;
 		case O_MINSHARE:
 			o->tree.min_share = parse_percent("--min-share", optarg) / 100;
@@ -248,6 +253,7 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case O_INVERTED: o->tree.inverted = treeopt = 1; break;
 		case O_ICICLE: o->wopts.icicle = 1; break;
+		case O_MERGED: o->merged = treeopt = 1; break;
 		case O_STRIP: o->strip = 1; break;
 		case O_CALLERS: o->wopts.callers = 1; break;
 		case O_CALLEES: o->wopts.callees = 1; break;
@@ -325,10 +331,8 @@ int options_parse(struct options *o, int argc, char **argv)
 				  o->writer->name);
 		if (!maxframes) /* keeps a picture within a few MB */
 			o->tree.max_frames = o->writer == &pv_writer_svg ? 5000 : 50000;
-		o->tree.match = o->tmatch;
-		o->tree.exclude = o->texclude;
 	} else if (treeopt) {
-		die_usage("--min-share, --max-frames, --max-depth and --inverted apply to the call-tree "
+		die_usage("--min-share, --max-frames, --max-depth, --inverted and --merged apply to the call-tree "
 			  "formats (svg, speedscope, folded), not -f %s", o->writer->name);
 	}
 	if (o->wopts.icicle && o->writer != &pv_writer_svg)

@@ -164,7 +164,10 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	static const pv_container *const containers[] = {&pv_container_archive, NULL};
 	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error,
-			      .want = want, .seen = seen, .arg = h, .limits = o->limits};
+			      .want = want, .arg = h, .limits = o->limits};
+	/* seen runs under the loader's table lock: only when there is work */
+	if (pv_reqfilter_active(h->filter) || h->groups)
+		lopts.seen = seen;
 	lopts.cache_bytes = o->cache_bytes;
 	lopts.threads = o->threads;
 	const char *ci = getenv("CI");
@@ -230,7 +233,7 @@ static int write_views(struct options *o, const pv_views *v, int status)
 /* Writers with PV_W_GROUPS: the profiles per endpoint, kept while loading. */
 static int groups_start(const struct options *o, struct hooks *h)
 {
-	if (!(o->writer->flags & PV_W_GROUPS))
+	if (!(o->writer->flags & PV_W_GROUPS) || o->merged)
 		return 0;
 	return pv_groups_new(&h->groups, pv_request_parse_timed, 1) < 0 ? -oom() : 0;
 }
@@ -295,6 +298,20 @@ static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
 			rc = -EXIT_INPUT;
 			goto out;
 		}
+	}
+	/* the heaviest endpoint first (insertion sort: endpoints are few) */
+	for (size_t i = 1; i < n; i++) {
+		pv_stats *x = sts[i];
+		const char *xn = names[i];
+		double xt = pv_num_to_double(pv_stats_total_tt(x));
+		size_t j = i;
+		while (j > 0 && pv_num_to_double(pv_stats_total_tt(sts[j - 1])) < xt) {
+			sts[j] = sts[j - 1];
+			names[j] = names[j - 1];
+			j--;
+		}
+		sts[j] = x;
+		names[j] = xn;
 	}
 	if (pv_tree_build_groups(out, sts, names, n, &o->tree, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);

@@ -28,9 +28,9 @@ static inline uint32_t flame_max_depth(const pv_tree *t)
 	return d;
 }
 
-/* A name's bytes with the lone surrogates CPython's surrogatepass lets into
- * names (ED A0..BF xx, not UTF-8) taken as U+FFFD: calls put(arg, s, n)
- * for each clean run and put(arg, "\xef\xbf\xbd", 3) for each surrogate. */
+/* 1 if byte i of s starts a lone surrogate (ED A0..BF xx: CPython's
+ * surrogatepass lets them into names; they are not UTF-8, so writers put
+ * U+FFFD or an escape in their place and skip 3 bytes). */
 static inline size_t flame_surrogate(const char *s, size_t i, size_t n)
 {
 	return (unsigned char)s[i] == 0xed && i + 2 < n && ((unsigned char)s[i + 1] & 0xe0) == 0xa0;

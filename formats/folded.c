@@ -53,7 +53,8 @@ static int put_name(char **buf, size_t *len, size_t *cap, const char *s, size_t 
 static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx *ctx)
 {
 	(void)o;
-	const pv_tree *t = v->tree;
+	/* one frame per endpoint when the names carry requests */
+	const pv_tree *t = v->group_tree ? v->group_tree : v->tree;
 	int rc = PV_ENOMEM;
 	char *path = NULL, nb[PV_TREE_NAME_MAX];
 	size_t len = 0, cap = 0;
@@ -94,7 +95,7 @@ out:
 
 const pv_writer pv_writer_folded = {
 	.name = "folded",
-	.flags = PV_W_TREE | PV_W_OWN_ORDER,
+	.flags = PV_W_TREE | PV_W_GROUPS | PV_W_OWN_ORDER,
 	.modes = PV_MODE_STATS,
 	.help = "folded stacks, microseconds (flamegraph.pl, inferno, speedscope)",
 	.write = folded_write,

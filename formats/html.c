@@ -408,18 +408,56 @@ static void w_tree(struct hw *h, const pv_tree *t)
 }
 
 /* The flame graph and the bottom-up tree of one scope's model. */
-static void w_trees(struct hw *h, pv_stats *st, const pv_tree *given, pv_ctx *ctx)
+/* The endpoints' models and names, the heaviest first: the order -f svg
+ * draws them in (cmd/profview.c, group_tree).  0 or PV_ENOMEM. */
+static int by_weight(const pv_groups *g, pv_stats ***sts, const char ***names, size_t *n)
+{
+	*n = pv_groups_count(g);
+	*sts = malloc((*n ? *n : 1) * sizeof(**sts));
+	*names = malloc((*n ? *n : 1) * sizeof(**names));
+	if (!*sts || !*names)
+		return PV_ENOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < *n; i++) {
+		pv_stats *x = pv_groups_stats(g, i);
+		if (!x)
+			continue;
+		double xt = pv_num_to_double(pv_stats_total_tt(x));
+		size_t j = k++;
+		while (j > 0 && pv_num_to_double(pv_stats_total_tt((*sts)[j - 1])) < xt) {
+			(*sts)[j] = (*sts)[j - 1];
+			(*names)[j] = (*names)[j - 1];
+			j--;
+		}
+		(*sts)[j] = x;
+		(*names)[j] = pv_groups_name(g, i);
+	}
+	*n = k;
+	return 0;
+}
+
+/* The flame graph and the bottom-up tree of one scope: of its model, or
+ * for everything read, when the names carry requests, the tree -f svg
+ * draws by default: one frame per endpoint under the root. */
+static void w_trees(struct hw *h, pv_stats *st, const pv_groups *g, pv_ctx *ctx)
 {
 	pv_out *o = h->o;
 	pv_tree_opts topts = {.min_share = -1, .max_frames = PV_HTML_MAX_FRAMES};
 	pv_tree *t = NULL;
+	pv_stats **sts = NULL;
+	const char **names = NULL;
+	size_t ng = 0;
+	if (g && pv_groups_count(g) && by_weight(g, &sts, &names, &ng) < 0)
+		h->oom = 1;
 	for (int inv = 0; inv < 2; inv++) {
 		out_s(o, inv ? ",\n\"inv\":" : ",\n\"tree\":");
 		topts.inverted = inv;
-		const pv_tree *use = !inv && given ? given : NULL;
-		if (!use && pv_tree_build(&t, st, &topts, ctx) == 0)
+		const pv_tree *use = NULL;
+		int rc = ng ? pv_tree_build_groups(&t, sts, names, ng, &topts, ctx)
+			    : pv_tree_build(&t, st, &topts, ctx);
+		if (rc == 0)
 			use = t;
-		else if (!use && ctx->code == PV_ENOMEM)
+		else if (ctx->code == PV_ENOMEM)
 			h->oom = 1;
 		if (use)
 			w_tree(h, use);
@@ -435,12 +473,14 @@ static void w_trees(struct hw *h, pv_stats *st, const pv_tree *given, pv_ctx *ct
 		pv_tree_free(t);
 		t = NULL;
 	}
+	free(sts);
+	free(names);
 }
 
 /* One scope: the functions of `rows` (entry indices of st, or every entry
  * when rows is NULL), every caller edge of theirs, and its trees. */
 static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *st,
-		    const uint32_t *rows, size_t nrows, const pv_tree *tree, pv_ctx *ctx)
+		    const uint32_t *rows, size_t nrows, const pv_groups *g, pv_ctx *ctx)
 {
 	pv_out *o = h->o;
 	set_src(h, st);
@@ -497,7 +537,7 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *s
 		}
 	}
 	out_c(o, ']');
-	w_trees(h, st, tree, ctx);
+	w_trees(h, st, g, ctx);
 	out_c(o, '}');
 	h->nscopes++;
 }
@@ -719,7 +759,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 
 	out_s(o, "{\"schema\":1,\n\"scopes\":[");
 	w_scope(&h, "all profiles", pv_stats_nprofiles(st), st, view ? view->rows : NULL,
-		view ? view->nrows : 0, v->tree, ctx);
+		view ? view->nrows : 0, v->groups, ctx);
 	size_t ng = v->groups ? pv_groups_count(v->groups) : 0;
 	for (size_t i = 0; i < ng && !h.oom; i++) {
 		size_t n;

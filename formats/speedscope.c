@@ -54,7 +54,7 @@ static void js(pv_out *o, const char *s, size_t n)
 
 struct ss {
 	pv_out *o;
-	pv_map ids;      /* hash of a frame's identity -> shared index + 1 */
+	pv_map ids; /* hash of a frame's identity -> shared index + 1 */
 	uint32_t nshared;
 	char *key;
 	size_t capkey;

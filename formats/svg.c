@@ -135,7 +135,9 @@ static void put_pct(pv_out *o, uint64_t a, uint64_t b)
 static const char script[] =
 	"<script type=\"text/ecmascript\"><![CDATA[\n"
 	"'use strict';\n"
-	"var W = " "1180" ", G, T, details, matchedtxt, zoomed = -1, searching = null;\n"
+	"var W = "
+	"1180"
+	", G, T, details, matchedtxt, zoomed = -1, searching = null;\n"
 	"function init() {\n"
 	"  G = document.getElementById('frames').children;\n"
 	"  details = document.getElementById('details');\n"
@@ -152,7 +154,9 @@ static const char script[] =
 	"function lab(i, px) {\n"
 	"  var s = fname(i), m = /\\(([^()]*)\\)$/.exec(s);\n"
 	"  if (m && s.charAt(0) != '{') s = m[1];\n"
-	"  var fit = Math.floor((px - 6) / " "7" ");\n"
+	"  var fit = Math.floor((px - 6) / "
+	"7"
+	");\n"
 	"  if (fit < 3) return '';\n"
 	"  return s.length <= fit ? s : s.substring(0, fit - 2) + '..';\n"
 	"}\n"
@@ -231,7 +235,8 @@ static const char script[] =
 
 static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *ctx)
 {
-	const pv_tree *t = v->tree;
+	/* one frame per endpoint when the names carry requests */
+	const pv_tree *t = v->group_tree ? v->group_tree : v->tree;
 	int rc = PV_ENOMEM;
 	uint64_t *x0 = pv_malloc((t->nframes + 1) * sizeof(*x0));
 	pv_out *o = out_open(file);
@@ -293,6 +298,10 @@ static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *c
 	out_s(o, t->inverted ? "Inverted flame graph (callers above self time) of " : "Flame graph of ");
 	const char *what = wo->summary ? wo->summary : "the profile";
 	xml(o, what, strlen(what));
+	if (t->group_names) {
+		snprintf(buf, sizeof(buf), ", by endpoint (%zu)", t->ngroups);
+		out_s(o, buf);
+	}
 	out_s(o, "</text>\n");
 	snprintf(buf, sizeof(buf), "<text x=\"%d\" y=\"44\" style=\"text-anchor: middle\">", SVG_W / 2);
 	out_s(o, buf);
@@ -400,7 +409,7 @@ out:
 
 const pv_writer pv_writer_svg = {
 	.name = "svg",
-	.flags = PV_W_TREE | PV_W_OWN_ORDER,
+	.flags = PV_W_TREE | PV_W_GROUPS | PV_W_OWN_ORDER,
 	.modes = PV_MODE_STATS,
 	.help = "an interactive flame graph, one self-contained SVG (a browser)",
 	.write = svg_write,

@@ -655,7 +655,8 @@ typedef struct pv_tree_opts {
 	int inverted;          /* the bottom-up tree */
 	uint64_t tick_ns;      /* nanoseconds per weight unit; 0: 1000 */
 	const pv_select *match;   /* keep only stacks through a frame whose display
-				   * name pv_select_keeps() (PV_SEL_MATCH items); NULL: all */
+				   * name pv_select_keeps() (PV_SEL_MATCH items); frames
+				   * leading to a match are never merged; NULL: all */
 	const pv_select *exclude; /* drop frames pv_select_keeps() refuses
 				   * (PV_SEL_EXCLUDE items); their weight becomes the
 				   * parent's self; NULL: none */

@@ -20,10 +20,10 @@
 #define ABORT_CAP 1 /* build(): the frame cap was passed (soft mode) */
 
 typedef struct gedge {
-	uint32_t to;  /* callee (out) or caller (in) entry */
-	double w;     /* the edge's cumulative time (seconds), or its estimate */
-	double tw;    /* in-edges: the edge's internal time, or its estimate */
-	double nc;    /* calls along the edge */
+	uint32_t to; /* callee (out) or caller (in) entry */
+	double w;    /* the edge's cumulative time (seconds), or its estimate */
+	double tw;   /* in-edges: the edge's internal time, or its estimate */
+	double nc;   /* calls along the edge */
 } gedge;
 
 typedef struct graph {
@@ -35,10 +35,11 @@ typedef struct graph {
 	uint8_t *cyclic;   /* in a recursion (SCC of 2+, or calls itself) */
 	uint8_t *drop;     /* --exclude */
 	uint8_t *hit;      /* --match */
+	uint8_t *reach;    /* --match: calls a matching function, maybe indirectly */
 	uint64_t *ct, *tt; /* ticks */
 	double *ctd, *ncd; /* seconds, calls */
 	uint32_t *roots;
-	uint64_t *rootw;  /* ticks per root */
+	uint64_t *rootw; /* ticks per root */
 	size_t nroots;
 	uint32_t *onpath; /* frames of each entry on the current path */
 	uint64_t total;   /* ticks: the roots' weight (inverted: all self time) */
@@ -59,9 +60,9 @@ typedef struct item {
 typedef struct builder {
 	pv_tree *t;
 	size_t cap;
-	double thr;      /* minimum weight in ticks */
+	double thr; /* minimum weight in ticks */
 	size_t max_frames;
-	int hard;        /* enforce max_frames by cutting */
+	int hard; /* enforce max_frames by cutting */
 	uint32_t max_depth;
 	int inverted;
 	uint64_t tick;
@@ -93,6 +94,7 @@ static void graph_free(graph *g)
 	free(g->cyclic);
 	free(g->drop);
 	free(g->hit);
+	free(g->reach);
 	free(g->ct);
 	free(g->tt);
 	free(g->ctd);
@@ -220,6 +222,31 @@ static int match_flags(graph *g, const pv_tree_opts *o)
 		if (o->match && pv_select_keeps(o->match, s, len))
 			g->hit[i] = 1;
 	}
+	if (!o->match)
+		return 0;
+	/* the functions that can reach a matching one: never merged into
+	 * "[N smaller]", so that --match finds small functions too */
+	uint32_t *q = pv_malloc((g->n + 1) * sizeof(*q));
+	g->reach = pv_calloc(g->n + 1, 1);
+	if (!q || !g->reach) {
+		free(q);
+		return PV_ENOMEM;
+	}
+	size_t nq = 0;
+	for (size_t i = 0; i < g->n; i++)
+		if (g->hit[i]) {
+			g->reach[i] = 1;
+			q[nq++] = (uint32_t)i;
+		}
+	while (nq) {
+		uint32_t v = q[--nq];
+		for (uint32_t i = g->in_at[v]; i < g->in_at[v + 1]; i++)
+			if (!g->reach[g->in[i].to]) {
+				g->reach[g->in[i].to] = 1;
+				q[nq++] = g->in[i].to;
+			}
+	}
+	free(q);
 	return 0;
 }
 
@@ -379,7 +406,7 @@ static int new_frame(builder *b, uint32_t parent, uint32_t key, uint32_t group, 
 {
 	pv_tree *t = b->t;
 	if (t->nframes >= UINT32_MAX - 1 || pv_grow(&t->frames, &b->cap, t->nframes + 1,
-						     sizeof(*t->frames)) < 0)
+						    sizeof(*t->frames)) < 0)
 		return PV_ENOMEM;
 	pv_frame *f = &t->frames[t->nframes];
 	memset(f, 0, sizeof(*f));
@@ -438,9 +465,17 @@ static int add_children(builder *b, graph *g, uint32_t p, size_t nc, int est_fro
 	uint32_t depth = t->frames[p].depth;
 	int est_p = (t->frames[p].flags & PV_FRAME_ESTIMATED) != 0;
 	size_t keep = 0;
-	if (!(b->max_depth && depth >= b->max_depth))
+	if (!(b->max_depth && depth >= b->max_depth)) {
 		while (keep < nc && (double)c[keep].w >= b->thr)
 			keep++;
+		/* --match: small frames on the way to a match are kept too */
+		for (size_t j = keep; g->reach && j < nc; j++)
+			if (g->reach[c[j].entry] && !(b->inverted)) {
+				cand x = c[j];
+				memmove(c + keep + 1, c + keep, (j - keep) * sizeof(*c));
+				c[keep++] = x;
+			}
+	}
 	if (b->max_frames) {
 		size_t room = t->nframes + b->pend;
 		if (!b->hard && room + keep > b->max_frames)
@@ -528,8 +563,7 @@ static int split(builder *b, const gedge *e, size_t n, int by_tt, uint64_t rest,
 			w = rest - used;
 		used += w;
 		/* calls: the edge's calls, scaled by the share of the edge taken */
-		b->cands[i] = (cand){.entry = e[i].to, .w = w, .frac = v - (double)w,
-				     .calls = x > 0 ? e[i].nc * (v / (x * 1e9 / (double)b->tick)) : 0};
+		b->cands[i] = (cand){.entry = e[i].to, .w = w, .frac = v - (double)w, .calls = x > 0 ? e[i].nc * (v / (x * 1e9 / (double)b->tick)) : 0};
 	}
 	if (used < rest) {
 		qsort(b->cands, n, sizeof(*b->cands), frac_cmp);
@@ -732,8 +766,7 @@ static int tree_make(pv_tree **out, pv_stats *const *sts, const char *const *nam
 	if (!(o->min_share < 1) || isnan(o->min_share))
 		return pv_fail(ctx, PV_EARG, PV_NOOFF,
 			       "the minimum share must be below 1 (100%%), not %g", o->min_share);
-	builder b = {.max_depth = o->max_depth, .max_frames = o->max_frames,
-		     .inverted = o->inverted, .tick = o->tick_ns ? o->tick_ns : 1000};
+	builder b = {.max_depth = o->max_depth, .max_frames = o->max_frames, .inverted = o->inverted, .tick = o->tick_ns ? o->tick_ns : 1000};
 	if (b.max_frames && b.max_frames < 2 + ng)
 		b.max_frames = 2 + ng;
 	graph *gs = pv_calloc(ng ? ng : 1, sizeof(*gs));

@@ -534,6 +534,7 @@
 			d.style.top = ((flameUp ? maxd - depth[i] : depth[i]) * ROWH) + 'px';
 			d.style.backgroundColor = colour(T, i);
 			d.setAttribute('data-i', i);
+			if (T.fn[i] >= 0) d.setAttribute('data-f', T.fn[i]);
 			if (width * W > 30) d.textContent = name;
 			var pw = par[i] >= 0 ? w[par[i]] : total, tick = T.tick || 1;
 			d.title = name + '\n' + fmtTime(w[i] * tick) + ', ' + fmtPct(w[i] / total) + ' of total, ' + fmtPct(pw ? w[i] / pw : 1) + ' of parent' +

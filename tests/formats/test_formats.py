@@ -191,6 +191,24 @@ def test_diff(pv, tmp):
         check("--diff --sort %s orders the rows" % key, code == 0 and vals == sorted(vals), err or vals[:5])
     code, out, err = run(pv, "--diff", base, base, "--sort", "bogus", "/nonexistent")
     check("--diff --sort bogus: exit 2 before reading", code == 2 and "bogus" in err and len(err.splitlines()) == 1, err)
+    # the header: every label over its column, separated by two spaces or more
+    code, text, err = run(pv, slow, "--diff", base, "-n", "3")
+    head = [l for l in text.splitlines() if "function" in l and "tottime" in l][0]
+    labels = re.split(r"\s{2,}", head.strip())
+    check("--diff header labels are separate",
+          labels == ["base calls", "calls", "base tottime", "tottime", "change", "change%",
+                     "base cumtime", "cumtime", "function"], labels)
+    row = [l for l in text.splitlines() if l.endswith("(render)")][0]
+    ends = [m.end() for m in re.finditer(r"\S+(?: \S+)*", head)][:8]
+    rends = [m.end() for m in re.finditer(r"\S+", row)][:8]
+    check("--diff header labels end where their numbers end", ends == rends, "%s vs %s" % (ends, rends))
+    for unit, scale in (("us", 1e6), ("s", 1), ("ms", 1e3)):
+        code, text, err = run(pv, slow, "--diff", base, "-n", "1", "--unit", unit)
+        m = re.search(r"^Overall: ([\d.]+) (\w+) -> ", text, re.M)
+        check("--diff --unit %s: times in %s" % (unit, unit),
+              code == 0 and m and m.group(2) == unit and "times in %s;" % unit in text and
+              abs(float(m.group(1)) - doc["base"]["mean_time"] * scale) <= 0.0005 * max(1, scale / 1e3),
+              text[:300])
     # identical inputs
     code, text, err = run(pv, base, "--diff", base)
     rows = text_diff(text)

@@ -233,8 +233,8 @@ def check_report(d, name, path, pv, inputs, shots, xss=False, diff=False, messag
     frames = d.find_elements(By.CSS_SELECTOR, "#flame .fr")
     check(len(frames) > 10, "%s: the flame graph draws %d frames" % (name, len(frames)))
     fw = d.find_element(By.ID, "flame").size["width"]
-    cand = [f for f in frames if 40 < f.size["width"] < fw * 0.5 and "mrg" not in f.get_attribute("class")]
-    if check(bool(cand), "%s: a frame narrower than half the graph to click" % name):
+    cand = [f for f in frames if 40 < f.size["width"] < fw * 0.5 and f.get_attribute("data-f") is not None]
+    if check(bool(cand), "%s: a function's frame narrower than half the graph to click" % name):
         f = cand[0]
         idx, label = f.get_attribute("data-i"), f.get_attribute("title").split("\n")[0]
         f.click()

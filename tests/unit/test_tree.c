@@ -141,10 +141,17 @@ static const pv_tree_opts exact_opts = {.min_share = 0, .tick_ns = 1000};
 
 /* main -> a -> x, main -> b -> y: every function one caller. */
 static const fn single_fns[] = {
-	{"main", 1, 10, 100}, {"a", 1, 20, 60}, {"b", 1, 5, 30}, {"x", 2, 40, 40}, {"y", 3, 25, 25},
+	{"main", 1, 10, 100},
+	{"a", 1, 20, 60},
+	{"b", 1, 5, 30},
+	{"x", 2, 40, 40},
+	{"y", 3, 25, 25},
 };
 static const call single_calls[] = {
-	{"main", "a", 1, 20, 60}, {"main", "b", 1, 5, 30}, {"a", "x", 2, 40, 40}, {"b", "y", 3, 25, 25},
+	{"main", "a", 1, 20, 60},
+	{"main", "b", 1, 5, 30},
+	{"a", "x", 2, 40, 40},
+	{"b", "y", 3, 25, 25},
 };
 
 static void test_tree_single_callers_exact(void **state)
@@ -153,9 +160,9 @@ static void test_tree_single_callers_exact(void **state)
 	pv_stats *st = mk(single_fns, 5, single_calls, 4);
 	pv_tree *t = build(st, &exact_opts);
 	check_invariants(t);
-	assert_int_equal(t->total, 100);          /* the root is the total */
-	assert_int_equal(t->profile_total, 100);  /* = pstats' total time */
-	assert_int_equal(t->estimated, 0);        /* 0% estimated */
+	assert_int_equal(t->total, 100);         /* the root is the total */
+	assert_int_equal(t->profile_total, 100); /* = pstats' total time */
+	assert_int_equal(t->estimated, 0);       /* 0% estimated */
 	assert_int_equal(t->nframes, 6);
 	for (size_t i = 0; i < 5; i++) { /* no pruning, no recursion: frames sum to ct */
 		size_t n;
@@ -178,11 +185,18 @@ static void test_tree_snakeviz112(void **state)
 {
 	(void)state;
 	static const fn fns[] = {
-		{"main", 1, 0, 100}, {"a", 1, 0, 90}, {"b", 1, 0, 10}, {"c", 2, 50, 100}, {"d", 2, 50, 50},
+		{"main", 1, 0, 100},
+		{"a", 1, 0, 90},
+		{"b", 1, 0, 10},
+		{"c", 2, 50, 100},
+		{"d", 2, 50, 50},
 	};
 	static const call calls[] = {
-		{"main", "a", 1, 0, 90}, {"main", "b", 1, 0, 10}, {"a", "c", 1, 45, 90},
-		{"b", "c", 1, 5, 10},    {"c", "d", 2, 50, 50},
+		{"main", "a", 1, 0, 90},
+		{"main", "b", 1, 0, 10},
+		{"a", "c", 1, 45, 90},
+		{"b", "c", 1, 5, 10},
+		{"c", "d", 2, 50, 50},
 	};
 	pv_stats *st = mk(fns, 5, calls, 5);
 	pv_tree *t = build(st, &exact_opts);
@@ -265,7 +279,9 @@ static void test_tree_recursion_folded(void **state)
 	(void)state;
 	static const fn fns[] = {{"main", 1, 10, 100}, {"f", 2, 30, 90}, {"g", 1, 20, 60}};
 	static const call calls[] = {
-		{"main", "f", 1, 20, 90}, {"g", "f", 1, 10, 40}, {"f", "g", 1, 20, 60},
+		{"main", "f", 1, 20, 90},
+		{"g", "f", 1, 10, 40},
+		{"f", "g", 1, 20, 60},
 	};
 	pv_stats *st = mk(fns, 3, calls, 3);
 	pv_tree *t = build(st, &exact_opts);
@@ -289,11 +305,16 @@ static void test_tree_roots_without_callerless(void **state)
 {
 	(void)state;
 	static const fn fns[] = {
-		{"exec", 2, 1, 100}, {"runmod", 1, 1, 99}, {"script", 1, 48, 98}, {"work", 1, 50, 50},
+		{"exec", 2, 1, 100},
+		{"runmod", 1, 1, 99},
+		{"script", 1, 48, 98},
+		{"work", 1, 50, 50},
 	};
 	static const call calls[] = {
-		{"runmod", "exec", 1, 0, 98}, {"exec", "runmod", 1, 1, 99},
-		{"exec", "script", 1, 48, 98}, {"script", "work", 1, 50, 50},
+		{"runmod", "exec", 1, 0, 98},
+		{"exec", "runmod", 1, 1, 99},
+		{"exec", "script", 1, 48, 98},
+		{"script", "work", 1, 50, 50},
 	};
 	pv_stats *st = mk(fns, 4, calls, 4);
 	pv_tree *t = build(st, &exact_opts);
@@ -363,7 +384,7 @@ static void test_tree_pruning_merges_smaller(void **state)
 	(void)state;
 	fn fns[22];
 	call calls[21];
-	char names[21][8];
+	char names[21][16];
 	fns[0] = (fn){"main", 1, 0, 100};
 	for (int i = 0; i < 21; i++) {
 		snprintf(names[i], sizeof(names[i]), "s%d", i);
@@ -414,10 +435,17 @@ static void test_tree_frame_cap_cuts(void **state)
 {
 	(void)state;
 	static const fn fns[] = {
-		{"a", 1, 0, 100}, {"b", 1, 0, 100}, {"c", 1, 0, 100}, {"d", 1, 0, 100}, {"e", 1, 100, 100},
+		{"a", 1, 0, 100},
+		{"b", 1, 0, 100},
+		{"c", 1, 0, 100},
+		{"d", 1, 0, 100},
+		{"e", 1, 100, 100},
 	};
 	static const call calls[] = {
-		{"a", "b", 1, 0, 100}, {"b", "c", 1, 0, 100}, {"c", "d", 1, 0, 100}, {"d", "e", 1, 100, 100},
+		{"a", "b", 1, 0, 100},
+		{"b", "c", 1, 0, 100},
+		{"c", "d", 1, 0, 100},
+		{"d", "e", 1, 100, 100},
 	};
 	pv_stats *st = mk(fns, 5, calls, 4);
 	pv_tree_opts o = exact_opts;
@@ -462,6 +490,21 @@ static void test_tree_match_exclude(void **state)
 	assert_int_equal(sum_of(t, "a", NULL, NULL), 0);
 	assert_int_equal(sum_of(t, "main", NULL, NULL), 30);
 	pv_tree_free(t);
+
+	/* --match finds frames the minimum share would merge: at 50%, b (30)
+	 * and y (25) are kept because they lead to the match */
+	pv_select *my;
+	assert_int_equal(pv_select_new(&my), 0);
+	assert_int_equal(pv_select_add(my, PV_SEL_MATCH, "\\(y\\)", &ctx), 0);
+	o.match = my;
+	o.min_share = 0.5;
+	t = build(st, &o);
+	check_invariants(t);
+	assert_int_equal(t->total, 25);
+	assert_int_equal(sum_of(t, "y", NULL, NULL), 25);
+	assert_int_equal(sum_of(t, "b", NULL, NULL), 25);
+	pv_tree_free(t);
+	pv_select_free(my);
 	pv_select_free(ex);
 	pv_select_free(ma);
 	pv_stats_free(st);
@@ -473,11 +516,16 @@ static void test_tree_inverted(void **state)
 {
 	(void)state;
 	static const fn fns[] = {
-		{"main", 1, 10, 100}, {"a", 1, 10, 50}, {"b", 1, 10, 50}, {"c", 2, 70, 70},
+		{"main", 1, 10, 100},
+		{"a", 1, 10, 50},
+		{"b", 1, 10, 50},
+		{"c", 2, 70, 70},
 	};
 	static const call calls[] = {
-		{"main", "a", 1, 10, 50}, {"main", "b", 1, 10, 50},
-		{"a", "c", 1, 40, 40}, {"b", "c", 1, 30, 30},
+		{"main", "a", 1, 10, 50},
+		{"main", "b", 1, 10, 50},
+		{"a", "c", 1, 40, 40},
+		{"b", "c", 1, 30, 30},
 	};
 	pv_stats *st = mk(fns, 4, calls, 4);
 	pv_tree_opts o = exact_opts;
@@ -494,7 +542,7 @@ static void test_tree_inverted(void **state)
 	const pv_frame *ca = frame_of(t, "c", "a"), *cb = frame_of(t, "c", "b");
 	assert_int_equal(ca->weight, 40);
 	assert_int_equal(cb->weight, 30);
-	assert_false(ca->flags & PV_FRAME_ESTIMATED); /* the edge's own tt: exact */
+	assert_false(ca->flags & PV_FRAME_ESTIMATED);      /* the edge's own tt: exact */
 	const pv_frame *cam = &t->frames[ca->first_child]; /* c <- a <- main */
 	assert_int_equal(cam->weight, 40);
 	assert_int_equal(cam->self, 40); /* main has no caller */

@@ -37,10 +37,13 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SAMPLE = os.path.join(ROOT, "testdata", "flask")
 failures = []
+passes = []
 
 
 def check(cond, what):
     print(("ok   " if cond else "FAIL ") + what)
+    if cond:
+        passes.append(what)
     if not cond:
         failures.append(what)
 
@@ -232,9 +235,20 @@ def main():
         check(lines[-1] == "" and all(re.fullmatch(r"[^\n]+ [0-9]+", l) for l in lines[:-1]),
               "folded: %d lines 'frames count' with integer counts" % (len(lines) - 1))
         total = folded_total(folded)
+        merged = folded_total(run(pv, SAMPLE, "-f", "folded", "--merged"))
+        # per endpoint: the lines under each endpoint's frame
+        per_group = {}
+        for line in folded.decode().split("\n"):
+            if line:
+                stack, count = line.rsplit(" ", 1)
+                group = stack.split(";", 1)[0]
+                per_group[group] = per_group.get(group, 0) + int(count)
+        check(len(per_group) == 12 and "GET /api/users/{id}" in per_group,
+              "folded: one first frame per endpoint (%d)" % len(per_group))
         pst = pstats_total_us(pv)
-        check(abs(total - pst) <= 0.01 * pst,
-              "folded: total %d us within 1%% of pstats' %.0f us" % (total, pst))
+        check(abs(total - pst) <= 0.01 * pst and abs(merged - pst) <= 0.01 * pst,
+              "folded: totals %d us (by endpoint), %d us (--merged) within 1%% of pstats' %.0f us"
+              % (total, merged, pst))
         short = run(pv, SAMPLE, "-f", "folded", "--short-paths").decode()
         check("flask/app.py:" in short and "/usr/lib" not in short, "folded: --short-paths honoured")
         hostile = os.path.join(tmp, "hostile.prof")
@@ -280,11 +294,11 @@ def main():
         names = [p["name"] for p in doc["profiles"]]
         check(names[0] == "all" and "GET /api/users/{id}" in names and "GET /compute/fib/{id}" in names,
               "speedscope: profiles 'all' and one per endpoint (%d)" % len(names))
-        check(doc["profiles"][0]["unit"] == "microseconds" and doc["profiles"][0]["endValue"] == total
-              and sum(doc["profiles"][0]["weights"]) == total,
-              "speedscope: unit stated, 'all' weighs the tree's total %d" % total)
-        check(sum(p["endValue"] for p in doc["profiles"][1:]) > 0.99 * total,
-              "speedscope: the endpoints add up to about the total")
+        check(doc["profiles"][0]["unit"] == "microseconds" and doc["profiles"][0]["endValue"] == merged
+              and sum(doc["profiles"][0]["weights"]) == merged,
+              "speedscope: unit stated, 'all' weighs the merged tree's total %d" % merged)
+        check(all(p["endValue"] == sum(p["weights"]) == per_group[p["name"]] for p in doc["profiles"][1:]),
+              "speedscope: each endpoint's profile weighs its tree's total (as the folded stacks)")
         check(any("file" in f and "line" in f for f in doc["shared"]["frames"]),
               "speedscope: frames with file and line")
         fd = os.path.join(tmp, "flask.folded")
@@ -306,9 +320,10 @@ def main():
                 ends = [end_of(p) for p in exported["profiles"]]
                 wends = [p["endValue"] for p in doc["profiles"]]
                 check(ends == wends, "speedscope app, %s: every profile's total as written" % name)
-            check(end_of(exported["profiles"][0]) == total,
+            want_total = merged if want else total
+            check(end_of(exported["profiles"][0]) == want_total,
                   "speedscope app, %s: total weight %s = the tree's total %d"
-                  % (name, end_of(exported["profiles"][0]), total))
+                  % (name, end_of(exported["profiles"][0]), want_total))
 
         # ---- dot -------------------------------------------------------------
         dot = os.path.join(tmp, "flask.dot")
@@ -322,7 +337,7 @@ def main():
         check(w <= 2000, "dot: the bundled sample renders %d x %d px (at most 2,000 wide)" % (w, hgt))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("visual: %d failed" % len(failures))
+    print("visual: %d passed, %d failed" % (len(passes), len(failures)))
     return 1 if failures else 0
 
 

@@ -1,1 +1,1 @@
-$PV testdata/flask -f folded --min-share 5 --short-paths -m compute_fib -x '\(fib\)'
+$PV testdata/flask -f folded --merged --min-share 5 --short-paths -m compute_fib -x '\(fib\)'

@@ -1,1 +1,1 @@
-$PV testdata/flask -f folded --min-share 20 --short-paths
+$PV testdata/flask -f folded --merged --min-share 20 --short-paths

@@ -1,0 +1,1 @@
+$PV testdata/flask -f folded --min-share 20 --short-paths

@@ -1,0 +1,1 @@
+$PV testdata/edge/nonascii_names.prof -f speedscope

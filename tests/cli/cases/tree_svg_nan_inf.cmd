@@ -1,0 +1,1 @@
+$PV testdata/edge/nan_inf_times.prof -f svg --icicle
