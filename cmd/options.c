@@ -75,6 +75,7 @@ static const char usage_text[] =
 	"  profview dump-2026-11-20.tar.gz --requests\n"
 	"  profview dump/ --endpoint '^GET /api/users' --sort tottime --limit 30\n"
 	"  profview after/ --diff before/ --limit 20\n"
+	"  profview dump/ -f html -o report.html           # open it in any browser\n"
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
