@@ -151,6 +151,12 @@ def check_report(d, name, path, pv, inputs, shots, xss=False, diff=False, messag
     facts = d.find_element(By.ID, "facts").text
     check("Profiles" in facts and "Endpoints" in facts and "Time range" in facts and "Total calls" in facts
           and "Estimated share of the flame graph" in facts, "%s: the header has its facts" % name)
+    if not diff:  # the estimated share is the SVG export's (the same tree)
+        svg = run(pv, *inputs, "-f", "svg")
+        m = re.search(r"([0-9.]+)% of the width is estimated", svg)
+        est = re.search(r"Estimated share of the flame graph\n?\s*([0-9.]+)%", facts)
+        check(m and est and abs(float(m.group(1)) - float(est.group(1))) < 0.051,
+              "%s: estimated share %s%% as -f svg says (%s%%)" % (name, est and est.group(1), m and m.group(1)))
     skipped = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#skipped li")]
     want_msgs = [m[len("profview: "):] for m in messages if BROKEN in m]
     check(skipped == want_msgs, "%s: the header lists the skipped inputs with their messages %r" % (name, skipped))
