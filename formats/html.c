@@ -18,7 +18,7 @@
  *                "rows":  [fid, cc, nc, tt, ct, ...],        5 per function
  *                "edges": [caller, callee, nc, cc, tt, ct, ...], 6 per edge
  *                "tree": TREE, "inv": TREE}],        scope 0: everything read
- *    "endpoints": [{"name", "scope", "profiles", "total", "mean", "p50",
+ *    "endpoints": [{"name", "scope" (-1: none), "profiles", "total", "mean", "p50",
  *                   "p95", "max", "calls", "top": fid, "durations": [F]}],
  *    "diff": null | {...}}
  *
@@ -45,6 +45,11 @@
  * endpoints. */
 #define PV_HTML_MAX_FRAMES 5000
 
+/* Endpoints with a scope of their own (their models, tables and trees in
+ * the page): the heaviest, by total request time.  Each costs about 30 KB
+ * for a small Flask endpoint; the others stay in the endpoints table. */
+#define PV_HTML_MAX_SCOPES 100
+
 /* A function of the page: a key of the main model, or of another model
  * (the diff's base) when the main one does not have it. */
 struct fkey {
@@ -68,6 +73,7 @@ struct hw {
 	uint32_t *fstrs; /* index in "files" -> file string id */
 	size_t nfiles, capfiles;
 	int short_files;  /* --short-paths: hover shows the short name too */
+	int32_t *scope;   /* group index -> scope index, or -1 (no scope of its own) */
 	double estimated; /* share of scope 0's flame graph that is estimated */
 	int nscopes;
 	int oom;
@@ -557,7 +563,7 @@ static void w_endpoints(struct hw *h, const pv_views *v)
 		out_s(o, i ? ",\n{\"name\":" : "{\"name\":");
 		j_cstr(o, q->endpoint);
 		out_s(o, ",\"scope\":");
-		out_u64(o, q->group + 1);
+		out_i64(o, h->scope[q->group]);
 		out_s(o, ",\"profiles\":");
 		out_u64(o, q->profiles);
 		out_s(o, ",\"total\":");
@@ -760,13 +766,22 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	out_s(o, "{\"schema\":1,\n\"scopes\":[");
 	w_scope(&h, "all profiles", pv_stats_nprofiles(st), st, view ? view->rows : NULL,
 		view ? view->nrows : 0, v->groups, ctx);
-	size_t ng = v->groups ? pv_groups_count(v->groups) : 0;
-	for (size_t i = 0; i < ng && !h.oom; i++) {
-		size_t n;
+	/* a scope for each of the heaviest endpoints (the requests view's
+	 * order when it is by total time, else the groups') */
+	size_t ng = v->groups ? pv_groups_count(v->groups) : 0, nscopes = 0;
+	const pv_reqview *rv = v->requests;
+	int by_total = rv && rv->sort == PV_RQ_TOTAL && rv->nrows == ng;
+	if (ng && !(h.scope = malloc(ng * sizeof(*h.scope))))
+		h.oom = 1;
+	for (size_t i = 0; i < ng && h.scope; i++)
+		h.scope[i] = -1;
+	for (size_t k = 0; k < ng && h.scope && !h.oom && nscopes < PV_HTML_MAX_SCOPES; k++) {
+		size_t i = by_total ? rv->rows[k].group : k, n;
 		pv_groups_requests(v->groups, i, &n);
 		out_s(o, ",\n");
 		w_scope(&h, pv_groups_name(v->groups, i), n, pv_groups_stats(v->groups, i), NULL, 0,
 			NULL, ctx);
+		h.scope[i] = (int32_t)++nscopes;
 	}
 	out_s(o, "],\n\"endpoints\":[");
 	w_endpoints(&h, v);
@@ -782,6 +797,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	free(h.fid);
 	free(h.fkeys);
 	free(h.xl);
+	free(h.scope);
 	free(h.fstrs);
 	pv_map_free(&h.files);
 	return h.oom ? pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory") : 0;

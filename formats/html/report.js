@@ -356,7 +356,10 @@
 			numCol('calls', function (e) { return e.calls; }, fmtInt),
 			fnCol(function (e) { return e.top; }, 'top function'),
 			{ label: 'latency', title: 'request durations, log scale, the same axis for every endpoint', show: function (e) { return histogram(e, lo, hi); }, cls: function () { return 'hist'; } },
-		], { sort: 2, dir: -1, id: function (e) { return e.scope; }, onpick: function (e) { setScope(state.scope === e.scope ? 0 : e.scope); } });
+		], { sort: 2, dir: -1, id: function (e) { return e.scope; }, onpick: function (e) {
+			if (e.scope > 0) setScope(state.scope === e.scope ? 0 : e.scope);
+			else $('endpoints-note').textContent = 'The page holds the profiles of the ' + (SCOPES.length - 1) + ' endpoints with the most request time; ' + e.name + ' is not among them.';
+		} });
 		endpoints.set(E);
 	}
 

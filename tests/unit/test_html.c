@@ -135,11 +135,50 @@ static void test_html_endpoints_and_diff(void **state)
 	pv_stats_free(base);
 }
 
+/* More endpoints than the page gives scopes of their own: the heaviest
+ * 100 get one, the others a row without one (scope -1). */
+static void test_html_scope_cap(void **state)
+{
+	(void)state;
+	tu_load l;
+	tu_buf keep;
+	assert_int_equal(tu_read_file(&l, "testdata/edge/html_names.prof", &keep), 0);
+	pv_groups *g;
+	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 1), 0);
+	for (int k = 0; k < 120; k++) {
+		char name[64];
+		snprintf(name, sizeof(name), "GET.ep%d.1ms.17955415%02d.prof", k, k % 60);
+		assert_int_equal(pv_groups_add(g, name, l.st, l.prof), 1);
+		assert_int_equal(pv_stats_merge(l.st, l.prof, &l.ctx), 0);
+	}
+	assert_int_equal(pv_groups_count(g), 120);
+	pv_reqview *rv;
+	pv_ctx ctx = {0};
+	assert_int_equal(pv_reqview_build(&rv, g, PV_RQ_TOTAL, (size_t)-1, &ctx), 0);
+	pv_view view = {0};
+	assert_int_equal(pv_view_build(&view, l.st, NULL, NULL, &ctx), 0);
+	pv_views v = {.mode = PV_MODE_STATS, .st = l.st, .view = &view, .groups = g, .requests = rv};
+	const char *d;
+	size_t n;
+	char *mem = page(&v, &d, &n);
+	assert_int_equal(count(d, n, "\"tree\":{\"tick\":"), 101);
+	assert_int_equal(count(d, n, "\"durations\":["), 120);
+	assert_int_equal(count(d, n, "\"scope\":-1,"), 20);
+	assert_int_equal(count(d, n, "\"scope\":100,"), 1);
+	free(mem);
+	pv_view_clear(&view);
+	pv_reqview_free(rv);
+	pv_groups_free(g);
+	tu_load_free(&l);
+	tu_free(&keep);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html_names_escaped),
 		cmocka_unit_test(test_html_endpoints_and_diff),
+		cmocka_unit_test(test_html_scope_cap),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
