@@ -548,7 +548,8 @@
 		}
 		host.style.height = ((maxd + 1) * ROWH + 2) + 'px';
 		host.appendChild(frag);
-		$('flame-info').textContent = fmtInt(n) + ' frames, ' + fmtInt(drawn.length) + ' drawn' + (z >= 0 ? '; zoomed to ' + frameName(T, z) : '');
+		$('flame-info').textContent = fmtInt(n) + ' frames, ' + fmtInt(drawn.length) + ' drawn' + (z >= 0 ? '; zoomed to ' + frameName(T, z) : '') +
+			(T._total ? '' : ' (the profile records no time to draw)');
 		markFlame();
 	}
 
