@@ -40,12 +40,21 @@ TEST_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 # tests/hostile: pgrep (procps); setpriv and mount come with util-linux
 TEST_PKGS += procps
 
-.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual scale \
-	hostile valgrind clean format format-check sanitize bench
+.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
+	scale hostile valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+
+# The HTML report's page (formats/html/): style, script and template put
+# together, with the Content-Security-Policy hashes, into a C array.
+HTML_ASSETS := formats/html/report.html formats/html/report.css formats/html/report.js
+$(BUILD)/html_page.h: formats/html/embed.sh $(HTML_ASSETS)
+	@mkdir -p $(dir $@)
+	bash formats/html/embed.sh $@ $(HTML_ASSETS)
+$(BUILD)/formats/html.o: $(BUILD)/html_page.h
+$(BUILD)/formats/html.o: ALL_CFLAGS += -I$(BUILD)
 
 $(BUILD)/libprofview.a: $(LIB_OBJ)
 	rm -f $@
@@ -85,7 +94,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual scale hostile
+SUITES := unit oracle cli requests export live formats readme visual html scale hostile
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -136,6 +145,13 @@ $(SPEEDSCOPE)/package.json:
 visual: $(PROFVIEW_BIN) $(SPEEDSCOPE)/package.json
 	$(DEB_PYTHON) tests/visual/test_visual.py --profview $(PROFVIEW_BIN) --speedscope $(SPEEDSCOPE)
 
+# The HTML report in Debian's headless chromium (chromium-driver, selenium),
+# which this target installs when missing.
+HTML_PKGS := chromium chromium-driver python3-selenium
+html: $(PROFVIEW_BIN)
+	$(call install,$(HTML_PKGS))
+	/usr/bin/python3 tests/html/test_html.py --profview $(PROFVIEW_BIN)
+
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
 
@@ -182,6 +198,7 @@ installtest: profview
 bench: profview
 	bash bench/run.sh $(BENCH_OPTS) $(BENCH_SIZES)
 	bash bench/formats.sh
+	bash bench/html.sh
 
 # .clang-format: make format applies it, make format-check (CI) fails on a difference
 FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch]

@@ -75,6 +75,7 @@ static const char usage_text[] =
 	"  profview dump-2026-11-20.tar.gz --requests\n"
 	"  profview dump/ --endpoint '^GET /api/users' --sort tottime --limit 30\n"
 	"  profview after/ --diff before/ --limit 20\n"
+	"  profview dump/ -f html -o report.html           # open it in any browser\n"
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
@@ -227,7 +228,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	    pv_select_new(&o->tmatch) < 0 || pv_select_new(&o->texclude) < 0)
 		die_usage("out of memory");
 	o->tree.min_share = -1;
-	int c, requests = 0, since = 0, until = 0, endpoint = 0, treeopt = 0, maxframes = 0;
+	int c, requests = 0, treeopt = 0, maxframes = 0, since = 0, until = 0, endpoint = 0;
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hq", longopts, NULL)) != -1) {
 		int rc = 0;

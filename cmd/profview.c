@@ -43,6 +43,8 @@ struct hooks {
 	pv_reqfilter *filter;
 	pv_groups *groups;
 	size_t refused; /* profiles the selection left out */
+	char **skipped; /* the messages of inputs not read (-f html shows them) */
+	size_t nskipped, capskipped;
 };
 
 static int want(void *arg, const char *name)
@@ -102,9 +104,30 @@ static void progress(void *arg, size_t done, size_t total, uint64_t bytes)
 
 static void on_error(const pv_ctx *ctx, void *arg)
 {
-	(void)arg;
+	struct hooks *h = arg;
 	progress_clear();
 	fprintf(stderr, "profview: %s\n", ctx->msg);
+	if (h->nskipped == h->capskipped) {
+		size_t cap = h->capskipped ? 2 * h->capskipped : 16;
+		char **n = realloc(h->skipped, cap * sizeof(*n));
+		if (!n)
+			return;
+		h->skipped = n;
+		h->capskipped = cap;
+	}
+	if ((h->skipped[h->nskipped] = strdup(ctx->msg)))
+		h->nskipped++;
+}
+
+static void hooks_free(struct hooks *h)
+{
+	for (size_t i = 0; i < h->nskipped; i++)
+		free(h->skipped[i]);
+	free(h->skipped);
+	h->skipped = NULL;
+	h->nskipped = h->capskipped = 0;
+	pv_groups_free(h->groups);
+	h->groups = NULL;
 }
 
 /* "19 profiles from dump/ (287 left out by --since; 2 unreadable, skipped;
@@ -220,8 +243,51 @@ static int write_views(struct options *o, const pv_views *v, int status)
 	return status;
 }
 
+/* Writers with PV_W_GROUPS: the profiles per endpoint, kept while loading. */
+static int groups_start(const struct options *o, struct hooks *h)
+{
+	if (!(o->writer->flags & PV_W_GROUPS) || o->merged)
+		return 0;
+	return pv_groups_new(&h->groups, pv_request_parse_timed, 1) < 0 ? -oom() : 0;
+}
+
+/* ... their models prepared as the main one, and the requests view. */
+static int groups_finish(const struct options *o, struct hooks *h, pv_reqview **rv)
+{
+	if (!h->groups)
+		return 0;
+	if (pv_groups_failed(h->groups))
+		return -oom();
+	for (size_t i = 0; i < pv_groups_count(h->groups); i++)
+		if (prepare(o, pv_groups_stats(h->groups, i)) < 0)
+			return -EXIT_INPUT;
+	pv_ctx ctx = {0};
+	if (pv_reqview_build(rv, h->groups, PV_RQ_TOTAL, (size_t)-1, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		return -EXIT_INPUT;
+	}
+	return 0;
+}
+
+/* The messages of `from`'s skipped inputs join those of `to`. */
+static void skipped_join(struct hooks *to, struct hooks *from)
+{
+	for (size_t i = 0; i < from->nskipped; i++) {
+		if (to->nskipped == to->capskipped) {
+			size_t cap = to->capskipped ? 2 * to->capskipped : 16;
+			char **n = realloc(to->skipped, cap * sizeof(*n));
+			if (!n)
+				return;
+			to->skipped = n;
+			to->capskipped = cap;
+		}
+		to->skipped[to->nskipped++] = from->skipped[i];
+		from->skipped[i] = NULL;
+	}
+}
+
 /* The call tree grouped by endpoint (one group frame per endpoint), when
- * the names carry requests: the endpoints' models prepared as the main one.
+ * the names carry requests.
  * 0 (*out may stay NULL), or -EXIT_INPUT with the message printed. */
 static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
 {
@@ -241,7 +307,7 @@ static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
 	for (size_t i = 0; i < n; i++) {
 		sts[i] = pv_groups_stats(g, i);
 		names[i] = pv_groups_name(g, i);
-		if (!sts[i] || prepare(o, sts[i]) < 0) {
+		if (!sts[i]) { /* prepared already, by groups_finish */
 			rc = -EXIT_INPUT;
 			goto out;
 		}
@@ -273,18 +339,23 @@ out:
 /* The stats table and the exports of the model. */
 static int run_stats(struct options *o)
 {
-	struct hooks h = {o->filter, NULL, 0};
+	struct hooks h = {.filter = o->filter};
 	pv_stats *st = NULL;
 	pv_view view = {0};
+	pv_reqview *rv = NULL;
 	pv_tree *tree = NULL, *gtree = NULL;
 	pv_load_result res;
 	char sum[1024], *cmdline = NULL;
-	if ((o->writer->flags & PV_W_GROUPS) && !o->merged &&
-	    pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
-		return oom();
-	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	int status = groups_start(o, &h);
+	if (status < 0)
+		return -status;
+	status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
+	if (status >= 0) {
+		int g = groups_finish(o, &h, &rv);
+		status = g < 0 ? g : status;
+	}
 	if (status < 0)
 		goto out;
 	/* writers with an order of their own need the sort only when --limit
@@ -306,14 +377,16 @@ static int run_stats(struct options *o)
 		goto out;
 	}
 	o->wopts.cmd = cmdline;
-	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view};
+	o->wopts.skipped = (const char *const *)h.skipped;
+	o->wopts.nskipped = h.nskipped;
+	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view, .groups = h.groups,
+		      .requests = rv};
 	if ((o->writer->flags & PV_W_TREE) && pv_tree_build(&tree, st, &o->tree, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		status = -EXIT_INPUT;
 		goto out;
 	}
 	v.tree = tree;
-	v.groups = h.groups;
 	if ((o->writer->flags & PV_W_TREE) && h.groups && (status = group_tree(o, h.groups, &gtree)) < 0)
 		goto out;
 	v.group_tree = gtree;
@@ -321,7 +394,8 @@ static int run_stats(struct options *o)
 out:
 	pv_tree_free(tree);
 	pv_tree_free(gtree);
-	pv_groups_free(h.groups);
+	pv_reqview_free(rv);
+	hooks_free(&h);
 	free(cmdline);
 	pv_view_clear(&view);
 	pv_stats_free(st);
@@ -331,7 +405,7 @@ out:
 /* --requests: one row per endpoint. */
 static int run_requests(struct options *o)
 {
-	struct hooks h = {o->filter, NULL, 0};
+	struct hooks h = {.filter = o->filter};
 	pv_stats *st = NULL;
 	pv_reqview *rv = NULL;
 	pv_load_result res;
@@ -360,7 +434,7 @@ static int run_requests(struct options *o)
 	status = write_views(o, &v, status);
 out:
 	pv_reqview_free(rv);
-	pv_groups_free(h.groups);
+	hooks_free(&h);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;
 }
@@ -368,16 +442,21 @@ out:
 /* --diff BASE: the inputs against the base, per function and profile. */
 static int run_diff(struct options *o)
 {
-	struct hooks h = {o->filter, NULL, 0};
+	struct hooks h = {.filter = o->filter}, hb = {.filter = o->filter};
 	pv_stats *st = NULL, *base = NULL;
 	pv_diffview *dv = NULL;
+	pv_reqview *rv = NULL, *rvb = NULL;
 	pv_load_result res, bres;
 	pv_ctx ctx = {0};
-	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	int status = groups_start(o, &h);
+	if (status < 0 || (status = groups_start(o, &hb)) < 0)
+		goto out;
+	status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status < 0)
 		goto out;
 	size_t refused = h.refused;
-	int bstatus = load(o, &h, o->diffs, o->ndiffs, "base ", &base, &bres);
+	int bstatus = load(o, &hb, o->diffs, o->ndiffs, "base ", &base, &bres);
+	skipped_join(&h, &hb);
 	if (bstatus < 0) {
 		status = bstatus;
 		goto out;
@@ -388,6 +467,11 @@ static int run_diff(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
+	int g = groups_finish(o, &h, &rv);
+	if (g < 0 || (g = groups_finish(o, &hb, &rvb)) < 0) {
+		status = g;
+		goto out;
+	}
 	if (pv_diffview_build(&dv, base, st, o->vsort, o->sel, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		/* a --match/--exclude pattern that hit a bound is the command's fault */
@@ -396,14 +480,21 @@ static int run_diff(struct options *o)
 	}
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);
-	summary(what_base, sizeof(what_base), o, &bres, h.refused, (char **)o->diffs, (int)o->ndiffs);
+	summary(what_base, sizeof(what_base), o, &bres, hb.refused, (char **)o->diffs, (int)o->ndiffs);
 	const char *of = strstr(what_base, " from ");
 	const char *wc = strstr(sum, " from ");
 	o->wopts.summary = wc ? wc + 6 : sum;
 	o->wopts.base_summary = of ? of + 6 : what_base;
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv};
+	o->wopts.skipped = (const char *const *)h.skipped;
+	o->wopts.nskipped = h.nskipped;
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups,
+		      .requests = rv, .base_requests = rvb};
 	status = write_views(o, &v, status);
 out:
+	pv_reqview_free(rv);
+	pv_reqview_free(rvb);
+	hooks_free(&h);
+	hooks_free(&hb);
 	pv_diffview_free(dv);
 	pv_stats_free(base);
 	pv_stats_free(st);

@@ -16,6 +16,7 @@ const pv_writer *const pv_writers[] = {
 	&pv_writer_svg,
 	&pv_writer_speedscope,
 	&pv_writer_folded,
+	&pv_writer_html,
 	NULL,
 };
 

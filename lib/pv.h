@@ -747,8 +747,10 @@ typedef struct pv_views {
 				     * for writers with PV_W_TREE and PV_W_GROUPS when the
 				     * names carry requests; else NULL */
 	const pv_groups *groups;    /* per-endpoint groups (writers with PV_W_GROUPS) */
-	const pv_reqview *requests; /* PV_MODE_REQUESTS */
+	const pv_reqview *requests; /* PV_MODE_REQUESTS, and writers with PV_W_GROUPS */
 	const pv_diffview *diff;    /* PV_MODE_DIFF */
+	const pv_reqview *base_requests; /* PV_MODE_DIFF with PV_W_GROUPS: the base's
+					    requests view (requests: the inputs') */
 } pv_views;
 
 /* How a writer prints.  Writers print the rows of a view (the text report in
@@ -767,6 +769,8 @@ typedef struct pv_write_opts {
 	int strip_dirs;       /* --strip-dirs was given */
 	int icicle;           /* svg: root at the top (--icicle) */
 	size_t nclamped;      /* out, callgrind: negative/NaN times written as 0 */
+	const char *const *skipped; /* html: the messages of inputs not read */
+	size_t nskipped;
 } pv_write_opts;
 
 /* Writer flags: what a writer needs and how it treats the view. */
@@ -797,6 +801,7 @@ extern const pv_writer pv_writer_csv;       /* formats/csv.c */
 extern const pv_writer pv_writer_folded;    /* formats/folded.c */
 extern const pv_writer pv_writer_speedscope; /* formats/speedscope.c */
 extern const pv_writer pv_writer_svg;       /* formats/svg.c */
+extern const pv_writer pv_writer_html;      /* formats/html.c */
 
 /* Every writer, NULL-terminated, in --help order (formats/writers.c). */
 extern const pv_writer *const pv_writers[];

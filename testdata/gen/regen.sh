@@ -103,6 +103,7 @@ done
 
 echo "== edge/"
 "$PY3" "$GEN/edge.py" edge
+"$PY3" "$GEN/html_names.py" edge
 
 echo "== bad/"
 "$PY3" "$GEN/bad.py" bad flask

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Benchmark of the HTML report (-f html) against the text report of the same
+# input, on the corpora of bench/run.sh: 20,000 werkzeug dumps and the
+# 25,000-function profile.  Per input: the best wall time of 5 runs of each,
+# their ratio (the issue's bound: at most 2x), the page's size (bound: under
+# 10 MB) and the time Debian's headless Chromium takes from navigation start
+# to the page's tables and flame graph (bound: 2 s; tests/html/open_time.py).
+#
+#   bench/html.sh [N]        N werkzeug dumps, default 20000
+#
+# Corpora are written under $BENCH_DIR (default /tmp/profview-bench), never
+# committed, made as bench/run.sh makes them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PV=${PV:-./profview}
+DIR=${BENCH_DIR:-/tmp/profview-bench}
+PY=${PYTHON:-python3}
+n=${1:-20000}
+mkdir -p "$DIR"
+
+secs() { # best wall time of N runs of a command, in seconds
+	local k=$1 best= s e
+	shift
+	for _ in $(seq "$k"); do
+		s=$EPOCHREALTIME
+		"$@" >/dev/null 2>&1 || true
+		e=$EPOCHREALTIME
+		best=$(awk -v a="$s" -v b="$e" -v c="$best" \
+			'BEGIN { t = b - a; if (c == "" || t < c + 0) printf "%.3f", t; else print c }')
+	done
+	echo "$best"
+}
+
+d=$DIR/werkzeug-$n
+if [ ! -d "$d" ] || [ "$(find "$d" -name '*.prof' | wc -l)" -ne "$n" ]; then
+	rm -rf "$d"
+	/usr/bin/python3 bench/gen_corpus.py "$d" "$n" >/dev/null
+fi
+big=$DIR/big-25000.prof
+[ -f "$big" ] || $PY bench/gen_big.py "$big" 25000
+
+printf '%-26s %8s %8s %7s %8s %9s %s\n' input "text s" "html s" ratio "html MB" "open ms" "rows/frames drawn"
+for in in "$d" "$big"; do
+	out=$DIR/report.html
+	tt= th=
+	for _ in 1 2 3 4 5; do # alternate, so both meet the page cache alike
+		t=$(secs 1 "$PV" "$in" -o "$DIR/report.txt")
+		tt=$(awk -v a="$tt" -v b="$t" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+		t=$(secs 1 "$PV" "$in" -f html -o "$out")
+		th=$(awk -v a="$th" -v b="$t" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }')
+	done
+	mb=$(awk -v s="$(stat -c %s "$out")" 'BEGIN { printf "%.2f", s / 1e6 }')
+	read -r ms rows frames < <(/usr/bin/python3 tests/html/open_time.py "$out" 3 || true)
+	printf '%-26s %8s %8s %7s %8s %9s %s\n' "$(basename "$in")" "$tt" "$th" \
+		"$(awk -v a="$th" -v b="$tt" 'BEGIN { printf "%.2fx", a / b }')" "$mb" "$ms" "$rows/$frames"
+done

@@ -1,0 +1,1 @@
+$PV --requests -f html /nonexistent/dir

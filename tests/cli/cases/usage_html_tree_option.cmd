@@ -1,0 +1,1 @@
+$PV -f html --min-share 1 /nonexistent/dir

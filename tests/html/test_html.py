@@ -1,0 +1,376 @@
+#!/usr/bin/python3
+"""The HTML report in a real browser: Debian's chromium, headless, driven by
+chromium-driver through python3-selenium, the page opened from file://.
+
+    /usr/bin/python3 tests/html/test_html.py --profview ./profview [--shots DIR]
+
+Three reports are checked:
+  flask  the sample dump directory, testdata/flask;
+  xss    the same dumps plus testdata/edge/html_names.prof under a request
+         name that is markup, so function, file and endpoint names are
+         `</script><script>alert(1)</script>`, `<img src=x onerror=alert(1)>`;
+  diff   the xss directory with --diff testdata/flask.
+On each: no console error, no network request, the endpoints table has a row
+per endpoint, a column header sorts, a regex filter narrows the functions
+table, an endpoint scopes the functions table, a function shows its callers
+and callees (counts checked against -f json), a flame-graph frame zooms to
+full width, search reports a matched share; on xss and diff the markup names
+show as text, nothing is parsed from them and no alert fires; on diff the
+diff tables are there and coloured.  Exit status 0 when every check passes.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+SCRIPT_NAME = "</script><script>alert(1)</script>"
+IMG_NAME = "<img src=x onerror=alert(1)>"
+XSS_REQUEST = "GET.x" + IMG_NAME + ".4ms.1795541512.prof"  # no '/' in a file name
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+    return cond
+
+
+def browser(tmp):
+    o = webdriver.ChromeOptions()
+    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+              "--disable-component-update", "--disable-sync", "--no-first-run",
+              "--disable-default-apps", "--window-size=1400,1800"):
+        o.add_argument(a)
+    o.add_argument("--user-data-dir=" + tempfile.mkdtemp(dir=tmp))
+    o.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    d = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")),
+                         options=o)
+    # alert/confirm/prompt recorded instead of shown (CDP scripts run before
+    # the page's own and are not subject to its CSP)
+    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
+        window.__alerts = [];
+        for (const f of ['alert', 'confirm', 'prompt'])
+            window[f] = (m) => { window.__alerts.push(f + ':' + String(m)); };
+    """})
+    return d
+
+
+BROKEN = "broken.prof"  # testdata/bad/toplevel_int.prof: a marshal int, not a dict
+
+
+def run(pv, *args, stderr=None):
+    """profview's output; exit 1 is accepted when the inputs hold BROKEN,
+    whose message is then appended to `stderr` (a list)."""
+    r = subprocess.run([pv, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    broken = any(os.path.isdir(a) and os.path.exists(os.path.join(a, BROKEN)) for a in args)
+    if stderr is not None:
+        stderr.extend(r.stderr.decode(errors="replace").splitlines())
+    if r.returncode != 0 and not (broken and r.returncode == 1):
+        sys.exit("test_html: %s %s: exit %d\n%s" % (pv, " ".join(args), r.returncode,
+                                                    r.stderr.decode(errors="replace")))
+    return r.stdout.decode()
+
+
+def endpoints_of(pv, inputs):
+    """Endpoint names from the --requests table (the view the page shows)."""
+    out = run(pv, *inputs, "--requests").splitlines()
+    names = []
+    for line in out[1:]:
+        if not line.strip():
+            break
+        m = re.match(r"^(.*?)\s+\d+\s+[\d.]+\s", line)
+        names.append(m.group(1) if m else line)
+    return names
+
+
+def rows(d, host):
+    return d.find_elements(By.CSS_SELECTOR, "#%s tbody tr" % host)
+
+
+def col_values(d, host, col):
+    return [float(td.get_attribute("data-v")) for td in
+            d.find_elements(By.CSS_SELECTOR, "#%s tbody tr td:nth-child(%d)" % (host, col + 1))]
+
+
+def header(d, host, label):
+    for i, th in enumerate(d.find_elements(By.CSS_SELECTOR, "#%s thead th" % host)):
+        if th.text.strip() == label:
+            return i, th
+    raise AssertionError("no column %r in #%s" % (label, host))
+
+
+def fn_names(d, host="functions"):
+    return [td.text for td in d.find_elements(By.CSS_SELECTOR, "#%s tbody td.fn" % host)]
+
+
+def type_into(d, el_id, text):
+    e = d.find_element(By.ID, el_id)
+    e.send_keys(Keys.CONTROL, "a")
+    e.send_keys(Keys.DELETE)
+    if text:
+        e.send_keys(text)
+
+
+def check_report(d, name, path, pv, inputs, shots, xss=False, diff=False, messages=()):
+    print("== %s: %s" % (name, os.path.basename(path)))
+    try:
+        raw = open(path, "rb").read().decode("utf-8")
+        check("\\u0000\\u0000\\u0000" not in raw, "%s: the page is UTF-8 with no run of NULs in its names" % name)
+    except UnicodeDecodeError as e:
+        check(False, "%s: the page is UTF-8 (%s)" % (name, e))
+    url = "file://" + path
+    d.get_log("performance")  # drop what the browser did before this page
+    d.get_log("browser")
+    t0 = time.time()
+    d.get(url)
+    ready = d.execute_script("var m = performance.getEntriesByName('pv-ready'); return m.length ? m[0].startTime : null;")
+    check(ready is not None, "%s: the page finished drawing (performance mark pv-ready)" % name)
+    if ready is not None:
+        check(ready < 2000, "%s: tables and graph drawn %.0f ms after navigation start (< 2000)" % (name, ready))
+    print("     (driver saw the load after %.2f s)" % (time.time() - t0))
+    data = json.loads(d.execute_script("return document.getElementById('pv-data').textContent"))
+    if shots:
+        d.save_screenshot(os.path.join(shots, name + "-1-open.png"))
+
+    # the header: what was read, and the inputs skipped with their messages
+    facts = d.find_element(By.ID, "facts").text
+    check("Profiles" in facts and "Endpoints" in facts and "Time range" in facts and "Total calls" in facts
+          and "Estimated share of the flame graph" in facts, "%s: the header has its facts" % name)
+    if not diff:  # the estimated share is the SVG export's (the same tree)
+        svg = run(pv, *inputs, "-f", "svg")
+        m = re.search(r"([0-9.]+)% of the width is estimated", svg)
+        est = re.search(r"Estimated share of the flame graph\n?\s*([0-9.]+)%", facts)
+        check(m and est and abs(float(m.group(1)) - float(est.group(1))) < 0.051,
+              "%s: estimated share %s%% as -f svg says (%s%%)" % (name, est and est.group(1), m and m.group(1)))
+    skipped = [li.text for li in d.find_elements(By.CSS_SELECTOR, "#skipped li")]
+    want_msgs = [m[len("profview: "):] for m in messages if BROKEN in m]
+    check(skipped == want_msgs, "%s: the header lists the skipped inputs with their messages %r" % (name, skipped))
+
+    # endpoints: a row per endpoint of the --requests view
+    want = endpoints_of(pv, inputs)
+    got = [td.text for td in d.find_elements(By.CSS_SELECTOR, "#endpoints tbody td.fn:first-child")]
+    check(len(rows(d, "endpoints")) == len(want) and sorted(got) == sorted(want),
+          "%s: endpoints table has a row per endpoint (%d rows, --requests has %d)" % (name, len(got), len(want)))
+
+    # sorting by a column header
+    i, th = header(d, "functions", "cumtime")
+    th.click()
+    v = col_values(d, "functions", i)
+    th = header(d, "functions", "cumtime")[1]
+    check(len(v) > 3 and v == sorted(v, reverse=True) and th.get_attribute("aria-sort") == "descending",
+          "%s: clicking 'cumtime' sorts the functions by cumtime, descending" % name)
+    th.click()
+    v = col_values(d, "functions", i)
+    check(v == sorted(v) and v != sorted(v, reverse=True), "%s: clicking it again sorts ascending" % name)
+    i, th = header(d, "functions", "ncalls")
+    th.click()
+    v = col_values(d, "functions", i)
+    check(v == sorted(v, reverse=True), "%s: clicking 'ncalls' sorts by call count" % name)
+
+    # the regex filter
+    before = len(data["scopes"][0]["rows"]) // 5
+    type_into(d, "filter", r"^werkzeug/routing/")
+    names = fn_names(d)
+    check(0 < len(names) < before and all(n.startswith("werkzeug/routing/") for n in names),
+          "%s: filter ^werkzeug/routing/ narrows the table from %d to %d rows, all matching" % (name, before, len(names)))
+    type_into(d, "filter", "(")
+    check("bad" in d.find_element(By.ID, "filter").get_attribute("class"),
+          "%s: an invalid regex is marked, not thrown" % name)
+    type_into(d, "filter", "")
+    check(len(rows(d, "functions")) == min(before, 300), "%s: clearing the filter restores the table" % name)
+
+    # an endpoint scopes the page
+    all_count = d.find_element(By.ID, "fn-count").text
+    all_top = fn_names(d)[:5]
+    ep = next(tr for tr in rows(d, "endpoints") if tr.text.startswith("GET /compute/fib/{id}"))
+    ep.click()
+    scope_text = d.find_element(By.ID, "scope").text
+    check("GET /compute/fib/{id}" in scope_text and "3 profiles" in scope_text,
+          "%s: choosing GET /compute/fib/{id} scopes the page (%r)" % (name, scope_text.splitlines()[0]))
+    fib_count = d.find_element(By.ID, "fn-count").text
+    fib_scope = next(s for s in data["scopes"] if s["name"] == "GET /compute/fib/{id}")
+    check(fib_count != all_count and fib_count == "%d functions" % (len(fib_scope["rows"]) // 5)
+          and fn_names(d)[:5] != all_top,
+          "%s: the functions table changes with the endpoint (%s -> %s)" % (name, all_count, fib_count))
+    if shots:
+        d.save_screenshot(os.path.join(shots, name + "-2-endpoint.png"))
+    d.find_element(By.ID, "scope-all").click()
+    check(d.find_element(By.ID, "fn-count").text == all_count, "%s: 'All profiles' restores the scope" % name)
+
+    # callers and callees of a function, counts as -f json has them
+    js = json.loads(run(pv, *inputs, "-f", "json"))
+    target = next(f for f in js["functions"] if f["name"] == "dispatch_request" and f["file"].endswith("flask/app.py"))
+    ncallers = len(target["callers"])
+    ncallees = sum(1 for f in js["functions"] for c in f["callers"]
+                   if (c["file"], c["line"], c["name"]) == (target["file"], target["line"], target["name"]))
+    type_into(d, "filter", r"\(dispatch_request\)$")
+    row = next(tr for tr in rows(d, "functions") if "flask/app.py" in tr.text)
+    row.click()
+    self_text = d.find_element(By.ID, "sandwich-self").text
+    c1, c2 = len(rows(d, "callers")), len(rows(d, "callees"))
+    check("dispatch_request" in self_text and c1 == ncallers and c2 == ncallees and c1 > 0 and c2 > 0,
+          "%s: choosing flask/app.py(dispatch_request) shows %d callers and %d callees (-f json: %d, %d)"
+          % (name, c1, c2, ncallers, ncallees))
+    callee = rows(d, "callees")[0]
+    callee_name = callee.find_element(By.CSS_SELECTOR, "td.fn").text
+    callee.click()
+    check(d.find_element(By.ID, "sandwich-self").text == callee_name,
+          "%s: choosing a callee moves the view to it" % name)
+    type_into(d, "filter", "")
+    if shots:
+        d.save_screenshot(os.path.join(shots, name + "-3-sandwich.png"))
+
+    # the flame graph: a click zooms the frame to the full width
+    frames = d.find_elements(By.CSS_SELECTOR, "#flame .fr")
+    check(len(frames) > 10, "%s: the flame graph draws %d frames" % (name, len(frames)))
+    fw = d.find_element(By.ID, "flame").size["width"]
+    cand = [f for f in frames if 40 < f.size["width"] < fw * 0.5 and f.get_attribute("data-f") is not None]
+    if check(bool(cand), "%s: a function's frame narrower than half the graph to click" % name):
+        f = cand[0]
+        idx, label = f.get_attribute("data-i"), f.get_attribute("title").split("\n")[0]
+        f.click()
+        z = d.find_element(By.CSS_SELECTOR, '#flame .fr[data-i="%s"]' % idx)
+        check(z.size["width"] >= fw - 4, "%s: clicking frame %r zooms it to full width (%d of %d px)"
+              % (name, label, z.size["width"], fw))
+        check(d.find_element(By.ID, "sandwich-self").text == label,
+              "%s: clicking a frame chooses its function for callers/callees" % name)
+        if shots:
+            d.save_screenshot(os.path.join(shots, name + "-4-zoom.png"))
+        d.find_element(By.ID, "reset").click()
+        z = d.find_element(By.CSS_SELECTOR, '#flame .fr[data-i="%s"]' % idx)
+        check(z.size["width"] < fw * 0.5, "%s: reset zoom restores the width" % name)
+    type_into(d, "search", "dispatch_request")
+    m = d.find_element(By.ID, "matched").text
+    hits = d.find_elements(By.CSS_SELECTOR, "#flame .fr.hit")
+    check(m.startswith("Matched: ") and len(hits) > 0, "%s: search marks %d frames, %r" % (name, len(hits), m))
+    type_into(d, "search", "")
+    for mode in ("icicle", "inverted", "flame"):
+        d.find_element(By.ID, "mode-" + mode).click()
+        check(len(d.find_elements(By.CSS_SELECTOR, "#flame .fr")) > 3, "%s: %s view draws frames" % (name, mode))
+
+    if xss:
+        type_into(d, "filter", "alert")
+        shown = fn_names(d)
+        check(any(SCRIPT_NAME in n for n in shown) and any(IMG_NAME in n for n in shown),
+              "%s: the markup names show as text in the functions table" % name)
+        check(any(IMG_NAME in n for n in got), "%s: the markup endpoint shows as text in the endpoints table" % name)
+        titles = [td.get_attribute("title") for td in d.find_elements(By.CSS_SELECTOR, "#functions tbody td.fn")]
+        check(any("app/</script><script>alert(1)</script>.py:2" in t for t in titles),
+              "%s: the full file name (markup) shows on hover" % name)
+        type_into(d, "filter", "quote")
+        other = d.execute_script(
+            "return Array.from(document.querySelectorAll('#functions tbody td.fn')).map(e => e.textContent)")
+        type_into(d, "filter", "alert")
+        check(any('amp&amp; "quote" \'q\' \u2028line\u2029para\nnl <!-- -->' in n for n in other),
+              "%s: &, quotes, U+2028/U+2029 and a newline come through unchanged" % name)
+        row = next(tr for tr in rows(d, "functions") if IMG_NAME in tr.text)
+        row.click()
+        type_into(d, "search", "alert")
+        if shots:
+            d.save_screenshot(os.path.join(shots, name + "-5-xss.png"))
+        type_into(d, "search", "")
+        type_into(d, "filter", "")
+        raw = open(path, encoding="utf-8").read()
+        check(SCRIPT_NAME not in raw and IMG_NAME not in raw and "\u2028" not in raw,
+              "%s: the file holds the names only escaped" % name)
+    check(d.execute_script("return document.querySelectorAll('img, iframe, object, embed').length") == 0,
+          "%s: no element was made from a name" % name)
+    check(d.execute_script("return document.scripts.length") == 2, "%s: the page has its two scripts only" % name)
+
+    if diff:
+        check(d.find_element(By.ID, "diff-sec").is_displayed(), "%s: the diff section is shown" % name)
+        check("Mean request time" in d.find_element(By.ID, "diff-overall").text, "%s: the overall before/after line" % name)
+        check(len(rows(d, "diff-endpoints")) > 0, "%s: endpoints before and after" % name)
+        ups = d.find_elements(By.CSS_SELECTOR, "#diff-functions td.up")
+        downs = d.find_elements(By.CSS_SELECTOR, "#diff-functions td.down")
+        check(len(ups) + len(downs) > 0, "%s: changes coloured (%d up, %d down)" % (name, len(ups), len(downs)))
+        colour = ups[0].value_of_css_property("color") if ups else downs[0].value_of_css_property("color")
+        check(colour not in ("rgba(29, 33, 38, 1)", "rgb(29, 33, 38)"), "%s: a change has its own colour (%s)" % (name, colour))
+        i, th = header(d, "diff-functions", "after")
+        th.click()
+        v = col_values(d, "diff-functions", i)
+        check(v == sorted(v, reverse=True), "%s: diff table sorts by 'after'" % name)
+        if shots:
+            d.find_element(By.ID, "diff-sec").location_once_scrolled_into_view
+            d.save_screenshot(os.path.join(shots, name + "-6-diff.png"))
+
+    # what the browser saw: console and network
+    d.execute_script("window.scrollTo(0, 0)")
+    try:
+        d.switch_to.alert.dismiss()
+        check(False, "%s: no alert dialog" % name)
+    except NoAlertPresentException:
+        check(True, "%s: no alert dialog" % name)
+    alerts = d.execute_script("return window.__alerts")
+    check(alerts == [], "%s: no alert/confirm/prompt call (%r)" % (name, alerts))
+    logs = d.get_log("browser")
+    errors = [e for e in logs if e["level"] in ("SEVERE", "WARNING")]
+    check(not errors, "%s: no console errors or warnings %s" % (name, errors[:3]))
+    res = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    reqs = []
+    for e in d.get_log("performance"):
+        msg = json.loads(e["message"])["message"]
+        if msg["method"] in ("Network.requestWillBeSent", "Network.webSocketCreated"):
+            u = msg["params"].get("request", {}).get("url") or msg["params"].get("url", "")
+            if u != url:
+                reqs.append(u)
+    check(res == [] and reqs == [], "%s: no network request (resources %r, requests %r)" % (name, res, reqs[:3]))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--profview", default="./profview")
+    ap.add_argument("--shots", help="save screenshots in this directory")
+    a = ap.parse_args()
+    pv = os.path.abspath(a.profview)
+    os.chdir(ROOT)
+    if a.shots:
+        os.makedirs(a.shots, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="pv-html-")
+    try:
+        xdir = os.path.join(tmp, "xss")
+        os.mkdir(xdir)
+        for f in os.listdir("testdata/flask"):
+            shutil.copy(os.path.join("testdata/flask", f), xdir)
+        shutil.copy("testdata/edge/html_names.prof", os.path.join(xdir, XSS_REQUEST))
+        shutil.copy("testdata/bad/toplevel_int.prof", os.path.join(xdir, BROKEN))
+        reports = [
+            ("flask", ["testdata/flask"], {}),
+            ("xss", [xdir], {"xss": True}),
+            ("diff", [xdir, "--diff", "testdata/flask"], {"xss": True, "diff": True}),
+        ]
+        d = browser(tmp)
+        try:
+            for name, inputs, kw in reports:
+                path = os.path.join(tmp, name + ".html")
+                messages = []
+                run(pv, *inputs, "-f", "html", "-o", path, stderr=messages)
+                check(any(BROKEN in m for m in messages) == (name != "flask"),
+                      "%s: profview reports the broken input (%d lines on stderr)" % (name, len(messages)))
+                base_inputs = [x for x in inputs if x != "--diff"][:1]
+                check_report(d, name, path, pv, base_inputs, a.shots, messages=messages, **kw)
+        finally:
+            d.quit()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("test_html: %d failed" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
