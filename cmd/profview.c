@@ -207,7 +207,8 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 	return res->failed ? EXIT_INPUT : EXIT_OK;
 }
 
-/* --strip-dirs and --short-paths on a loaded model */
+/* --strip-dirs and --short-paths (or a writer that shows short names) on a
+ * loaded model */
 static int prepare(const struct options *o, pv_stats *st)
 {
 	pv_ctx ctx = {0};
@@ -215,7 +216,8 @@ static int prepare(const struct options *o, pv_stats *st)
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		return -1;
 	}
-	if (o->shortpaths && pv_stats_short_paths(st) < 0) {
+	int shortnames = o->shortpaths || (o->writer->flags & PV_W_SHORT_NAMES);
+	if (shortnames && pv_stats_short_paths(st) < 0) {
 		oom();
 		return -1;
 	}

@@ -753,9 +753,9 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	const char *page = pv_html_page, *end = page + sizeof(pv_html_page);
 	const char *title = marker("@TITLE@"), *data = marker("@DATA@");
 	struct hw h = {.st = st, .estimated = NAN, .short_files = opts->short_paths};
-	/* short names in the page, the full file name on hover */
-	if (pv_stats_short_paths(st) < 0 || (v->diff && pv_stats_short_paths(v->diff->base) < 0) ||
-	    !(h.o = out_open(fp)))
+	/* short names in the page (PV_W_SHORT_NAMES: the caller made them),
+	 * the full file name on hover */
+	if (!(h.o = out_open(fp)))
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	pv_out *o = h.o;
 	out_put(o, page, (size_t)(title - page));
@@ -805,7 +805,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 
 const pv_writer pv_writer_html = {
 	.name = "html",
-	.flags = PV_W_GROUPS | PV_W_OWN_ORDER, /* the page sorts */
+	.flags = PV_W_GROUPS | PV_W_OWN_ORDER | PV_W_SHORT_NAMES, /* the page sorts */
 	.modes = PV_MODE_STATS | PV_MODE_DIFF,
 	.help = "one self-contained HTML page (tables, flame graph, callers/callees)",
 	.write = html_write,

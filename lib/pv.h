@@ -780,6 +780,9 @@ enum {
 			       when --limit or --fraction cut the sorted list */
 	PV_W_TREE = 4,      /* needs pv_views.tree */
 	PV_W_GROUPS = 8,    /* needs pv_views.groups */
+	PV_W_SHORT_NAMES = 16, /* shows short names whatever --short-paths says: the
+				  caller runs pv_stats_short_paths on every model it
+				  passes (writers never change the model) */
 };
 
 /* An output format: formats/<name>.c defines one, formats/writers.c lists it. */

@@ -38,6 +38,11 @@ static char *page(const pv_views *v, const char **data, size_t *dlen)
 	assert_non_null(fp);
 	pv_write_opts wo = {.summary = "N profiles from <test>", .base_summary = "base"};
 	pv_ctx ctx = {0};
+	/* PV_W_SHORT_NAMES: the caller gives the writer models with short names */
+	assert_true(pv_writer_html.flags & PV_W_SHORT_NAMES);
+	assert_int_equal(pv_stats_short_paths(v->st), 0);
+	if (v->diff)
+		assert_int_equal(pv_stats_short_paths(v->diff->base), 0);
 	assert_int_equal(pv_writer_html.write(fp, v, &wo, &ctx), 0);
 	assert_int_equal(fclose(fp), 0);
 	const char *open = "<script type=\"application/json\" id=\"pv-data\">";
