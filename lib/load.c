@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +38,10 @@
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
 #define WALKED 1
 #define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
+/* A named file's source holds the descriptor its sniff opened (len =
+ * HELD + fd): it is read through that one, not opened again.  At most
+ * max_held() are held at once; later named files are opened again. */
+#define HELD 4
 
 /* Paths found by a walk: their bytes in blocks of 1 MiB that never move
  * (no copy as the list grows, no slack but the last block's), and the
@@ -527,7 +532,8 @@ struct arch {
 
 struct source {
 	uint64_t at;   /* a file: its path (a pointer into paths); a member: its record's offset */
-	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it */
+	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it,
+			* HELD + fd if named and still open, else 0 */
 	uint32_t arch; /* 0: a file; else 1 + its index in archs */
 };
 
@@ -561,6 +567,7 @@ struct loader {
 	 * read st's strings and keys (pv_groups copies profiles out of them) */
 	pthread_mutex_t *tables;
 	struct dircache dc;
+	size_t nheld, maxheld; /* descriptors held by named files' sources */
 };
 
 static size_t max_file(const struct loader *L)
@@ -1130,9 +1137,19 @@ static int expand_input(struct loader *L, const char *in)
 			report_ctx(L, &ctx), rc = 0;
 		free(mem.p);
 	} else {
+		/* a regular file is read in the merge through this descriptor
+		 * (while few enough are held), so it is opened once */
+		uint32_t len = 0;
+		if (fd >= 0 && L->nheld < L->maxheld && (uint64_t)fd < UINT32_MAX - HELD &&
+		    fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			len = HELD + (uint32_t)fd;
 		rc = push(&L->paths, strdup(in));
 		if (rc == 0)
-			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], 0, 0);
+			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], len, 0);
+		if (rc == 0 && len) {
+			L->nheld++;
+			fd = -1;
+		}
 	}
 	if (!isstdin && fd >= 0)
 		close(fd);
@@ -1158,10 +1175,11 @@ static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 
 /* A single compressed file met in a directory (x.prof.gz): its members in
  * order, at the file's place. */
-static int load_inline(struct loader *L, const char *path, const pv_container *c, pv_ctx *ctx)
+static int load_inline(struct loader *L, const char *path, const pv_container *c,
+		       const struct buf *b, pv_ctx *ctx)
 {
 	void *h = NULL;
-	int rc = c->open(&h, path, -1, L->b.p, L->b.len, &L->lim, ctx);
+	int rc = c->open(&h, path, -1, b->p, b->len, &L->lim, ctx);
 	if (rc < 0)
 		return rc;
 	const char *name;
@@ -1219,13 +1237,26 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 	return openat(dc->fd, slash + 1, flags);
 }
 
-static int read_input(const struct loader *L, struct dircache *dc, const char *path, int walked,
+static int read_input(const struct loader *L, struct dircache *dc, struct source *s,
 		      struct buf *b, pv_ctx *ctx)
 {
+	const char *path = src_path(L, s);
+	int walked = s->len == WALKED;
 	ctx->input = path;
 	ctx->member = NULL;
 	pv_ctx_clear(ctx);
-	int fd = open_cached(dc, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd;
+	if (s->len >= HELD) { /* the descriptor the sniff opened: read it from the start */
+		fd = (int)(s->len - HELD);
+		s->len = 0;
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			int e = errno;
+			close(fd);
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(e));
+		}
+	} else {
+		fd = open_cached(dc, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	}
 	if (fd < 0 && walked && errno == ENOENT)
 		return VANISHED;
 	if (fd < 0)
@@ -1245,15 +1276,16 @@ static int read_input(const struct loader *L, struct dircache *dc, const char *p
 	return rc;
 }
 
-static int load_file(struct loader *L, const char *path, int walked, pv_ctx *ctx)
+static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	int rc = read_input(L, &L->dc, path, walked, &L->b, ctx);
+	const char *path = src_path(L, s);
+	int rc = read_input(L, &L->dc, s, &L->b, ctx);
 	if (rc != 0)
 		return input_nomem(rc, ctx);
 	L->bytes += L->b.len;
 	const pv_container *c = container_for(L->o, L->b.p, L->b.len);
 	if (c)
-		return load_inline(L, path, c, ctx);
+		return load_inline(L, path, c, &L->b, ctx);
 	rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
 	if (rc < 0)
 		return input_nomem(rc, ctx);
@@ -1324,7 +1356,7 @@ static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 
 static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	return s->arch ? load_member(L, s, ctx) : load_file(L, src_path(L, s), s->len == WALKED, ctx);
+	return s->arch ? load_member(L, s, ctx) : load_file(L, s, ctx);
 }
 
 /* ---- parallel parsing ---------------------------------------------------
@@ -1347,6 +1379,7 @@ struct pslot {
 	int rc;     /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
 	size_t len; /* bytes read */
 	size_t k;   /* merge position this slot holds */
+	struct buf b; /* rc 1: the file's bytes (it is not read again) */
 	int ready;
 };
 
@@ -1378,10 +1411,10 @@ static size_t order_at(size_t n, size_t k)
 	return k == 0 ? 0 : n - k;
 }
 
-static int parse_plain(struct pworker *w, const struct source *src, pv_profile *p, pv_ctx *ctx)
+static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_ctx *ctx)
 {
 	struct loader *L = w->pool->L;
-	int rc = read_input(L, &w->dc, src_path(L, src), src->len == WALKED, &w->b, ctx);
+	int rc = read_input(L, &w->dc, src, &w->b, ctx);
 	if (rc != 0)
 		return input_nomem(rc, ctx);
 	w->len = w->b.len;
@@ -1410,10 +1443,15 @@ static void parse_into(struct pworker *w, size_t k)
 {
 	struct pool *P = w->pool;
 	struct pslot *s = &P->ring[k % P->R];
-	const struct source *src = &P->L->src[order_at(P->n, k)];
+	struct source *src = &P->L->src[order_at(P->n, k)];
 	w->len = 0;
 	int rc = src->arch ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
 			   : parse_plain(w, src, s->p, &s->ctx);
+	if (rc == 1) { /* a compressed file: its bytes go to the merge with the slot */
+		struct buf t = s->b;
+		s->b = w->b;
+		w->b = t;
+	}
 	pthread_mutex_lock(&P->mu);
 	s->rc = rc;
 	s->len = w->len;
@@ -1505,10 +1543,12 @@ static int load_parallel(struct loader *L, int nw)
 		}
 		const struct source *src = &L->src[order_at(P.n, k)];
 		int r = s->rc;
-		if (r == 1) { /* a compressed file: read here, in order */
+		if (r == 1) { /* a compressed file: its members merged here, in order */
 			pthread_mutex_lock(&P.intern);
 			L->tables = NULL; /* held already */
-			r = load_file(L, src_path(L, src), src->len == WALKED, &s->ctx);
+			L->bytes += s->len;
+			r = load_inline(L, src_path(L, src), container_for(L->o, s->b.p, s->b.len),
+					&s->b, &s->ctx);
 			L->tables = &P.intern;
 			pthread_mutex_unlock(&P.intern);
 		} else {
@@ -1547,6 +1587,7 @@ out:
 	for (size_t i = 0; P.ring && i < P.R; i++) {
 		pv_profile_free(P.ring[i].p);
 		free(P.ring[i].name);
+		free(P.ring[i].b.p);
 	}
 	free(P.ring);
 	free(w);
@@ -1568,6 +1609,11 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	L.lim.max_member = opts->limits.max_member ? opts->limits.max_member : PV_DEFAULT_MAX_MEMBER;
 	L.lim.max_archive = opts->limits.max_archive ? opts->limits.max_archive : PV_DEFAULT_MAX_ARCHIVE;
 	L.budget = opts->cache_bytes ? opts->cache_bytes : (size_t)64 << 20;
+	struct rlimit rl;
+	/* half of what is left of the descriptor limit, at most 4096 */
+	L.maxheld = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 128 ? (rl.rlim_cur - 64) / 2 : 0;
+	if (L.maxheld > 4096)
+		L.maxheld = 4096;
 	int rc = pv_profile_new(&L.prof);
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
@@ -1596,6 +1642,9 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 		}
 		progress(&L, k + 1);
 	}
+	for (size_t i = 0; i < L.nsrc; i++) /* held and not read (an early stop) */
+		if (!L.src[i].arch && L.src[i].len >= HELD)
+			close((int)(L.src[i].len - HELD));
 	pathvec_free(&L.paths);
 	free(L.src);
 	for (size_t i = 0; i < L.narchs; i++) {
