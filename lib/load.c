@@ -720,8 +720,8 @@ static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
 	return add_source(L, sp->flen + start, (uint32_t)(sp->m.len - start), arch);
 }
 
-/* A record built elsewhere (a parsing thread) into the spill. */
-static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx)
+/* A record built elsewhere into the spill, at *at. */
+static int spill_append(struct loader *L, const struct buf *rec, uint64_t *at, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
 	int r = spill_room(L, rec->len, ctx);
@@ -731,7 +731,17 @@ static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
 	memcpy(sp->m.p + sp->m.len, rec->p, rec->len);
 	sp->m.len += rec->len;
-	return add_source(L, sp->flen + sp->m.len - rec->len, (uint32_t)rec->len, arch);
+	*at = sp->flen + sp->m.len - rec->len;
+	return 0;
+}
+
+/* A record built elsewhere (a parsing thread) into the spill, as the next
+ * source of archive `arch`. */
+static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx)
+{
+	uint64_t at = 0;
+	int r = spill_append(L, rec, &at, ctx);
+	return r < 0 ? r : add_source(L, at, (uint32_t)rec->len, arch);
 }
 
 /* The record of source s: its bytes (in m, or read from the file into
@@ -757,6 +767,37 @@ static int rec_get(const struct loader *L, const struct source *s, struct buf *b
 		got += (size_t)r;
 	}
 	*out = b->p;
+	return 0;
+}
+
+/* A record's parts: its kind (0 a profile, 1 an error), the member name,
+ * and what follows.  0, or -1 if the bytes are no record. */
+struct recview {
+	int kind;
+	const char *name;
+	size_t n;
+	const unsigned char *rest;
+	size_t nrest;
+};
+
+static int rec_parse(const unsigned char *r, size_t len, struct recview *v)
+{
+	if (len == 0)
+		return -1;
+	const unsigned char *end = r + len, *q = r + 1;
+	size_t n = 0;
+	for (unsigned sh = 0; q < end && sh < 64; sh += 7) {
+		n |= (size_t)(*q & 0x7f) << sh;
+		if (!(*q++ & 0x80))
+			break;
+	}
+	if (n > (size_t)(end - q))
+		return -1;
+	v->kind = r[0];
+	v->name = (const char *)q;
+	v->n = n;
+	v->rest = q + n;
+	v->nrest = (size_t)(end - q - n);
 	return 0;
 }
 
@@ -798,6 +839,28 @@ struct aslot {
 	int nomem;
 	pv_ctx ctx;
 	int state;
+	int link;     /* PV_LINK_*: a data-less link is not read nor parsed */
+	char *target; /* the link's target, or NULL */
+	size_t captarget;
+};
+
+/* Hard links met in one archive's scan: every profile member's source by
+ * the hash of its name (a data-less link takes a copy of its target's
+ * record under its own name), and cpio's data-less links waiting for the
+ * later member that carries their data. */
+struct pending {
+	uint64_t key; /* hash of the target's name */
+	size_t src;   /* the link's source (an error record until its data comes) */
+	int done;
+};
+
+struct links {
+	pv_map names; /* name hash -> 1 + index in L->src */
+	struct pending *pend;
+	size_t npend, cappend;
+	struct buf tmp, out;
+	char *nm;
+	size_t capnm;
 };
 
 struct ascan;
@@ -824,6 +887,7 @@ struct ascan {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_mutex_t intern;
+	struct links lk;
 };
 
 #define SCAN_INFLIGHT ((size_t)64 << 20) /* read ahead at most this much */
@@ -832,6 +896,11 @@ static void aparse(struct aworker *w, struct aslot *s)
 {
 	struct loader *L = w->S->L;
 	int rc = s->readrc;
+	if (s->link == PV_LINK_NODATA) { /* its record is made when it is copied */
+		s->rec.len = 0;
+		s->nomem = 0;
+		return;
+	}
 	if (rc == 0)
 		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p, s->raw.len);
 	if (rc == 0) {
@@ -877,6 +946,129 @@ static void *aworker_main(void *arg)
 	return NULL;
 }
 
+static uint64_t name_key(const char *s)
+{
+	return pv_hash_bytes(s, strlen(s));
+}
+
+/* out = source j's record (a profile named `name`) renamed to newname: 1,
+ * or 0 if it is no such record. */
+static int rec_renamed(struct loader *L, size_t j, const char *name, const char *newname,
+		       struct links *K, pv_ctx *ctx)
+{
+	const unsigned char *r;
+	struct recview v;
+	int rc = rec_get(L, &L->src[j], &K->tmp, &r, ctx);
+	if (rc < 0)
+		return rc;
+	if (rec_parse(r, L->src[j].len, &v) < 0 || v.kind != 0 ||
+	    (name && (v.n != strlen(name) || memcmp(v.name, name, v.n) != 0)))
+		return 0;
+	size_t n = strlen(newname);
+	K->out.len = 0;
+	if (pv_grow(&K->out.p, &K->out.cap, n + v.nrest + 11, 1) < 0)
+		return PV_ENOMEM;
+	unsigned char *o = K->out.p;
+	*o++ = 0;
+	for (size_t x = n;; x >>= 7) {
+		*o++ = (unsigned char)(x < 0x80 ? x : (x & 0x7f) | 0x80);
+		if (x < 0x80)
+			break;
+	}
+	memcpy(o, newname, n);
+	o += n;
+	memcpy(o, v.rest, v.nrest); /* r may be in the spill's memory: copied before it moves */
+	K->out.len = (size_t)(o - K->out.p) + v.nrest;
+	return 1;
+}
+
+/* A member's record into the spill.  A data-less hard link gets a copy of
+ * its target's record (read earlier in this archive) under its own name;
+ * one whose data comes later (cpio) waits as an error record, replaced
+ * when the member carrying the data is copied; one whose target was not
+ * read stays an error.  *failed: the record copied is an error. */
+static int put_member(struct ascan *S, uint32_t ai, struct aslot *t, int *failed, pv_ctx *ctx)
+{
+	struct loader *L = S->L;
+	struct links *K = &S->lk;
+	const char *tg = t->target && *t->target ? t->target : NULL;
+	int rc;
+	if (t->link == PV_LINK_NODATA) {
+		uint32_t j = tg ? pv_map_get(&K->names, name_key(tg)) : 0;
+		rc = j ? rec_renamed(L, j - 1, tg, t->name, K, ctx) : 0;
+		if (rc < 0)
+			return rc;
+		int waits = 0;
+		if (rc == 0) {
+			uint64_t key = name_key(tg ? tg : t->name);
+			for (size_t i = 0; tg && !waits && i < K->npend; i++)
+				waits = !K->pend[i].done && K->pend[i].key == key;
+			waits |= !tg;
+			pv_ctx e = {.input = ctx->input, .member = t->name};
+			char q[512] = "";
+			if (tg)
+				pv_quote(q, sizeof(q), tg, strlen(tg), 0);
+			if (!tg || waits)
+				pv_fail(&e, PV_EFORMAT, PV_NOOFF,
+					"a hard link whose data the archive keeps with another member, "
+					"not found: not read (archive the files themselves)");
+			else
+				pv_fail(&e, PV_EFORMAT, PV_NOOFF,
+					"a hard link to %s, which is no profile read from this archive: "
+					"not read (archive the files themselves: tar --hard-dereference)",
+					q);
+			K->out.len = 0;
+			if (rec_put(&K->out, t->name, PV_EFORMAT, NULL, &e) < 0)
+				return PV_ENOMEM;
+			if (waits) {
+				if (pv_grow(&K->pend, &K->cappend, K->npend + 1, sizeof(*K->pend)) < 0)
+					return PV_ENOMEM;
+				K->pend[K->npend++] = (struct pending){key, L->nsrc, 0};
+			}
+		}
+		*failed = rc == 0;
+		if ((rc = spill_copy(L, ai, &K->out, ctx)) < 0)
+			return rc;
+		return *failed ? 0 : pv_map_put(&K->names, name_key(t->name), (uint32_t)L->nsrc);
+	}
+	if ((rc = spill_copy(L, ai, &t->rec, ctx)) < 0)
+		return rc;
+	*failed = t->rec.len && t->rec.p[0] == 1;
+	if (*failed)
+		return 0;
+	size_t me = L->nsrc - 1;
+	if ((rc = pv_map_put(&K->names, name_key(t->name), (uint32_t)L->nsrc)) < 0)
+		return rc;
+	if (t->link != PV_LINK_CARRIES || !tg)
+		return 0;
+	/* cpio: the links before, which wait for this member's data */
+	uint64_t key = name_key(tg);
+	for (size_t i = 0; i < K->npend; i++) {
+		struct pending *w = &K->pend[i];
+		if (w->done || w->key != key)
+			continue;
+		const unsigned char *r;
+		struct recview v;
+		if ((rc = rec_get(L, &L->src[w->src], &K->tmp, &r, ctx)) < 0)
+			return rc;
+		if (rec_parse(r, L->src[w->src].len, &v) < 0)
+			continue;
+		if (pv_grow(&K->nm, &K->capnm, v.n + 1, 1) < 0)
+			return PV_ENOMEM;
+		memcpy(K->nm, v.name, v.n);
+		K->nm[v.n] = '\0';
+		if ((rc = rec_renamed(L, me, NULL, K->nm, K, ctx)) < 0)
+			return rc;
+		uint64_t at = 0;
+		if ((rc = spill_append(L, &K->out, &at, ctx)) < 0)
+			return rc;
+		L->src[w->src].at = at;
+		L->src[w->src].len = (uint32_t)K->out.len;
+		w->done = 1;
+	}
+	return 0;
+}
+
 /* Copy finished records into the spill, in order, until the slot for the
  * next read is free (all: until every member read is copied).  S->mu is
  * held, released while copying and parsing.  *lastfailed: the last record
@@ -888,8 +1080,7 @@ static int apump(struct ascan *S, struct aworker *self, uint32_t ai, int all, in
 		struct aslot *t = &S->slot[S->tail % S->R];
 		if (S->tail < S->head && t->state == AS_DONE) {
 			pthread_mutex_unlock(&S->mu);
-			int rc = t->nomem ? PV_ENOMEM : spill_copy(S->L, ai, &t->rec, ctx);
-			*lastfailed = t->rec.len && t->rec.p[0] == 1;
+			int rc = t->nomem ? PV_ENOMEM : put_member(S, ai, t, lastfailed, ctx);
 			S->L->bytes += t->rawlen;
 			pthread_mutex_lock(&S->mu);
 			t->state = AS_FREE;
@@ -981,7 +1172,21 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 		memset(&s->ctx, 0, sizeof(s->ctx));
 		s->ctx.input = a->path;
 		s->ctx.member = s->name;
-		s->readrc = c->read(h, &s->raw.p, &s->raw.cap, &s->raw.len, &s->ctx);
+		const char *target = NULL;
+		s->link = c->link ? c->link(h, &target) : PV_LINK_NONE;
+		if (!target && s->link == PV_LINK_CARRIES)
+			s->link = PV_LINK_NONE;
+		size_t m = target ? strlen(target) : 0;
+		if (pv_grow(&s->target, &s->captarget, m + 1, 1) < 0) {
+			rc = PV_ENOMEM;
+			pthread_mutex_lock(&S.mu);
+			break;
+		}
+		memcpy(s->target, target ? target : "", m + 1); /* "": none */
+		s->readrc = 0;
+		s->raw.len = 0;
+		if (s->link != PV_LINK_NODATA)
+			s->readrc = c->read(h, &s->raw.p, &s->raw.cap, &s->raw.len, &s->ctx);
 		pthread_mutex_lock(&S.mu);
 		if (s->readrc == PV_ENOMEM) {
 			rc = PV_ENOMEM;
@@ -1040,7 +1245,13 @@ out:
 		free(S.slot[i].raw.p);
 		free(S.slot[i].rec.p);
 		free(S.slot[i].name);
+		free(S.slot[i].target);
 	}
+	pv_map_free(&S.lk.names);
+	free(S.lk.pend);
+	free(S.lk.tmp.p);
+	free(S.lk.out.p);
+	free(S.lk.nm);
 	free(S.slot);
 	free(w);
 	pthread_mutex_destroy(&S.mu);
@@ -1307,15 +1518,11 @@ static int member_get(const struct loader *L, const struct source *s, struct buf
 	int rc = rec_get(L, s, b, &r, ctx);
 	if (rc < 0)
 		return rc;
-	const unsigned char *end = r + s->len, *q = r + 1;
-	size_t n = 0;
-	for (unsigned sh = 0; q < end && sh < 64; sh += 7) {
-		n |= (size_t)(*q & 0x7f) << sh;
-		if (!(*q++ & 0x80))
-			break;
-	}
-	if (n > (size_t)(end - q))
+	struct recview v;
+	if (rec_parse(r, s->len, &v) < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
+	const unsigned char *end = r + s->len, *q = (const unsigned char *)v.name;
+	size_t n = v.n;
 	if (pv_grow(name, capname, n + 1, 1) < 0)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	memcpy(*name, q, n);

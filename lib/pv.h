@@ -291,7 +291,18 @@ typedef struct pv_container {
 	/* Read the current member's bytes into *buf (grown as needed). */
 	int (*read)(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ctx *ctx);
 	void (*close)(void *h);
+	/* Optional (NULL: no member is a link).  Whether the current member is
+	 * a hard link: PV_LINK_NODATA, it has no data of its own and is the
+	 * same file as member *target (tar's links, which follow their
+	 * target), or as a later member that names it (*target NULL: cpio's
+	 * earlier links); PV_LINK_CARRIES, it has data and holds that of the
+	 * earlier data-less link *target too (cpio's last link); else
+	 * PV_LINK_NONE.  The loader reads a data-less link as its target
+	 * (read() is not called for it). */
+	int (*link)(void *h, const char **target);
 } pv_container;
+
+enum { PV_LINK_NONE, PV_LINK_NODATA, PV_LINK_CARRIES };
 
 extern const pv_container pv_container_archive; /* formats/archive.c */
 /* libarchive's version string.  libarchive is loaded on first use (the
