@@ -329,63 +329,6 @@ static int cmp_path(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size_t *n,
-		    pv_error_fn fn, void *arg)
-{
-	struct pathvec pv = {0};
-	struct tally t = {0};
-	size_t cnt = 0, cap = 0;
-	char **v = NULL;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < ninputs; i++) {
-		const char *in = inputs[i];
-		pv.n = 0;
-		size_t before = t.failed;
-		int w = strcmp(in, "-") ? walk_top(in, &pv, &t, fn, arg) : 1;
-		if (w < 0) {
-			rc = w;
-			break;
-		}
-		if (w == 0 && pv.n == 0 && t.failed == before) {
-			report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
-			t.failed++;
-		} else if (w == 1 && (rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
-			break;
-		}
-		if (pv.n)
-			qsort(pv.v, pv.n, sizeof(*pv.v), cmp_path);
-		if (pv_grow(&v, &cap, cnt + pv.n + 1, sizeof(*v)) < 0) {
-			rc = PV_ENOMEM;
-			break;
-		}
-		for (size_t j = 0; j < pv.n; j++)
-			if (!(v[cnt++] = strdup(pv.v[j])))
-				rc = PV_ENOMEM;
-		v[cnt] = NULL;
-	}
-	pathvec_free(&pv);
-	if (rc == 0 && !v && !(v = calloc(1, sizeof(char *))))
-		rc = PV_ENOMEM;
-	if (rc < 0) {
-		for (size_t j = 0; v && j < cnt; j++)
-			free(v[j]);
-		free(v);
-		return rc;
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
-}
-
-void pv_paths_free(char **paths)
-{
-	if (!paths)
-		return;
-	for (char **p = paths; *p; p++)
-		free(*p);
-	free(paths);
-}
-
 /* ---- reading ------------------------------------------------------------ */
 
 struct buf {

@@ -354,13 +354,6 @@ typedef struct pv_load_result {
 int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs,
 	    const pv_load_opts *opts, pv_load_result *res);
 
-/* Expand inputs into the list of files pv_load reads, in command-line order
- * (directories expanded and sorted).  *out is a NULL-terminated array the
- * caller frees with pv_paths_free. */
-int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out,
-		    size_t *n, pv_error_fn on_error, void *arg);
-void pv_paths_free(char **paths);
-
 /* ---- views: sort keys and restrictions --------------------------------- */
 
 /* A sort specification: pstats' sort_stats(*keys). */

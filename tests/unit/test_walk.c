@@ -1,8 +1,8 @@
 /*
  * test_walk.c - inputs found in a directory walk (lib/load.c): a file that
  * vanishes between the listing and the read stays quiet but is counted; a
- * file that exists and cannot be read is reported; what a walk cannot read
- * is reported the same way by pv_paths_expand.
+ * file that exists and cannot be read is reported (a dangling link), the
+ * other files still read.
  */
 #include <sys/stat.h>
 #include <unistd.h>
@@ -115,20 +115,28 @@ static void test_walk_named_missing_is_an_error(void **state)
 	pv_stats_free(st);
 }
 
-static void test_walk_expand_reports_dangling_link(void **state)
+/* A dangling *.prof link in a walked directory is reported (one error,
+ * naming it) and the other files are still read. */
+static void test_walk_reports_dangling_link(void **state)
 {
 	(void)state;
+	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	copy("testdata/edge/single_entry.prof", at("gone.prof"));
 	assert_int_equal(symlink("nowhere.prof", at("dangling.prof")), 0);
-	char **paths;
-	size_t n;
-	errors = 0;
-	const char *in[] = {dir};
-	assert_int_equal(pv_paths_expand(in, 1, &paths, &n, on_error, NULL), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(errors, 1);
-	assert_non_null(strstr(lasterr, "dangling.prof: dangling symbolic link"));
-	pv_paths_free(paths);
+	for (int threads = 1; threads <= 2; threads++) {
+		pv_load_opts o = {.readers = readers, .on_error = on_error, .threads = threads};
+		pv_load_result res;
+		pv_stats *st;
+		errors = 0;
+		assert_int_equal(pv_stats_new(&st), 0);
+		const char *in[] = {dir};
+		assert_int_equal(pv_load(st, in, 1, &o, &res), 0);
+		assert_int_equal(res.files, 3);
+		assert_int_equal(res.failed, 1);
+		assert_int_equal(errors, 1);
+		assert_non_null(strstr(lasterr, "dangling.prof: dangling symbolic link"));
+		pv_stats_free(st);
+	}
 }
 
 int main(void)
@@ -136,7 +144,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk_vanished_file_counted_not_reported),
 		cmocka_unit_test(test_walk_named_missing_is_an_error),
-		cmocka_unit_test(test_walk_expand_reports_dangling_link),
+		cmocka_unit_test(test_walk_reports_dangling_link),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
