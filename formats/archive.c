@@ -414,8 +414,12 @@ static int ar_link(void *h, const char **target)
 	return r->carries ? PV_LINK_CARRIES : PV_LINK_NONE;
 }
 
+/* in a directory walk, single compressed dumps (not archives) */
+static const char *const ar_suffixes[] = {".prof.gz", ".prof.bz2", ".prof.xz", ".prof.zst", NULL};
+
 const pv_container pv_container_archive = {
 	.name = "archive",
+	.suffixes = ar_suffixes,
 	.sniff = ar_sniff,
 	.open = ar_open,
 	.next = ar_next,

@@ -108,16 +108,27 @@ static char *join(const char *dir, const char *name)
 	return s;
 }
 
-/* *.prof, and single compressed ones (*.prof.gz, .bz2, .xz, .zst) */
-static int profile_name(const char *s)
+static int has_suffix(const char *s, size_t n, const char *const *ext)
 {
-	static const char *const ext[] = {".prof", ".prof.gz", ".prof.bz2", ".prof.xz", ".prof.zst"};
-	size_t n = strlen(s);
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t m = strlen(ext[i]);
-		if (n >= m && memcmp(s + n - m, ext[i], m) == 0)
+	for (; ext && *ext; ext++) {
+		size_t m = strlen(*ext);
+		if (n >= m && memcmp(s + n - m, *ext, m) == 0)
 			return 1;
 	}
+	return 0;
+}
+
+/* A name a directory walk reads: one ending in a suffix a registered
+ * reader or container declares (*.prof; *.prof.gz, .bz2, .xz, .zst). */
+static int profile_name(const pv_load_opts *o, const char *s)
+{
+	size_t n = strlen(s);
+	for (const pv_reader *const *r = o->readers; r && *r; r++)
+		if (has_suffix(s, n, (*r)->suffixes))
+			return 1;
+	for (const pv_container *const *c = o->containers; c && *c; c++)
+		if (has_suffix(s, n, (*c)->suffixes))
+			return 1;
 	return 0;
 }
 
@@ -198,9 +209,11 @@ static int open_path(const char *path, int flags)
  * searched, a dangling or looping *.prof link, a *.prof that is a FIFO,
  * socket or device (never opened: a FIFO would block).  An entry gone
  * before it was looked at is only counted. */
-static int walk_one(int dfd, const char *dir, struct pathvec *out, struct pathvec *todo,
-		    struct tally *t, pv_error_fn fn, void *arg)
+static int walk_one(const pv_load_opts *o, int dfd, const char *dir, struct pathvec *out,
+		    struct pathvec *todo, struct tally *t)
 {
+	pv_error_fn fn = o->on_error;
+	void *arg = o->arg;
 	DIR *d = fdopendir(dfd);
 	if (!d) {
 		report_errno(fn, arg, dir, errno, t);
@@ -219,7 +232,7 @@ static int walk_one(int dfd, const char *dir, struct pathvec *out, struct pathve
 		const char *name = de->d_name;
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		int isprof = profile_name(name);
+		int isprof = profile_name(o, name);
 		if (!isprof && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
 		char *p = join(dir, name);
@@ -290,11 +303,13 @@ static int walk_one(int dfd, const char *dir, struct pathvec *out, struct pathve
 
 /* Every directory below dfd, depth first, one open at a time: the depth
  * of a tree costs neither stack nor descriptors. */
-static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, pv_error_fn fn,
-		void *arg)
+static int walk(const pv_load_opts *o, int dfd, const char *dir, struct pathvec *out,
+		struct tally *t)
 {
+	pv_error_fn fn = o->on_error;
+	void *arg = o->arg;
 	struct pathvec todo = {0};
-	int rc = walk_one(dfd, dir, out, &todo, t, fn, arg);
+	int rc = walk_one(o, dfd, dir, out, &todo, t);
 	while (rc == 0 && todo.n) {
 		const char *sub = todo.v[--todo.n]; /* blocks never move: it stays valid */
 		int fd = open_path(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -303,25 +318,25 @@ static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, 
 		else if (fd < 0)
 			report_errno(fn, arg, sub, errno, t);
 		else
-			rc = walk_one(fd, sub, out, &todo, t, fn, arg);
+			rc = walk_one(o, fd, sub, out, &todo, t);
 	}
 	pathvec_free(&todo);
 	return rc;
 }
 
 /* Walk the directory at path (0), or 1 if path is no directory. */
-static int walk_top(const char *path, struct pathvec *out, struct tally *t, pv_error_fn fn,
-		    void *arg)
+static int walk_top(const pv_load_opts *o, const char *path, struct pathvec *out,
+		    struct tally *t)
 {
 	struct stat st;
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 1;
 	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		report_errno(fn, arg, path, errno, t);
+		report_errno(o->on_error, o->arg, path, errno, t);
 		return 0;
 	}
-	return walk(dfd, path, out, t, fn, arg);
+	return walk(o, dfd, path, out, t);
 }
 
 static int cmp_path(const void *a, const void *b)
@@ -1232,7 +1247,7 @@ static int expand_input(struct loader *L, const char *in)
 	int isstdin = strcmp(in, "-") == 0;
 	L->paths.n = 0;
 	struct tally t = {0};
-	int w = isstdin ? 1 : walk_top(in, &L->paths, &t, L->o->on_error, L->o->arg);
+	int w = isstdin ? 1 : walk_top(L->o, in, &L->paths, &t);
 	L->res->failed += t.failed;
 	L->res->vanished += t.vanished;
 	if (w < 0)

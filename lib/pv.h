@@ -246,9 +246,16 @@ int pv_stats_merge_take(pv_stats *st, pv_profile *p, pv_ctx *ctx);
 
 /* ---- readers and loading ----------------------------------------------- */
 
-/* An input format: formats/<name>.c defines one, the CLI registers it. */
+/* An input format: formats/<name>.c defines one, the CLI registers it
+ * (one line in cmd/profview.c's readers[]).  Adding a format touches that
+ * file and that line only: which names a directory walk reads comes from
+ * the suffixes the registered readers and containers declare, and which
+ * reader reads a file from its first bytes (sniff). */
 typedef struct pv_reader {
 	const char *name;
+	/* NULL-terminated: a directory walk reads the files whose name ends
+	 * in one of these (".prof"); named files are read whatever their name */
+	const char *const *suffixes;
 	/* nonzero if the bytes look like this format */
 	int (*sniff)(const unsigned char *buf, size_t len);
 	/* parse buf into out, interning names in st; errors via pv_fail(ctx) */
@@ -273,6 +280,10 @@ typedef struct pv_limits {
 #define PV_SNIFF_BYTES 4096
 typedef struct pv_container {
 	const char *name;
+	/* NULL-terminated, or NULL: names a directory walk reads as this
+	 * container (".prof.gz": a single compressed dump); archives named on
+	 * the command line are read whatever their name, not in a walk */
+	const char *const *suffixes;
 	/* nonzero if an input starting with these bytes (the first
 	 * PV_SNIFF_BYTES, or all of a shorter one) is one */
 	int (*sniff)(const unsigned char *head, size_t n);
