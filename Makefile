@@ -39,6 +39,7 @@ TEST_PKGS += chromium chromium-driver python3-selenium libxml2-utils
 TEST_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 # tests/hostile: pgrep (procps); setpriv and mount come with util-linux
 TEST_PKGS += procps
+TEST_PKGS += strace
 
 .PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
 	scale hostile valgrind clean format format-check sanitize bench

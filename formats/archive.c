@@ -130,6 +130,7 @@ struct ar {
 	int headdone;
 	unsigned char *buf; /* read callback's block */
 	const char *link;   /* the current member is a hard link to this one */
+	const char *carries; /* the current member holds the data of this earlier link */
 };
 
 /* Which formats and filters are read: the same set bids in ar_sniff and
@@ -342,8 +343,11 @@ static int ar_next(void *h, const char **name, pv_ctx *ctx)
 		 * the last link, which reads as usual): it is reported when read,
 		 * not dropped without a word */
 		r->link = la.archive_entry_hardlink(e);
-		if (r->link && la.archive_entry_size(e) > 0)
+		r->carries = NULL;
+		if (r->link && la.archive_entry_size(e) > 0) {
+			r->carries = r->link; /* cpio: the data of the links before */
 			r->link = NULL;
+		}
 		/* cpio's other links: no link name, no data */
 		if (!r->link && la.archive_entry_nlink(e) > 1 && la.archive_entry_size(e) == 0)
 			r->link = "";
@@ -399,11 +403,27 @@ static int ar_read(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ct
 	}
 }
 
+static int ar_link(void *h, const char **target)
+{
+	struct ar *r = h;
+	if (r->link) {
+		*target = *r->link ? r->link : NULL;
+		return PV_LINK_NODATA;
+	}
+	*target = r->carries;
+	return r->carries ? PV_LINK_CARRIES : PV_LINK_NONE;
+}
+
+/* in a directory walk, single compressed dumps (not archives) */
+static const char *const ar_suffixes[] = {".prof.gz", ".prof.bz2", ".prof.xz", ".prof.zst", NULL};
+
 const pv_container pv_container_archive = {
 	.name = "archive",
+	.suffixes = ar_suffixes,
 	.sniff = ar_sniff,
 	.open = ar_open,
 	.next = ar_next,
 	.read = ar_read,
+	.link = ar_link,
 	.close = ar_close,
 };

@@ -1193,8 +1193,11 @@ static int marshal_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsign
 	return rc;
 }
 
+static const char *const marshal_suffixes[] = {".prof", NULL};
+
 const pv_reader pv_reader_marshal = {
 	.name = "marshal",
+	.suffixes = marshal_suffixes,
 	.sniff = marshal_sniff,
 	.read = marshal_read,
 };

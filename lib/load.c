@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +38,10 @@
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
 #define WALKED 1
 #define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
+/* A named file's source holds the descriptor its sniff opened (len =
+ * HELD + fd): it is read through that one, not opened again.  At most
+ * max_held() are held at once; later named files are opened again. */
+#define HELD 4
 
 /* Paths found by a walk: their bytes in blocks of 1 MiB that never move
  * (no copy as the list grows, no slack but the last block's), and the
@@ -103,16 +108,27 @@ static char *join(const char *dir, const char *name)
 	return s;
 }
 
-/* *.prof, and single compressed ones (*.prof.gz, .bz2, .xz, .zst) */
-static int profile_name(const char *s)
+static int has_suffix(const char *s, size_t n, const char *const *ext)
 {
-	static const char *const ext[] = {".prof", ".prof.gz", ".prof.bz2", ".prof.xz", ".prof.zst"};
-	size_t n = strlen(s);
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		size_t m = strlen(ext[i]);
-		if (n >= m && memcmp(s + n - m, ext[i], m) == 0)
+	for (; ext && *ext; ext++) {
+		size_t m = strlen(*ext);
+		if (n >= m && memcmp(s + n - m, *ext, m) == 0)
 			return 1;
 	}
+	return 0;
+}
+
+/* A name a directory walk reads: one ending in a suffix a registered
+ * reader or container declares (*.prof; *.prof.gz, .bz2, .xz, .zst). */
+static int profile_name(const pv_load_opts *o, const char *s)
+{
+	size_t n = strlen(s);
+	for (const pv_reader *const *r = o->readers; r && *r; r++)
+		if (has_suffix(s, n, (*r)->suffixes))
+			return 1;
+	for (const pv_container *const *c = o->containers; c && *c; c++)
+		if (has_suffix(s, n, (*c)->suffixes))
+			return 1;
 	return 0;
 }
 
@@ -193,9 +209,11 @@ static int open_path(const char *path, int flags)
  * searched, a dangling or looping *.prof link, a *.prof that is a FIFO,
  * socket or device (never opened: a FIFO would block).  An entry gone
  * before it was looked at is only counted. */
-static int walk_one(int dfd, const char *dir, struct pathvec *out, struct pathvec *todo,
-		    struct tally *t, pv_error_fn fn, void *arg)
+static int walk_one(const pv_load_opts *o, int dfd, const char *dir, struct pathvec *out,
+		    struct pathvec *todo, struct tally *t)
 {
+	pv_error_fn fn = o->on_error;
+	void *arg = o->arg;
 	DIR *d = fdopendir(dfd);
 	if (!d) {
 		report_errno(fn, arg, dir, errno, t);
@@ -214,7 +232,7 @@ static int walk_one(int dfd, const char *dir, struct pathvec *out, struct pathve
 		const char *name = de->d_name;
 		if (!strcmp(name, ".") || !strcmp(name, ".."))
 			continue;
-		int isprof = profile_name(name);
+		int isprof = profile_name(o, name);
 		if (!isprof && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
 		char *p = join(dir, name);
@@ -285,11 +303,13 @@ static int walk_one(int dfd, const char *dir, struct pathvec *out, struct pathve
 
 /* Every directory below dfd, depth first, one open at a time: the depth
  * of a tree costs neither stack nor descriptors. */
-static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, pv_error_fn fn,
-		void *arg)
+static int walk(const pv_load_opts *o, int dfd, const char *dir, struct pathvec *out,
+		struct tally *t)
 {
+	pv_error_fn fn = o->on_error;
+	void *arg = o->arg;
 	struct pathvec todo = {0};
-	int rc = walk_one(dfd, dir, out, &todo, t, fn, arg);
+	int rc = walk_one(o, dfd, dir, out, &todo, t);
 	while (rc == 0 && todo.n) {
 		const char *sub = todo.v[--todo.n]; /* blocks never move: it stays valid */
 		int fd = open_path(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -298,87 +318,30 @@ static int walk(int dfd, const char *dir, struct pathvec *out, struct tally *t, 
 		else if (fd < 0)
 			report_errno(fn, arg, sub, errno, t);
 		else
-			rc = walk_one(fd, sub, out, &todo, t, fn, arg);
+			rc = walk_one(o, fd, sub, out, &todo, t);
 	}
 	pathvec_free(&todo);
 	return rc;
 }
 
 /* Walk the directory at path (0), or 1 if path is no directory. */
-static int walk_top(const char *path, struct pathvec *out, struct tally *t, pv_error_fn fn,
-		    void *arg)
+static int walk_top(const pv_load_opts *o, const char *path, struct pathvec *out,
+		    struct tally *t)
 {
 	struct stat st;
 	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 1;
 	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
-		report_errno(fn, arg, path, errno, t);
+		report_errno(o->on_error, o->arg, path, errno, t);
 		return 0;
 	}
-	return walk(dfd, path, out, t, fn, arg);
+	return walk(o, dfd, path, out, t);
 }
 
 static int cmp_path(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out, size_t *n,
-		    pv_error_fn fn, void *arg)
-{
-	struct pathvec pv = {0};
-	struct tally t = {0};
-	size_t cnt = 0, cap = 0;
-	char **v = NULL;
-	int rc = 0;
-	for (size_t i = 0; rc == 0 && i < ninputs; i++) {
-		const char *in = inputs[i];
-		pv.n = 0;
-		size_t before = t.failed;
-		int w = strcmp(in, "-") ? walk_top(in, &pv, &t, fn, arg) : 1;
-		if (w < 0) {
-			rc = w;
-			break;
-		}
-		if (w == 0 && pv.n == 0 && t.failed == before) {
-			report(fn, arg, in, PV_EFORMAT, "no *.prof files in this directory");
-			t.failed++;
-		} else if (w == 1 && (rc = push(&pv, strdup(in))) < 0) { /* errors show when opened */
-			break;
-		}
-		if (pv.n)
-			qsort(pv.v, pv.n, sizeof(*pv.v), cmp_path);
-		if (pv_grow(&v, &cap, cnt + pv.n + 1, sizeof(*v)) < 0) {
-			rc = PV_ENOMEM;
-			break;
-		}
-		for (size_t j = 0; j < pv.n; j++)
-			if (!(v[cnt++] = strdup(pv.v[j])))
-				rc = PV_ENOMEM;
-		v[cnt] = NULL;
-	}
-	pathvec_free(&pv);
-	if (rc == 0 && !v && !(v = calloc(1, sizeof(char *))))
-		rc = PV_ENOMEM;
-	if (rc < 0) {
-		for (size_t j = 0; v && j < cnt; j++)
-			free(v[j]);
-		free(v);
-		return rc;
-	}
-	*out = v;
-	*n = cnt;
-	return 0;
-}
-
-void pv_paths_free(char **paths)
-{
-	if (!paths)
-		return;
-	for (char **p = paths; *p; p++)
-		free(*p);
-	free(paths);
 }
 
 /* ---- reading ------------------------------------------------------------ */
@@ -527,7 +490,8 @@ struct arch {
 
 struct source {
 	uint64_t at;   /* a file: its path (a pointer into paths); a member: its record's offset */
-	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it */
+	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it,
+			* HELD + fd if named and still open, else 0 */
 	uint32_t arch; /* 0: a file; else 1 + its index in archs */
 };
 
@@ -561,6 +525,7 @@ struct loader {
 	 * read st's strings and keys (pv_groups copies profiles out of them) */
 	pthread_mutex_t *tables;
 	struct dircache dc;
+	size_t nheld, maxheld; /* descriptors held by named files' sources */
 };
 
 static size_t max_file(const struct loader *L)
@@ -713,8 +678,8 @@ static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
 	return add_source(L, sp->flen + start, (uint32_t)(sp->m.len - start), arch);
 }
 
-/* A record built elsewhere (a parsing thread) into the spill. */
-static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx)
+/* A record built elsewhere into the spill, at *at. */
+static int spill_append(struct loader *L, const struct buf *rec, uint64_t *at, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
 	int r = spill_room(L, rec->len, ctx);
@@ -724,7 +689,17 @@ static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
 	memcpy(sp->m.p + sp->m.len, rec->p, rec->len);
 	sp->m.len += rec->len;
-	return add_source(L, sp->flen + sp->m.len - rec->len, (uint32_t)rec->len, arch);
+	*at = sp->flen + sp->m.len - rec->len;
+	return 0;
+}
+
+/* A record built elsewhere (a parsing thread) into the spill, as the next
+ * source of archive `arch`. */
+static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx)
+{
+	uint64_t at = 0;
+	int r = spill_append(L, rec, &at, ctx);
+	return r < 0 ? r : add_source(L, at, (uint32_t)rec->len, arch);
 }
 
 /* The record of source s: its bytes (in m, or read from the file into
@@ -750,6 +725,37 @@ static int rec_get(const struct loader *L, const struct source *s, struct buf *b
 		got += (size_t)r;
 	}
 	*out = b->p;
+	return 0;
+}
+
+/* A record's parts: its kind (0 a profile, 1 an error), the member name,
+ * and what follows.  0, or -1 if the bytes are no record. */
+struct recview {
+	int kind;
+	const char *name;
+	size_t n;
+	const unsigned char *rest;
+	size_t nrest;
+};
+
+static int rec_parse(const unsigned char *r, size_t len, struct recview *v)
+{
+	if (len == 0)
+		return -1;
+	const unsigned char *end = r + len, *q = r + 1;
+	size_t n = 0;
+	for (unsigned sh = 0; q < end && sh < 64; sh += 7) {
+		n |= (size_t)(*q & 0x7f) << sh;
+		if (!(*q++ & 0x80))
+			break;
+	}
+	if (n > (size_t)(end - q))
+		return -1;
+	v->kind = r[0];
+	v->name = (const char *)q;
+	v->n = n;
+	v->rest = q + n;
+	v->nrest = (size_t)(end - q - n);
 	return 0;
 }
 
@@ -791,6 +797,28 @@ struct aslot {
 	int nomem;
 	pv_ctx ctx;
 	int state;
+	int link;     /* PV_LINK_*: a data-less link is not read nor parsed */
+	char *target; /* the link's target, or NULL */
+	size_t captarget;
+};
+
+/* Hard links met in one archive's scan: every profile member's source by
+ * the hash of its name (a data-less link takes a copy of its target's
+ * record under its own name), and cpio's data-less links waiting for the
+ * later member that carries their data. */
+struct pending {
+	uint64_t key; /* hash of the target's name */
+	size_t src;   /* the link's source (an error record until its data comes) */
+	int done;
+};
+
+struct links {
+	pv_map names; /* name hash -> 1 + index in L->src */
+	struct pending *pend;
+	size_t npend, cappend;
+	struct buf tmp, out;
+	char *nm;
+	size_t capnm;
 };
 
 struct ascan;
@@ -817,6 +845,7 @@ struct ascan {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_mutex_t intern;
+	struct links lk;
 };
 
 #define SCAN_INFLIGHT ((size_t)64 << 20) /* read ahead at most this much */
@@ -825,6 +854,11 @@ static void aparse(struct aworker *w, struct aslot *s)
 {
 	struct loader *L = w->S->L;
 	int rc = s->readrc;
+	if (s->link == PV_LINK_NODATA) { /* its record is made when it is copied */
+		s->rec.len = 0;
+		s->nomem = 0;
+		return;
+	}
 	if (rc == 0)
 		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p, s->raw.len);
 	if (rc == 0) {
@@ -870,6 +904,129 @@ static void *aworker_main(void *arg)
 	return NULL;
 }
 
+static uint64_t name_key(const char *s)
+{
+	return pv_hash_bytes(s, strlen(s));
+}
+
+/* out = source j's record (a profile named `name`) renamed to newname: 1,
+ * or 0 if it is no such record. */
+static int rec_renamed(struct loader *L, size_t j, const char *name, const char *newname,
+		       struct links *K, pv_ctx *ctx)
+{
+	const unsigned char *r;
+	struct recview v;
+	int rc = rec_get(L, &L->src[j], &K->tmp, &r, ctx);
+	if (rc < 0)
+		return rc;
+	if (rec_parse(r, L->src[j].len, &v) < 0 || v.kind != 0 ||
+	    (name && (v.n != strlen(name) || memcmp(v.name, name, v.n) != 0)))
+		return 0;
+	size_t n = strlen(newname);
+	K->out.len = 0;
+	if (pv_grow(&K->out.p, &K->out.cap, n + v.nrest + 11, 1) < 0)
+		return PV_ENOMEM;
+	unsigned char *o = K->out.p;
+	*o++ = 0;
+	for (size_t x = n;; x >>= 7) {
+		*o++ = (unsigned char)(x < 0x80 ? x : (x & 0x7f) | 0x80);
+		if (x < 0x80)
+			break;
+	}
+	memcpy(o, newname, n);
+	o += n;
+	memcpy(o, v.rest, v.nrest); /* r may be in the spill's memory: copied before it moves */
+	K->out.len = (size_t)(o - K->out.p) + v.nrest;
+	return 1;
+}
+
+/* A member's record into the spill.  A data-less hard link gets a copy of
+ * its target's record (read earlier in this archive) under its own name;
+ * one whose data comes later (cpio) waits as an error record, replaced
+ * when the member carrying the data is copied; one whose target was not
+ * read stays an error.  *failed: the record copied is an error. */
+static int put_member(struct ascan *S, uint32_t ai, struct aslot *t, int *failed, pv_ctx *ctx)
+{
+	struct loader *L = S->L;
+	struct links *K = &S->lk;
+	const char *tg = t->target && *t->target ? t->target : NULL;
+	int rc;
+	if (t->link == PV_LINK_NODATA) {
+		uint32_t j = tg ? pv_map_get(&K->names, name_key(tg)) : 0;
+		rc = j ? rec_renamed(L, j - 1, tg, t->name, K, ctx) : 0;
+		if (rc < 0)
+			return rc;
+		int waits = 0;
+		if (rc == 0) {
+			uint64_t key = name_key(tg ? tg : t->name);
+			for (size_t i = 0; tg && !waits && i < K->npend; i++)
+				waits = !K->pend[i].done && K->pend[i].key == key;
+			waits |= !tg;
+			pv_ctx e = {.input = ctx->input, .member = t->name};
+			char q[512] = "";
+			if (tg)
+				pv_quote(q, sizeof(q), tg, strlen(tg), 0);
+			if (!tg || waits)
+				pv_fail(&e, PV_EFORMAT, PV_NOOFF,
+					"a hard link whose data the archive keeps with another member, "
+					"not found: not read (archive the files themselves)");
+			else
+				pv_fail(&e, PV_EFORMAT, PV_NOOFF,
+					"a hard link to %s, which is no profile read from this archive: "
+					"not read (archive the files themselves: tar --hard-dereference)",
+					q);
+			K->out.len = 0;
+			if (rec_put(&K->out, t->name, PV_EFORMAT, NULL, &e) < 0)
+				return PV_ENOMEM;
+			if (waits) {
+				if (pv_grow(&K->pend, &K->cappend, K->npend + 1, sizeof(*K->pend)) < 0)
+					return PV_ENOMEM;
+				K->pend[K->npend++] = (struct pending){key, L->nsrc, 0};
+			}
+		}
+		*failed = rc == 0;
+		if ((rc = spill_copy(L, ai, &K->out, ctx)) < 0)
+			return rc;
+		return *failed ? 0 : pv_map_put(&K->names, name_key(t->name), (uint32_t)L->nsrc);
+	}
+	if ((rc = spill_copy(L, ai, &t->rec, ctx)) < 0)
+		return rc;
+	*failed = t->rec.len && t->rec.p[0] == 1;
+	if (*failed)
+		return 0;
+	size_t me = L->nsrc - 1;
+	if ((rc = pv_map_put(&K->names, name_key(t->name), (uint32_t)L->nsrc)) < 0)
+		return rc;
+	if (t->link != PV_LINK_CARRIES || !tg)
+		return 0;
+	/* cpio: the links before, which wait for this member's data */
+	uint64_t key = name_key(tg);
+	for (size_t i = 0; i < K->npend; i++) {
+		struct pending *w = &K->pend[i];
+		if (w->done || w->key != key)
+			continue;
+		const unsigned char *r;
+		struct recview v;
+		if ((rc = rec_get(L, &L->src[w->src], &K->tmp, &r, ctx)) < 0)
+			return rc;
+		if (rec_parse(r, L->src[w->src].len, &v) < 0)
+			continue;
+		if (pv_grow(&K->nm, &K->capnm, v.n + 1, 1) < 0)
+			return PV_ENOMEM;
+		memcpy(K->nm, v.name, v.n);
+		K->nm[v.n] = '\0';
+		if ((rc = rec_renamed(L, me, NULL, K->nm, K, ctx)) < 0)
+			return rc;
+		uint64_t at = 0;
+		if ((rc = spill_append(L, &K->out, &at, ctx)) < 0)
+			return rc;
+		L->src[w->src].at = at;
+		L->src[w->src].len = (uint32_t)K->out.len;
+		w->done = 1;
+	}
+	return 0;
+}
+
 /* Copy finished records into the spill, in order, until the slot for the
  * next read is free (all: until every member read is copied).  S->mu is
  * held, released while copying and parsing.  *lastfailed: the last record
@@ -881,8 +1038,7 @@ static int apump(struct ascan *S, struct aworker *self, uint32_t ai, int all, in
 		struct aslot *t = &S->slot[S->tail % S->R];
 		if (S->tail < S->head && t->state == AS_DONE) {
 			pthread_mutex_unlock(&S->mu);
-			int rc = t->nomem ? PV_ENOMEM : spill_copy(S->L, ai, &t->rec, ctx);
-			*lastfailed = t->rec.len && t->rec.p[0] == 1;
+			int rc = t->nomem ? PV_ENOMEM : put_member(S, ai, t, lastfailed, ctx);
 			S->L->bytes += t->rawlen;
 			pthread_mutex_lock(&S->mu);
 			t->state = AS_FREE;
@@ -974,7 +1130,21 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 		memset(&s->ctx, 0, sizeof(s->ctx));
 		s->ctx.input = a->path;
 		s->ctx.member = s->name;
-		s->readrc = c->read(h, &s->raw.p, &s->raw.cap, &s->raw.len, &s->ctx);
+		const char *target = NULL;
+		s->link = c->link ? c->link(h, &target) : PV_LINK_NONE;
+		if (!target && s->link == PV_LINK_CARRIES)
+			s->link = PV_LINK_NONE;
+		size_t m = target ? strlen(target) : 0;
+		if (pv_grow(&s->target, &s->captarget, m + 1, 1) < 0) {
+			rc = PV_ENOMEM;
+			pthread_mutex_lock(&S.mu);
+			break;
+		}
+		memcpy(s->target, target ? target : "", m + 1); /* "": none */
+		s->readrc = 0;
+		s->raw.len = 0;
+		if (s->link != PV_LINK_NODATA)
+			s->readrc = c->read(h, &s->raw.p, &s->raw.cap, &s->raw.len, &s->ctx);
 		pthread_mutex_lock(&S.mu);
 		if (s->readrc == PV_ENOMEM) {
 			rc = PV_ENOMEM;
@@ -1033,7 +1203,13 @@ out:
 		free(S.slot[i].raw.p);
 		free(S.slot[i].rec.p);
 		free(S.slot[i].name);
+		free(S.slot[i].target);
 	}
+	pv_map_free(&S.lk.names);
+	free(S.lk.pend);
+	free(S.lk.tmp.p);
+	free(S.lk.out.p);
+	free(S.lk.nm);
 	free(S.slot);
 	free(w);
 	pthread_mutex_destroy(&S.mu);
@@ -1071,7 +1247,7 @@ static int expand_input(struct loader *L, const char *in)
 	int isstdin = strcmp(in, "-") == 0;
 	L->paths.n = 0;
 	struct tally t = {0};
-	int w = isstdin ? 1 : walk_top(in, &L->paths, &t, L->o->on_error, L->o->arg);
+	int w = isstdin ? 1 : walk_top(L->o, in, &L->paths, &t);
 	L->res->failed += t.failed;
 	L->res->vanished += t.vanished;
 	if (w < 0)
@@ -1130,9 +1306,19 @@ static int expand_input(struct loader *L, const char *in)
 			report_ctx(L, &ctx), rc = 0;
 		free(mem.p);
 	} else {
+		/* a regular file is read in the merge through this descriptor
+		 * (while few enough are held), so it is opened once */
+		uint32_t len = 0;
+		if (fd >= 0 && L->nheld < L->maxheld && (uint64_t)fd < UINT32_MAX - HELD &&
+		    fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+			len = HELD + (uint32_t)fd;
 		rc = push(&L->paths, strdup(in));
 		if (rc == 0)
-			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], 0, 0);
+			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], len, 0);
+		if (rc == 0 && len) {
+			L->nheld++;
+			fd = -1;
+		}
 	}
 	if (!isstdin && fd >= 0)
 		close(fd);
@@ -1158,10 +1344,11 @@ static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 
 /* A single compressed file met in a directory (x.prof.gz): its members in
  * order, at the file's place. */
-static int load_inline(struct loader *L, const char *path, const pv_container *c, pv_ctx *ctx)
+static int load_inline(struct loader *L, const char *path, const pv_container *c,
+		       const struct buf *b, pv_ctx *ctx)
 {
 	void *h = NULL;
-	int rc = c->open(&h, path, -1, L->b.p, L->b.len, &L->lim, ctx);
+	int rc = c->open(&h, path, -1, b->p, b->len, &L->lim, ctx);
 	if (rc < 0)
 		return rc;
 	const char *name;
@@ -1219,13 +1406,26 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 	return openat(dc->fd, slash + 1, flags);
 }
 
-static int read_input(const struct loader *L, struct dircache *dc, const char *path, int walked,
+static int read_input(const struct loader *L, struct dircache *dc, struct source *s,
 		      struct buf *b, pv_ctx *ctx)
 {
+	const char *path = src_path(L, s);
+	int walked = s->len == WALKED;
 	ctx->input = path;
 	ctx->member = NULL;
 	pv_ctx_clear(ctx);
-	int fd = open_cached(dc, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	int fd;
+	if (s->len >= HELD) { /* the descriptor the sniff opened: read it from the start */
+		fd = (int)(s->len - HELD);
+		s->len = 0;
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			int e = errno;
+			close(fd);
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s", strerror(e));
+		}
+	} else {
+		fd = open_cached(dc, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	}
 	if (fd < 0 && walked && errno == ENOENT)
 		return VANISHED;
 	if (fd < 0)
@@ -1245,15 +1445,16 @@ static int read_input(const struct loader *L, struct dircache *dc, const char *p
 	return rc;
 }
 
-static int load_file(struct loader *L, const char *path, int walked, pv_ctx *ctx)
+static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	int rc = read_input(L, &L->dc, path, walked, &L->b, ctx);
+	const char *path = src_path(L, s);
+	int rc = read_input(L, &L->dc, s, &L->b, ctx);
 	if (rc != 0)
 		return input_nomem(rc, ctx);
 	L->bytes += L->b.len;
 	const pv_container *c = container_for(L->o, L->b.p, L->b.len);
 	if (c)
-		return load_inline(L, path, c, ctx);
+		return load_inline(L, path, c, &L->b, ctx);
 	rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
 	if (rc < 0)
 		return input_nomem(rc, ctx);
@@ -1275,15 +1476,11 @@ static int member_get(const struct loader *L, const struct source *s, struct buf
 	int rc = rec_get(L, s, b, &r, ctx);
 	if (rc < 0)
 		return rc;
-	const unsigned char *end = r + s->len, *q = r + 1;
-	size_t n = 0;
-	for (unsigned sh = 0; q < end && sh < 64; sh += 7) {
-		n |= (size_t)(*q & 0x7f) << sh;
-		if (!(*q++ & 0x80))
-			break;
-	}
-	if (n > (size_t)(end - q))
+	struct recview v;
+	if (rec_parse(r, s->len, &v) < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
+	const unsigned char *end = r + s->len, *q = (const unsigned char *)v.name;
+	size_t n = v.n;
 	if (pv_grow(name, capname, n + 1, 1) < 0)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	memcpy(*name, q, n);
@@ -1324,7 +1521,7 @@ static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 
 static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	return s->arch ? load_member(L, s, ctx) : load_file(L, src_path(L, s), s->len == WALKED, ctx);
+	return s->arch ? load_member(L, s, ctx) : load_file(L, s, ctx);
 }
 
 /* ---- parallel parsing ---------------------------------------------------
@@ -1347,6 +1544,7 @@ struct pslot {
 	int rc;     /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
 	size_t len; /* bytes read */
 	size_t k;   /* merge position this slot holds */
+	struct buf b; /* rc 1: the file's bytes (it is not read again) */
 	int ready;
 };
 
@@ -1378,10 +1576,10 @@ static size_t order_at(size_t n, size_t k)
 	return k == 0 ? 0 : n - k;
 }
 
-static int parse_plain(struct pworker *w, const struct source *src, pv_profile *p, pv_ctx *ctx)
+static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_ctx *ctx)
 {
 	struct loader *L = w->pool->L;
-	int rc = read_input(L, &w->dc, src_path(L, src), src->len == WALKED, &w->b, ctx);
+	int rc = read_input(L, &w->dc, src, &w->b, ctx);
 	if (rc != 0)
 		return input_nomem(rc, ctx);
 	w->len = w->b.len;
@@ -1410,10 +1608,15 @@ static void parse_into(struct pworker *w, size_t k)
 {
 	struct pool *P = w->pool;
 	struct pslot *s = &P->ring[k % P->R];
-	const struct source *src = &P->L->src[order_at(P->n, k)];
+	struct source *src = &P->L->src[order_at(P->n, k)];
 	w->len = 0;
 	int rc = src->arch ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
 			   : parse_plain(w, src, s->p, &s->ctx);
+	if (rc == 1) { /* a compressed file: its bytes go to the merge with the slot */
+		struct buf t = s->b;
+		s->b = w->b;
+		w->b = t;
+	}
 	pthread_mutex_lock(&P->mu);
 	s->rc = rc;
 	s->len = w->len;
@@ -1505,10 +1708,12 @@ static int load_parallel(struct loader *L, int nw)
 		}
 		const struct source *src = &L->src[order_at(P.n, k)];
 		int r = s->rc;
-		if (r == 1) { /* a compressed file: read here, in order */
+		if (r == 1) { /* a compressed file: its members merged here, in order */
 			pthread_mutex_lock(&P.intern);
 			L->tables = NULL; /* held already */
-			r = load_file(L, src_path(L, src), src->len == WALKED, &s->ctx);
+			L->bytes += s->len;
+			r = load_inline(L, src_path(L, src), container_for(L->o, s->b.p, s->b.len),
+					&s->b, &s->ctx);
 			L->tables = &P.intern;
 			pthread_mutex_unlock(&P.intern);
 		} else {
@@ -1547,6 +1752,7 @@ out:
 	for (size_t i = 0; P.ring && i < P.R; i++) {
 		pv_profile_free(P.ring[i].p);
 		free(P.ring[i].name);
+		free(P.ring[i].b.p);
 	}
 	free(P.ring);
 	free(w);
@@ -1568,6 +1774,11 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	L.lim.max_member = opts->limits.max_member ? opts->limits.max_member : PV_DEFAULT_MAX_MEMBER;
 	L.lim.max_archive = opts->limits.max_archive ? opts->limits.max_archive : PV_DEFAULT_MAX_ARCHIVE;
 	L.budget = opts->cache_bytes ? opts->cache_bytes : (size_t)64 << 20;
+	struct rlimit rl;
+	/* half of what is left of the descriptor limit, at most 4096 */
+	L.maxheld = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 128 ? (rl.rlim_cur - 64) / 2 : 0;
+	if (L.maxheld > 4096)
+		L.maxheld = 4096;
 	int rc = pv_profile_new(&L.prof);
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
@@ -1596,6 +1807,9 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 		}
 		progress(&L, k + 1);
 	}
+	for (size_t i = 0; i < L.nsrc; i++) /* held and not read (an early stop) */
+		if (!L.src[i].arch && L.src[i].len >= HELD)
+			close((int)(L.src[i].len - HELD));
 	pathvec_free(&L.paths);
 	free(L.src);
 	for (size_t i = 0; i < L.narchs; i++) {

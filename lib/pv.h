@@ -246,9 +246,16 @@ int pv_stats_merge_take(pv_stats *st, pv_profile *p, pv_ctx *ctx);
 
 /* ---- readers and loading ----------------------------------------------- */
 
-/* An input format: formats/<name>.c defines one, the CLI registers it. */
+/* An input format: formats/<name>.c defines one, the CLI registers it
+ * (one line in cmd/profview.c's readers[]).  Adding a format touches that
+ * file and that line only: which names a directory walk reads comes from
+ * the suffixes the registered readers and containers declare, and which
+ * reader reads a file from its first bytes (sniff). */
 typedef struct pv_reader {
 	const char *name;
+	/* NULL-terminated: a directory walk reads the files whose name ends
+	 * in one of these (".prof"); named files are read whatever their name */
+	const char *const *suffixes;
 	/* nonzero if the bytes look like this format */
 	int (*sniff)(const unsigned char *buf, size_t len);
 	/* parse buf into out, interning names in st; errors via pv_fail(ctx) */
@@ -273,6 +280,10 @@ typedef struct pv_limits {
 #define PV_SNIFF_BYTES 4096
 typedef struct pv_container {
 	const char *name;
+	/* NULL-terminated, or NULL: names a directory walk reads as this
+	 * container (".prof.gz": a single compressed dump); archives named on
+	 * the command line are read whatever their name, not in a walk */
+	const char *const *suffixes;
 	/* nonzero if an input starting with these bytes (the first
 	 * PV_SNIFF_BYTES, or all of a shorter one) is one */
 	int (*sniff)(const unsigned char *head, size_t n);
@@ -291,7 +302,18 @@ typedef struct pv_container {
 	/* Read the current member's bytes into *buf (grown as needed). */
 	int (*read)(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ctx *ctx);
 	void (*close)(void *h);
+	/* Optional (NULL: no member is a link).  Whether the current member is
+	 * a hard link: PV_LINK_NODATA, it has no data of its own and is the
+	 * same file as member *target (tar's links, which follow their
+	 * target), or as a later member that names it (*target NULL: cpio's
+	 * earlier links); PV_LINK_CARRIES, it has data and holds that of the
+	 * earlier data-less link *target too (cpio's last link); else
+	 * PV_LINK_NONE.  The loader reads a data-less link as its target
+	 * (read() is not called for it). */
+	int (*link)(void *h, const char **target);
 } pv_container;
+
+enum { PV_LINK_NONE, PV_LINK_NODATA, PV_LINK_CARRIES };
 
 extern const pv_container pv_container_archive; /* formats/archive.c */
 /* libarchive's version string.  libarchive is loaded on first use (the
@@ -342,13 +364,6 @@ typedef struct pv_load_result {
  * order.  Bad inputs are reported and skipped.  Returns 0 or PV_ENOMEM. */
 int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs,
 	    const pv_load_opts *opts, pv_load_result *res);
-
-/* Expand inputs into the list of files pv_load reads, in command-line order
- * (directories expanded and sorted).  *out is a NULL-terminated array the
- * caller frees with pv_paths_free. */
-int pv_paths_expand(const char *const *inputs, size_t ninputs, char ***out,
-		    size_t *n, pv_error_fn on_error, void *arg);
-void pv_paths_free(char **paths);
 
 /* ---- views: sort keys and restrictions --------------------------------- */
 

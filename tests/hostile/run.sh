@@ -151,5 +151,36 @@ else
 	fi
 fi
 
+# ---- every input opened once (strace) -------------------------------------
+# A directory of 38 dumps and a compressed one, and the same files named:
+# with 1, 2 and 3 parsing threads each file is opened exactly once (the
+# reader sniffs the bytes it read through that descriptor) and the output
+# is the same bytes.
+if command -v strace >/dev/null; then
+	d=$tmp/once
+	mkdir "$d"
+	i=0
+	for f in testdata/flask/*.prof testdata/flask/*.prof; do
+		i=$((i + 1))
+		cp "$f" "$d/$(printf %02d $i).prof"
+	done
+	gzip -c testdata/flask/GET.root.1ms.1795541513.prof >"$d/zz.prof.gz"
+	for t in 1 2 3; do
+		for how in dir named; do
+			if [ $how = dir ]; then set -- "$d"; else set -- "$d"/*.prof*; fi
+			PROFVIEW_THREADS=$t timeout 60 strace -f -qq -e trace=openat,open -o "$tmp/once.trace" \
+				"$PV" "$@" -n 5 >"$tmp/once.out" 2>/dev/null
+			most=$(grep -o '"[^"]*\.prof[^"]*"' "$tmp/once.trace" | sed 's,.*/,,; s,",,g' | sort |
+				uniq -c | sort -rn | awk 'NR == 1 { print $1 } END { print NR }' | paste -sd' ')
+			check "$how, $t thread(s): each of the 39 files opened once" "$most" "1 39"
+			[ -f "$tmp/once.ref.$how" ] || cp "$tmp/once.out" "$tmp/once.ref.$how"
+			check "$how, $t thread(s): the same output" \
+				"$(cmp -s "$tmp/once.ref.$how" "$tmp/once.out" && echo same)" same
+		done
+	done
+else
+	skipped "opened once" "strace is not installed"
+fi
+
 echo "hostile: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ] && [ $pass -gt 0 ]

@@ -1,8 +1,8 @@
 /*
  * test_walk.c - inputs found in a directory walk (lib/load.c): a file that
  * vanishes between the listing and the read stays quiet but is counted; a
- * file that exists and cannot be read is reported; what a walk cannot read
- * is reported the same way by pv_paths_expand.
+ * file that exists and cannot be read is reported (a dangling link), the
+ * other files still read.
  */
 #include <sys/stat.h>
 #include <unistd.h>
@@ -45,7 +45,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	const char *names[] = {"a.prof", "gone.prof", "z.prof", "dangling.prof"};
+	const char *names[] = {"a.prof", "gone.prof", "z.prof", "dangling.prof", "x.pstats", "y.prof.gz"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		unlink(at(names[i]));
 	rmdir(dir);
@@ -115,20 +115,82 @@ static void test_walk_named_missing_is_an_error(void **state)
 	pv_stats_free(st);
 }
 
-static void test_walk_expand_reports_dangling_link(void **state)
+/* A dangling *.prof link in a walked directory is reported (one error,
+ * naming it) and the other files are still read. */
+static void test_walk_reports_dangling_link(void **state)
 {
 	(void)state;
+	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	copy("testdata/edge/single_entry.prof", at("gone.prof"));
 	assert_int_equal(symlink("nowhere.prof", at("dangling.prof")), 0);
-	char **paths;
-	size_t n;
-	errors = 0;
-	const char *in[] = {dir};
-	assert_int_equal(pv_paths_expand(in, 1, &paths, &n, on_error, NULL), 0);
-	assert_int_equal(n, 3);
-	assert_int_equal(errors, 1);
-	assert_non_null(strstr(lasterr, "dangling.prof: dangling symbolic link"));
-	pv_paths_free(paths);
+	for (int threads = 1; threads <= 2; threads++) {
+		pv_load_opts o = {.readers = readers, .on_error = on_error, .threads = threads};
+		pv_load_result res;
+		pv_stats *st;
+		errors = 0;
+		assert_int_equal(pv_stats_new(&st), 0);
+		const char *in[] = {dir};
+		assert_int_equal(pv_load(st, in, 1, &o, &res), 0);
+		assert_int_equal(res.files, 3);
+		assert_int_equal(res.failed, 1);
+		assert_int_equal(errors, 1);
+		assert_non_null(strstr(lasterr, "dangling.prof: dangling symbolic link"));
+		pv_stats_free(st);
+	}
+}
+
+/* Which names a walk reads comes from the registered readers' and
+ * containers' suffixes: a reader declaring ".pstats" makes the walk read
+ * x.pstats and nothing else (the directory's *.prof are not its). */
+static int pstats_sniff(const unsigned char *buf, size_t len)
+{
+	return pv_reader_marshal.sniff(buf, len);
+}
+
+static int pstats_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsigned char *buf,
+		       size_t len)
+{
+	return pv_reader_marshal.read(ctx, st, out, buf, len);
+}
+
+static void test_walk_reads_the_declared_suffixes(void **state)
+{
+	(void)state;
+	static const char *const sfx[] = {".pstats", NULL};
+	static const pv_reader pstats = {
+		.name = "pstats-named", .suffixes = sfx, .sniff = pstats_sniff, .read = pstats_read};
+	static const pv_reader *const mine[] = {&pstats, NULL};
+	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
+	static const pv_container *const containers[] = {&pv_container_archive, NULL};
+	copy("testdata/edge/single_entry.prof", at("x.pstats"));
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "gzip -c testdata/edge/single_entry.prof > %s", at("y.prof.gz"));
+	assert_int_equal(system(cmd), 0);
+	unlink(at("dangling.prof"));
+	struct {
+		const pv_reader *const *readers;
+		const pv_container *const *containers;
+		size_t files;
+	} cases[] = {
+		{mine, NULL, 1},          /* x.pstats */
+		{readers, NULL, 3},       /* a, gone, z.prof */
+		{readers, containers, 4}, /* and y.prof.gz */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		copy("testdata/edge/single_entry.prof", at("gone.prof"));
+		pv_load_opts o = {.readers = cases[i].readers, .containers = cases[i].containers, .on_error = on_error};
+		pv_load_result res;
+		pv_stats *st;
+		errors = 0;
+		assert_int_equal(pv_stats_new(&st), 0);
+		const char *in[] = {dir};
+		assert_int_equal(pv_load(st, in, 1, &o, &res), 0);
+		assert_int_equal(errors, 0);
+		assert_int_equal(res.files, cases[i].files);
+		pv_stats_free(st);
+	}
+	unlink(at("x.pstats"));
+	unlink(at("y.prof.gz"));
 }
 
 int main(void)
@@ -136,7 +198,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk_vanished_file_counted_not_reported),
 		cmocka_unit_test(test_walk_named_missing_is_an_error),
-		cmocka_unit_test(test_walk_expand_reports_dangling_link),
+		cmocka_unit_test(test_walk_reports_dangling_link),
+		cmocka_unit_test(test_walk_reads_the_declared_suffixes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
