@@ -10,34 +10,37 @@
 /* Exit status: 0 all inputs read; 1 some input could not be read (the
  * report covers the rest), none could, or out of memory; 2 usage error;
  * 3 every profile was read but --endpoint/--since/--until matched none. */
-enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2, EXIT_NOMATCH = 3 };
+enum { EXIT_OK = 0,
+       EXIT_INPUT = 1,
+       EXIT_USAGE = 2,
+       EXIT_NOMATCH = 3 };
 
 /* The command line, parsed and checked: every option, sort key and the
  * format's fitness for the mode are validated before any input is read. */
 struct options {
-	int mode;               /* PV_MODE_* */
+	int mode; /* PV_MODE_* */
 	const pv_writer *writer;
 	pv_write_opts wopts;
-	const char *sortspec;   /* --sort as given, or NULL */
-	pv_sort *sort;          /* stats mode: the parsed --sort (time,calls) */
-	int vsort;              /* --requests: PV_RQ_*, --diff: PV_DS_* */
-	pv_select *sel;         /* --limit, --fraction, --match, --exclude */
-	pv_tree_opts tree;      /* call-tree formats: --min-share, --max-frames,
+	const char *sortspec; /* --sort as given, or NULL */
+	pv_sort *sort;        /* stats mode: the parsed --sort (time,calls) */
+	int vsort;            /* --requests: PV_RQ_*, --diff: PV_DS_* */
+	pv_select *sel;       /* --limit, --fraction, --match, --exclude */
+	pv_tree_opts tree;    /* call-tree formats: --min-share, --max-frames,
 				   --max-depth, --inverted; match/exclude below */
-	pv_select *tmatch;      /* --match alone (the tree keeps stacks through it) */
-	pv_select *texclude;    /* --exclude alone (the tree drops those frames) */
-	int cuts;               /* --limit or --fraction given */
-	int merged;             /* --merged: one call tree, not one per endpoint */
-	pv_reqfilter *filter;   /* --endpoint, --since, --until */
-	const char **diffs;     /* --diff BASE... */
+	pv_select *tmatch;    /* --match alone (the tree keeps stacks through it) */
+	pv_select *texclude;  /* --exclude alone (the tree drops those frames) */
+	int cuts;             /* --limit or --fraction given */
+	int merged;           /* --merged: one call tree, not one per endpoint */
+	pv_reqfilter *filter; /* --endpoint, --since, --until */
+	const char **diffs;   /* --diff BASE... */
 	size_t ndiffs;
-	const char *outpath;    /* -o, or NULL */
+	const char *outpath; /* -o, or NULL */
 	pv_limits limits;
-	size_t cache_bytes;     /* $PROFVIEW_ARCHIVE_CACHE, or 0 */
-	int threads;            /* $PROFVIEW_THREADS, or 0 */
+	size_t cache_bytes; /* $PROFVIEW_ARCHIVE_CACHE, or 0 */
+	int threads;        /* $PROFVIEW_THREADS, or 0 */
 	int quiet, strip, shortpaths;
-	char filter_desc[40];   /* "--endpoint/--since": the request selection given */
-	char **inputs;          /* the INPUT arguments */
+	char filter_desc[40]; /* "--endpoint/--since": the request selection given */
+	char **inputs;        /* the INPUT arguments */
 	int ninputs;
 };
 

@@ -106,7 +106,8 @@ void die_usage(const char *fmt, ...)
 
 static const char *mode_name(int mode)
 {
-	return mode == PV_MODE_REQUESTS ? "--requests" : mode == PV_MODE_DIFF ? "--diff" : "the stats table";
+	return mode == PV_MODE_REQUESTS ? "--requests" : mode == PV_MODE_DIFF ? "--diff"
+									      : "the stats table";
 }
 
 /* "text, json or csv": the formats that write `mode` */
@@ -120,7 +121,8 @@ static void formats_for(char *buf, size_t cap, int mode)
 		if (!((*w)->modes & (unsigned)mode))
 			continue;
 		k++;
-		int r = snprintf(buf + n, cap - n, "%s%s", k == 1 ? "" : k == total ? " or " : ", ",
+		int r = snprintf(buf + n, cap - n, "%s%s", k == 1 ? "" : k == total ? " or "
+										    : ", ",
 				 (*w)->name);
 		if (r < 0)
 			break;
@@ -166,9 +168,28 @@ static uint64_t parse_size(const char *opt, const char *a)
 }
 
 enum {
-	O_FRACTION = 256, O_STRIP, O_CALLERS, O_CALLEES, O_VERSION, O_NODE, O_EDGE, O_MAXMEMBER,
-	O_MAXARCHIVE, O_ENDPOINT, O_SINCE, O_UNTIL, O_REQUESTS, O_DIFF, O_UNIT, O_SHORT,
-	O_MINSHARE, O_MAXFRAMES, O_MAXDEPTH, O_INVERTED, O_ICICLE, O_MERGED,
+	O_FRACTION = 256,
+	O_STRIP,
+	O_CALLERS,
+	O_CALLEES,
+	O_VERSION,
+	O_NODE,
+	O_EDGE,
+	O_MAXMEMBER,
+	O_MAXARCHIVE,
+	O_ENDPOINT,
+	O_SINCE,
+	O_UNTIL,
+	O_REQUESTS,
+	O_DIFF,
+	O_UNIT,
+	O_SHORT,
+	O_MINSHARE,
+	O_MAXFRAMES,
+	O_MAXDEPTH,
+	O_INVERTED,
+	O_ICICLE,
+	O_MERGED,
 };
 
 /* a whole number 0..max */
@@ -328,7 +349,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	snprintf(o->filter_desc, sizeof(o->filter_desc), "%s%s%s%s%s", since ? "--since" : "",
 		 since && (until || endpoint) ? "/" : "", until ? "--until" : "",
 		 until && endpoint ? "/" : "", endpoint ? "--endpoint" : "");
-	o->mode = requests ? PV_MODE_REQUESTS : o->ndiffs ? PV_MODE_DIFF : PV_MODE_STATS;
+	o->mode = requests ? PV_MODE_REQUESTS : o->ndiffs ? PV_MODE_DIFF
+							  : PV_MODE_STATS;
 	o->wopts.short_paths = o->shortpaths;
 	o->wopts.strip_dirs = o->strip;
 	if (!(o->writer->modes & (unsigned)o->mode)) {
@@ -340,7 +362,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (o->writer->flags & PV_W_TREE) {
 		if (o->cuts)
 			die_usage("--limit and --fraction cut the stats table; -f %s draws every "
-				  "function (use --min-share, --max-frames)", o->writer->name);
+				  "function (use --min-share, --max-frames)",
+				  o->writer->name);
 		if (o->wopts.callers || o->wopts.callees)
 			die_usage("--callers and --callees are text reports, not -f %s",
 				  o->writer->name);
@@ -348,7 +371,8 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->tree.max_frames = o->writer == &pv_writer_svg ? 5000 : 50000;
 	} else if (treeopt) {
 		die_usage("--min-share, --max-frames, --max-depth, --inverted and --merged apply to the call-tree "
-			  "formats (svg, speedscope, folded), not -f %s", o->writer->name);
+			  "formats (svg, speedscope, folded), not -f %s",
+			  o->writer->name);
 	}
 	if (o->wopts.icicle && o->writer != &pv_writer_svg)
 		die_usage("--icicle applies to -f svg, not -f %s", o->writer->name);

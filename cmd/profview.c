@@ -136,7 +136,8 @@ static void summary(char *buf, size_t cap, const struct options *o, const pv_loa
 		    size_t refused, char **inputs, int n)
 {
 	int w = snprintf(buf, cap, "%zu profile%s from %s", r->files, r->files == 1 ? "" : "s",
-			 n > 1 ? "" : strcmp(inputs[0], "-") ? inputs[0] : "standard input");
+			 n > 1 ? "" : strcmp(inputs[0], "-") ? inputs[0]
+							     : "standard input");
 	if (n > 1 && w >= 0 && (size_t)w < cap)
 		w += snprintf(buf + w, cap - (size_t)w, "%d inputs", n);
 	const char *sep = " (";
@@ -171,8 +172,7 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 {
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	static const pv_container *const containers[] = {&pv_container_archive, NULL};
-	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error,
-			      .want = want, .arg = h, .limits = o->limits};
+	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error, .want = want, .arg = h, .limits = o->limits};
 	/* seen runs under the loader's table lock: only when there is work */
 	if (pv_reqfilter_active(h->filter) || h->groups)
 		lopts.seen = seen;
@@ -381,8 +381,7 @@ static int run_stats(struct options *o)
 	o->wopts.cmd = cmdline;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view, .groups = h.groups,
-		      .requests = rv};
+	pv_views v = {.mode = PV_MODE_STATS, .st = st, .view = &view, .groups = h.groups, .requests = rv};
 	if ((o->writer->flags & PV_W_TREE) && pv_tree_build(&tree, st, &o->tree, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		status = -EXIT_INPUT;
@@ -489,8 +488,7 @@ static int run_diff(struct options *o)
 	o->wopts.base_summary = of ? of + 6 : what_base;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups,
-		      .requests = rv, .base_requests = rvb};
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb};
 	status = write_views(o, &v, status);
 out:
 	pv_reqview_free(rv);

@@ -128,8 +128,8 @@ struct ar {
 	const unsigned char *head;
 	size_t headlen;
 	int headdone;
-	unsigned char *buf; /* read callback's block */
-	const char *link;   /* the current member is a hard link to this one */
+	unsigned char *buf;  /* read callback's block */
+	const char *link;    /* the current member is a hard link to this one */
 	const char *carries; /* the current member holds the data of this earlier link */
 };
 

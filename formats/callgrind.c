@@ -26,7 +26,7 @@ struct fn {
 	long entry;      /* -1: appears only as a caller */
 	uint32_t fileid; /* compression ids, 0 = not written yet */
 	uint32_t fnid;
-	int disamb;      /* 0 name, 1 name:line, 2 name:line [path] */
+	int disamb;        /* 0 name, 1 name:line, 2 name:line [path] */
 	uint32_t first, n; /* outgoing calls in calls[] */
 };
 
@@ -39,7 +39,7 @@ struct cg {
 	pv_stats *st;
 	struct fn *fns;
 	size_t nfns;
-	long *fn_of_key; /* key id -> index into fns, -1 */
+	long *fn_of_key;          /* key id -> index into fns, -1 */
 	uint32_t *file_id_of_str; /* string id -> compression id, 0 = none */
 	uint32_t nextfile, nextfn;
 };
@@ -156,7 +156,8 @@ static int cmp_group(const void *pa, const void *pb, void *arg)
 		return a->name < b->name ? -1 : 1;
 	int c = memcmp(a->base, b->base, a->blen < b->blen ? a->blen : b->blen);
 	if (c || a->blen != b->blen)
-		return c ? c : a->blen < b->blen ? -1 : 1;
+		return c ? c : a->blen < b->blen ? -1
+						 : 1;
 	return (a->line > b->line) - (a->line < b->line);
 }
 
@@ -344,7 +345,8 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 		put_file(fp, &g, "fl", pv_stats_shown_file(st, k->file));
 		put_fn(fp, &g, "fn", f);
 		uint64_t self = f->entry >= 0
-			? pv_time_ns(pv_stats_entry(st, (size_t)f->entry)->tt, &o->nclamped) : 0;
+					? pv_time_ns(pv_stats_entry(st, (size_t)f->entry)->tt, &o->nclamped)
+					: 0;
 		out_u64(fp, (uint64_t)line);
 		out_c(fp, ' ');
 		out_u64(fp, self);

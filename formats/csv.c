@@ -143,7 +143,8 @@ static int csv_diff(FILE *fp, const pv_views *vs, pv_ctx *ctx)
 	      fp);
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_diffrow *r = &v->rows[i];
-		fprintf(fp, "%s,", !r->b ? "new" : !r->c ? "gone" : "both");
+		fprintf(fp, "%s,", !r->b ? "new" : !r->c ? "gone"
+							 : "both");
 		c_opt(fp, !!r->b, r->calls_base);
 		c_opt(fp, !!r->c, r->calls_cur);
 		c_opt(fp, !!r->b, r->tt_base);

@@ -17,9 +17,12 @@
 #include "modes.h"
 
 static const char *const order_text[] = {
-	"the absolute change in internal time", "the change in internal time (increase first)",
-	"the relative change in internal time", "internal time in the base",
-	"internal time now",                    "function name",
+	"the absolute change in internal time",
+	"the change in internal time (increase first)",
+	"the relative change in internal time",
+	"internal time in the base",
+	"internal time now",
+	"function name",
 };
 
 #define W 12 /* every number column */
@@ -84,7 +87,8 @@ int pv_diff_text(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 		const char *d = pv_stats_display(r->from, r->key, &len);
 		if (!d)
 			return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing the diff");
-		fprintf(fp, "  %-4s  ", !r->b ? "new" : !r->c ? "gone" : "");
+		fprintf(fp, "  %-4s  ", !r->b ? "new" : !r->c ? "gone"
+							      : "");
 		pv_text_str(fp, d, len);
 		putc('\n', fp);
 	}

@@ -73,7 +73,8 @@ static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 	fputs("digraph profview {\n"
 	      "  graph [fontname=\"Helvetica\", fontsize=10, nodesep=0.125, ranksep=0.25];\n"
 	      "  node [fontcolor=white, fontname=\"Helvetica\", fontsize=10, shape=box, style=filled];\n"
-	      "  edge [fontname=\"Helvetica\", fontsize=10];\n", fp);
+	      "  edge [fontname=\"Helvetica\", fontsize=10];\n",
+	      fp);
 	for (size_t r = 0; r < v->nrows; r++) {
 		uint32_t i = v->rows[r];
 		const pv_entry *e = pv_stats_entry(st, i);

@@ -293,7 +293,8 @@ static int json_diff(FILE *fp, const pv_views *vs, pv_write_opts *o)
 		const pv_diffrow *r = &v->rows[i];
 		fputs(i ? ",\n  {" : "\n  {", fp);
 		j_key(fp, r->from, r->key);
-		fprintf(fp, ", \"status\": \"%s\", \"base\": ", !r->b ? "new" : !r->c ? "gone" : "both");
+		fprintf(fp, ", \"status\": \"%s\", \"base\": ", !r->b ? "new" : !r->c ? "gone"
+										      : "both");
 		j_side(fp, r->b, r->calls_base, r->tt_base, r->ct_base);
 		fputs(", \"current\": ", fp);
 		j_side(fp, r->c, r->calls_cur, r->tt_cur, r->ct_cur);

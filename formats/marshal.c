@@ -31,8 +31,13 @@
 
 #define MAX_DEPTH 64
 
-enum { R_BUILDING = 1, R_DONE = 2 };
-enum { K_OTHER, K_STR, K_INT, K_FLOAT, K_KEY };
+enum { R_BUILDING = 1,
+       R_DONE = 2 };
+enum { K_OTHER,
+       K_STR,
+       K_INT,
+       K_FLOAT,
+       K_KEY };
 
 struct ref {
 	unsigned char state, kind;
@@ -60,7 +65,7 @@ typedef struct rd {
 	char *conv; /* UTF-8 conversion buffer */
 	size_t capconv;
 	uint64_t *mix; /* when set, skip() folds what it reads into *mix */
-	size_t layout;  /* code-object layout that fit last */
+	size_t layout; /* code-object layout that fit last */
 } rd;
 
 /* Fold bytes into the hash of the code object being read: the contents
@@ -77,15 +82,26 @@ static const char *type_name(int code)
 	switch (code) {
 	case '0': return "NULL";
 	case 'N': return "None";
-	case 'F': case 'T': return "bool";
+	case 'F':
+	case 'T': return "bool";
 	case '.': return "Ellipsis";
 	case 'S': return "StopIteration";
-	case 'i': case 'I': case 'l': return "int";
-	case 'f': case 'g': return "float";
-	case 'x': case 'y': return "complex";
+	case 'i':
+	case 'I':
+	case 'l': return "int";
+	case 'f':
+	case 'g': return "float";
+	case 'x':
+	case 'y': return "complex";
 	case 's': return "bytes";
-	case 'u': case 't': case 'a': case 'A': case 'z': case 'Z': return "str";
-	case '(': case ')': return "tuple";
+	case 'u':
+	case 't':
+	case 'a':
+	case 'A':
+	case 'z':
+	case 'Z': return "str";
+	case '(':
+	case ')': return "tuple";
 	case '[': return "list";
 	case '{': return "dict";
 	case '<': return "set";
@@ -303,7 +319,7 @@ static int read_long(rd *r, size_t at, pv_int *v)
 	int32_t n;
 	if (get_i32(r, &n) < 0)
 		return PV_EFORMAT;
-	size_t nd = n < 0 ? (size_t)-(int64_t)n : (size_t)n;
+	size_t nd = n < 0 ? (size_t) - (int64_t)n : (size_t)n;
 	if (nd > (r->len - r->off) / 2)
 		return pv_fail(r->ctx, PV_EFORMAT, at + 1,
 			       "long of %zu digits runs past the end of the data (%zu bytes left)", nd,
@@ -592,9 +608,13 @@ static int str_body(rd *r, const obj *o, uint32_t *id)
 	size_t n;
 	int wide, latin1, rc;
 	switch (o->code) {
-	case 'u': case 't': case 's': wide = 1, latin1 = 0; break;
-	case 'a': case 'A': wide = 1, latin1 = 1; break;
-	case 'z': case 'Z': wide = 0, latin1 = 1; break;
+	case 'u':
+	case 't':
+	case 's': wide = 1, latin1 = 0; break;
+	case 'a':
+	case 'A': wide = 1, latin1 = 1; break;
+	case 'z':
+	case 'Z': wide = 0, latin1 = 1; break;
 	case 'R': { /* Python 2: the n-th interned string */
 		int32_t idx;
 		if (get_i32(r, &idx) < 0)
@@ -649,21 +669,22 @@ static inline int read_str(rd *r, void *out);
  *   3.8-3.10 6 ints, code consts names varnames freevars cellvars
  *            filename name, int firstlineno, lnotab
  *   3.0-3.7  5 ints, then as 3.8;   2.x  4 ints, then as 3.8 */
-enum { C_BYTES, C_TUPLE, C_STR, C_NAME, C_FILE, C_LINE };
+enum { C_BYTES,
+       C_TUPLE,
+       C_STR,
+       C_NAME,
+       C_FILE,
+       C_LINE };
 
 static const struct layout {
 	int nints;
 	int nfields;
 	unsigned char fields[11];
 } layouts[] = {
-	{5, 11, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_BYTES, C_FILE, C_NAME, C_STR, C_LINE,
-		 C_BYTES, C_BYTES}},
-	{6, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE,
-		 C_BYTES}},
-	{5, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE,
-		 C_BYTES}},
-	{4, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE,
-		 C_BYTES}},
+	{5, 11, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_BYTES, C_FILE, C_NAME, C_STR, C_LINE, C_BYTES, C_BYTES}},
+	{6, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE, C_BYTES}},
+	{5, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE, C_BYTES}},
+	{4, 10, {C_BYTES, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_TUPLE, C_FILE, C_NAME, C_LINE, C_BYTES}},
 };
 
 static int peek_is(rd *r, const char *codes)
@@ -729,7 +750,8 @@ static int code_body(rd *r, const obj *o, uint32_t *id)
 	 * code objects retried per layout must not multiply without bound. */
 	size_t nlay = sizeof(layouts) / sizeof(layouts[0]);
 	for (size_t t = 0; t < nlay; t++) {
-		size_t i = t == 0 ? r->layout : t <= r->layout ? t - 1 : t;
+		size_t i = t == 0 ? r->layout : t <= r->layout ? t - 1
+							       : t;
 		r->off = start;
 		r->nrefs = nrefs; /* forget what a failed attempt reserved */
 		r->npy2 = npy2;
@@ -850,13 +872,20 @@ static int skip(rd *r, void *unused)
 	unsigned char code = (unsigned char)o.code;
 	mixin(r, &code, 1);
 	switch (o.code) {
-	case 'N': case 'F': case 'T': case '.': case 'S':
+	case 'N':
+	case 'F':
+	case 'T':
+	case '.':
+	case 'S':
 		break;
-	case 'i': case 'I': case 'l':
+	case 'i':
+	case 'I':
+	case 'l':
 		if ((rc = int_body(r, &o, &iv)) == 0)
 			mixin(r, &iv, sizeof(iv));
 		break;
-	case 'f': case 'g':
+	case 'f':
+	case 'g':
 		if ((rc = float_body(r, &o, &fv)) == 0)
 			mixin(r, &fv, sizeof(fv));
 		break;
@@ -869,7 +898,14 @@ static int skip(rd *r, void *unused)
 			if ((rc = get_len(r, 0, 1, &n)) == 0)
 				r->off += n;
 		break;
-	case 'u': case 't': case 's': case 'a': case 'A': case 'z': case 'Z': case 'R':
+	case 'u':
+	case 't':
+	case 's':
+	case 'a':
+	case 'A':
+	case 'z':
+	case 'Z':
+	case 'R':
 		return str_body(r, &o, &sid); /* fills its own slot */
 	case 'c':
 		return code_body(r, &o, &sid);
@@ -880,7 +916,11 @@ static int skip(rd *r, void *unused)
 			rc = skip(r, NULL);
 		r->depth--;
 		break;
-	case '(': case ')': case '[': case '<': case '>':
+	case '(':
+	case ')':
+	case '[':
+	case '<':
+	case '>':
 		if ((rc = get_len(r, o.code != ')', 1, &n)) < 0 || (rc = enter(r, o.at)) < 0)
 			return rc;
 		mixin(r, &n, sizeof(n));

@@ -91,7 +91,8 @@ static const char *display(pv_out *fp, pv_stats *st, uint32_t key, size_t *len)
 
 static const char *unit_word(double scale)
 {
-	return scale == 1e3 ? "milliseconds" : scale == 1e6 ? "microseconds" : "seconds";
+	return scale == 1e3 ? "milliseconds" : scale == 1e6 ? "microseconds"
+							    : "seconds";
 }
 
 static void times_in(pv_out *fp)
@@ -393,7 +394,8 @@ static double auto_scale(pv_stats *st, const pv_view *v)
 		if (c > mx)
 			mx = c;
 	}
-	return mx >= 1 || mx == 0 ? 1 : mx >= 1e-3 ? 1e3 : 1e6;
+	return mx >= 1 || mx == 0 ? 1 : mx >= 1e-3 ? 1e3
+						   : 1e6;
 }
 
 static int report_body(pv_out *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
@@ -433,7 +435,9 @@ static int report_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx
 	const char *u = o->unit ? o->unit : "s";
 	pv_out *fp = out_open(file);
 	if (fp)
-		fp->scale = !strcmp(u, "ms") ? 1e3 : !strcmp(u, "us") ? 1e6 : !strcmp(u, "auto") ? auto_scale(st, v) : 1;
+		fp->scale = !strcmp(u, "ms") ? 1e3 : !strcmp(u, "us") ? 1e6
+					     : !strcmp(u, "auto")     ? auto_scale(st, v)
+								      : 1;
 	int rc = fp ? report_body(fp, st, v, o) : PV_ENOMEM;
 	if (rc == 0 && fp->failed)
 		rc = PV_ENOMEM;

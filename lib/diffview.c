@@ -10,7 +10,7 @@
 #include "internal.h"
 
 const char *const pv_diffview_keys[] = {"absolute", "change", "relative", "base",
-					"current",  "name",   NULL};
+					"current", "name", NULL};
 
 int pv_diffview_sort_parse(const char *spec, int *sort, pv_ctx *ctx)
 {
@@ -55,7 +55,8 @@ static int cmp_desc(double x, double y)
 	int xn = x != x, yn = y != y;
 	if (xn || yn)
 		return xn - yn;
-	return x > y ? -1 : x < y ? 1 : 0;
+	return x > y ? -1 : x < y ? 1
+				  : 0;
 }
 
 static int cmp_row(const void *pa, const void *pb, void *arg)
@@ -117,7 +118,7 @@ int pv_diffview_build(pv_diffview **out, pv_stats *base, pv_stats *cur, int sort
 	v->ncur = nc;
 	v->mean_base = per(pv_stats_total_tt(base), nb);
 	v->mean_cur = per(pv_stats_total_tt(cur), nc);
-	v->overall = v->mean_base != 0 ? (v->mean_cur - v->mean_base) / fabs(v->mean_base)
+	v->overall = v->mean_base != 0  ? (v->mean_cur - v->mean_base) / fabs(v->mean_base)
 		     : v->mean_cur == 0 ? 0
 					: INFINITY;
 	for (int pass = 0; pass < 2; pass++) {

@@ -10,8 +10,8 @@
 
 struct group {
 	char *name;
-	pv_stats *st;    /* the endpoint's profiles merged, or NULL */
-	uint32_t *xlat;  /* main model key id -> st key id + 1 (pv_profile_rekey) */
+	pv_stats *st;   /* the endpoint's profiles merged, or NULL */
+	uint32_t *xlat; /* main model key id -> st key id + 1 (pv_profile_rekey) */
 	size_t capxlat;
 	pv_reqinfo *req;
 	size_t n, cap;
@@ -22,7 +22,7 @@ struct pv_groups {
 	int keep_stats, failed;
 	struct group *g;
 	size_t n, cap;
-	pv_map by_name;  /* hash of the name -> index + 1 (first of that hash) */
+	pv_map by_name; /* hash of the name -> index + 1 (first of that hash) */
 	struct group all;
 	pv_stats *main;
 	pv_profile *tmp; /* a profile being rekeyed into an endpoint's model */

@@ -156,8 +156,10 @@ static void report_errno(pv_error_fn fn, void *arg, const char *path, int err,
 
 static const char *kind_of(mode_t m)
 {
-	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket" : S_ISCHR(m) ? "a character device"
-	       : S_ISBLK(m) ? "a block device" : "not a regular file";
+	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
+				: S_ISCHR(m)        ? "a character device"
+				: S_ISBLK(m)        ? "a block device"
+						    : "not a regular file";
 }
 
 /* open(2) for a path of any length: one past PATH_MAX (met deep in a
@@ -272,8 +274,9 @@ static int walk_one(const pv_load_opts *o, int dfd, const char *dir, struct path
 			if (fstatat(dirfd(d), name, &st, 0) < 0) {
 				int e = errno;
 				report(fn, arg, p, PV_EIO,
-				       e == ENOENT ? "dangling symbolic link"
-				       : e == ELOOP ? "symbolic link loop" : strerror(e));
+				       e == ENOENT  ? "dangling symbolic link"
+				       : e == ELOOP ? "symbolic link loop"
+						    : strerror(e));
 				t->failed++;
 				free(p);
 			} else if (S_ISREG(st.st_mode)) {
@@ -1541,9 +1544,9 @@ struct pslot {
 	pv_ctx ctx;
 	char *name; /* an archive member's name */
 	size_t capname;
-	int rc;     /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
-	size_t len; /* bytes read */
-	size_t k;   /* merge position this slot holds */
+	int rc;       /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
+	size_t len;   /* bytes read */
+	size_t k;     /* merge position this slot holds */
 	struct buf b; /* rc 1: the file's bytes (it is not read again) */
 	int ready;
 };

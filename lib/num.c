@@ -261,5 +261,6 @@ size_t pv_format_f3(char *buf, size_t cap, double x, int width)
 		return pad + k;
 	}
 	int n = snprintf(buf, cap, "%*.3f", width, x);
-	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n : cap - 1;
+	return n < 0 ? 0 : (size_t)n < cap ? (size_t)n
+					   : cap - 1;
 }

@@ -120,8 +120,8 @@ typedef struct pv_key {
  * cProfile stores a tuple (nc, cc, tt, ct); the pure-Python profile module
  * stores a plain int call count (is_tuple == 0, the count in nc). */
 typedef struct pv_edge {
-	uint32_t caller;  /* key id */
-	uint32_t next;    /* next edge of the same entry, insertion order; 0 = end */
+	uint32_t caller; /* key id */
+	uint32_t next;   /* next edge of the same entry, insertion order; 0 = end */
 	int is_tuple;
 	pv_int nc, cc;
 	pv_num tt, ct;
@@ -133,8 +133,8 @@ typedef struct pv_entry {
 	uint32_t first_edge; /* index into the edge array; 0 = no callers */
 	uint32_t last_edge;
 	uint32_t ncallers;
-	pv_int cc, nc;       /* primitive and total call counts */
-	pv_num tt, ct;       /* internal and cumulative time */
+	pv_int cc, nc; /* primitive and total call counts */
+	pv_num tt, ct; /* internal and cumulative time */
 } pv_entry;
 
 /* Create an empty model.  Returns 0 or PV_ENOMEM. */
@@ -271,7 +271,7 @@ typedef struct pv_limits {
 	uint64_t max_archive; /* bytes one archive may expand to in all */
 } pv_limits;
 
-#define PV_DEFAULT_MAX_MEMBER ((uint64_t)1 << 30)  /* 1 GiB */
+#define PV_DEFAULT_MAX_MEMBER ((uint64_t)1 << 30)   /* 1 GiB */
 #define PV_DEFAULT_MAX_ARCHIVE ((uint64_t)16 << 30) /* 16 GiB */
 
 /* A container holds profiles: an archive (tar, cpio, zip, 7z, with any
@@ -313,7 +313,9 @@ typedef struct pv_container {
 	int (*link)(void *h, const char **target);
 } pv_container;
 
-enum { PV_LINK_NONE, PV_LINK_NODATA, PV_LINK_CARRIES };
+enum { PV_LINK_NONE,
+       PV_LINK_NODATA,
+       PV_LINK_CARRIES };
 
 extern const pv_container pv_container_archive; /* formats/archive.c */
 /* libarchive's version string.  libarchive is loaded on first use (the
@@ -340,21 +342,21 @@ typedef struct pv_load_opts {
 	pv_want_fn want;
 	pv_seen_fn seen;
 	void *arg;
-	size_t max_file_size;  /* 0 = default (2 GiB) */
-	pv_limits limits;      /* 0 fields = defaults */
+	size_t max_file_size; /* 0 = default (2 GiB) */
+	pv_limits limits;     /* 0 fields = defaults */
 	/* Archives are read in one pass; pstats' order merges their members
 	 * last to first, so each parsed member is kept, packed, in memory up
 	 * to this many bytes and beyond it in an unlinked temporary file
 	 * ($TMPDIR, else /tmp).  0 = default (64 MiB). */
 	size_t cache_bytes;
-	int threads;           /* parsing threads; 0 = one per core, 1 = none */
+	int threads; /* parsing threads; 0 = one per core, 1 = none */
 	/* told after every profile: how many of how many, bytes read so far */
 	void (*progress)(void *arg, size_t done, size_t total, uint64_t bytes);
 } pv_load_opts;
 
 typedef struct pv_load_result {
-	size_t files;   /* profiles read and merged */
-	size_t failed;  /* inputs reported through on_error */
+	size_t files;    /* profiles read and merged */
+	size_t failed;   /* inputs reported through on_error */
 	size_t vanished; /* files a directory walk listed that were gone when
 			  * looked at or opened (ENOENT; not reported) */
 } pv_load_result;
@@ -398,11 +400,11 @@ int pv_select_add(pv_select *sel, pv_sel_kind kind, const char *arg, pv_ctx *ctx
 
 /* The rows to print and the lines pstats prints above them. */
 typedef struct pv_view {
-	uint32_t *rows;     /* entry indices, in print order */
+	uint32_t *rows; /* entry indices, in print order */
 	size_t nrows;
-	int ordered;        /* 0: "Random listing order was used" */
-	const char *order;  /* sort description when ordered */
-	char *notes;        /* "   List reduced from ..." lines, each ending in \n */
+	int ordered;       /* 0: "Random listing order was used" */
+	const char *order; /* sort description when ordered */
+	char *notes;       /* "   List reduced from ..." lines, each ending in \n */
 } pv_view;
 
 /* Sort (s may be NULL for dict order) and restrict st into a view. */
@@ -422,12 +424,12 @@ size_t pv_view_width(const pv_view *view, pv_stats *st);
  * custom formats often "{time:.6f}" or "{elapsed:.3f}"), django-extensions
  * "{path}.{ms:06d}ms.{time}.prof" (no method). */
 typedef struct pv_request {
-	char method[32];    /* "" when the name has none */
-	char path[1024];    /* "/api/users/17" (dots turned back into slashes) */
+	char method[32];     /* "" when the name has none */
+	char path[1024];     /* "/api/users/17" (dots turned back into slashes) */
 	char endpoint[1100]; /* "GET /api/users/{id}" */
-	double elapsed_ms;  /* as the name states it */
-	double time;        /* Unix time from the name */
-	int int_time;       /* the time had no fraction (werkzeug's default) */
+	double elapsed_ms;   /* as the name states it */
+	double time;         /* Unix time from the name */
+	int int_time;        /* the time had no fraction (werkzeug's default) */
 } pv_request;
 
 /* Parse a file's base name; 1 if it carries request data, else 0.  Where
@@ -488,10 +490,10 @@ typedef int (*pv_reqname_fn)(const char *name, double duration, pv_request *out)
 
 /* One request: a profile with a parsed name. */
 typedef struct pv_reqinfo {
-	double duration;  /* seconds: the profile's total internal time */
-	double time;      /* Unix time from the name */
-	double name_ms;   /* the elapsed milliseconds the name states */
-	uint64_t stamp;   /* hash of (method, path, whole second) for names whose
+	double duration; /* seconds: the profile's total internal time */
+	double time;     /* Unix time from the name */
+	double name_ms;  /* the elapsed milliseconds the name states */
+	uint64_t stamp;  /* hash of (method, path, whole second) for names whose
 			     time has no fraction (werkzeug's default), else 0:
 			     equal stamps are names that may have collided */
 } pv_reqinfo;
@@ -529,35 +531,41 @@ size_t pv_groups_unparsed(const pv_groups *g);
  * percentiles nearest-rank (the smallest duration with at least p% of the
  * endpoint's requests at or below it). */
 enum {
-	PV_RQ_ENDPOINT, PV_RQ_PROFILES, PV_RQ_TOTAL, PV_RQ_MEAN, PV_RQ_P50, PV_RQ_P95, PV_RQ_MAX,
+	PV_RQ_ENDPOINT,
+	PV_RQ_PROFILES,
+	PV_RQ_TOTAL,
+	PV_RQ_MEAN,
+	PV_RQ_P50,
+	PV_RQ_P95,
+	PV_RQ_MAX,
 	PV_RQ_CALLS,
 };
 #define PV_REQ_TOP 5 /* functions kept per endpoint */
 
 typedef struct pv_reqrow {
-	size_t group;           /* index in the pv_groups */
-	const char *endpoint;   /* NUL-terminated, owned by the pv_groups */
+	size_t group;         /* index in the pv_groups */
+	const char *endpoint; /* NUL-terminated, owned by the pv_groups */
 	size_t profiles;
 	double total, mean, p50, p95, max; /* request durations, seconds */
-	pv_int calls;           /* function calls of the endpoint's profiles */
-	size_t collided_seconds; /* seconds in which several default-format names
+	pv_int calls;                      /* function calls of the endpoint's profiles */
+	size_t collided_seconds;           /* seconds in which several default-format names
 				    of one path fell (one dump overwrote another) */
 	size_t ntop;
-	uint32_t top[PV_REQ_TOP];   /* key ids in pv_groups_stats(group), most
+	uint32_t top[PV_REQ_TOP];  /* key ids in pv_groups_stats(group), most
 				       internal time first */
-	double top_tt[PV_REQ_TOP];  /* their internal time, seconds */
+	double top_tt[PV_REQ_TOP]; /* their internal time, seconds */
 } pv_reqrow;
 
 struct pv_reqview {
 	const pv_groups *groups;
-	pv_reqrow *rows;   /* every endpoint, in print order */
+	pv_reqrow *rows; /* every endpoint, in print order */
 	size_t nrows;
-	size_t shown;      /* rows to print (--limit) */
-	int sort;          /* PV_RQ_* */
-	size_t profiles;   /* profiles read */
-	size_t parsed;     /* of which with request names */
+	size_t shown;    /* rows to print (--limit) */
+	int sort;        /* PV_RQ_* */
+	size_t profiles; /* profiles read */
+	size_t parsed;   /* of which with request names */
 	size_t unparsed;
-	double total;      /* sum of the parsed requests' durations, seconds */
+	double total; /* sum of the parsed requests' durations, seconds */
 };
 
 /* "total" -> PV_RQ_TOTAL; PV_EARG with a message for another word. */
@@ -585,25 +593,25 @@ enum {
 };
 
 typedef struct pv_diffrow {
-	pv_stats *from;      /* the model the name comes from: cur, or base if gone */
-	uint32_t key;        /* key id in `from` */
-	const pv_entry *b, *c; /* the entries in base and cur; NULL where absent */
+	pv_stats *from;               /* the model the name comes from: cur, or base if gone */
+	uint32_t key;                 /* key id in `from` */
+	const pv_entry *b, *c;        /* the entries in base and cur; NULL where absent */
 	double calls_base, calls_cur; /* calls per profile */
 	double tt_base, tt_cur;       /* internal time per profile */
 	double ct_base, ct_cur;       /* cumulative time per profile */
-	double change;       /* tt_cur - tt_base */
-	double relative;     /* change / tt_base; +-INFINITY from 0, NAN for 0/0 */
+	double change;                /* tt_cur - tt_base */
+	double relative;              /* change / tt_base; +-INFINITY from 0, NAN for 0/0 */
 } pv_diffrow;
 
 struct pv_diffview {
 	pv_stats *base, *cur;
-	pv_diffrow *rows;    /* the selected functions (--match, --exclude), in order */
+	pv_diffrow *rows; /* the selected functions (--match, --exclude), in order */
 	size_t nrows;
-	size_t shown;        /* rows to print (--limit) */
-	int sort;            /* PV_DS_* */
-	size_t nbase, ncur;  /* profiles in each */
+	size_t shown;               /* rows to print (--limit) */
+	int sort;                   /* PV_DS_* */
+	size_t nbase, ncur;         /* profiles in each */
 	double mean_base, mean_cur; /* total time per profile */
-	double overall;      /* (mean_cur - mean_base) / mean_base; 0 when both 0 */
+	double overall;             /* (mean_cur - mean_base) / mean_base; 0 when both 0 */
 };
 
 /* "absolute" ... "name" (unique prefixes accepted) -> PV_DS_*; PV_EARG with
@@ -687,13 +695,13 @@ typedef struct pv_frame {
 } pv_frame;
 
 typedef struct pv_tree_opts {
-	double min_share;      /* children under this share of the total are merged;
+	double min_share;         /* children under this share of the total are merged;
 				* < 0: the default PV_TREE_MIN_SHARE, 0: none */
-	uint32_t max_depth;    /* frames deeper are merged; 0: no cap */
-	size_t max_frames;     /* about this many frames at most (the minimum share is
+	uint32_t max_depth;       /* frames deeper are merged; 0: no cap */
+	size_t max_frames;        /* about this many frames at most (the minimum share is
 				* raised until the tree fits, then cut); 0: no cap */
-	int inverted;          /* the bottom-up tree */
-	uint64_t tick_ns;      /* nanoseconds per weight unit; 0: 1000 */
+	int inverted;             /* the bottom-up tree */
+	uint64_t tick_ns;         /* nanoseconds per weight unit; 0: 1000 */
 	const pv_select *match;   /* keep only stacks through a frame whose display
 				   * name pv_select_keeps() (PV_SEL_MATCH items); frames
 				   * leading to a match are never merged; NULL: all */
@@ -709,20 +717,20 @@ typedef struct pv_tree_opts {
 /* The tree: read-only for its users. */
 typedef struct pv_tree pv_tree;
 struct pv_tree {
-	pv_frame *frames;      /* frames[0] is the root; a parent comes before its children */
+	pv_frame *frames; /* frames[0] is the root; a parent comes before its children */
 	size_t nframes;
-	uint64_t total;        /* frames[0].weight */
-	uint64_t estimated;    /* ticks of the width that are estimates (the self of
+	uint64_t total;         /* frames[0].weight */
+	uint64_t estimated;     /* ticks of the width that are estimates (the self of
 				* estimated frames); estimated / total is the share */
 	uint64_t profile_total; /* the inputs' total internal time in ticks (pstats'
 				 * "in N seconds"), for comparison with total */
 	uint64_t tick_ns;
-	double min_share;      /* the share finally used (raised to fit max_frames) */
-	size_t nmerged;        /* frames merged into "[N smaller]" frames, in all */
+	double min_share; /* the share finally used (raised to fit max_frames) */
+	size_t nmerged;   /* frames merged into "[N smaller]" frames, in all */
 	int inverted;
 	size_t ngroups;
-	pv_stats **stats;      /* per group (borrowed) */
-	char **group_names;    /* per group (owned copies); NULL for pv_tree_build */
+	pv_stats **stats;   /* per group (borrowed) */
+	char **group_names; /* per group (owned copies); NULL for pv_tree_build */
 };
 
 /* Build the tree of st.  0, PV_ENOMEM or PV_EARG (bad options), message in
@@ -754,16 +762,16 @@ enum {
 /* Everything a writer may print: the model and every computed view.  The
  * CLI fills what the mode and the writer's flags call for. */
 typedef struct pv_views {
-	int mode;                   /* PV_MODE_* */
-	pv_stats *st;               /* the model: every selected input merged */
-	const pv_view *view;        /* rows of st in print order (stats mode) */
-	const pv_tree *tree;        /* the call tree (writers with PV_W_TREE) */
-	const pv_tree *group_tree;  /* the tree grouped by endpoint (pv_tree_build_groups),
+	int mode;                        /* PV_MODE_* */
+	pv_stats *st;                    /* the model: every selected input merged */
+	const pv_view *view;             /* rows of st in print order (stats mode) */
+	const pv_tree *tree;             /* the call tree (writers with PV_W_TREE) */
+	const pv_tree *group_tree;       /* the tree grouped by endpoint (pv_tree_build_groups),
 				     * for writers with PV_W_TREE and PV_W_GROUPS when the
 				     * names carry requests; else NULL */
-	const pv_groups *groups;    /* per-endpoint groups (writers with PV_W_GROUPS) */
-	const pv_reqview *requests; /* PV_MODE_REQUESTS, and writers with PV_W_GROUPS */
-	const pv_diffview *diff;    /* PV_MODE_DIFF */
+	const pv_groups *groups;         /* per-endpoint groups (writers with PV_W_GROUPS) */
+	const pv_reqview *requests;      /* PV_MODE_REQUESTS, and writers with PV_W_GROUPS */
+	const pv_diffview *diff;         /* PV_MODE_DIFF */
 	const pv_reqview *base_requests; /* PV_MODE_DIFF with PV_W_GROUPS: the base's
 					    requests view (requests: the inputs') */
 } pv_views;
@@ -771,30 +779,30 @@ typedef struct pv_views {
 /* How a writer prints.  Writers print the rows of a view (the text report in
  * view order; exports in their own deterministic order). */
 typedef struct pv_write_opts {
-	int stats;            /* text: print_stats (the default) */
-	int callers;          /* text: print_callers */
-	int callees;          /* text: print_callees */
-	const char *summary;  /* what was read: "19 profiles from dump/" */
-	const char *base_summary; /* diff: what the base is, the same way */
-	const char *unit;     /* text tables: "s" (pstats), "ms", "us" or "auto" */
-	const char *cmd;      /* callgrind: the cmd: line (the inputs) */
-	double node_threshold; /* dot: percent of total time a node needs */
-	double edge_threshold; /* dot: percent of total time an edge needs */
-	int short_paths;      /* --short-paths was given (display names are short) */
-	int strip_dirs;       /* --strip-dirs was given */
-	int icicle;           /* svg: root at the top (--icicle) */
-	size_t nclamped;      /* out, callgrind: negative/NaN times written as 0 */
+	int stats;                  /* text: print_stats (the default) */
+	int callers;                /* text: print_callers */
+	int callees;                /* text: print_callees */
+	const char *summary;        /* what was read: "19 profiles from dump/" */
+	const char *base_summary;   /* diff: what the base is, the same way */
+	const char *unit;           /* text tables: "s" (pstats), "ms", "us" or "auto" */
+	const char *cmd;            /* callgrind: the cmd: line (the inputs) */
+	double node_threshold;      /* dot: percent of total time a node needs */
+	double edge_threshold;      /* dot: percent of total time an edge needs */
+	int short_paths;            /* --short-paths was given (display names are short) */
+	int strip_dirs;             /* --strip-dirs was given */
+	int icicle;                 /* svg: root at the top (--icicle) */
+	size_t nclamped;            /* out, callgrind: negative/NaN times written as 0 */
 	const char *const *skipped; /* html: the messages of inputs not read */
 	size_t nskipped;
 } pv_write_opts;
 
 /* Writer flags: what a writer needs and how it treats the view. */
 enum {
-	PV_W_BINARY = 1,    /* refuses a terminal */
-	PV_W_OWN_ORDER = 2, /* writes in an order of its own: the sort matters only
+	PV_W_BINARY = 1,       /* refuses a terminal */
+	PV_W_OWN_ORDER = 2,    /* writes in an order of its own: the sort matters only
 			       when --limit or --fraction cut the sorted list */
-	PV_W_TREE = 4,      /* needs pv_views.tree */
-	PV_W_GROUPS = 8,    /* needs pv_views.groups */
+	PV_W_TREE = 4,         /* needs pv_views.tree */
+	PV_W_GROUPS = 8,       /* needs pv_views.groups */
 	PV_W_SHORT_NAMES = 16, /* shows short names whatever --short-paths says: the
 				  caller runs pv_stats_short_paths on every model it
 				  passes (writers never change the model) */
@@ -810,16 +818,16 @@ typedef struct pv_writer {
 	int (*write)(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *ctx);
 } pv_writer;
 
-extern const pv_writer pv_writer_text;      /* formats/report.c */
-extern const pv_writer pv_writer_callgrind; /* formats/callgrind.c */
-extern const pv_writer pv_writer_pstats;    /* formats/pstats.c */
-extern const pv_writer pv_writer_json;      /* formats/json.c */
-extern const pv_writer pv_writer_dot;       /* formats/dot.c */
-extern const pv_writer pv_writer_csv;       /* formats/csv.c */
-extern const pv_writer pv_writer_folded;    /* formats/folded.c */
+extern const pv_writer pv_writer_text;       /* formats/report.c */
+extern const pv_writer pv_writer_callgrind;  /* formats/callgrind.c */
+extern const pv_writer pv_writer_pstats;     /* formats/pstats.c */
+extern const pv_writer pv_writer_json;       /* formats/json.c */
+extern const pv_writer pv_writer_dot;        /* formats/dot.c */
+extern const pv_writer pv_writer_csv;        /* formats/csv.c */
+extern const pv_writer pv_writer_folded;     /* formats/folded.c */
 extern const pv_writer pv_writer_speedscope; /* formats/speedscope.c */
-extern const pv_writer pv_writer_svg;       /* formats/svg.c */
-extern const pv_writer pv_writer_html;      /* formats/html.c */
+extern const pv_writer pv_writer_svg;        /* formats/svg.c */
+extern const pv_writer pv_writer_html;       /* formats/html.c */
 
 /* Every writer, NULL-terminated, in --help order (formats/writers.c). */
 extern const pv_writer *const pv_writers[];

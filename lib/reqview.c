@@ -10,7 +10,7 @@
 #include "internal.h"
 
 const char *const pv_reqview_columns[] = {"endpoint", "profiles", "total", "mean", "p50",
-					  "p95",      "max",      "calls", NULL};
+					  "p95", "max", "calls", NULL};
 
 int pv_reqview_sort_parse(const char *spec, int *sort, pv_ctx *ctx)
 {

@@ -11,7 +11,14 @@
 
 #include "internal.h"
 
-enum field { F_CC, F_NC, F_TT, F_CT, F_FILE, F_LINE, F_NAME, F_STD };
+enum field { F_CC,
+	     F_NC,
+	     F_TT,
+	     F_CT,
+	     F_FILE,
+	     F_LINE,
+	     F_NAME,
+	     F_STD };
 
 struct sortkey {
 	const char *name;
@@ -47,7 +54,7 @@ struct pv_sort {
 	struct {
 		enum field f;
 		int dir;
-	} *fields;
+	} * fields;
 	char *desc; /* NULL: no sort ("none") */
 };
 

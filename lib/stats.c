@@ -14,7 +14,8 @@
 
 #include "internal.h"
 
-enum { SHAPE_TUPLE = 1, SHAPE_INT = 2 };
+enum { SHAPE_TUPLE = 1,
+       SHAPE_INT = 2 };
 #define SHAPE_OF(edge) ((edge)->is_tuple ? SHAPE_TUPLE : SHAPE_INT)
 
 /* A set of ids with caller-defined equality: the intern tables.  A slot
@@ -66,7 +67,7 @@ struct pv_stats {
 	 * blocks that never move so returned pointers stay valid */
 	char **blocks;
 	size_t nblocks, capblocks, blockused, blocksize;
-	char **disp; /* per key, NULL = not computed */
+	char **disp;     /* per key, NULL = not computed */
 	uint32_t *alias; /* --short-paths: file string id -> shown string id + 1 */
 	size_t capalias;
 	uint32_t *disp_len;
@@ -525,7 +526,8 @@ static int table_merge_edge(table *t, size_t ei, const pv_edge *src)
 	return 0;
 }
 
-enum { AS_IS, PLUS_ZERO };
+enum { AS_IS,
+       PLUS_ZERO };
 
 /* add_func_stats(old, incoming) for one entry; `mode` says how a new key is
  * stored: AS_IS (Stats(first), strip_dirs) or PLUS_ZERO (add(): "incoming +
@@ -648,13 +650,13 @@ struct slotmark {
 struct pv_profile {
 	pentry *entries;
 	size_t n, cap;
-	pv_edge *callers; /* callers[0] unused; orphans of repeated keys may stay */
+	pv_edge *callers;            /* callers[0] unused; orphans of repeated keys may stay */
 	size_t ncallers, capcallers; /* slots used, including callers[0] */
 	/* dict semantics: a repeated key keeps its first position */
 	struct slotmark *keyslot, *callerslot;
 	size_t capkeyslot, capcallerslot;
 	uint32_t gen, cgen;
-	size_t cur; /* entry being built */
+	size_t cur;      /* entry being built */
 	uint64_t abssum; /* saturating sum of |ints|: bounds every int sum */
 	unsigned shapes; /* edge shapes present: SHAPE_TUPLE | SHAPE_INT */
 };
@@ -1365,12 +1367,12 @@ out:
 /* ---- --short-paths ------------------------------------------------------ */
 
 struct shortf {
-	uint32_t file;  /* string id */
-	const char *tag; /* "", or "<stdlib>/" */
+	uint32_t file;    /* string id */
+	const char *tag;  /* "", or "<stdlib>/" */
 	const char *rest; /* the path after site-packages/, lib/pythonX.Y/, or all */
 	size_t restlen;
-	int level;      /* trailing components shown; 0 = all of rest */
-	int full;       /* show the original */
+	int level; /* trailing components shown; 0 = all of rest */
+	int full;  /* show the original */
 	char *form;
 };
 

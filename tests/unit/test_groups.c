@@ -25,8 +25,7 @@ static pv_stats *load(const char *const *inputs, size_t n, pv_seen_fn seen, void
 {
 	pv_stats *st;
 	pv_load_result res;
-	pv_load_opts o = {.readers = readers, .on_error = on_error, .seen = seen, .arg = arg,
-			  .threads = 1};
+	pv_load_opts o = {.readers = readers, .on_error = on_error, .seen = seen, .arg = arg, .threads = 1};
 	assert_int_equal(pv_stats_new(&st), 0);
 	assert_int_equal(pv_load(st, inputs, n, &o, &res), 0);
 	assert_int_equal(res.failed, 0);

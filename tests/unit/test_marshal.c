@@ -273,7 +273,7 @@ static void test_marshal_int_codes(void **state)
 	tu_tuple(&b, ')', 5);
 	tu_i(&b, 'i', 7);
 	tu_I(&b, 'I', 5000000000LL);
-	tu_i(&b, 'i', 2);               /* an int time */
+	tu_i(&b, 'i', 2);                  /* an int time */
 	tu_long(&b, 'l', (pv_int)1 << 70); /* 2**70 */
 	tu_dict(&b, '{');
 	tu_key(&b, "b.py", 1, "g");
@@ -536,10 +536,10 @@ static void test_marshal_flag_ref_everywhere(void **state)
 	tu_dict(&b, '{' | TU_FLAG);
 	tu_ref(&b, 1); /* key A calls itself */
 	tu_tuple(&b, ')' | TU_FLAG, 4);
-	tu_ref(&b, 3);  /* nc: int 1 */
+	tu_ref(&b, 3); /* nc: int 1 */
 	tu_i(&b, 'i' | TU_FLAG, 0);
 	tu_g(&b, 'g' | TU_FLAG, 0.125);
-	tu_ref(&b, 8);  /* ct: float 0.5 */
+	tu_ref(&b, 8); /* ct: float 0.5 */
 	tu_end(&b);
 	/* B = ('a.py', 7, 'f'): (1, 2, 0.125, 0.75, {A: r 11}) */
 	tu_tuple(&b, ')', 3);
@@ -762,7 +762,7 @@ static void test_marshal_sampled_marker_skipped(void **state)
 	tu_int(&b, 5);
 	tu_end(&b);
 	tu_tuple(&b, ')', 1);
-	tu_ref(&b, 1); /* the marker's string again */
+	tu_ref(&b, 1);        /* the marker's string again */
 	tu_tuple(&b, ')', 2); /* any value */
 	tu_byte(&b, 'N');
 	tu_str(&b, 'u', "x");
@@ -900,7 +900,10 @@ static void test_marshal_empty_dict_refused(void **state)
 {
 	(void)state;
 	tu_load l;
-	assert_int_equal(tu_read(&l, "\xfb" "0", 2), PV_EFORMAT);
+	assert_int_equal(tu_read(&l, "\xfb"
+				     "0",
+				 2),
+			 PV_EFORMAT);
 	assert_string_equal(l.ctx.msg, "t.prof: byte 0: no profile data (an empty stats dict)");
 	tu_load_free(&l);
 	tu_buf b = {0};
@@ -1002,7 +1005,9 @@ static void test_marshal_error_empty_input(void **state)
  * its first byte ("truncated"); a string body at its length field and a
  * tuple whose count exceeds the bytes left (each item needs one at least) at
  * its count field ("length N runs past the end"). */
-enum { EV_FIELD, EV_STRING, EV_TUPLE };
+enum { EV_FIELD,
+       EV_STRING,
+       EV_TUPLE };
 
 static const struct event {
 	int kind;
@@ -1012,27 +1017,57 @@ static const struct event {
 	/* { */
 	{EV_FIELD, 0, 1, 0},
 	/* key ('a.py', 1, 'f'): ) 3, z 4 a.py, i 1, z 1 f */
-	{EV_FIELD, 1, 2, 1}, {EV_FIELD, 2, 3, 2}, {EV_TUPLE, 3, 6, 2},
-	{EV_FIELD, 3, 4, 3}, {EV_FIELD, 4, 5, 4}, {EV_STRING, 5, 9, 4},
-	{EV_FIELD, 9, 10, 9}, {EV_FIELD, 10, 14, 10},
-	{EV_FIELD, 14, 15, 14}, {EV_FIELD, 15, 16, 15}, {EV_STRING, 16, 17, 15},
+	{EV_FIELD, 1, 2, 1},
+	{EV_FIELD, 2, 3, 2},
+	{EV_TUPLE, 3, 6, 2},
+	{EV_FIELD, 3, 4, 3},
+	{EV_FIELD, 4, 5, 4},
+	{EV_STRING, 5, 9, 4},
+	{EV_FIELD, 9, 10, 9},
+	{EV_FIELD, 10, 14, 10},
+	{EV_FIELD, 14, 15, 14},
+	{EV_FIELD, 15, 16, 15},
+	{EV_STRING, 16, 17, 15},
 	/* entry ) 5: i 1, i 2, g 0.5, g 0.75, { */
-	{EV_FIELD, 17, 18, 17}, {EV_FIELD, 18, 19, 18}, {EV_TUPLE, 19, 24, 18},
-	{EV_FIELD, 19, 20, 19}, {EV_FIELD, 20, 24, 20}, {EV_FIELD, 24, 25, 24},
-	{EV_FIELD, 25, 29, 25}, {EV_FIELD, 29, 30, 29}, {EV_FIELD, 30, 38, 30},
-	{EV_FIELD, 38, 39, 38}, {EV_FIELD, 39, 47, 39}, {EV_FIELD, 47, 48, 47},
+	{EV_FIELD, 17, 18, 17},
+	{EV_FIELD, 18, 19, 18},
+	{EV_TUPLE, 19, 24, 18},
+	{EV_FIELD, 19, 20, 19},
+	{EV_FIELD, 20, 24, 20},
+	{EV_FIELD, 24, 25, 24},
+	{EV_FIELD, 25, 29, 25},
+	{EV_FIELD, 29, 30, 29},
+	{EV_FIELD, 30, 38, 30},
+	{EV_FIELD, 38, 39, 38},
+	{EV_FIELD, 39, 47, 39},
+	{EV_FIELD, 47, 48, 47},
 	/* caller key ('b.py', 2, 'g') */
-	{EV_FIELD, 48, 49, 48}, {EV_FIELD, 49, 50, 49}, {EV_TUPLE, 50, 53, 49},
-	{EV_FIELD, 50, 51, 50}, {EV_FIELD, 51, 52, 51}, {EV_STRING, 52, 56, 51},
-	{EV_FIELD, 56, 57, 56}, {EV_FIELD, 57, 61, 57},
-	{EV_FIELD, 61, 62, 61}, {EV_FIELD, 62, 63, 62}, {EV_STRING, 63, 64, 62},
+	{EV_FIELD, 48, 49, 48},
+	{EV_FIELD, 49, 50, 49},
+	{EV_TUPLE, 50, 53, 49},
+	{EV_FIELD, 50, 51, 50},
+	{EV_FIELD, 51, 52, 51},
+	{EV_STRING, 52, 56, 51},
+	{EV_FIELD, 56, 57, 56},
+	{EV_FIELD, 57, 61, 57},
+	{EV_FIELD, 61, 62, 61},
+	{EV_FIELD, 62, 63, 62},
+	{EV_STRING, 63, 64, 62},
 	/* caller value ) 4: i 2, i 1, g 0.25, g 0.5 */
-	{EV_FIELD, 64, 65, 64}, {EV_FIELD, 65, 66, 65}, {EV_TUPLE, 66, 70, 65},
-	{EV_FIELD, 66, 67, 66}, {EV_FIELD, 67, 71, 67}, {EV_FIELD, 71, 72, 71},
-	{EV_FIELD, 72, 76, 72}, {EV_FIELD, 76, 77, 76}, {EV_FIELD, 77, 85, 77},
-	{EV_FIELD, 85, 86, 85}, {EV_FIELD, 86, 94, 86},
+	{EV_FIELD, 64, 65, 64},
+	{EV_FIELD, 65, 66, 65},
+	{EV_TUPLE, 66, 70, 65},
+	{EV_FIELD, 66, 67, 66},
+	{EV_FIELD, 67, 71, 67},
+	{EV_FIELD, 71, 72, 71},
+	{EV_FIELD, 72, 76, 72},
+	{EV_FIELD, 76, 77, 76},
+	{EV_FIELD, 77, 85, 77},
+	{EV_FIELD, 85, 86, 85},
+	{EV_FIELD, 86, 94, 86},
 	/* the NULLs ending the callers and the outer dict */
-	{EV_FIELD, 94, 95, 94}, {EV_FIELD, 95, 96, 95},
+	{EV_FIELD, 94, 95, 94},
+	{EV_FIELD, 95, 96, 95},
 };
 
 static void truncation_message(size_t n, char *want, size_t cap)
@@ -1752,7 +1787,6 @@ static void test_marshal_bad_u_lone_surrogate(void **state)
 	tu_load_free(&l);
 	tu_free(&keep);
 }
-
 
 int main(void)
 {

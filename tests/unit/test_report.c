@@ -126,8 +126,7 @@ static void expect_text(const char *got, const char *want)
 static void run_case(const struct tcase *c)
 {
 	pv_stats *st = build(c->entries, c->calls);
-	pv_write_opts opts = {.stats = c->stats, .callers = c->callers, .callees = c->callees,
-			      .summary = "LABEL"};
+	pv_write_opts opts = {.stats = c->stats, .callers = c->callers, .callees = c->callees, .summary = "LABEL"};
 	char *got = report(st, c->sort, c->sel, c->nsel, &opts);
 	expect_text(got, c->want);
 	free(got);
@@ -236,318 +235,273 @@ static const struct tentry equal_counts_entries[] = {
 };
 
 static const struct tcase cases[] = {
-	{"stats_dict_order", cprofile_entries, cprofile_calls, NULL, 0,
-	 {{0, NULL}},
-	 1, 0, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         319 function calls (313 primitive calls) in 0.663 seconds\n"
-	 "\n"
-	 "   Random listing order was used\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "        1    0.000    0.000    1.250    1.250 main.py:15(run)\n"
-	 "      305    0.062    0.000    0.062    0.000 common.py:1(helper)\n"
-	 "      5/3    0.500    0.100    1.000    0.333 mod.py:1(f)\n"
-	 "        4    0.001    0.000    0.001    0.000 {built-in method builtins.len}\n"
-	 "      4/0    0.100    0.025    0.200          zero.py:9(zc)\n"
-	 "        0    0.000             0.000          profile:0(profiler)\n"
-	 "\n"
-	 "\n"},
-	{"stdname_all_sections", cprofile_entries, cprofile_calls, "stdname", 0,
-	 {{0, NULL}},
-	 1, 1, 1,
-	 "LABEL\n"
-	 "\n"
-	 "         319 function calls (313 primitive calls) in 0.663 seconds\n"
-	 "\n"
-	 "   Ordered by: standard name\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "      305    0.062    0.000    0.062    0.000 common.py:1(helper)\n"
-	 "        1    0.000    0.000    1.250    1.250 main.py:15(run)\n"
-	 "      5/3    0.500    0.100    1.000    0.333 mod.py:1(f)\n"
-	 "        0    0.000             0.000          profile:0(profiler)\n"
-	 "      4/0    0.100    0.025    0.200          zero.py:9(zc)\n"
-	 "        4    0.001    0.000    0.001    0.000 {built-in method builtins.len}\n"
-	 "\n"
-	 "\n"
-	 "   Ordered by: standard name\n"
-	 "\n"
-	 "Function                        was called by...\n"
-	 "                                    ncalls  tottime  cumtime\n"
-	 "common.py:1(helper)             <-     300    0.060    0.060  main.py:15(run)\n"
-	 "                                         5    0.003    0.003  mod.py:1(f)\n"
-	 "main.py:15(run)                 <- \n"
-	 "mod.py:1(f)                     <-       3    0.400    0.900  main.py:15(run)\n"
-	 "                                       2/0    0.100    0.400  mod.py:1(f)\n"
-	 "profile:0(profiler)             <- \n"
-	 "zero.py:9(zc)                   <-     4/0    0.100    0.200  main.py:15(run)\n"
-	 "{built-in method builtins.len}  <-       4    0.001    0.001  mod.py:1(f)\n"
-	 "\n"
-	 "\n"
-	 "   Ordered by: standard name\n"
-	 "\n"
-	 "Function                        called...\n"
-	 "                                    ncalls  tottime  cumtime\n"
-	 "common.py:1(helper)             -> \n"
-	 "main.py:15(run)                 ->     300    0.060    0.060  common.py:1(helper)\n"
-	 "                                         3    0.400    0.900  mod.py:1(f)\n"
-	 "                                       4/0    0.100    0.200  zero.py:9(zc)\n"
-	 "mod.py:1(f)                     ->       5    0.003    0.003  common.py:1(helper)\n"
-	 "                                       2/0    0.100    0.400  mod.py:1(f)\n"
-	 "                                         4    0.001    0.001  {built-in method builtins.len}\n"
-	 "profile:0(profiler)             -> \n"
-	 "zero.py:9(zc)                   -> \n"
-	 "{built-in method builtins.len}  -> \n"
-	 "\n"
-	 "\n"},
-	{"time_limit3_callers", cprofile_entries, cprofile_calls, "time", 1,
-	 {{PV_SEL_LIMIT, "3"}},
-	 1, 1, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         319 function calls (313 primitive calls) in 0.663 seconds\n"
-	 "\n"
-	 "   Ordered by: internal time\n"
-	 "   List reduced from 6 to 3 due to restriction <3>\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "      5/3    0.500    0.100    1.000    0.333 mod.py:1(f)\n"
-	 "      4/0    0.100    0.025    0.200          zero.py:9(zc)\n"
-	 "      305    0.062    0.000    0.062    0.000 common.py:1(helper)\n"
-	 "\n"
-	 "\n"
-	 "   Ordered by: internal time\n"
-	 "   List reduced from 6 to 3 due to restriction <3>\n"
-	 "\n"
-	 "Function             was called by...\n"
-	 "                         ncalls  tottime  cumtime\n"
-	 "mod.py:1(f)          <-       3    0.400    0.900  main.py:15(run)\n"
-	 "                            2/0    0.100    0.400  mod.py:1(f)\n"
-	 "zero.py:9(zc)        <-     4/0    0.100    0.200  main.py:15(run)\n"
-	 "common.py:1(helper)  <-     300    0.060    0.060  main.py:15(run)\n"
-	 "                              5    0.003    0.003  mod.py:1(f)\n"
-	 "\n"
-	 "\n"},
-	{"cumulative_match_callees", cprofile_entries, cprofile_calls, "cumulative", 1,
-	 {{PV_SEL_MATCH, "\\(f\\)"}},
-	 0, 0, 1,
-	 "LABEL\n"
-	 "\n"
-	 "         319 function calls (313 primitive calls) in 0.663 seconds\n"
-	 "\n"
-	 "   Ordered by: cumulative time\n"
-	 "   List reduced from 6 to 1 due to restriction <'\\\\(f\\\\)'>\n"
-	 "\n"
-	 "Function     called...\n"
-	 "                 ncalls  tottime  cumtime\n"
-	 "mod.py:1(f)  ->       5    0.003    0.003  common.py:1(helper)\n"
-	 "                    2/0    0.100    0.400  mod.py:1(f)\n"
-	 "                      4    0.001    0.001  {built-in method builtins.len}\n"
-	 "\n"
-	 "\n"},
-	{"limit0_header_only", cprofile_entries, cprofile_calls, "time", 1,
-	 {{PV_SEL_LIMIT, "0"}},
-	 1, 1, 1,
-	 "LABEL\n"
-	 "\n"
-	 "         319 function calls (313 primitive calls) in 0.663 seconds\n"
-	 "\n"},
-	{"profile_int_callers", profile_entries, profile_calls, "stdname", 0,
-	 {{0, NULL}},
-	 1, 1, 1,
-	 "LABEL\n"
-	 "\n"
-	 "         6 function calls in 1.500 seconds\n"
-	 "\n"
-	 "   Ordered by: standard name\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "        1    0.500    0.500    2.000    2.000 /q/a.py:1(a)\n"
-	 "        4    0.750    0.188    1.000    0.250 /q/b.py:2(b)\n"
-	 "        1    0.250    0.250    0.250    0.250 /r/b.py:2(b)\n"
-	 "        0    0.000             2.000          profile:0(profiler)\n"
-	 "\n"
-	 "\n"
-	 "   Ordered by: standard name\n"
-	 "\n"
-	 "Function             was called by...\n"
-	 "/q/a.py:1(a)         <- profile:0(profiler)(1)    2.000\n"
-	 "/q/b.py:2(b)         <- /q/a.py:1(a)(4)    2.000\n"
-	 "/r/b.py:2(b)         <- /q/a.py:1(a)(1)    2.000\n"
-	 "profile:0(profiler)  <- \n"
-	 "\n"
-	 "\n"
-	 "   Ordered by: standard name\n"
-	 "\n"
-	 "Function             called...\n"
-	 "/q/a.py:1(a)         -> /q/b.py:2(b)(4)    1.000\n"
-	 "                        /r/b.py:2(b)(1)    0.250\n"
-	 "/q/b.py:2(b)         -> \n"
-	 "/r/b.py:2(b)         -> \n"
-	 "profile:0(profiler)  -> /q/a.py:1(a)(1)    2.000\n"
-	 "\n"
-	 "\n"},
-	{"mixed_no_subheader", mixed_short_entries, mixed_short_calls, NULL, 0,
-	 {{0, NULL}},
-	 0, 1, 1,
-	 "LABEL\n"
-	 "\n"
-	 "         4 function calls in 0.875 seconds\n"
-	 "\n"
-	 "   Random listing order was used\n"
-	 "\n"
-	 "Function was called by...\n"
-	 "a:1(f)  <- \n"
-	 "a:2(g)  <- a:1(f)(2)    0.500\n"
-	 "a:3(h)  <-       1    0.125    0.125  a:1(f)\n"
-	 "\n"
-	 "\n"
-	 "   Random listing order was used\n"
-	 "\n"
-	 "Function called...\n"
-	 "a:1(f)  -> a:2(g)(2)    0.250\n"
-	 "                 1    0.125    0.125  a:3(h)\n"
-	 "a:2(g)  -> \n"
-	 "a:3(h)  -> \n"
-	 "\n"
-	 "\n"},
-	{"short_names_subheader", tuple_short_entries, tuple_short_calls, NULL, 0,
-	 {{0, NULL}},
-	 0, 1, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         4 function calls in 0.875 seconds\n"
-	 "\n"
-	 "   Random listing order was used\n"
-	 "\n"
-	 "Function was called by...\n"
-	 "            ncalls  tottime  cumtime\n"
-	 "a:1(f)  <- \n"
-	 "a:2(g)  <-       2    0.250    0.250  a:1(f)\n"
-	 "a:3(h)  <-       1    0.125    0.125  a:1(f)\n"
-	 "\n"
-	 "\n"},
-	{"nan_rows", nan_entries, nan_calls, NULL, 0,
-	 {{0, NULL}},
-	 1, 0, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         3 function calls in nan seconds\n"
-	 "\n"
-	 "   Random listing order was used\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "        1      nan      nan      nan      nan n.py:1(nan)\n"
-	 "        2      inf      inf     -inf     -inf i.py:1(inf)\n"
-	 "\n"
-	 "\n"},
-	{"inf_minus_inf_total", inf_minus_inf_entries, inf_minus_inf_calls, NULL, 0,
-	 {{0, NULL}},
-	 1, 0, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         2 function calls in nan seconds\n"
-	 "\n"
-	 "   Random listing order was used\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "        1      inf      inf      inf      inf i.py:1(p)\n"
-	 "        1     -inf     -inf     -inf     -inf i.py:2(m)\n"
-	 "\n"
-	 "\n"},
-	{"numbers", numbers_entries, numbers_calls, "stdname", 0,
-	 {{0, NULL}},
-	 1, 1, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         1099511627803 function calls (1099511627797 primitive calls) in 12347.741 seconds\n"
-	 "\n"
-	 "   Ordered by: standard name\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "        1    0.000    0.000    0.000    0.000 /\303\274n\303\257/c\303\266d\303\251.py:3(f\303\274nc)\n"
-	 "1099511627781/1099511627776 12345.679    0.000 123456789.500    0.000 big.py:1(big)\n"
-	 "        1   -0.000   -0.000   -0.000   -0.000 neg.py:-1(n)\n"
-	 "       16    0.062    0.004    0.001    0.000 r.py:2(round)\n"
-	 "      4/3    2.000    0.500    7.000    2.333 t.py:1(f)\n"
-	 "\n"
-	 "\n"
-	 "   Ordered by: standard name\n"
-	 "\n"
-	 "Function              was called by...\n"
-	 "                          ncalls  tottime  cumtime\n"
-	 "/\303\274n\303\257/c\303\266d\303\251.py:3(f\303\274nc)  <-       1    0.000    0.000  t.py:1(f)\n"
-	 "big.py:1(big)         <- \n"
-	 "neg.py:-1(n)          <- \n"
-	 "r.py:2(round)         <- \n"
-	 "t.py:1(f)             <- \n"
-	 "\n"
-	 "\n"},
-	{"no_primitive_part", equal_counts_entries, equal_counts_calls, NULL, 0,
-	 {{0, NULL}},
-	 1, 0, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         4 function calls in 1.000 seconds\n"
-	 "\n"
-	 "   Random listing order was used\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "        2    1.000    0.500    1.000    0.500 e.py:1(f)\n"
-	 "        2    0.000    0.000    0.000    0.000 e.py:2(g)\n"
-	 "\n"
-	 "\n"},
-	{"jprofile_top_level", toplevel_entries, toplevel_calls, NULL, 0,
-	 {{0, NULL}},
-	 1, 0, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         main\n"
-	 "         3 function calls in 0.750 seconds\n"
-	 "\n"
-	 "   Random listing order was used\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "        1    0.500    0.500    0.500    0.500 a.py:1(main)\n"
-	 "        2    0.250    0.125    0.250    0.125 a.py:2(g)\n"
-	 "\n"
-	 "\n"},
-	{"nfl_fraction", cprofile_entries, cprofile_calls, "nfl", 1,
-	 {{PV_SEL_FRACTION, "0.5"}},
-	 1, 0, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         319 function calls (313 primitive calls) in 0.663 seconds\n"
-	 "\n"
-	 "   Ordered by: name/file/line\n"
-	 "   List reduced from 6 to 3 due to restriction <0.5>\n"
-	 "\n"
-	 "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
-	 "        4    0.001    0.000    0.001    0.000 {built-in method builtins.len}\n"
-	 "      5/3    0.500    0.100    1.000    0.333 mod.py:1(f)\n"
-	 "      305    0.062    0.000    0.062    0.000 common.py:1(helper)\n"
-	 "\n"
-	 "\n"},
-	{"two_limits_name_callers", cprofile_entries, cprofile_calls, "name", 2,
-	 {{PV_SEL_LIMIT, "4"}, {PV_SEL_LIMIT, "2"}},
-	 0, 1, 0,
-	 "LABEL\n"
-	 "\n"
-	 "         319 function calls (313 primitive calls) in 0.663 seconds\n"
-	 "\n"
-	 "   Ordered by: function name\n"
-	 "   List reduced from 6 to 4 due to restriction <4>\n"
-	 "   List reduced from 4 to 2 due to restriction <2>\n"
-	 "\n"
-	 "Function                        was called by...\n"
-	 "                                    ncalls  tottime  cumtime\n"
-	 "{built-in method builtins.len}  <-       4    0.001    0.001  mod.py:1(f)\n"
-	 "mod.py:1(f)                     <-       3    0.400    0.900  main.py:15(run)\n"
-	 "                                       2/0    0.100    0.400  mod.py:1(f)\n"
-	 "\n"
-	 "\n"},
+	{"stats_dict_order", cprofile_entries, cprofile_calls, NULL, 0, {{0, NULL}}, 1, 0, 0, "LABEL\n"
+											      "\n"
+											      "         319 function calls (313 primitive calls) in 0.663 seconds\n"
+											      "\n"
+											      "   Random listing order was used\n"
+											      "\n"
+											      "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+											      "        1    0.000    0.000    1.250    1.250 main.py:15(run)\n"
+											      "      305    0.062    0.000    0.062    0.000 common.py:1(helper)\n"
+											      "      5/3    0.500    0.100    1.000    0.333 mod.py:1(f)\n"
+											      "        4    0.001    0.000    0.001    0.000 {built-in method builtins.len}\n"
+											      "      4/0    0.100    0.025    0.200          zero.py:9(zc)\n"
+											      "        0    0.000             0.000          profile:0(profiler)\n"
+											      "\n"
+											      "\n"},
+	{"stdname_all_sections", cprofile_entries, cprofile_calls, "stdname", 0, {{0, NULL}}, 1, 1, 1, "LABEL\n"
+												       "\n"
+												       "         319 function calls (313 primitive calls) in 0.663 seconds\n"
+												       "\n"
+												       "   Ordered by: standard name\n"
+												       "\n"
+												       "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+												       "      305    0.062    0.000    0.062    0.000 common.py:1(helper)\n"
+												       "        1    0.000    0.000    1.250    1.250 main.py:15(run)\n"
+												       "      5/3    0.500    0.100    1.000    0.333 mod.py:1(f)\n"
+												       "        0    0.000             0.000          profile:0(profiler)\n"
+												       "      4/0    0.100    0.025    0.200          zero.py:9(zc)\n"
+												       "        4    0.001    0.000    0.001    0.000 {built-in method builtins.len}\n"
+												       "\n"
+												       "\n"
+												       "   Ordered by: standard name\n"
+												       "\n"
+												       "Function                        was called by...\n"
+												       "                                    ncalls  tottime  cumtime\n"
+												       "common.py:1(helper)             <-     300    0.060    0.060  main.py:15(run)\n"
+												       "                                         5    0.003    0.003  mod.py:1(f)\n"
+												       "main.py:15(run)                 <- \n"
+												       "mod.py:1(f)                     <-       3    0.400    0.900  main.py:15(run)\n"
+												       "                                       2/0    0.100    0.400  mod.py:1(f)\n"
+												       "profile:0(profiler)             <- \n"
+												       "zero.py:9(zc)                   <-     4/0    0.100    0.200  main.py:15(run)\n"
+												       "{built-in method builtins.len}  <-       4    0.001    0.001  mod.py:1(f)\n"
+												       "\n"
+												       "\n"
+												       "   Ordered by: standard name\n"
+												       "\n"
+												       "Function                        called...\n"
+												       "                                    ncalls  tottime  cumtime\n"
+												       "common.py:1(helper)             -> \n"
+												       "main.py:15(run)                 ->     300    0.060    0.060  common.py:1(helper)\n"
+												       "                                         3    0.400    0.900  mod.py:1(f)\n"
+												       "                                       4/0    0.100    0.200  zero.py:9(zc)\n"
+												       "mod.py:1(f)                     ->       5    0.003    0.003  common.py:1(helper)\n"
+												       "                                       2/0    0.100    0.400  mod.py:1(f)\n"
+												       "                                         4    0.001    0.001  {built-in method builtins.len}\n"
+												       "profile:0(profiler)             -> \n"
+												       "zero.py:9(zc)                   -> \n"
+												       "{built-in method builtins.len}  -> \n"
+												       "\n"
+												       "\n"},
+	{"time_limit3_callers", cprofile_entries, cprofile_calls, "time", 1, {{PV_SEL_LIMIT, "3"}}, 1, 1, 0, "LABEL\n"
+													     "\n"
+													     "         319 function calls (313 primitive calls) in 0.663 seconds\n"
+													     "\n"
+													     "   Ordered by: internal time\n"
+													     "   List reduced from 6 to 3 due to restriction <3>\n"
+													     "\n"
+													     "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+													     "      5/3    0.500    0.100    1.000    0.333 mod.py:1(f)\n"
+													     "      4/0    0.100    0.025    0.200          zero.py:9(zc)\n"
+													     "      305    0.062    0.000    0.062    0.000 common.py:1(helper)\n"
+													     "\n"
+													     "\n"
+													     "   Ordered by: internal time\n"
+													     "   List reduced from 6 to 3 due to restriction <3>\n"
+													     "\n"
+													     "Function             was called by...\n"
+													     "                         ncalls  tottime  cumtime\n"
+													     "mod.py:1(f)          <-       3    0.400    0.900  main.py:15(run)\n"
+													     "                            2/0    0.100    0.400  mod.py:1(f)\n"
+													     "zero.py:9(zc)        <-     4/0    0.100    0.200  main.py:15(run)\n"
+													     "common.py:1(helper)  <-     300    0.060    0.060  main.py:15(run)\n"
+													     "                              5    0.003    0.003  mod.py:1(f)\n"
+													     "\n"
+													     "\n"},
+	{"cumulative_match_callees", cprofile_entries, cprofile_calls, "cumulative", 1, {{PV_SEL_MATCH, "\\(f\\)"}}, 0, 0, 1, "LABEL\n"
+															      "\n"
+															      "         319 function calls (313 primitive calls) in 0.663 seconds\n"
+															      "\n"
+															      "   Ordered by: cumulative time\n"
+															      "   List reduced from 6 to 1 due to restriction <'\\\\(f\\\\)'>\n"
+															      "\n"
+															      "Function     called...\n"
+															      "                 ncalls  tottime  cumtime\n"
+															      "mod.py:1(f)  ->       5    0.003    0.003  common.py:1(helper)\n"
+															      "                    2/0    0.100    0.400  mod.py:1(f)\n"
+															      "                      4    0.001    0.001  {built-in method builtins.len}\n"
+															      "\n"
+															      "\n"},
+	{"limit0_header_only", cprofile_entries, cprofile_calls, "time", 1, {{PV_SEL_LIMIT, "0"}}, 1, 1, 1, "LABEL\n"
+													    "\n"
+													    "         319 function calls (313 primitive calls) in 0.663 seconds\n"
+													    "\n"},
+	{"profile_int_callers", profile_entries, profile_calls, "stdname", 0, {{0, NULL}}, 1, 1, 1, "LABEL\n"
+												    "\n"
+												    "         6 function calls in 1.500 seconds\n"
+												    "\n"
+												    "   Ordered by: standard name\n"
+												    "\n"
+												    "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+												    "        1    0.500    0.500    2.000    2.000 /q/a.py:1(a)\n"
+												    "        4    0.750    0.188    1.000    0.250 /q/b.py:2(b)\n"
+												    "        1    0.250    0.250    0.250    0.250 /r/b.py:2(b)\n"
+												    "        0    0.000             2.000          profile:0(profiler)\n"
+												    "\n"
+												    "\n"
+												    "   Ordered by: standard name\n"
+												    "\n"
+												    "Function             was called by...\n"
+												    "/q/a.py:1(a)         <- profile:0(profiler)(1)    2.000\n"
+												    "/q/b.py:2(b)         <- /q/a.py:1(a)(4)    2.000\n"
+												    "/r/b.py:2(b)         <- /q/a.py:1(a)(1)    2.000\n"
+												    "profile:0(profiler)  <- \n"
+												    "\n"
+												    "\n"
+												    "   Ordered by: standard name\n"
+												    "\n"
+												    "Function             called...\n"
+												    "/q/a.py:1(a)         -> /q/b.py:2(b)(4)    1.000\n"
+												    "                        /r/b.py:2(b)(1)    0.250\n"
+												    "/q/b.py:2(b)         -> \n"
+												    "/r/b.py:2(b)         -> \n"
+												    "profile:0(profiler)  -> /q/a.py:1(a)(1)    2.000\n"
+												    "\n"
+												    "\n"},
+	{"mixed_no_subheader", mixed_short_entries, mixed_short_calls, NULL, 0, {{0, NULL}}, 0, 1, 1, "LABEL\n"
+												      "\n"
+												      "         4 function calls in 0.875 seconds\n"
+												      "\n"
+												      "   Random listing order was used\n"
+												      "\n"
+												      "Function was called by...\n"
+												      "a:1(f)  <- \n"
+												      "a:2(g)  <- a:1(f)(2)    0.500\n"
+												      "a:3(h)  <-       1    0.125    0.125  a:1(f)\n"
+												      "\n"
+												      "\n"
+												      "   Random listing order was used\n"
+												      "\n"
+												      "Function called...\n"
+												      "a:1(f)  -> a:2(g)(2)    0.250\n"
+												      "                 1    0.125    0.125  a:3(h)\n"
+												      "a:2(g)  -> \n"
+												      "a:3(h)  -> \n"
+												      "\n"
+												      "\n"},
+	{"short_names_subheader", tuple_short_entries, tuple_short_calls, NULL, 0, {{0, NULL}}, 0, 1, 0, "LABEL\n"
+													 "\n"
+													 "         4 function calls in 0.875 seconds\n"
+													 "\n"
+													 "   Random listing order was used\n"
+													 "\n"
+													 "Function was called by...\n"
+													 "            ncalls  tottime  cumtime\n"
+													 "a:1(f)  <- \n"
+													 "a:2(g)  <-       2    0.250    0.250  a:1(f)\n"
+													 "a:3(h)  <-       1    0.125    0.125  a:1(f)\n"
+													 "\n"
+													 "\n"},
+	{"nan_rows", nan_entries, nan_calls, NULL, 0, {{0, NULL}}, 1, 0, 0, "LABEL\n"
+									    "\n"
+									    "         3 function calls in nan seconds\n"
+									    "\n"
+									    "   Random listing order was used\n"
+									    "\n"
+									    "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+									    "        1      nan      nan      nan      nan n.py:1(nan)\n"
+									    "        2      inf      inf     -inf     -inf i.py:1(inf)\n"
+									    "\n"
+									    "\n"},
+	{"inf_minus_inf_total", inf_minus_inf_entries, inf_minus_inf_calls, NULL, 0, {{0, NULL}}, 1, 0, 0, "LABEL\n"
+													   "\n"
+													   "         2 function calls in nan seconds\n"
+													   "\n"
+													   "   Random listing order was used\n"
+													   "\n"
+													   "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+													   "        1      inf      inf      inf      inf i.py:1(p)\n"
+													   "        1     -inf     -inf     -inf     -inf i.py:2(m)\n"
+													   "\n"
+													   "\n"},
+	{"numbers", numbers_entries, numbers_calls, "stdname", 0, {{0, NULL}}, 1, 1, 0, "LABEL\n"
+											"\n"
+											"         1099511627803 function calls (1099511627797 primitive calls) in 12347.741 seconds\n"
+											"\n"
+											"   Ordered by: standard name\n"
+											"\n"
+											"   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+											"        1    0.000    0.000    0.000    0.000 /\303\274n\303\257/c\303\266d\303\251.py:3(f\303\274nc)\n"
+											"1099511627781/1099511627776 12345.679    0.000 123456789.500    0.000 big.py:1(big)\n"
+											"        1   -0.000   -0.000   -0.000   -0.000 neg.py:-1(n)\n"
+											"       16    0.062    0.004    0.001    0.000 r.py:2(round)\n"
+											"      4/3    2.000    0.500    7.000    2.333 t.py:1(f)\n"
+											"\n"
+											"\n"
+											"   Ordered by: standard name\n"
+											"\n"
+											"Function              was called by...\n"
+											"                          ncalls  tottime  cumtime\n"
+											"/\303\274n\303\257/c\303\266d\303\251.py:3(f\303\274nc)  <-       1    0.000    0.000  t.py:1(f)\n"
+											"big.py:1(big)         <- \n"
+											"neg.py:-1(n)          <- \n"
+											"r.py:2(round)         <- \n"
+											"t.py:1(f)             <- \n"
+											"\n"
+											"\n"},
+	{"no_primitive_part", equal_counts_entries, equal_counts_calls, NULL, 0, {{0, NULL}}, 1, 0, 0, "LABEL\n"
+												       "\n"
+												       "         4 function calls in 1.000 seconds\n"
+												       "\n"
+												       "   Random listing order was used\n"
+												       "\n"
+												       "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+												       "        2    1.000    0.500    1.000    0.500 e.py:1(f)\n"
+												       "        2    0.000    0.000    0.000    0.000 e.py:2(g)\n"
+												       "\n"
+												       "\n"},
+	{"jprofile_top_level", toplevel_entries, toplevel_calls, NULL, 0, {{0, NULL}}, 1, 0, 0, "LABEL\n"
+												"\n"
+												"         main\n"
+												"         3 function calls in 0.750 seconds\n"
+												"\n"
+												"   Random listing order was used\n"
+												"\n"
+												"   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+												"        1    0.500    0.500    0.500    0.500 a.py:1(main)\n"
+												"        2    0.250    0.125    0.250    0.125 a.py:2(g)\n"
+												"\n"
+												"\n"},
+	{"nfl_fraction", cprofile_entries, cprofile_calls, "nfl", 1, {{PV_SEL_FRACTION, "0.5"}}, 1, 0, 0, "LABEL\n"
+													  "\n"
+													  "         319 function calls (313 primitive calls) in 0.663 seconds\n"
+													  "\n"
+													  "   Ordered by: name/file/line\n"
+													  "   List reduced from 6 to 3 due to restriction <0.5>\n"
+													  "\n"
+													  "   ncalls  tottime  percall  cumtime  percall filename:lineno(function)\n"
+													  "        4    0.001    0.000    0.001    0.000 {built-in method builtins.len}\n"
+													  "      5/3    0.500    0.100    1.000    0.333 mod.py:1(f)\n"
+													  "      305    0.062    0.000    0.062    0.000 common.py:1(helper)\n"
+													  "\n"
+													  "\n"},
+	{"two_limits_name_callers", cprofile_entries, cprofile_calls, "name", 2, {{PV_SEL_LIMIT, "4"}, {PV_SEL_LIMIT, "2"}}, 0, 1, 0, "LABEL\n"
+																      "\n"
+																      "         319 function calls (313 primitive calls) in 0.663 seconds\n"
+																      "\n"
+																      "   Ordered by: function name\n"
+																      "   List reduced from 6 to 4 due to restriction <4>\n"
+																      "   List reduced from 4 to 2 due to restriction <2>\n"
+																      "\n"
+																      "Function                        was called by...\n"
+																      "                                    ncalls  tottime  cumtime\n"
+																      "{built-in method builtins.len}  <-       4    0.001    0.001  mod.py:1(f)\n"
+																      "mod.py:1(f)                     <-       3    0.400    0.900  main.py:15(run)\n"
+																      "                                       2/0    0.100    0.400  mod.py:1(f)\n"
+																      "\n"
+																      "\n"},
 };
 
 static void test_report_stats_dict_order(void **state)
@@ -640,22 +594,22 @@ static void test_report_two_limits_name_callers(void **state)
 	run_case(&cases[14]);
 }
 
-#define GENERATED_TESTS \
-	cmocka_unit_test(test_report_stats_dict_order), \
-	cmocka_unit_test(test_report_stdname_all_sections), \
-	cmocka_unit_test(test_report_time_limit3_callers), \
-	cmocka_unit_test(test_report_cumulative_match_callees), \
-	cmocka_unit_test(test_report_limit0_header_only), \
-	cmocka_unit_test(test_report_profile_int_callers), \
-	cmocka_unit_test(test_report_mixed_no_subheader), \
-	cmocka_unit_test(test_report_short_names_subheader), \
-	cmocka_unit_test(test_report_nan_rows), \
-	cmocka_unit_test(test_report_inf_minus_inf_total), \
-	cmocka_unit_test(test_report_numbers), \
-	cmocka_unit_test(test_report_no_primitive_part), \
-	cmocka_unit_test(test_report_jprofile_top_level), \
-	cmocka_unit_test(test_report_nfl_fraction), \
-	cmocka_unit_test(test_report_two_limits_name_callers),
+#define GENERATED_TESTS                                                 \
+	cmocka_unit_test(test_report_stats_dict_order),                 \
+		cmocka_unit_test(test_report_stdname_all_sections),     \
+		cmocka_unit_test(test_report_time_limit3_callers),      \
+		cmocka_unit_test(test_report_cumulative_match_callees), \
+		cmocka_unit_test(test_report_limit0_header_only),       \
+		cmocka_unit_test(test_report_profile_int_callers),      \
+		cmocka_unit_test(test_report_mixed_no_subheader),       \
+		cmocka_unit_test(test_report_short_names_subheader),    \
+		cmocka_unit_test(test_report_nan_rows),                 \
+		cmocka_unit_test(test_report_inf_minus_inf_total),      \
+		cmocka_unit_test(test_report_numbers),                  \
+		cmocka_unit_test(test_report_no_primitive_part),        \
+		cmocka_unit_test(test_report_jprofile_top_level),       \
+		cmocka_unit_test(test_report_nfl_fraction),             \
+		cmocka_unit_test(test_report_two_limits_name_callers),
 
 /* Without a summary the report starts at the totals line (as
  * Profile.print_stats() prints it, with no file labels); with no section
@@ -796,7 +750,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		GENERATED_TESTS
-		cmocka_unit_test(test_report_no_summary_default_section),
+			cmocka_unit_test(test_report_no_summary_default_section),
 		cmocka_unit_test(test_report_int_caller_without_entry),
 		cmocka_unit_test(test_report_int_time_percall_rounding),
 		cmocka_unit_test(test_out_buffer),

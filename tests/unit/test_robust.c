@@ -20,11 +20,11 @@
 #endif
 
 static const char *const dumps[] = {
-	"testdata/cprofile/py311/prog_recursion.prof",      /* cProfile, v4 refs */
-	"testdata/marshal/v0.prof",                          /* text floats, u strings */
-	"testdata/py27/cprofile_prog_generators.prof",       /* Python 2: t and R */
-	"testdata/profile/py313/prog_generators.prof",       /* int callers, code object */
-	"testdata/edge/refs_everywhere.prof",                /* hand-made references */
+	"testdata/cprofile/py311/prog_recursion.prof", /* cProfile, v4 refs */
+	"testdata/marshal/v0.prof",                    /* text floats, u strings */
+	"testdata/py27/cprofile_prog_generators.prof", /* Python 2: t and R */
+	"testdata/profile/py313/prog_generators.prof", /* int callers, code object */
+	"testdata/edge/refs_everywhere.prof",          /* hand-made references */
 };
 
 static void limit_memory(void)

@@ -322,7 +322,7 @@ static void test_select_pyrepr_str(void **state)
 	check_repr_str("\r", "'\\r'");
 	check_repr_str("\\", "'\\\\'");
 	check_repr_str("\\(f\\)", "'\\\\(f\\\\)'");
-	check_repr_str("\xc3\xa9", "'\xc3\xa9'");                 /* é kept */
+	check_repr_str("\xc3\xa9", "'\xc3\xa9'"); /* é kept */
 	check_repr_str("\x7f", "'\\x7f'");
 	check_repr_str("\x01", "'\\x01'");
 	check_repr_str("\xc2\xa0", "'\\xa0'");                    /* NO-BREAK SPACE */

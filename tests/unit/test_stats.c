@@ -145,8 +145,13 @@ static void test_stats_display_strings(void **state)
 		{"a.py", INT64_MAX, "f", "a.py:9223372036854775807(f)"},
 		{"profile", 0, "profiler", "profile:0(profiler)"},
 		{"<string>", 1, "<module>", "<string>:1(<module>)"},
-		{"/\xc3\xbcn\xc3\xaf/c\xc3\xb6" "d\xc3\xa9.py", 3, "f\xc3\xbc" "nc",
-		 "/\xc3\xbcn\xc3\xaf/c\xc3\xb6" "d\xc3\xa9.py:3(f\xc3\xbc" "nc)"},
+		{"/\xc3\xbcn\xc3\xaf/c\xc3\xb6"
+		 "d\xc3\xa9.py",
+		 3, "f\xc3\xbc"
+		    "nc",
+		 "/\xc3\xbcn\xc3\xaf/c\xc3\xb6"
+		 "d\xc3\xa9.py:3(f\xc3\xbc"
+		 "nc)"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint32_t k = key(f, cases[i].file, cases[i].line, cases[i].name);
@@ -168,7 +173,8 @@ static void test_stats_display_strings(void **state)
 		snprintf(name, sizeof(name), "n%d", i);
 		size_t m;
 		assert_non_null(pv_stats_display(f->st, key(f, big, i, name), &m));
-		assert_int_equal(m, sizeof(big) - 1 + strlen(name) + 3 + (i < 10 ? 1 : i < 100 ? 2 : 3));
+		assert_int_equal(m, sizeof(big) - 1 + strlen(name) + 3 + (i < 10 ? 1 : i < 100 ? 2
+											       : 3));
 	}
 	assert_string_equal(first, "{built-in method len}");
 	assert_ptr_equal(pv_stats_display(f->st, k0, &n), first);
@@ -183,7 +189,9 @@ static void test_stats_utf8_len(void **state)
 	assert_int_equal(pv_utf8_len("\xe2\x82\xac", 3), 1);     /* € */
 	assert_int_equal(pv_utf8_len("\xf0\x9f\x98\x80", 4), 1); /* U+1F600 */
 	assert_int_equal(pv_utf8_len("\xe4\xb8\xad\t", 4), 2);   /* wide CJK and a tab: 1 each */
-	const char *s = "/\xc3\xbcn\xc3\xaf/c\xc3\xb6" "d\xc3\xa9.py:3(f\xc3\xbc" "nc)";
+	const char *s = "/\xc3\xbcn\xc3\xaf/c\xc3\xb6"
+			"d\xc3\xa9.py:3(f\xc3\xbc"
+			"nc)";
 	assert_int_equal(strlen(s), 25);
 	assert_int_equal(pv_utf8_len(s, strlen(s)), 20);
 	/* eight bytes at a time: every length and offset, sequences across

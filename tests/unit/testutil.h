@@ -354,27 +354,27 @@ static inline uint64_t tu_bits(double x)
 	assert_int_equal(tu_bits((double)(actual)), tu_bits((double)(expected)))
 
 /* A pv_num that is a float with exactly this value. */
-#define assert_num_float(n, expected)              \
-	do {                                       \
-		pv_num n_ = (n);                   \
-		assert_int_equal(n_.is_int, 0);    \
+#define assert_num_float(n, expected)                 \
+	do {                                          \
+		pv_num n_ = (n);                      \
+		assert_int_equal(n_.is_int, 0);       \
 		assert_double_bits(n_.f, (expected)); \
 	} while (0)
 
 /* A pv_int with this decimal text. */
-#define assert_pvint(v, text)                      \
-	do {                                       \
-		char b_[48];                       \
-		pv_int_format(b_, (v));            \
-		assert_string_equal(b_, (text));   \
+#define assert_pvint(v, text)                    \
+	do {                                     \
+		char b_[48];                     \
+		pv_int_format(b_, (v));          \
+		assert_string_equal(b_, (text)); \
 	} while (0)
 
 /* A pv_num that is an int with this decimal text. */
-#define assert_num_int(n, text)                    \
-	do {                                       \
-		pv_num m_ = (n);                   \
-		assert_int_equal(m_.is_int, 1);    \
-		assert_pvint(m_.i, (text));        \
+#define assert_num_int(n, text)                 \
+	do {                                    \
+		pv_num m_ = (n);                \
+		assert_int_equal(m_.is_int, 1); \
+		assert_pvint(m_.i, (text));     \
 	} while (0)
 
 /* ---- building stats directly ---------------------------------------------- */
