@@ -12,32 +12,13 @@
 # committed, made as bench/run.sh makes them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PV=${PV:-./profview}
-DIR=${BENCH_DIR:-/tmp/profview-bench}
-PY=${PYTHON:-python3}
+. bench/common.sh
 n=${1:-20000}
 mkdir -p "$DIR"
 
-secs() { # best wall time of N runs of a command, in seconds
-	local k=$1 best= s e
-	shift
-	for _ in $(seq "$k"); do
-		s=$EPOCHREALTIME
-		"$@" >/dev/null 2>&1 || true
-		e=$EPOCHREALTIME
-		best=$(awk -v a="$s" -v b="$e" -v c="$best" \
-			'BEGIN { t = b - a; if (c == "" || t < c + 0) printf "%.3f", t; else print c }')
-	done
-	echo "$best"
-}
 
-d=$DIR/werkzeug-$n
-if [ ! -d "$d" ] || [ "$(find "$d" -name '*.prof' | wc -l)" -ne "$n" ]; then
-	rm -rf "$d"
-	/usr/bin/python3 bench/gen_corpus.py "$d" "$n" >/dev/null
-fi
-big=$DIR/big-25000.prof
-[ -f "$big" ] || $PY bench/gen_big.py "$big" 25000
+d=$(corpus "$n")
+big=$(big_profile)
 
 printf '%-26s %8s %8s %7s %8s %9s %s\n' input "text s" "html s" ratio "html MB" "open ms" "rows/frames drawn"
 for in in "$d" "$big"; do

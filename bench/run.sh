@@ -21,9 +21,7 @@
 # large profile the best of 5 (profview) and 3 (Python) runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PV=${PV:-./profview}
-DIR=${BENCH_DIR:-/tmp/profview-bench}
-PY=${PYTHON:-python3}
+. bench/common.sh
 arch_sizes=(20000)
 million=0
 while [ $# -gt 0 ]; do
@@ -37,19 +35,6 @@ sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000 20000)
 mkdir -p "$DIR"
 
-secs() { # best wall time of N runs of a command, in seconds (bash's microsecond clock)
-	local n=$1 best= s e
-	shift
-	for _ in $(seq "$n"); do
-		s=$EPOCHREALTIME
-		"$@" >/dev/null 2>&1 || true
-		e=$EPOCHREALTIME
-		best=$(awk -v a="$s" -v b="$e" -v c="$best" \
-			'BEGIN { t = b - a; if (c == "" || t < c + 0) printf "%.3f", t; else print c }')
-	done
-	echo "$best"
-}
-min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 rss() { # peak RSS in MB
 	/usr/bin/time -o "$DIR/.time" -f %M "$@" >/dev/null 2>&1 || true
 	tail -1 "$DIR/.time" | awk '{ printf "%.1f", $1 / 1024 }'
@@ -67,14 +52,6 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b 
 
 printf '%-7s %7s %8s %9s %9s %9s %10s %9s %8s %8s %9s\n' files MB "cat s" "profview" "pstats" \
 	"pv/cat" "pstats/pv" "files/s" "MB/s" "RSS MB" "us/file"
-corpus() { # the directory of $1 werkzeug dumps, made if missing
-	local d=$DIR/werkzeug-$1
-	if [ ! -d "$d" ] || [ "$(find "$d" -name '*.prof' | wc -l)" -ne "$1" ]; then
-		rm -rf "$d"
-		/usr/bin/python3 bench/gen_corpus.py "$d" "$1" >/dev/null
-	fi
-	echo "$d"
-}
 for n in "${sizes[@]}"; do
 	d=$(corpus "$n")
 	mb=$(du -sm "$d" | cut -f1)
@@ -176,8 +153,7 @@ if [ "$million" = 1 ]; then
 	echo "memory per path: $(awk -v a="$m" -v b="$r4" 'BEGIN { printf "%.0f", (a - b) * 1048576 / 990000 }') bytes (RSS growth from 10^4 to 10^6 / 990,000)"
 fi
 
-big=$DIR/big-25000.prof
-[ -f "$big" ] || $PY bench/gen_big.py "$big" 25000
+big=$(big_profile)
 echo
 echo "one large profile: $(du -h "$big" | cut -f1), 25,000 functions"
 printf '%-22s %9s %9s %9s\n' task profview python ratio
