@@ -790,6 +790,23 @@ enum { AS_FREE,
        AS_BUSY,
        AS_DONE };
 
+/* What one thread writes while another reads its neighbour (ring slots,
+ * per-thread state) gets cache lines of its own: 128 bytes, the pair the
+ * adjacent-line prefetcher moves together.  Sharing a line would bounce it
+ * between the cores on every write (it cost the 2-thread run a third more
+ * CPU). */
+#define LINES __attribute__((aligned(128)))
+
+static void *calloc_lines(size_t n, size_t size)
+{
+	if (n == 0 || size > SIZE_MAX / n)
+		return NULL;
+	void *p = aligned_alloc(128, n * size); /* size is a multiple of 128 */
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
 struct aslot {
 	struct buf raw; /* the member's bytes */
 	size_t rawlen;  /* how many (raw may be given back once parsed) */
@@ -803,7 +820,7 @@ struct aslot {
 	int link;     /* PV_LINK_*: a data-less link is not read nor parsed */
 	char *target; /* the link's target, or NULL */
 	size_t captarget;
-};
+} LINES;
 
 /* Hard links met in one archive's scan: every profile member's source by
  * the hash of its name (a data-less link takes a copy of its target's
@@ -834,7 +851,7 @@ struct aworker {
 	size_t capx;
 	pthread_t th;
 	int started;
-};
+} LINES;
 
 struct ascan {
 	struct loader *L;
@@ -1087,8 +1104,8 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 	}
 	int nw = scan_threads(L->o);
 	struct ascan S = {.L = L, .R = (size_t)nw * 4};
-	struct aworker *w = calloc((size_t)nw, sizeof(*w));
-	S.slot = calloc(S.R, sizeof(*S.slot));
+	struct aworker *w = calloc_lines((size_t)nw, sizeof(*w));
+	S.slot = calloc_lines(S.R, sizeof(*S.slot));
 	pthread_mutex_init(&S.mu, NULL);
 	pthread_cond_init(&S.cv, NULL);
 	pthread_mutex_init(&S.intern, NULL);
@@ -1549,7 +1566,7 @@ struct pslot {
 	size_t k;     /* merge position this slot holds */
 	struct buf b; /* rc 1: the file's bytes (it is not read again) */
 	int ready;
-};
+} LINES;
 
 struct pworker {
 	struct pool *pool;
@@ -1561,7 +1578,7 @@ struct pworker {
 	size_t capx;
 	pthread_t th;
 	int started;
-};
+} LINES;
 
 struct pool {
 	struct loader *L;
@@ -1663,8 +1680,8 @@ static int nthreads(const pv_load_opts *o, size_t nsrc)
 static int load_parallel(struct loader *L, int nw)
 {
 	struct pool P = {.L = L, .n = L->nsrc, .R = (size_t)nw * 8};
-	struct pworker *w = calloc((size_t)nw, sizeof(*w));
-	P.ring = calloc(P.R, sizeof(*P.ring));
+	struct pworker *w = calloc_lines((size_t)nw, sizeof(*w));
+	P.ring = calloc_lines(P.R, sizeof(*P.ring));
 	int rc = 0;
 	pthread_mutex_init(&P.mu, NULL);
 	pthread_cond_init(&P.cv, NULL);

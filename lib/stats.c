@@ -661,11 +661,19 @@ struct pv_profile {
 	unsigned shapes; /* edge shapes present: SHAPE_TUPLE | SHAPE_INT */
 };
 
+/* A profile is filled on one core and merged on another: its header gets
+ * cache lines of its own (whole 128-byte pairs, which the adjacent-line
+ * prefetcher moves together), or the parser's writes to one ring slot and
+ * the merge's reads of the next would share a line and bounce it. */
+#define PROFILE_ALIGN 128
+
 int pv_profile_new(pv_profile **out)
 {
-	pv_profile *p = calloc(1, sizeof(*p));
+	size_t size = (sizeof(pv_profile) + PROFILE_ALIGN - 1) & ~(size_t)(PROFILE_ALIGN - 1);
+	pv_profile *p = aligned_alloc(PROFILE_ALIGN, size);
 	if (!p)
 		return PV_ENOMEM;
+	memset(p, 0, sizeof(*p));
 	p->gen = 1;
 	*out = p;
 	return 0;
