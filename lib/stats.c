@@ -510,13 +510,22 @@ static int table_index(table *t)
 }
 
 /* add_callers(): an edge already present is summed (tuples element-wise,
- * ints added), a new one is appended as is. */
-static int table_merge_edge(table *t, size_t ei, const pv_edge *src)
+ * ints added), a new one is appended as is.  *hint is the entry's edge
+ * expected next (0: none): dumps of one program list an entry's callers in
+ * the same order, so the edge after the one just merged is usually the one
+ * wanted, found without a hash lookup.  A caller appears once per entry, so
+ * a hint with the same caller is the edge. */
+static int table_merge_edge(table *t, size_t ei, const pv_edge *src, uint32_t *hint)
 {
-	uint32_t id = pv_map_get(&t->edge_of, edge_key(ei, src->caller));
-	if (!id)
+	uint32_t id = *hint;
+	if (!id || t->edges[id].caller != src->caller)
+		id = pv_map_get(&t->edge_of, edge_key(ei, src->caller));
+	if (!id) {
+		*hint = 0;
 		return table_append_edge(t, ei, src, 1);
+	}
 	pv_edge *d = &t->edges[id];
+	*hint = d->next;
 	d->nc += src->nc;
 	if (d->is_tuple) {
 		d->cc += src->cc;
@@ -1214,9 +1223,10 @@ static int merge_into(table *t, const pv_profile *p, int mode)
 		int rc = table_add_entry(t, e->key, e->cc, e->nc, e->tt, e->ct, mode, &ei);
 		if (rc < 0)
 			return rc;
+		uint32_t hint = t->entries[ei].first_edge;
 		for (uint32_t j = e->first_edge; j; j = p->callers[j].next) {
 			rc = fresh ? table_append_edge(t, ei, &p->callers[j], 0)
-				   : table_merge_edge(t, ei, &p->callers[j]);
+				   : table_merge_edge(t, ei, &p->callers[j], &hint);
 			if (rc < 0)
 				return rc;
 		}
@@ -1352,8 +1362,9 @@ int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx)
 		size_t ei;
 		if ((rc = table_add_entry(&nt, nk, pe->cc, pe->nc, pe->tt, pe->ct, AS_IS, &ei)) < 0)
 			goto out;
+		uint32_t hint = nt.entries[ei].first_edge;
 		for (uint32_t j = pe->first_edge; j; j = scratch->callers[j].next)
-			if ((rc = table_merge_edge(&nt, ei, &scratch->callers[j])) < 0)
+			if ((rc = table_merge_edge(&nt, ei, &scratch->callers[j], &hint)) < 0)
 				goto out;
 	}
 	nt.total_calls = t->total_calls;
