@@ -476,10 +476,21 @@ static const char *base_name(const char *path)
 /* Where parsed archive members wait for their turn: records in archive
  * order, in memory up to the budget, then in an unlinked temporary file
  * (records at offsets below flen are in the file, the rest in m). */
+/* The records, in archive order, at consecutive positions: [0, flen) in
+ * the file, the rest in memory in segments of an eighth of the budget,
+ * oldest first.  When the budget is reached the oldest segment goes to the
+ * file, so what is written is the records beyond the budget, not the whole
+ * budget again and again; the last records, which pstats' order merges
+ * first, stay in memory.  A record lies whole in one segment or the file. */
+#define SPILL_SEGS 8
+
 struct spill {
-	struct buf m;  /* records not in the file */
-	int fd;        /* -1: no file yet */
-	uint64_t flen; /* bytes in the file */
+	struct buf seg[SPILL_SEGS + 2]; /* records not in the file, oldest first */
+	size_t nseg;
+	size_t held;      /* bytes in seg[] */
+	struct buf spare; /* a flushed segment's storage, for the next one */
+	int fd;           /* -1: no file yet */
+	uint64_t flen;    /* bytes in the file */
 };
 
 /* An archive (or standard input) read when met.  Its members are records
@@ -607,7 +618,8 @@ static int spill_file(pv_ctx *ctx)
 	return fd;
 }
 
-/* Move what m holds to the file (made when first needed). */
+/* Move the oldest segment to the file (made when first needed); its
+ * storage is kept for the next segment. */
 static int spill_flush(struct loader *L, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
@@ -617,11 +629,22 @@ static int spill_flush(struct loader *L, pv_ctx *ctx)
 			return fd;
 		sp->fd = fd;
 	}
-	if (write_all(sp->fd, sp->m.p, sp->m.len) < 0)
+	struct buf *old = &sp->seg[0];
+	if (write_all(sp->fd, old->p, old->len) < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot write the temporary file: %s",
 			       strerror(errno));
-	sp->flen += sp->m.len;
-	sp->m.len = 0;
+	sp->flen += old->len;
+	sp->held -= old->len;
+	struct buf keep = *old;
+	keep.len = 0;
+	memmove(&sp->seg[0], &sp->seg[1], (sp->nseg - 1) * sizeof(sp->seg[0]));
+	sp->nseg--;
+	if (keep.cap > sp->spare.cap) { /* keep the larger block */
+		free(sp->spare.p);
+		sp->spare = keep;
+	} else {
+		free(keep.p);
+	}
 	return 0;
 }
 
@@ -651,19 +674,31 @@ static int rec_put(struct buf *b, const char *name, int rc, const pv_profile *p,
 	return rc < 0 ? 0 : pv_profile_pack(p, &b->p, &b->len, &b->cap);
 }
 
-/* Room for a record of up to n bytes: what m holds goes to the file
- * first if the record would take it past the budget, so m never grows
- * past it (beyond one record larger than it is).  The last records stay in
- * m: pstats' order merges them first. */
-static int spill_room(struct loader *L, size_t n, pv_ctx *ctx)
+/* Room for a record of up to n bytes in the newest segment: the oldest
+ * segments go to the file first while the record would take what memory
+ * holds past the budget (so it never grows past it, beyond one record
+ * larger than it is), and a new segment starts when the newest is full.
+ * Returns the segment, NULL with ctx set on failure. */
+static struct buf *spill_room(struct loader *L, size_t n, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
-	if (sp->m.len && sp->m.len + n > L->budget) {
-		int rc = spill_flush(L, ctx);
-		if (rc < 0)
-			return rc;
+	size_t segsize = L->budget / SPILL_SEGS ? L->budget / SPILL_SEGS : 1;
+	while (sp->held && sp->held + n > L->budget)
+		if (spill_flush(L, ctx) < 0)
+			return NULL;
+	struct buf *cur = sp->nseg ? &sp->seg[sp->nseg - 1] : NULL;
+	if (!cur || (cur->len && cur->len + n > segsize)) {
+		if (sp->nseg == SPILL_SEGS + 2 && spill_flush(L, ctx) < 0)
+			return NULL;
+		cur = &sp->seg[sp->nseg++];
+		*cur = sp->spare;
+		memset(&sp->spare, 0, sizeof(sp->spare));
 	}
-	return pv_grow(&sp->m.p, &sp->m.cap, sp->m.len + n, 1);
+	if (pv_grow(&cur->p, &cur->cap, cur->len + n, 1) < 0) {
+		pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+		return NULL;
+	}
+	return cur;
 }
 
 /* A record into the spill, as the next source of archive `arch`. */
@@ -672,27 +707,33 @@ static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
 {
 	struct spill *sp = &L->sp;
 	size_t need = strlen(name) + 16 + (rc == 0 ? pv_profile_pack_bound(p) : strlen(ctx->msg));
-	int r = spill_room(L, need, ctx);
-	size_t start = sp->m.len;
-	if (r < 0 || (r = rec_put(&sp->m, name, rc, p, ctx)) < 0)
+	struct buf *cur = spill_room(L, need, ctx);
+	if (!cur)
+		return ctx->code;
+	size_t start = cur->len;
+	uint64_t at = sp->flen + sp->held;
+	int r = rec_put(cur, name, rc, p, ctx);
+	sp->held += cur->len - start;
+	if (r < 0)
 		return r;
-	if (sp->m.len - start > UINT32_MAX)
+	if (cur->len - start > UINT32_MAX)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
-	return add_source(L, sp->flen + start, (uint32_t)(sp->m.len - start), arch);
+	return add_source(L, at, (uint32_t)(cur->len - start), arch);
 }
 
 /* A record built elsewhere into the spill, at *at. */
 static int spill_append(struct loader *L, const struct buf *rec, uint64_t *at, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
-	int r = spill_room(L, rec->len, ctx);
-	if (r < 0)
-		return r;
 	if (rec->len > UINT32_MAX)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
-	memcpy(sp->m.p + sp->m.len, rec->p, rec->len);
-	sp->m.len += rec->len;
-	*at = sp->flen + sp->m.len - rec->len;
+	struct buf *cur = spill_room(L, rec->len, ctx);
+	if (!cur)
+		return ctx->code;
+	*at = sp->flen + sp->held;
+	memcpy(cur->p + cur->len, rec->p, rec->len);
+	cur->len += rec->len;
+	sp->held += rec->len;
 	return 0;
 }
 
@@ -712,8 +753,13 @@ static int rec_get(const struct loader *L, const struct source *s, struct buf *b
 {
 	const struct spill *sp = &L->sp;
 	if (s->at >= sp->flen) {
-		*out = sp->m.p + (s->at - sp->flen);
-		return 0;
+		uint64_t pos = s->at - sp->flen;
+		for (size_t i = 0; i < sp->nseg; pos -= sp->seg[i++].len)
+			if (pos < sp->seg[i].len) {
+				*out = sp->seg[i].p + pos;
+				return 0;
+			}
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: record beyond the spill");
 	}
 	if (pv_grow(&b->p, &b->cap, s->len, 1) < 0)
 		return PV_ENOMEM;
@@ -1837,7 +1883,9 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 		free(L.archs[i]);
 	}
 	free(L.archs);
-	free(L.sp.m.p);
+	for (size_t i = 0; i < L.sp.nseg; i++)
+		free(L.sp.seg[i].p);
+	free(L.sp.spare.p);
 	if (L.sp.fd >= 0)
 		close(L.sp.fd);
 	free(L.b.p);
