@@ -954,7 +954,7 @@ enum { NUM_F64 = 0,
        NUM_INT = 1,
        NUM_NS = 2 };
 
-static void put_u(unsigned char **o, unsigned __int128 v)
+static inline void put_u64(unsigned char **o, uint64_t v)
 {
 	unsigned char *q = *o;
 	while (v >= 0x80) {
@@ -965,9 +965,35 @@ static void put_u(unsigned char **o, unsigned __int128 v)
 	*o = q;
 }
 
-static void put_i(unsigned char **o, pv_int v)
+static PV_NOINLINE void put_u128(unsigned char **o, unsigned __int128 v)
 {
-	put_u(o, ((unsigned __int128)v << 1) ^ (unsigned __int128)(v >> 127)); /* zigzag */
+	unsigned char *q = *o;
+	while (v >= 0x80) {
+		*q++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	*q++ = (unsigned char)v;
+	*o = q;
+}
+
+/* Almost every number fits in 64 bits: those take the 64-bit loop (the
+ * same bytes as the 128-bit one). */
+static inline void put_u(unsigned char **o, unsigned __int128 v)
+{
+	if (v >> 64 == 0)
+		put_u64(o, (uint64_t)v);
+	else
+		put_u128(o, v);
+}
+
+static inline void put_i(unsigned char **o, pv_int v)
+{
+	if (v >= INT64_MIN && v <= INT64_MAX) { /* zigzag in 64 bits: the same value */
+		int64_t x = (int64_t)v;
+		put_u64(o, (uint64_t)x << 1 ^ (uint64_t)(x >> 63));
+	} else {
+		put_u128(o, ((unsigned __int128)v << 1) ^ (unsigned __int128)(v >> 127));
+	}
 }
 
 /* How v is packed, and the nanosecond count when NUM_NS. */
@@ -1080,10 +1106,29 @@ static inline unsigned __int128 get_u(struct unpacker *u)
 	return get_u_slow(u);
 }
 
+static PV_NOINLINE pv_int get_i_slow(struct unpacker *u)
+{
+	unsigned __int128 z = get_u_slow(u);
+	return (pv_int)(z >> 1) ^ -(pv_int)(z & 1);
+}
+
+/* A zigzag varint: up to 63 bits decoded in 64 (almost every one), else in
+ * 128. */
 static inline pv_int get_i(struct unpacker *u)
 {
-	unsigned __int128 z = get_u(u);
-	return (pv_int)(z >> 1) ^ -(pv_int)(z & 1);
+	const unsigned char *q = u->p;
+	if (u->end - q >= 9) {
+		uint64_t v = 0;
+		for (unsigned i = 0; i < 9; i++) {
+			unsigned char b = q[i];
+			v |= (uint64_t)(b & 0x7f) << (7 * i);
+			if (!(b & 0x80)) {
+				u->p = q + i + 1;
+				return (int64_t)(v >> 1 ^ -(v & 1));
+			}
+		}
+	}
+	return get_i_slow(u);
 }
 
 static inline pv_num get_num(struct unpacker *u, unsigned kind)
