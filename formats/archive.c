@@ -63,6 +63,8 @@
 	X(const char *, archive_entry_hardlink, (struct archive_entry *))                   \
 	X(la_int64_t, archive_entry_size, (struct archive_entry *))                         \
 	X(unsigned int, archive_entry_nlink, (struct archive_entry *))                      \
+	X(int, archive_entry_sparse_count, (struct archive_entry *))                        \
+	X(int, archive_entry_size_is_set, (struct archive_entry *))                         \
 	X(__LA_MODE_T, archive_entry_filetype, (struct archive_entry *))                    \
 	X(const char *, archive_version_string, (void))
 
@@ -128,9 +130,12 @@ struct ar {
 	const unsigned char *head;
 	size_t headlen;
 	int headdone;
-	unsigned char *buf;  /* read callback's block */
-	const char *link;    /* the current member is a hard link to this one */
-	const char *carries; /* the current member holds the data of this earlier link */
+	unsigned char *buf;          /* read callback's block */
+	const char *link;            /* the current member is a hard link to this one */
+	const char *carries;         /* the current member holds the data of this earlier link */
+	struct archive_entry *entry; /* the current member */
+	int tar;                     /* a regular file that starts as a ustar (POSIX or GNU) tar does */
+	int inplace;                 /* members are located, not read: headers only, small blocks */
 };
 
 /* Which formats and filters are read: the same set bids in ar_sniff and
@@ -215,6 +220,7 @@ static void ar_close(void *h)
 }
 
 #define AR_BLOCK (256 << 10)
+#define AR_HEADER_BLOCK 4096
 
 static la_ssize_t cb_read(struct archive *a, void *data, const void **out)
 {
@@ -226,8 +232,11 @@ static la_ssize_t cb_read(struct archive *a, void *data, const void **out)
 			return (la_ssize_t)r->headlen;
 		}
 	}
+	/* locating members reads their headers and seeks past their data:
+	 * small reads, so that data is not read along */
+	size_t block = r->inplace ? AR_HEADER_BLOCK : AR_BLOCK;
 	for (;;) {
-		ssize_t got = read(r->fd, r->buf, AR_BLOCK);
+		ssize_t got = read(r->fd, r->buf, block);
 		if (got >= 0) {
 			*out = r->buf;
 			return got;
@@ -285,6 +294,7 @@ static int ar_open(void **h, const char *path, int fd, const unsigned char *head
 			r->head = head;
 			r->headlen = headlen;
 		}
+		r->tar = seekable && headlen >= 262 && memcmp(head + 257, "ustar", 5) == 0;
 		la.archive_read_set_callback_data(r->a, r);
 		la.archive_read_set_read_callback(r->a, cb_read);
 		if (seekable) {
@@ -338,6 +348,7 @@ static int ar_next(void *h, const char **name, pv_ctx *ctx)
 			*name = r->rawname;
 			return 1;
 		}
+		r->entry = e;
 		const char *n = la.archive_entry_pathname(e);
 		/* a tar hard link has no data of its own (cpio keeps the data with
 		 * the last link, which reads as usual): it is reported when read,
@@ -414,6 +425,36 @@ static int ar_link(void *h, const char **target)
 	return r->carries ? PV_LINK_CARRIES : PV_LINK_NONE;
 }
 
+/* Members of an uncompressed tar in a regular file lie as they are in the
+ * file: the loader reads them itself, in its own order and on every core,
+ * instead of decompressing, packing and spilling them (see pv_container).
+ * libarchive's position in the uncompressed stream, just after it read a
+ * header, is where the member's data starts; its data is skipped with a
+ * seek when the next header is read. */
+static int ar_locate(void *h, uint64_t *off, uint64_t *len)
+{
+	struct ar *r = h;
+	if (!off) { /* before the first member: could members lie in place? */
+		r->inplace = r->tar && !r->raw && la.archive_filter_count(r->a) == 1;
+		return r->inplace;
+	}
+	struct archive_entry *e = r->entry;
+	if (!r->inplace || !e || r->link || r->carries ||
+	    (la.archive_format(r->a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_TAR ||
+	    la.archive_entry_filetype(e) != AE_IFREG || la.archive_entry_sparse_count(e) > 0 ||
+	    !la.archive_entry_size_is_set(e))
+		return 0;
+	la_int64_t at = la.archive_filter_bytes(r->a, 0), size = la.archive_entry_size(e);
+	if (at < 0 || size < 0 || (uint64_t)size > r->lim.max_member)
+		return 0;
+	r->total += (uint64_t)size;
+	if (r->total > r->lim.max_archive)
+		return 0;
+	*off = (uint64_t)at;
+	*len = (uint64_t)size;
+	return 1;
+}
+
 /* in a directory walk, single compressed dumps (not archives) */
 static const char *const ar_suffixes[] = {".prof.gz", ".prof.bz2", ".prof.xz", ".prof.zst", NULL};
 
@@ -425,5 +466,6 @@ const pv_container pv_container_archive = {
 	.next = ar_next,
 	.read = ar_read,
 	.link = ar_link,
+	.locate = ar_locate,
 	.close = ar_close,
 };

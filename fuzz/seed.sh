@@ -100,6 +100,8 @@ cp "$td/cprofile/py311/prog_recursion.prof" "$td/edge/"*merge*.prof "$tmpa/" 2>/
 	cd "$tmpa"
 	set -- *.prof
 	tar cf "$out/fuzz_archive/seed_tar.tar" "$@"
+	# read in place (located, then pread): GNU and POSIX (pax) headers
+	tar --format=posix -cf "$out/fuzz_archive/seed_pax.tar" "$@"
 	gzip -c "$out/fuzz_archive/seed_tar.tar" >"$out/fuzz_archive/seed_tgz.tar.gz"
 	xz -c "$out/fuzz_archive/seed_tar.tar" >"$out/fuzz_archive/seed_txz.tar.xz" 2>/dev/null || true
 	bzip2 -c "$out/fuzz_archive/seed_tar.tar" >"$out/fuzz_archive/seed_tbz.tar.bz2" 2>/dev/null || true

@@ -42,6 +42,9 @@
  * HELD + fd): it is read through that one, not opened again.  At most
  * max_held() are held at once; later named files are opened again. */
 #define HELD 4
+/* An archive member that lies as it is in the archive (an uncompressed tar
+ * in a regular file): its source's at points to where and its name. */
+#define INPLACE UINT32_MAX
 
 /* Paths found by a walk: their bytes in blocks of 1 MiB that never move
  * (no copy as the list grows, no slack but the last block's), and the
@@ -57,17 +60,29 @@ struct pathvec {
 	size_t nblocks, capblocks;
 };
 
+static void *keep(struct pathvec *pv, const void *p, size_t n);
+
 static int push(struct pathvec *pv, char *s)
 {
-	size_t m = s ? strlen(s) + 1 : 0;
-	if (!s || pv_grow(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v)) < 0)
-		goto nomem;
-	if (pv->used + m > pv->blkcap) {
-		size_t sz = m > PATH_BLOCK ? m : PATH_BLOCK;
+	char *d = NULL;
+	if (s && pv_grow(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v)) == 0)
+		d = keep(pv, s, strlen(s) + 1);
+	free(s);
+	if (!d)
+		return PV_ENOMEM;
+	pv->v[pv->n++] = d;
+	return 0;
+}
+
+/* n bytes copied into the blocks (not listed in v): they never move. */
+static void *keep(struct pathvec *pv, const void *p, size_t n)
+{
+	if (pv->used + n > pv->blkcap) {
+		size_t sz = n > PATH_BLOCK ? n : PATH_BLOCK;
 		char *b = malloc(sz);
 		if (!b || pv_grow(&pv->blocks, &pv->capblocks, pv->nblocks + 1, sizeof(char *)) < 0) {
 			free(b);
-			goto nomem;
+			return NULL;
 		}
 		pv->blocks[pv->nblocks++] = b;
 		pv->blk = b;
@@ -75,14 +90,9 @@ static int push(struct pathvec *pv, char *s)
 		pv->blkcap = sz;
 	}
 	char *d = pv->blk + pv->used;
-	memcpy(d, s, m);
-	pv->used += m;
-	pv->v[pv->n++] = d;
-	free(s);
-	return 0;
-nomem:
-	free(s);
-	return PV_ENOMEM;
+	memcpy(d, p, n);
+	pv->used += n;
+	return d;
 }
 
 static void pathvec_free(struct pathvec *pv)
@@ -500,6 +510,7 @@ struct spill {
 struct arch {
 	char *path;
 	int single; /* standard input holding one profile: no member name */
+	int fd;     /* its members lie in place (INPLACE sources): read here; else -1 */
 };
 
 struct source {
@@ -716,7 +727,7 @@ static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
 	sp->held += cur->len - start;
 	if (r < 0)
 		return r;
-	if (cur->len - start > UINT32_MAX)
+	if (cur->len - start >= INPLACE)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
 	return add_source(L, at, (uint32_t)(cur->len - start), arch);
 }
@@ -725,7 +736,7 @@ static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
 static int spill_append(struct loader *L, const struct buf *rec, uint64_t *at, pv_ctx *ctx)
 {
 	struct spill *sp = &L->sp;
-	if (rec->len > UINT32_MAX)
+	if (rec->len >= INPLACE)
 		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
 	struct buf *cur = spill_room(L, rec->len, ctx);
 	if (!cur)
@@ -820,6 +831,7 @@ static int add_arch(struct loader *L, const char *path, struct arch **out)
 		free(a);
 		return PV_ENOMEM;
 	}
+	a->fd = -1;
 	L->archs[L->narchs++] = a;
 	*out = a;
 	return 0;
@@ -1128,6 +1140,44 @@ static int scan_threads(const pv_load_opts *o)
 				  : (int)n;
 }
 
+/* An uncompressed tar in a regular file: every wanted member is located
+ * (its header read, its data skipped with a seek) and becomes a source that
+ * the merge reads like a file, with pread at its offset, on every core:
+ * no packing, no spill.  1 when every member was located; 0 when one was
+ * not (compressed, sparse, a link, a limit, a broken header): nothing is
+ * added then, and the caller reads the archive again as usual, which
+ * reports what it meets where it meets it. */
+static int inplace_scan(struct loader *L, const pv_container *c, void *h, struct arch *a, int fd,
+			pv_ctx *ctx)
+{
+	size_t first = L->nsrc;
+	uint32_t ai = (uint32_t)L->narchs;
+	const char *name;
+	struct stat st;
+	int rc = fstat(fd, &st) == 0 ? 0 : -1;
+	while (rc == 0 && (rc = c->next(h, &name, ctx)) == 1) {
+		if (L->o->want && !L->o->want(L->o->arg, base_name(name)))
+			continue;
+		uint64_t where[2];
+		/* a member the file ends inside: the usual read says where */
+		if (!c->locate(h, &where[0], &where[1]) || where[1] >= INPLACE ||
+		    where[0] + where[1] > (uint64_t)st.st_size)
+			break;
+		size_t n = strlen(name);
+		unsigned char *rec = keep(&L->paths, where, sizeof(where) + n + 1);
+		if (!rec)
+			return PV_ENOMEM;
+		memcpy(rec + sizeof(where), name, n + 1);
+		if ((rc = add_source(L, (uint64_t)(uintptr_t)rec, INPLACE, ai)) < 0)
+			return rc;
+	}
+	if (rc == 0 && (a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0)
+		return 1;
+	L->nsrc = first;
+	pv_ctx_clear(ctx);
+	return 0;
+}
+
 /* The one pass over an archive: every wanted member parsed and packed into
  * the spill, in archive order.  The archive's own failure is reported now
  * if no member came before it, else in the merge at its place after them
@@ -1142,11 +1192,33 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 	uint32_t ai = (uint32_t)L->narchs;
 	pv_ctx ctx = {.input = a->path};
 	void *h = NULL;
+	size_t first = L->nsrc;
 	if ((rc = c->open(&h, a->path, fd, head, headlen, &L->lim, &ctx)) < 0) {
 		if (rc == PV_ENOMEM)
 			return rc;
 		report_ctx(L, &ctx);
 		return 0;
+	}
+	if (c->locate && c->locate(h, NULL, NULL)) {
+		rc = inplace_scan(L, c, h, a, fd, &ctx);
+		if (rc != 0) {
+			c->close(h);
+			if (rc == 1 && L->nsrc == first) {
+				report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT,
+				       "no *.prof members in this archive");
+				L->res->failed++;
+			}
+			return rc < 0 ? rc : 0;
+		}
+		/* a member to read as usual: the archive is read again, as usual */
+		c->close(h);
+		h = NULL;
+		if ((rc = c->open(&h, a->path, fd, head, headlen, &L->lim, &ctx)) < 0) {
+			if (rc == PV_ENOMEM)
+				return rc;
+			report_ctx(L, &ctx);
+			return 0;
+		}
 	}
 	int nw = scan_threads(L->o);
 	struct ascan S = {.L = L, .R = (size_t)nw * 4};
@@ -1155,7 +1227,6 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 	pthread_mutex_init(&S.mu, NULL);
 	pthread_cond_init(&S.cv, NULL);
 	pthread_mutex_init(&S.intern, NULL);
-	size_t first = L->nsrc;
 	int lastfailed = 0, rc2 = 0;
 	if (!w || !S.slot) {
 		rc = PV_ENOMEM;
@@ -1572,11 +1643,67 @@ static int member_get(const struct loader *L, const struct source *s, struct buf
 	return 0;
 }
 
+/* An in-place member's offset and length in its archive, and its name. */
+static const char *inplace_of(const struct source *s, uint64_t *off, uint64_t *len)
+{
+	const unsigned char *rec = (const unsigned char *)(uintptr_t)s->at;
+	memcpy(off, rec, sizeof(*off));
+	memcpy(len, rec + sizeof(*off), sizeof(*len));
+	return (const char *)rec + sizeof(*off) + sizeof(*len);
+}
+
+/* An in-place member's bytes into b, read where they lie in the archive
+ * (pread: threads share the descriptor), with ctx naming it. */
+static int inplace_read(const struct loader *L, const struct source *s, struct buf *b, pv_ctx *ctx)
+{
+	const struct arch *a = L->archs[s->arch - 1];
+	uint64_t off, len;
+	ctx->input = a->path;
+	ctx->member = inplace_of(s, &off, &len);
+	pv_ctx_clear(ctx);
+	b->len = 0;
+	if (pv_grow(&b->p, &b->cap, len ? (size_t)len : 1, 1) < 0)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	while (b->len < len) {
+		ssize_t got = pread(a->fd, b->p + b->len, (size_t)len - b->len, (off_t)(off + b->len));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "read error: %s", strerror(errno));
+		if (got == 0)
+			return pv_fail(ctx, PV_EIO, PV_NOOFF,
+				       "the archive ends inside this member (truncated while read)");
+		b->len += (size_t)got;
+	}
+	return 0;
+}
+
 /* The name a member merges under (what `seen` is told). */
 static const char *member_name(const struct loader *L, const struct source *s, const char *name)
 {
 	const struct arch *a = L->archs[s->arch - 1];
 	return base_name(a->single ? a->path : name);
+}
+
+/* The name a source merges under; member: a spilled member's name. */
+static const char *merge_name(const struct loader *L, const struct source *s, const char *member)
+{
+	uint64_t off, len;
+	if (!s->arch)
+		return base_name(src_path(L, s));
+	return s->len == INPLACE ? base_name(inplace_of(s, &off, &len)) : member_name(L, s, member);
+}
+
+static int load_inplace(struct loader *L, const struct source *s, pv_ctx *ctx)
+{
+	int rc = inplace_read(L, s, &L->b, ctx);
+	if (rc == 0) {
+		L->bytes += L->b.len;
+		rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
+	}
+	if (rc < 0)
+		return input_nomem(rc, ctx);
+	return merge(L, merge_name(L, s, NULL), L->prof, ctx);
 }
 
 static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
@@ -1587,7 +1714,9 @@ static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 
 static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	return s->arch ? load_member(L, s, ctx) : load_file(L, s, ctx);
+	if (!s->arch)
+		return load_file(L, s, ctx);
+	return s->len == INPLACE ? load_inplace(L, s, ctx) : load_member(L, s, ctx);
 }
 
 /* ---- parallel parsing ---------------------------------------------------
@@ -1642,14 +1771,17 @@ static size_t order_at(size_t n, size_t k)
 	return k == 0 ? 0 : n - k;
 }
 
+/* A file, or a member in place in its archive (read as aparse reads a
+ * member: a compressed member is no container here either). */
 static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_ctx *ctx)
 {
 	struct loader *L = w->pool->L;
-	int rc = read_input(L, &w->dc, src, &w->b, ctx);
+	int inplace = src->arch != 0;
+	int rc = inplace ? inplace_read(L, src, &w->b, ctx) : read_input(L, &w->dc, src, &w->b, ctx);
 	if (rc != 0)
 		return input_nomem(rc, ctx);
 	w->len = w->b.len;
-	if (container_for(L->o, w->b.p, w->b.len))
+	if (!inplace && container_for(L->o, w->b.p, w->b.len))
 		return 1;
 	if ((rc = pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len)) < 0)
 		return input_nomem(rc, ctx);
@@ -1676,8 +1808,9 @@ static void parse_into(struct pworker *w, size_t k)
 	struct pslot *s = &P->ring[k % P->R];
 	struct source *src = &P->L->src[order_at(P->n, k)];
 	w->len = 0;
-	int rc = src->arch ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
-			   : parse_plain(w, src, s->p, &s->ctx);
+	int rc = src->arch && src->len != INPLACE
+			 ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
+			 : parse_plain(w, src, s->p, &s->ctx);
 	if (rc == 1) { /* a compressed file: its bytes go to the merge with the slot */
 		struct buf t = s->b;
 		s->b = w->b;
@@ -1785,7 +1918,7 @@ static int load_parallel(struct loader *L, int nw)
 		} else {
 			L->bytes += s->len;
 			if (r == 0)
-				r = merge(L, src->arch ? member_name(L, src, s->name) : base_name(src_path(L, src)), s->p, &s->ctx);
+				r = merge(L, merge_name(L, src, s->name), s->p, &s->ctx);
 		}
 		if (r == PV_ENOMEM) {
 			rc = r;
@@ -1879,6 +2012,8 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	pathvec_free(&L.paths);
 	free(L.src);
 	for (size_t i = 0; i < L.narchs; i++) {
+		if (L.archs[i]->fd >= 0)
+			close(L.archs[i]->fd);
 		free(L.archs[i]->path);
 		free(L.archs[i]);
 	}

@@ -311,6 +311,15 @@ typedef struct pv_container {
 	 * PV_LINK_NONE.  The loader reads a data-less link as its target
 	 * (read() is not called for it). */
 	int (*link)(void *h, const char **target);
+	/* Optional (NULL: members are always read).  Called with off NULL
+	 * after open, before the first next(): 1 if members may lie in the
+	 * input as they are (a regular file read from its start, not
+	 * compressed), and from then on next() reads headers only; 0 if not.
+	 * Called after next(): 1 with the current member's bytes at [*off,
+	 * *off + *len) of the input, to be read there (with pread); 0 if they
+	 * must be read with read() (compressed, sparse, a link, past a limit):
+	 * the loader then opens the input again and reads it as usual. */
+	int (*locate)(void *h, uint64_t *off, uint64_t *len);
 } pv_container;
 
 enum { PV_LINK_NONE,

@@ -25,7 +25,9 @@ static int counting_open(void **h, const char *path, int fd, const unsigned char
 
 static pv_container counting_archive; /* pv_container_archive, counting_open */
 static char tmpdir[] = "/tmp/pv-test-load-XXXXXX";
-static char tgz[64], tzst[64], plain[64];
+static char tgz[64], tzst[64], plain[64], tarf[64], paxdir[64], paxf[64], paxgz[64], linkf[64],
+	linkgz[64];
+static int threads = 1; /* load_report's parsing threads */
 
 static void on_error(const pv_ctx *ctx, void *arg)
 {
@@ -39,7 +41,7 @@ static char *load_report(const char *const *in, size_t n, size_t budget, size_t 
 {
 	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
 	const pv_container *const containers[] = {&counting_archive, NULL};
-	pv_load_opts o = {.readers = readers, .containers = containers, .on_error = on_error, .cache_bytes = budget, .threads = 1};
+	pv_load_opts o = {.readers = readers, .containers = containers, .on_error = on_error, .cache_bytes = budget, .threads = threads};
 	pv_load_result res;
 	pv_stats *st;
 	pv_ctx ctx = {0};
@@ -102,6 +104,68 @@ static void test_members_in_merge_order(void **state)
 	char *got = load_report(mixed, 3, 1, &n2);
 	assert_int_equal(opens, 2);
 	assert_int_equal(n1, n2);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+}
+
+/* An uncompressed tar in a regular file: its members are located (one
+ * open, headers only) and read in place, on one thread or two, giving the
+ * directory's bytes. */
+static void test_uncompressed_tar_in_place(void **state)
+{
+	(void)state;
+	const char *dir[] = {"testdata/flask"}, *in[] = {tarf};
+	size_t nd, na;
+	char *want = load_report(dir, 1, 0, &nd);
+	for (threads = 1; threads <= 2; threads++) {
+		opens = 0;
+		char *got = load_report(in, 1, 1, &na);
+		assert_int_equal(opens, 1);
+		assert_int_equal(na, nd);
+		assert_string_equal(got, want);
+		free(got);
+	}
+	threads = 1;
+	free(want);
+}
+
+/* POSIX (pax) headers for names past 100 bytes, a directory and a member
+ * that is no profile between the profiles: each located where its data
+ * starts, the same bytes as the directory and as the same tar gzipped
+ * (read as usual). */
+static void test_in_place_pax_headers(void **state)
+{
+	(void)state;
+	const char *dir[] = {paxdir}, *in[] = {paxf}, *gz[] = {paxgz};
+	size_t nd, na, ng;
+	char *want = load_report(dir, 1, 0, &nd);
+	opens = 0;
+	char *got = load_report(in, 1, 0, &na);
+	assert_int_equal(opens, 1);
+	char *usual = load_report(gz, 1, 0, &ng);
+	assert_int_equal(na, nd);
+	assert_int_equal(ng, nd);
+	assert_string_equal(got, want);
+	assert_string_equal(usual, want);
+	free(got);
+	free(usual);
+	free(want);
+}
+
+/* A member that cannot be read in place (a hard link, whose data is its
+ * target's): the archive is read again as usual, and the report is the
+ * one the same tar gzipped gives. */
+static void test_in_place_falls_back(void **state)
+{
+	(void)state;
+	const char *in[] = {linkf}, *gz[] = {linkgz};
+	size_t na, ng;
+	opens = 0;
+	char *got = load_report(in, 1, 0, &na);
+	assert_int_equal(opens, 2);
+	char *want = load_report(gz, 1, 0, &ng);
+	assert_int_equal(na, ng);
 	assert_string_equal(got, want);
 	free(got);
 	free(want);
@@ -235,16 +299,36 @@ int main(void)
 	snprintf(tgz, sizeof(tgz), "%s/d.tar.gz", tmpdir);
 	snprintf(tzst, sizeof(tzst), "%s/d.tar.zst", tmpdir);
 	snprintf(plain, sizeof(plain), "%s/one.prof", tmpdir);
-	char cmd[512];
+	snprintf(tarf, sizeof(tarf), "%s/d.tar", tmpdir);
+	snprintf(paxdir, sizeof(paxdir), "%s/pax", tmpdir);
+	snprintf(paxf, sizeof(paxf), "%s/pax.tar", tmpdir);
+	snprintf(paxgz, sizeof(paxgz), "%s/pax.tar.gz", tmpdir);
+	snprintf(linkf, sizeof(linkf), "%s/link.tar", tmpdir);
+	snprintf(linkgz, sizeof(linkgz), "%s/link.tar.gz", tmpdir);
+	char cmd[2048];
 	snprintf(cmd, sizeof(cmd),
 		 "tar -C testdata --sort=name -czf %s flask && tar -C testdata --sort=name --zstd "
-		 "-cf %s flask && cp testdata/cprofile/py311/prog_recursion.prof %s",
-		 tgz, tzst, plain);
+		 "-cf %s flask && cp testdata/cprofile/py311/prog_recursion.prof %s && "
+		 "tar -C testdata --sort=name -cf %s flask && "
+		 /* pax: a long directory name, a file that is no profile, an empty directory */
+		 "L=%s/a_directory_name_long_enough_that_the_paths_below_it_pass_the_hundred_bytes_"
+		 "of_a_ustar_name_field && mkdir -p $L/empty && cp testdata/flask/*.prof $L && "
+		 "echo not a profile > $L/README.txt && "
+		 "tar -C %s --sort=name --format=posix -cf %s . && gzip -c %s > %s && "
+		 /* a hard link: its data is its target's */
+		 "mkdir %s/ln && cp testdata/flask/*.prof %s/ln && "
+		 "ln %s/ln/$(ls testdata/flask | head -1) %s/ln/zz_link.prof && "
+		 "tar -C %s --sort=name -cf %s ln && gzip -c %s > %s",
+		 tgz, tzst, plain, tarf, paxdir, paxdir, paxf, paxf, paxgz, tmpdir, tmpdir, tmpdir,
+		 tmpdir, tmpdir, linkf, linkf, linkgz);
 	if (system(cmd) != 0)
 		return 1;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_one_pass_whatever_the_budget),
 		cmocka_unit_test(test_members_in_merge_order),
+		cmocka_unit_test(test_uncompressed_tar_in_place),
+		cmocka_unit_test(test_in_place_pax_headers),
+		cmocka_unit_test(test_in_place_falls_back),
 		cmocka_unit_test(test_pack_round_trip),
 		cmocka_unit_test(test_pack_numbers),
 	};
