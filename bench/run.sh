@@ -66,7 +66,7 @@ for n in "${sizes[@]}"; do
 	ty=$(secs 1 sh -c "$PY bench/pstats_report.py stats '$d'/*.prof")
 	m=$(rss "$PV" "$d")
 	printf '%-7s %7s %8s %9s %9s %9s %10s %9s %8s %8s %9s\n' "$n" "$mb" "$tc" "$tp" "$ty" \
-		"$(ratio "$tp" "$tc")" "$(ratio "$ty" "$tp")" \
+		"$(awk -v a="$tp" -v b="$tc" 'BEGIN { printf "%.2f", a / b }')" "$(ratio "$ty" "$tp")" \
 		"$(awk -v n="$n" -v t="$tp" 'BEGIN { printf "%.0f", n / t }')" \
 		"$(awk -v m="$mb" -v t="$tp" 'BEGIN { printf "%.0f", m / t }')" "$m" \
 		"$(awk -v n="$n" -v t="$tp" 'BEGIN { printf "%.3f", t / n * 1e6 }')"
