@@ -74,7 +74,8 @@ static int push(struct pathvec *pv, char *s)
 	return 0;
 }
 
-/* n bytes copied into the blocks (not listed in v): they never move. */
+/* n bytes in the blocks (not listed in v), copied from p unless it is
+ * NULL: they never move. */
 static void *keep(struct pathvec *pv, const void *p, size_t n)
 {
 	if (pv->used + n > pv->blkcap) {
@@ -90,7 +91,8 @@ static void *keep(struct pathvec *pv, const void *p, size_t n)
 		pv->blkcap = sz;
 	}
 	char *d = pv->blk + pv->used;
-	memcpy(d, p, n);
+	if (p)
+		memcpy(d, p, n);
 	pv->used += n;
 	return d;
 }
@@ -583,6 +585,15 @@ static const char *src_path(const struct loader *L, const struct source *s)
 {
 	(void)L; /* the path lives in L->paths' blocks */
 	return (const char *)(uintptr_t)s->at;
+}
+
+/* An in-place member's offset and length in its archive, and its name. */
+static const char *inplace_of(const struct source *s, uint64_t *off, uint64_t *len)
+{
+	const unsigned char *rec = (const unsigned char *)(uintptr_t)s->at;
+	memcpy(off, rec, sizeof(*off));
+	memcpy(len, rec + sizeof(*off), sizeof(*len));
+	return (const char *)rec + sizeof(*off) + sizeof(*len);
 }
 
 /* ---- the spill ---------------------------------------------------------- */
@@ -1140,13 +1151,15 @@ static int scan_threads(const pv_load_opts *o)
 				  : (int)n;
 }
 
-/* An uncompressed tar in a regular file: every wanted member is located
- * (its header read, its data skipped with a seek) and becomes a source that
- * the merge reads like a file, with pread at its offset, on every core:
- * no packing, no spill.  1 when every member was located; 0 when one was
- * not (compressed, sparse, a link, a limit, a broken header): nothing is
- * added then, and the caller reads the archive again as usual, which
- * reports what it meets where it meets it. */
+/* An uncompressed tar in a regular file: every member is located (its
+ * header read, its data skipped with a seek) and every wanted one becomes a
+ * source that the merge reads like a file, with pread at its offset, on
+ * every core: no packing, no spill.  1 when every member was located; 0
+ * when one was not (compressed, sparse, a link, a limit, a broken header,
+ * one the file ends inside): nothing is added then, and the caller reads
+ * the archive again as usual, which reports what it meets where it meets
+ * it.  `want` is asked once per member, after the scan succeeded, so a
+ * scan given up asks nothing. */
 static int inplace_scan(struct loader *L, const pv_container *c, void *h, struct arch *a, int fd,
 			pv_ctx *ctx)
 {
@@ -1156,23 +1169,32 @@ static int inplace_scan(struct loader *L, const pv_container *c, void *h, struct
 	struct stat st;
 	int rc = fstat(fd, &st) == 0 ? 0 : -1;
 	while (rc == 0 && (rc = c->next(h, &name, ctx)) == 1) {
-		if (L->o->want && !L->o->want(L->o->arg, base_name(name)))
-			continue;
 		uint64_t where[2];
-		/* a member the file ends inside: the usual read says where */
 		if (!c->locate(h, &where[0], &where[1]) || where[1] >= INPLACE ||
 		    where[0] + where[1] > (uint64_t)st.st_size)
 			break;
 		size_t n = strlen(name);
-		unsigned char *rec = keep(&L->paths, where, sizeof(where) + n + 1);
+		unsigned char *rec = keep(&L->paths, NULL, sizeof(where) + n + 1);
 		if (!rec)
 			return PV_ENOMEM;
+		memcpy(rec, where, sizeof(where));
 		memcpy(rec + sizeof(where), name, n + 1);
 		if ((rc = add_source(L, (uint64_t)(uintptr_t)rec, INPLACE, ai)) < 0)
 			return rc;
+		rc = 0;
 	}
-	if (rc == 0 && (a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0)
+	if (rc == 0 && (a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0) {
+		L->nheld++;
+		size_t kept = first;
+		for (size_t i = first; i < L->nsrc; i++) {
+			uint64_t off, len;
+			const char *m = inplace_of(&L->src[i], &off, &len);
+			if (!L->o->want || L->o->want(L->o->arg, base_name(m)))
+				L->src[kept++] = L->src[i];
+		}
+		L->nsrc = kept;
 		return 1;
+	}
 	L->nsrc = first;
 	pv_ctx_clear(ctx);
 	return 0;
@@ -1199,7 +1221,9 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 		report_ctx(L, &ctx);
 		return 0;
 	}
-	if (c->locate && c->locate(h, NULL, NULL)) {
+	/* in place, the archive's descriptor stays open until the merge ends:
+	 * it counts against the descriptors named files may hold */
+	if (c->locate && L->nheld < L->maxheld && c->locate(h, NULL, NULL)) {
 		rc = inplace_scan(L, c, h, a, fd, &ctx);
 		if (rc != 0) {
 			c->close(h);
@@ -1641,15 +1665,6 @@ static int member_get(const struct loader *L, const struct source *s, struct buf
 	if (rc < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
 	return 0;
-}
-
-/* An in-place member's offset and length in its archive, and its name. */
-static const char *inplace_of(const struct source *s, uint64_t *off, uint64_t *len)
-{
-	const unsigned char *rec = (const unsigned char *)(uintptr_t)s->at;
-	memcpy(off, rec, sizeof(*off));
-	memcpy(len, rec + sizeof(*off), sizeof(*len));
-	return (const char *)rec + sizeof(*off) + sizeof(*len);
 }
 
 /* An in-place member's bytes into b, read where they lie in the archive
