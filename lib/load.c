@@ -441,14 +441,17 @@ static int known(const pv_load_opts *o, const unsigned char *p, size_t n)
 static int read_fd(const pv_load_opts *o, size_t max, int fd, struct buf *b, size_t have,
 		   size_t hint, pv_ctx *ctx)
 {
-	/* a small regular file (hint: its size) is read whole at once: a dump
-	 * costs one read and the read that sees the end, as with cat */
+	/* a small regular file (hint: its size) is read whole at once, asking
+	 * one byte more than its size: a read of a regular file that returns
+	 * less than asked has met the end (it is not a pipe), so a dump costs
+	 * one read, where cat needs a second to see the end */
 	size_t first = hint < WHOLE_AT_ONCE && hint + 1 > PV_SNIFF_BYTES ? hint + 1 : PV_SNIFF_BYTES;
 	b->len = have;
 	if (pv_grow(&b->p, &b->cap, first, 1) < 0)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	while (b->len < first) {
-		ssize_t got = read(fd, b->p + b->len, first - b->len);
+		size_t want = first - b->len;
+		ssize_t got = read(fd, b->p + b->len, want);
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0)
@@ -458,6 +461,8 @@ static int read_fd(const pv_load_opts *o, size_t max, int fd, struct buf *b, siz
 		if (got == 0)
 			return 0;
 		b->len += (size_t)got;
+		if (hint && first == hint + 1 && (size_t)got < want)
+			return 0; /* the end of a regular file read whole */
 	}
 	if (!known(o, b->p, b->len))
 		return 0;
