@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "pv.h"
 
 #define PV_NOINLINE __attribute__((noinline))
@@ -98,6 +100,12 @@ int pv_map_put(pv_map *m, uint64_t key, uint32_t val);
  * rekeyed and merged; dst's key marks are not copied, so nothing more may
  * be added to it before a reset.  0 or PV_ENOMEM. */
 int pv_profile_copy(pv_profile *dst, const pv_profile *src);
+/* A parsing thread's table of strings and keys: strings are its own (no
+ * lock while a file is read), but pv_stats_intern_key answers with the
+ * key's id in `parent`, interned there under `lock` the first time this
+ * table meets the key; so a profile read with it carries the parent's key
+ * ids and is merged as it is (no pv_profile_rekey pass). */
+int pv_stats_new_child(pv_stats **out, pv_stats *parent, pthread_mutex_t *lock);
 
 /* Sort rows (entry indices) in place with s; stable.  0 or PV_ENOMEM. */
 int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n);

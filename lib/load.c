@@ -855,9 +855,9 @@ static int add_arch(struct loader *L, const char *path, struct arch **out)
 
 /* The scan of an archive is a pipeline: the calling thread decompresses
  * members into a ring of slots, in archive order; parsing threads (and the
- * calling thread, when the ring is full) parse them into tables of their
- * own, move the keys to the shared tables under a lock (as the directory
- * loader does) and pack each into its slot's record; the calling thread
+ * calling thread, when the ring is full) parse them with tables of their
+ * own (pv_stats_new_child: as the directory loader does) and pack each
+ * into its slot's record; the calling thread
  * copies the records into the spill in archive order. */
 enum { AS_FREE,
        AS_READY,
@@ -921,8 +921,6 @@ struct aworker {
 	struct ascan *S;
 	pv_stats *names;
 	pv_profile *prof;
-	uint32_t *xlat;
-	size_t capx;
 	pthread_t th;
 	int started;
 } LINES;
@@ -953,13 +951,8 @@ static void aparse(struct aworker *w, struct aslot *s)
 		s->nomem = 0;
 		return;
 	}
-	if (rc == 0)
+	if (rc == 0) /* w->names answers with the shared tables' key ids */
 		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p, s->raw.len);
-	if (rc == 0) {
-		pthread_mutex_lock(&w->S->intern);
-		rc = pv_profile_rekey(w->prof, w->names, L->st, &w->xlat, &w->capx);
-		pthread_mutex_unlock(&w->S->intern);
-	}
 	s->rec.len = 0;
 	s->nomem = rc == PV_ENOMEM || rec_put(&s->rec, s->name, rc, w->prof, &s->ctx) < 0;
 	if (s->raw.cap > ((size_t)4 << 20)) { /* a large member: give it back */
@@ -1263,7 +1256,8 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 	}
 	for (int i = 0; i < nw; i++) {
 		w[i].S = &S;
-		if ((rc = pv_stats_new(&w[i].names)) < 0 || (rc = pv_profile_new(&w[i].prof)) < 0)
+		if ((rc = pv_stats_new_child(&w[i].names, L->st, &S.intern)) < 0 ||
+		    (rc = pv_profile_new(&w[i].prof)) < 0)
 			goto out;
 	}
 	/* w[0] is the calling thread's own: it parses too */
@@ -1363,7 +1357,6 @@ out:
 			pthread_join(w[i].th, NULL);
 		pv_stats_free(w[i].names);
 		pv_profile_free(w[i].prof);
-		free(w[i].xlat);
 	}
 	for (size_t i = 0; S.slot && i < S.R; i++) {
 		free(S.slot[i].raw.p);
@@ -1746,10 +1739,11 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
  * the same bytes as a single-threaded run.  The calling thread is one of the parsers: when the
  * next file to merge is not ready it parses the next unclaimed one rather
  * than sleep, so one thread per core keeps every core busy without a
- * wake-up per file.  Each thread interns into tables of its own; once a
- * file is parsed it maps the file's keys to the shared tables under a lock
- * (after the first files almost every key is already known), so the merge
- * never waits on interning. */
+ * wake-up per file.  Each thread interns strings into tables of its own
+ * (pv_stats_new_child), which answer with the shared tables' key ids: a key
+ * goes to the shared tables under a lock the first time the thread meets
+ * it, and after the first files almost every key is known, so the parsers
+ * rarely take the lock and the merge never waits on interning. */
 
 struct pslot {
 	pv_profile *p;
@@ -1769,8 +1763,6 @@ struct pworker {
 	struct dircache dc;
 	struct buf b;
 	size_t len; /* bytes of the file just read */
-	uint32_t *xlat;
-	size_t capx;
 	pthread_t th;
 	int started;
 } LINES;
@@ -1803,11 +1795,8 @@ static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_
 	w->len = w->b.len;
 	if (!inplace && container_for(L->o, w->b.p, w->b.len))
 		return 1;
-	if ((rc = pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len)) < 0)
-		return input_nomem(rc, ctx);
-	pthread_mutex_lock(&w->pool->intern);
-	rc = pv_profile_rekey(p, w->names, L->st, &w->xlat, &w->capx);
-	pthread_mutex_unlock(&w->pool->intern);
+	/* w->names answers with the shared tables' key ids */
+	rc = pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len);
 	return rc < 0 ? input_nomem(rc, ctx) : 0;
 }
 
@@ -1897,7 +1886,7 @@ static int load_parallel(struct loader *L, int nw)
 			goto out;
 	for (int i = 0; i < nw; i++) {
 		w[i].pool = &P;
-		if ((rc = pv_stats_new(&w[i].names)) < 0)
+		if ((rc = pv_stats_new_child(&w[i].names, L->st, &P.intern)) < 0)
 			goto out;
 	}
 	/* w[0] is the calling thread's own: it parses too */
@@ -1966,7 +1955,6 @@ out:
 		pv_stats_free(w[i].names);
 		dircache_drop(&w[i].dc);
 		free(w[i].b.p);
-		free(w[i].xlat);
 	}
 	for (size_t i = 0; P.ring && i < P.R; i++) {
 		pv_profile_free(P.ring[i].p);

@@ -8,6 +8,7 @@
  * position, values summed in merge order.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,13 @@ struct pv_stats {
 	uint32_t *disp_cp; /* width in code points */
 	size_t capdispk;
 	table t;
+	/* a parsing thread's table (pv_stats_new_child): keys are interned
+	 * here, then in parent under lock the first time; up maps this
+	 * table's key ids to the parent's (+ 1, 0 = not yet) */
+	pv_stats *parent;
+	pthread_mutex_t *lock;
+	uint32_t *up;
+	size_t capup;
 };
 
 /* ---- id sets -------------------------------------------------------- */
@@ -244,7 +252,27 @@ int pv_stats_reserve(pv_stats *st, size_t nkeys, size_t nstrs, size_t nbytes)
 	return 0;
 }
 
+static int xlat_key(const pv_stats *from, pv_stats *to, uint32_t k, uint32_t **xlat, size_t *cap,
+		    uint32_t *out);
+static int intern_key_here(pv_stats *st, uint32_t file, int64_t line, uint32_t name, uint32_t *id);
+
 int pv_stats_intern_key(pv_stats *st, uint32_t file, int64_t line, uint32_t name, uint32_t *id)
+{
+	int rc = intern_key_here(st, file, line, name, id);
+	if (rc < 0 || !st->parent)
+		return rc;
+	uint32_t k = *id;
+	if (k < st->capup && st->up[k]) { /* almost always, after the first files */
+		*id = st->up[k] - 1;
+		return 0;
+	}
+	pthread_mutex_lock(st->lock);
+	rc = xlat_key(st, st->parent, k, &st->up, &st->capup, id);
+	pthread_mutex_unlock(st->lock);
+	return rc;
+}
+
+static int intern_key_here(pv_stats *st, uint32_t file, int64_t line, uint32_t name, uint32_t *id)
 {
 	pv_key k = {.file = file, .name = name, .line = line};
 	if (idset_reserve(&st->keyset) < 0)
@@ -583,10 +611,21 @@ int pv_stats_new(pv_stats **out)
 	return 0;
 }
 
+int pv_stats_new_child(pv_stats **out, pv_stats *parent, pthread_mutex_t *lock)
+{
+	int rc = pv_stats_new(out);
+	if (rc == 0) {
+		(*out)->parent = parent;
+		(*out)->lock = lock;
+	}
+	return rc;
+}
+
 void pv_stats_free(pv_stats *st)
 {
 	if (!st)
 		return;
+	free(st->up);
 	free(st->str.bytes);
 	free(st->str.off);
 	free(st->str.len);
