@@ -1004,25 +1004,15 @@ static inline void put_u64(unsigned char **o, uint64_t v)
 	*o = q;
 }
 
-static PV_NOINLINE void put_u128(unsigned char **o, unsigned __int128 v)
-{
-	unsigned char *q = *o;
-	while (v >= 0x80) {
-		*q++ = (unsigned char)(v | 0x80);
-		v >>= 7;
-	}
-	*q++ = (unsigned char)v;
-	*o = q;
-}
-
-/* Almost every number fits in 64 bits: those take the 64-bit loop (the
- * same bytes as the 128-bit one). */
+/* Any value: the 7-bit groups above 64 bits first, in 128-bit arithmetic,
+ * then the rest in the 64-bit loop (almost every number never leaves it). */
 static inline void put_u(unsigned char **o, unsigned __int128 v)
 {
-	if (v >> 64 == 0)
-		put_u64(o, (uint64_t)v);
-	else
-		put_u128(o, v);
+	while (v >> 64) {
+		*(*o)++ = (unsigned char)(v | 0x80);
+		v >>= 7;
+	}
+	put_u64(o, (uint64_t)v);
 }
 
 static inline void put_i(unsigned char **o, pv_int v)
@@ -1031,7 +1021,7 @@ static inline void put_i(unsigned char **o, pv_int v)
 		int64_t x = (int64_t)v;
 		put_u64(o, (uint64_t)x << 1 ^ (uint64_t)(x >> 63));
 	} else {
-		put_u128(o, ((unsigned __int128)v << 1) ^ (unsigned __int128)(v >> 127));
+		put_u(o, ((unsigned __int128)v << 1) ^ (unsigned __int128)(v >> 127));
 	}
 }
 
@@ -1126,48 +1116,42 @@ static PV_NOINLINE unsigned __int128 get_u_slow(struct unpacker *u)
 	return 0;
 }
 
-/* A varint: up to 63 bits in a 64-bit register when 9 bytes are there for
- * sure (almost every one), else byte by byte in 128 bits. */
+/* A varint of up to 63 bits in a 64-bit register, when 9 bytes are there
+ * for sure (almost every one): 1 and *v, past it; else 0, u unchanged. */
+static inline int get_u64(struct unpacker *u, uint64_t *v)
+{
+	const unsigned char *q = u->p;
+	if (u->end - q < 9)
+		return 0;
+	uint64_t x = 0;
+	for (unsigned i = 0; i < 9; i++) {
+		unsigned char b = q[i];
+		x |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80)) {
+			u->p = q + i + 1;
+			*v = x;
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A varint: in 64 bits when it can, else byte by byte in 128. */
 static inline unsigned __int128 get_u(struct unpacker *u)
 {
-	const unsigned char *q = u->p;
-	if (u->end - q >= 9) {
-		uint64_t v = 0;
-		for (unsigned i = 0; i < 9; i++) {
-			unsigned char b = q[i];
-			v |= (uint64_t)(b & 0x7f) << (7 * i);
-			if (!(b & 0x80)) {
-				u->p = q + i + 1;
-				return v;
-			}
-		}
-	}
-	return get_u_slow(u);
+	uint64_t v;
+	return get_u64(u, &v) ? v : get_u_slow(u);
 }
 
-static PV_NOINLINE pv_int get_i_slow(struct unpacker *u)
-{
-	unsigned __int128 z = get_u_slow(u);
-	return (pv_int)(z >> 1) ^ -(pv_int)(z & 1);
-}
-
-/* A zigzag varint: up to 63 bits decoded in 64 (almost every one), else in
- * 128. */
+/* A zigzag varint: decoded in 64 bits when it can (the same value), else
+ * in 128. */
 static inline pv_int get_i(struct unpacker *u)
 {
-	const unsigned char *q = u->p;
-	if (u->end - q >= 9) {
-		uint64_t v = 0;
-		for (unsigned i = 0; i < 9; i++) {
-			unsigned char b = q[i];
-			v |= (uint64_t)(b & 0x7f) << (7 * i);
-			if (!(b & 0x80)) {
-				u->p = q + i + 1;
-				return (int64_t)(v >> 1 ^ -(v & 1));
-			}
-		}
-	}
-	return get_i_slow(u);
+	uint64_t v;
+	if (get_u64(u, &v))
+		return (int64_t)(v >> 1 ^ -(v & 1));
+	unsigned __int128 z = get_u_slow(u);
+	return (pv_int)(z >> 1) ^ -(pv_int)(z & 1);
 }
 
 static inline pv_num get_num(struct unpacker *u, unsigned kind)
