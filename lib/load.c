@@ -490,10 +490,8 @@ static const char *base_name(const char *path)
 
 /* ---- sources: every profile in merge-list order ------------------------ */
 
-/* Where parsed archive members wait for their turn: records in archive
- * order, in memory up to the budget, then in an unlinked temporary file
- * (records at offsets below flen are in the file, the rest in m). */
-/* The records, in archive order, at consecutive positions: [0, flen) in
+/* The spill, where parsed archive members wait for their turn.  The
+ * records, in archive order, at consecutive positions: [0, flen) in
  * the file, the rest in memory in segments of an eighth of the budget,
  * oldest first.  When the budget is reached the oldest segment goes to the
  * file, so what is written is the records beyond the budget, not the whole
@@ -773,7 +771,25 @@ static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv
 	return r < 0 ? r : add_source(L, at, (uint32_t)rec->len, arch);
 }
 
-/* The record of source s: its bytes (in m, or read from the file into
+/* n bytes at off into p: how many there were (fewer at the end of the
+ * file), or -1 with errno. */
+static ssize_t pread_full(int fd, unsigned char *p, size_t n, uint64_t off)
+{
+	size_t got = 0;
+	while (got < n) {
+		ssize_t r = pread(fd, p + got, n - got, (off_t)(off + got));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		got += (size_t)r;
+	}
+	return (ssize_t)got;
+}
+
+/* The record of source s: its bytes (in a segment, or read from the file into
  * *b). */
 static int rec_get(const struct loader *L, const struct source *s, struct buf *b,
 		   const unsigned char **out, pv_ctx *ctx)
@@ -790,16 +806,10 @@ static int rec_get(const struct loader *L, const struct source *s, struct buf *b
 	}
 	if (pv_grow(&b->p, &b->cap, s->len, 1) < 0)
 		return PV_ENOMEM;
-	size_t got = 0;
-	while (got < s->len) {
-		ssize_t r = pread(sp->fd, b->p + got, s->len - got, (off_t)(s->at + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot read the temporary file: %s",
-				       r < 0 ? strerror(errno) : "end of file");
-		got += (size_t)r;
-	}
+	ssize_t got = pread_full(sp->fd, b->p, s->len, s->at);
+	if (got < (ssize_t)s->len)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot read the temporary file: %s",
+			       got < 0 ? strerror(errno) : "end of file");
 	*out = b->p;
 	return 0;
 }
@@ -1149,6 +1159,12 @@ static int scan_threads(const pv_load_opts *o)
 				  : (int)n;
 }
 
+static void no_members(struct loader *L, const struct arch *a)
+{
+	report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT, "no *.prof members in this archive");
+	L->res->failed++;
+}
+
 /* An uncompressed tar in a regular file: every member is located (its
  * header read, its data skipped with a seek) and every wanted one becomes a
  * source that the merge reads like a file, with pread at its offset, on
@@ -1213,34 +1229,28 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 	pv_ctx ctx = {.input = a->path};
 	void *h = NULL;
 	size_t first = L->nsrc;
-	if ((rc = c->open(&h, a->path, fd, head, headlen, &L->lim, &ctx)) < 0) {
-		if (rc == PV_ENOMEM)
-			return rc;
-		report_ctx(L, &ctx);
-		return 0;
-	}
 	/* in place, the archive's descriptor stays open until the merge ends:
 	 * it counts against the descriptors named files may hold */
-	if (c->locate && L->nheld < L->maxheld && c->locate(h, NULL, NULL)) {
-		rc = inplace_scan(L, c, h, a, fd, &ctx);
-		if (rc != 0) {
-			c->close(h);
-			if (rc == 1 && L->nsrc == first) {
-				report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT,
-				       "no *.prof members in this archive");
-				L->res->failed++;
-			}
-			return rc < 0 ? rc : 0;
-		}
-		/* a member to read as usual: the archive is read again, as usual */
-		c->close(h);
-		h = NULL;
+	int inplace = c->locate && L->nheld < L->maxheld;
+	for (;;) {
 		if ((rc = c->open(&h, a->path, fd, head, headlen, &L->lim, &ctx)) < 0) {
 			if (rc == PV_ENOMEM)
 				return rc;
 			report_ctx(L, &ctx);
 			return 0;
 		}
+		if (!inplace || !c->locate(h, NULL, NULL))
+			break;
+		if ((rc = inplace_scan(L, c, h, a, fd, &ctx)) != 0) {
+			c->close(h);
+			if (rc == 1 && L->nsrc == first)
+				no_members(L, a);
+			return rc < 0 ? rc : 0;
+		}
+		/* a member to read as usual: the archive is read again, as usual */
+		c->close(h);
+		h = NULL;
+		inplace = 0;
 	}
 	int nw = scan_threads(L->o);
 	struct ascan S = {.L = L, .R = (size_t)nw * 4};
@@ -1341,9 +1351,7 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 		}
 		rc = 0;
 	} else if (L->nsrc == first) {
-		report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT,
-		       "no *.prof members in this archive");
-		L->res->failed++;
+		no_members(L, a);
 	}
 out:
 	if (w) {
@@ -1620,7 +1628,6 @@ static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 	return merge(L, base_name(path), L->prof, ctx);
 }
 
-/* An archive member (or standard input's profile) from its record. */
 /* An archive member (or standard input's profile) from its record: its
  * name into *name, its profile unpacked into p, or its error in ctx.  Reads
  * only the spill (and b), so parsing threads run it beside the merge. */
@@ -1677,17 +1684,13 @@ static int inplace_read(const struct loader *L, const struct source *s, struct b
 	b->len = 0;
 	if (pv_grow(&b->p, &b->cap, len ? (size_t)len : 1, 1) < 0)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	while (b->len < len) {
-		ssize_t got = pread(a->fd, b->p + b->len, (size_t)len - b->len, (off_t)(off + b->len));
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			return pv_fail(ctx, PV_EIO, PV_NOOFF, "read error: %s", strerror(errno));
-		if (got == 0)
-			return pv_fail(ctx, PV_EIO, PV_NOOFF,
-				       "the archive ends inside this member (truncated while read)");
-		b->len += (size_t)got;
-	}
+	ssize_t got = pread_full(a->fd, b->p, (size_t)len, off);
+	if (got < 0)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF, "read error: %s", strerror(errno));
+	if ((uint64_t)got < len)
+		return pv_fail(ctx, PV_EIO, PV_NOOFF,
+			       "the archive ends inside this member (truncated while read)");
+	b->len = (size_t)got;
 	return 0;
 }
 
