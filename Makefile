@@ -14,7 +14,7 @@ WARN    += -Werror
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libarchive is not linked: formats/archive.c loads it when an archive is met
-PKG_LIBS   = $(shell pkg-config --libs libpcre2-32 2>/dev/null) -ldl -pthread
+PKG_LIBS   = $(shell pkg-config --libs libpcre2-32 2>/dev/null) -lz -ldl -pthread
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
@@ -29,8 +29,8 @@ PYTHON  ?= python3
 # Debian packages.  DEMO_PKGS: what building and `make demo` need (make demo
 # installs only these).  DEB_PKGS and TEST_PKGS: everything the tests need
 # besides (make deps and make test install them; one TEST_PKGS line per need).
-DEMO_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev
-DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev libcmocka-dev python3 \
+DEMO_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev zlib1g-dev
+DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev zlib1g-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
 TEST_PKGS += python3-jsonschema clang-format

@@ -43,10 +43,10 @@ static const char usage_text[] =
 	"  -f, --format FORMAT      output format (below; default text)\n"
 	"      --node-threshold P   dot: leave out functions under P%% of total time (2)\n"
 	"      --edge-threshold P   dot: leave out calls under P%% of total time (0.1)\n"
-	"      --min-share P        svg, speedscope, folded: merge call-tree frames under\n"
-	"                           P%% of the total into one \"[N smaller]\" per parent (0.1)\n"
+	"      --min-share P        call-tree formats: merge frames under P%% of the total\n"
+	"                           into one \"[N smaller]\" per parent (0.1; pprof 0)\n"
 	"      --max-frames N       call-tree formats: about N frames at most (svg 5000,\n"
-	"                           others 50000; 0: no cap)\n"
+	"                           pprof no cap, others 50000; 0: no cap)\n"
 	"      --max-depth N        call-tree formats: merge frames deeper than N (0: no cap)\n"
 	"      --inverted           call-tree formats: bottom-up, functions by self time\n"
 	"                           with their callers above\n"
@@ -76,6 +76,7 @@ static const char usage_text[] =
 	"  profview dump/ --endpoint '^GET /api/users' --sort tottime --limit 30\n"
 	"  profview after/ --diff before/ --limit 20\n"
 	"  profview dump/ -f html -o report.html           # open it in any browser\n"
+	"  profview dump/ -f pprof -o app.pb.gz            # go tool pprof -http=: app.pb.gz\n"
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
@@ -367,11 +368,23 @@ int options_parse(struct options *o, int argc, char **argv)
 		if (o->wopts.callers || o->wopts.callees)
 			die_usage("--callers and --callees are text reports, not -f %s",
 				  o->writer->name);
-		if (!maxframes) /* keeps a picture within a few MB */
+		if (o->writer->flags & PV_W_SAMPLES) {
+			/* a profile, not a picture: every frame, in nanoseconds,
+			 * every function's self time its tottime */
+			if (o->tree.inverted || o->tree.match || o->tree.exclude)
+				die_usage("-f %s writes the whole call tree: --inverted, --match and "
+					  "--exclude are go tool pprof's -invert, -focus and -ignore",
+					  o->writer->name);
+			o->tree.exact = 1;
+			o->tree.tick_ns = 1;
+			if (o->tree.min_share < 0)
+				o->tree.min_share = 0;
+		} else if (!maxframes) { /* keeps a picture within a few MB */
 			o->tree.max_frames = o->writer == &pv_writer_svg ? 5000 : 50000;
+		}
 	} else if (treeopt) {
 		die_usage("--min-share, --max-frames, --max-depth, --inverted and --merged apply to the call-tree "
-			  "formats (svg, speedscope, folded), not -f %s",
+			  "formats (svg, speedscope, folded, pprof), not -f %s",
 			  o->writer->name);
 	}
 	if (o->wopts.icicle && o->writer != &pv_writer_svg)

@@ -22,7 +22,7 @@ _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
 _profview_sort_keys='calls ncalls cumtime cumulative filename line module name
 nfl pcalls stdname time tottime'
 _profview_request_keys='endpoint profiles total mean p50 p95 max calls'
-_profview_formats='text callgrind pstats json dot csv svg speedscope folded html'
+_profview_formats='text callgrind pstats json dot csv svg speedscope folded html pprof'
 _profview_diff_keys='absolute change relative base current name'
 
 # _profview_words_to WORDLIST CUR [PREFIX]: COMPREPLY = the words of WORDLIST

@@ -17,6 +17,7 @@ const pv_writer *const pv_writers[] = {
 	&pv_writer_speedscope,
 	&pv_writer_folded,
 	&pv_writer_html,
+	&pv_writer_pprof,
 	NULL,
 };
 

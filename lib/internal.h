@@ -137,4 +137,7 @@ int pv_regex_compile(pv_regex **out, const char *opt, const char *pattern, pv_ct
 int pv_regex_match(pv_regex *re, const char *text, size_t len, pv_ctx *ctx);
 void pv_regex_free(pv_regex *re);
 
+/* pv_tree_opts.exact on a built tree (lib/treefit.c): 0 or PV_ENOMEM. */
+int pv_tree_fit(pv_tree *t);
+
 #endif

@@ -717,6 +717,13 @@ typedef struct pv_tree_opts {
 	const pv_select *exclude; /* drop frames pv_select_keeps() refuses
 				   * (PV_SEL_EXCLUDE items); their weight becomes the
 				   * parent's self; NULL: none */
+	int exact;                /* profile exports (pprof): after the build, every
+				   * function's frames share its tottime and ncalls
+				   * (largest remainder), so the self times of its
+				   * frames add up to tottime in ticks and their calls
+				   * to ncalls; a function with no frame gets one under
+				   * the root (its group); "[N smaller]" frames keep no
+				   * self; weights are summed again (lib/treefit.c) */
 } pv_tree_opts;
 
 /* 0.1% of the total: at the usual 1,200 px a narrower frame is under 1.2 px,
@@ -815,6 +822,9 @@ enum {
 	PV_W_SHORT_NAMES = 16, /* shows short names whatever --short-paths says: the
 				  caller runs pv_stats_short_paths on every model it
 				  passes (writers never change the model) */
+	PV_W_SAMPLES = 32,     /* a profile of samples (pprof): the tree is built with
+				  pv_tree_opts.exact, in nanoseconds, unpruned unless
+				  asked (--min-share, --max-frames, --max-depth) */
 };
 
 /* An output format: formats/<name>.c defines one, formats/writers.c lists it. */
@@ -837,6 +847,7 @@ extern const pv_writer pv_writer_folded;     /* formats/folded.c */
 extern const pv_writer pv_writer_speedscope; /* formats/speedscope.c */
 extern const pv_writer pv_writer_svg;        /* formats/svg.c */
 extern const pv_writer pv_writer_html;       /* formats/html.c */
+extern const pv_writer pv_writer_pprof;      /* formats/pprof.c */
 
 /* Every writer, NULL-terminated, in --help order (formats/writers.c). */
 extern const pv_writer *const pv_writers[];

@@ -814,6 +814,8 @@ static int tree_make(pv_tree **out, pv_stats *const *sts, const char *const *nam
 	t->min_share = share;
 	if (o->match && (rc = apply_match(t, gs)) < 0)
 		goto out;
+	if (o->exact && (rc = pv_tree_fit(t)) < 0)
+		goto out;
 	t->total = t->frames[0].weight;
 	for (size_t i = 0; i < t->nframes; i++)
 		if (t->frames[i].flags & PV_FRAME_ESTIMATED)
