@@ -40,9 +40,11 @@ TEST_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 # tests/hostile: pgrep (procps); setpriv and mount come with util-linux
 TEST_PKGS += procps
 TEST_PKGS += strace
+# make pprof: go tool pprof reads -f pprof (Debian's golang-go runs it offline)
+TEST_PKGS += golang-go
 
 .PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
-	scale hostile valgrind clean format format-check sanitize bench
+	scale hostile pprof valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -95,7 +97,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual html scale hostile
+SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -149,6 +151,12 @@ $(SPEEDSCOPE)/package.json:
 	npm install --prefix $(NPM_DIR) --no-audit --no-fund speedscope@1.25.0
 visual: $(PROFVIEW_BIN) $(SPEEDSCOPE)/package.json
 	$(DEB_PYTHON) tests/visual/test_visual.py --profview $(PROFVIEW_BIN) --speedscope $(SPEEDSCOPE)
+
+# -f pprof read by go tool pprof (offline, scratch GOPATH/GOCACHE) and by
+# the speedscope app in headless chromium; the server-less fleet recipe
+# (partial -f pstats merges merged again) against pstats.Stats.
+pprof: $(PROFVIEW_BIN) $(SPEEDSCOPE)/package.json
+	$(DEB_PYTHON) tests/pprof/test_pprof.py --profview $(PROFVIEW_BIN) --speedscope $(SPEEDSCOPE)
 
 # The HTML report in Debian's headless chromium (chromium-driver, selenium),
 # which this target installs when missing.
