@@ -4,7 +4,9 @@
 # and on 20,000 werkzeug dumps (the corpora of bench/run.sh, under
 # $BENCH_DIR, generated when missing), plus the SVG's size with the default
 # pruning.  Goal (issue 13): every format at most 1.5x the text report, the
-# large profile's SVG at most 3 MB.
+# large profile's SVG at most 3 MB.  pprof (issue 22): at most 1.5x on the
+# dumps; on the large profile its row is printed, not held to the goal (it
+# writes every frame of the unpruned tree, in nanoseconds, gzipped).
 #
 #   bench/formats.sh [N]        default 20000 dumps
 set -euo pipefail
@@ -25,7 +27,7 @@ for input in "$big" "$d"; do
 	*) what="$n dumps" ;;
 	esac
 	cat "$input" >/dev/null 2>&1 || cat "$input"/*.prof >/dev/null
-	for f in svg speedscope folded; do
+	for f in svg speedscope folded pprof; do
 		# text and the format alternate, so both meet the page cache alike
 		tt= tf=
 		for _ in 1 2 3; do
@@ -38,7 +40,8 @@ for input in "$big" "$d"; do
 		r=$(awk -v a="$tf" -v b="$tt" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
 		printf '%-24s %-11s %8s %8s %6sx %10s\n' "$what" "$f" "$tt" "$tf" "$r" "$bytes"
 		# 10 ms of slack: runs this short are mostly process start
-		if awk -v a="$tf" -v b="$tt" 'BEGIN { exit !(a > 1.5 * b + 0.010) }'; then
+		if ! { [ "$f" = pprof ] && [ "$input" = "$big" ]; } &&
+			awk -v a="$tf" -v b="$tt" 'BEGIN { exit !(a > 1.5 * b + 0.010) }'; then
 			echo "  over 1.5x the text report" >&2
 			fail=1
 		fi

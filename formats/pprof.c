@@ -155,8 +155,12 @@ static int samples(struct pp *p, const pv_tree *t, const pv_groups *groups)
 	uint64_t *epreq = NULL;
 	size_t capstack = 0;
 	uint32_t k_ep = 0, k_req = 0, u_req = 0;
-	if (!fid)
+	uint32_t **byk = pv_calloc(t->ngroups + 1, sizeof(*byk)); /* per group: key -> id */
+	if (!fid || !byk)
 		goto out;
+	for (size_t g = 0; g < t->ngroups; g++)
+		if (!(byk[g] = pv_calloc(pv_stats_nkeys(t->stats[g]) + 1, sizeof(**byk))))
+			goto out;
 	if (t->group_names) {
 		k_ep = pb_str(&p->strs, "endpoint", 8);
 		k_req = pb_str(&p->strs, "requests", 8);
@@ -182,8 +186,10 @@ static int samples(struct pp *p, const pv_tree *t, const pv_groups *groups)
 		const pv_frame *f = &t->frames[i];
 		if (f->key >= PV_FRAME_GROUP)
 			continue;
-		if (!(fid[i] = func_id(p, t, i)))
+		uint32_t *cached = &byk[f->group][f->key];
+		if (!*cached && !(*cached = func_id(p, t, i)))
 			goto out;
+		fid[i] = *cached;
 		if (!f->self && !(f->calls >= 0.5))
 			continue;
 		size_t d = 0;
@@ -215,6 +221,9 @@ static int samples(struct pp *p, const pv_tree *t, const pv_groups *groups)
 	}
 	rc = 0;
 out:
+	for (size_t g = 0; byk && g < t->ngroups; g++)
+		free(byk[g]);
+	free(byk);
 	free(fid);
 	free(stack);
 	free(epname);
@@ -228,7 +237,7 @@ static int gzip_out(FILE *fp, const pb_buf *const *parts, size_t n, pv_ctx *ctx)
 	z_stream z;
 	memset(&z, 0, sizeof(z));
 	/* 15 + 16: a gzip header and trailer around the deflate stream */
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory (zlib)");
 	unsigned char out[65536];
 	int rc = 0;
