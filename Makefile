@@ -157,6 +157,7 @@ visual: $(PROFVIEW_BIN) $(SPEEDSCOPE)/package.json
 # (partial -f pstats merges merged again) against pstats.Stats.
 pprof: $(PROFVIEW_BIN) $(SPEEDSCOPE)/package.json
 	$(DEB_PYTHON) tests/pprof/test_pprof.py --profview $(PROFVIEW_BIN) --speedscope $(SPEEDSCOPE)
+	$(DEB_PYTHON) tests/pprof/test_fleet.py --profview $(PROFVIEW_BIN)
 
 # The HTML report in Debian's headless chromium (chromium-driver, selenium),
 # which this target installs when missing.
