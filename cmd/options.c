@@ -372,8 +372,8 @@ int options_parse(struct options *o, int argc, char **argv)
 			/* a profile, not a picture: every frame, in nanoseconds,
 			 * every function's self time its tottime */
 			if (o->tree.inverted || o->tree.match || o->tree.exclude)
-				die_usage("-f %s writes the whole call tree: --inverted, --match and "
-					  "--exclude are go tool pprof's -invert, -focus and -ignore",
+				die_usage("-f %s writes the whole call tree: instead of --inverted, --match "
+					  "and --exclude use go tool pprof's -peek, -focus and -ignore",
 					  o->writer->name);
 			o->tree.exact = 1;
 			o->tree.tick_ns = 1;

@@ -1,0 +1,1 @@
+$PV testdata/flask -f pprof --inverted
