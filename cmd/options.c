@@ -76,7 +76,7 @@ static const char usage_text[] =
 	"  profview dump/ --endpoint '^GET /api/users' --sort tottime --limit 30\n"
 	"  profview after/ --diff before/ --limit 20\n"
 	"  profview dump/ -f html -o report.html           # open it in any browser\n"
-	"  profview dump/ -f pprof -o app.pb.gz            # go tool pprof -http=: app.pb.gz\n"
+	"  profview dump/ -f pprof -o app.pb.gz            # go tool pprof, Pyroscope, Parca\n"
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
