@@ -46,7 +46,7 @@ static const char usage_text[] =
 	"      --min-share P        call-tree formats: merge frames under P%% of the total\n"
 	"                           into one \"[N smaller]\" per parent (0.1; pprof 0)\n"
 	"      --max-frames N       call-tree formats: about N frames at most (svg 5000,\n"
-	"                           pprof no cap, others 50000; 0: no cap)\n"
+	"                           pprof 1000000, others 50000; 0: no cap)\n"
 	"      --max-depth N        call-tree formats: merge frames deeper than N (0: no cap)\n"
 	"      --inverted           call-tree formats: bottom-up, functions by self time\n"
 	"                           with their callers above\n"
@@ -379,6 +379,8 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->tree.tick_ns = 1;
 			if (o->tree.min_share < 0)
 				o->tree.min_share = 0;
+			if (!maxframes) /* never met by real profiles: a bound on memory */
+				o->tree.max_frames = 1000000;
 		} else if (!maxframes) { /* keeps a picture within a few MB */
 			o->tree.max_frames = o->writer == &pv_writer_svg ? 5000 : 50000;
 		}

@@ -39,7 +39,13 @@ enum {
 	P_DEFAULT_TYPE = 14,
 };
 
+/* Every sample repeats its whole stack: a deep tree with self time all
+ * along it would make the stacks quadratic in its depth.  This bounds them
+ * (256 MB of ids at most). */
+#define PP_MAX_STACKS (1u << 26)
+
 struct pp {
+	pv_ctx *ctx;
 	pb_buf head, samples, funcs;
 	pb_strtab strs;
 	pv_map fids; /* hash of a function's name and system name -> id */
@@ -153,7 +159,7 @@ static int samples(struct pp *p, const pv_tree *t, const pv_groups *groups)
 	uint64_t *stack = NULL;
 	uint32_t *epname = NULL;
 	uint64_t *epreq = NULL;
-	size_t capstack = 0;
+	size_t capstack = 0, nstack = 0;
 	uint32_t k_ep = 0, k_req = 0, u_req = 0;
 	uint32_t **byk = pv_calloc(t->ngroups + 1, sizeof(*byk)); /* per group: key -> id */
 	if (!fid || !byk)
@@ -193,6 +199,14 @@ static int samples(struct pp *p, const pv_tree *t, const pv_groups *groups)
 		if (!f->self && !(f->calls >= 0.5))
 			continue;
 		size_t d = 0;
+		if (t->frames[i].depth > PP_MAX_STACKS - nstack) {
+			rc = pv_fail(p->ctx, PV_ELIMIT, PV_NOOFF,
+				     "pprof: the samples' stacks hold over %u frames: give --max-depth "
+				     "or --max-frames",
+				     (unsigned)PP_MAX_STACKS);
+			goto out;
+		}
+		nstack += t->frames[i].depth;
 		for (uint32_t j = i; j != PV_NOFRAME && t->frames[j].key < PV_FRAME_GROUP;
 		     j = t->frames[j].parent) {
 			if (pv_grow(&stack, &capstack, d + 1, sizeof(*stack)) < 0)
@@ -272,7 +286,7 @@ out:
 
 static int pprof_write(FILE *fp, const pv_views *v, pv_write_opts *wo, pv_ctx *ctx)
 {
-	struct pp p = {0};
+	struct pp p = {.ctx = ctx};
 	int rc = PV_ENOMEM;
 	/* the grouped tree when every profile is in a group (else time would
 	 * be missing from the total) */

@@ -16,6 +16,8 @@
     counts; -tagfocus=endpoint=X totals what profview --endpoint X totals;
     --since/--until select as they do for the stats table;
   * -traces parses; -diff_base of two exports runs;
+  * a chain 12,000 deep: its quadratic stacks refused in one line;
+    with --max-depth every flat still its tottime;
 - speedscope (the npm package make visual uses) imports the .pb.gz in
   headless chromium without console errors and exports the same total;
 - a terminal refuses the binary output, as for -f pstats.
@@ -102,7 +104,7 @@ def stats_of(paths, strip=False):
     return s
 
 
-def check_flat(label, path, st, slack):
+def check_flat(label, path, st, slack, frac=0.001):
     """-top flat = tottime for functions over 0.1% of the total, calls = ncalls."""
     rc, rows, total, err = top(path)
     want_total = sum(round(tt * 1e9) for (_, _, tt, _, _) in st.stats.values())
@@ -110,14 +112,15 @@ def check_flat(label, path, st, slack):
           "%s: go tool pprof -top total %s ns = pstats' total %d ns" % (label, total, want_total), err)
     bad, n = [], 0
     for func, (cc, nc, tt, ct, callers) in st.stats.items():
-        if tt <= 0.001 * st.total_tt:
+        if tt <= frac * st.total_tt:
             continue
         n += 1
         name = pprof_name(func)
         got = rows.get(name)
         if got is None or abs(got - round(tt * 1e9)) > slack:
             bad.append((name, got, round(tt * 1e9)))
-    check(n > 3 and not bad, "%s: -top flat = tottime for all %d functions over 0.1%%" % (label, n), bad[:5])
+    check(n > 3 and not bad, "%s: -top flat = tottime for all %d functions over %g%%" % (label, n, frac * 100),
+          bad[:5])
     rc, crow, _, err = top(path, "calls")
     bad = [(pprof_name(f), crow.get(pprof_name(f)), v[1]) for f, v in st.stats.items()
            if crow.get(pprof_name(f), 0) != v[1]]
@@ -227,6 +230,25 @@ def test_go(sscope):
     return a
 
 
+def test_deep():
+    """A chain 12,000 functions deep with self time all along: stacks that
+    would hold 72 million frames are refused in one line; --max-depth cuts
+    the tree and every flat stays the function's tottime."""
+    import marshal
+    n, chain = 12000, os.path.join(Env.tmp, "chain.prof")
+    st = {}
+    for i in range(n):
+        callers = {("/srv/app/chain.py", i, "f%d" % (i - 1)): (1, 1, 1e-6, (n - i) * 1e-6)} if i else {}
+        st[("/srv/app/chain.py", i + 1, "f%d" % i)] = (1, 1, 1e-6, (n - i) * 1e-6, callers)
+    with open(chain, "wb") as fp:
+        marshal.dump(st, fp)
+    rc, _, err = run([Env.pv, chain, "-f", "pprof", "-o", os.path.join(Env.tmp, "deep.pb.gz")])
+    check(rc == 1 and len(err.splitlines()) == 1 and "--max-depth" in err,
+          "a 12,000-deep chain: refused in one line naming --max-depth", err)
+    p = export("deep.pb.gz", chain, "--max-depth", "1000")
+    check_flat("the chain with --max-depth 1000", p, pstats.Stats(chain), 1, frac=0)
+
+
 def test_speedscope(pkg, path):
     sys.path.insert(0, os.path.join(ROOT, "tests", "visual"))
     import test_visual
@@ -273,6 +295,7 @@ def main():
                       PPROF_TMPDIR=os.path.join(scratch, "pprof"), PPROF_BINARY_PATH=scratch)
         path = test_go(a.speedscope)
         test_tty()
+        test_deep()
         if os.path.isdir(a.speedscope):
             test_speedscope(os.path.abspath(a.speedscope), path)
         else:
