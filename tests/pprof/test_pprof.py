@@ -217,6 +217,11 @@ def test_go(sscope):
         check(rc == 0 and want and abs(total - want) <= slack,
               "%s: the export's total = the selection's total (%s vs %s)" % (opt, total, want), err)
 
+    # names without requests among them: no labels, nothing missing
+    mix = export("mixed.pb.gz", FLASK, CPROFILE[0])
+    rc, out, err = pprof("-tags", mix)
+    check(rc == 0 and "endpoint" not in out, "a dump without a request among them: no endpoint labels", out[:200])
+    check_flat("flask and a cProfile dump", mix, stats_of(flask + [CPROFILE[0]]), 1)
     # -traces parses; -diff_base runs
     rc, out, err = pprof("-traces", a)
     ntraces = out.count("-----------+-------------------------------------------------------")
