@@ -824,7 +824,9 @@ enum {
 				  passes (writers never change the model) */
 	PV_W_SAMPLES = 32,     /* a profile of samples (pprof): the tree is built with
 				  pv_tree_opts.exact, in nanoseconds, unpruned unless
-				  asked (--min-share, --max-frames, --max-depth) */
+				  asked (--min-share, --max-depth; --max-frames
+				  defaults to a million); no --inverted, --match,
+				  --exclude */
 };
 
 /* An output format: formats/<name>.c defines one, formats/writers.c lists it. */
