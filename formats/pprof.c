@@ -41,14 +41,14 @@ enum {
 
 /* Every sample repeats its whole stack: a deep tree with self time all
  * along it would make the stacks quadratic in its depth.  This bounds them
- * (256 MB of ids at most). */
+ * (64 M ids, a few hundred MB at most). */
 #define PP_MAX_STACKS (1u << 26)
 
 struct pp {
 	pv_ctx *ctx;
 	pb_buf head, samples, funcs;
 	pb_strtab strs;
-	pv_map fids; /* hash of a function's name and system name -> id */
+	pv_map fids; /* hash of a function's system name and shown file -> id */
 	uint32_t nfunc;
 	char *tmp;
 	size_t captmp;
