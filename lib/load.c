@@ -1,5 +1,6 @@
 /*
- * load.c - which inputs are read, in which order, by which reader.
+ * load.c - the driver: which inputs are read, in which order, by which
+ * reader, and pstats' merge order.
  *
  * Inputs are files, directories (every *.prof below, recursively, sorted by
  * the bytes of the path, and single compressed *.prof.gz and the like) and
@@ -9,18 +10,22 @@
  * reverse - so totals and float sums match CPython bit for bit.  A bad input
  * is reported through the callback and skipped.
  *
+ * Data path of one input: pv_load calls expand_input for each named input,
+ * which makes it one or more sources in merge-list order: a directory's
+ * files through the walk (walk.c), an archive's members through its one
+ * scan (arscan.c: parsed and packed into the spill, spill.c), a stream read
+ * and parsed at once, a plain file as its path.  Then each source is read,
+ * parsed by the reader its first bytes pick and merged (pv_stats_merge_take)
+ * in pstats' order, here or, with several cores, by the parse pool
+ * (pool.c) with this file's merge.
+ *
  * Archives stream (tar.gz cannot seek), yet pstats' order wants their
  * members last to first.  Each archive is read once, when it is met: every
  * member is parsed and packed (pv_profile_pack: key ids and numbers, some
- * 10 KB for a werkzeug dump) into a spill, in archive order, kept in memory
+ * 3.6 KB for a werkzeug dump) into a spill, in archive order, kept in memory
  * up to a budget and beyond it in an unlinked temporary file; the merge
  * then unpacks the members in pstats' order.  One decompression pass
  * whatever the size, memory bounded by the budget and 16 bytes a member.
- *
- * Paths found in directories are kept flat: their bytes one after another
- * in blocks of 1 MiB that never move, each source 16 bytes, so a million
- * dumps cost a million times (path length + 17) bytes (and 8 more while
- * their directory is sorted), with no allocation each.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -33,331 +38,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "loader.h"
 
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
 #define WALKED 1
 #define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
 /* A named file's source holds the descriptor its sniff opened (len =
  * HELD + fd): it is read through that one, not opened again.  At most
- * max_held() are held at once; later named files are opened again. */
+ * L->maxheld are held at once; later named files are opened again. */
 #define HELD 4
 /* An archive member that lies as it is in the archive (an uncompressed tar
  * in a regular file): its source's at points to where and its name. */
 #define INPLACE UINT32_MAX
-
-/* Paths found by a walk: their bytes in blocks of 1 MiB that never move
- * (no copy as the list grows, no slack but the last block's), and the
- * pointers of the current walk's paths, for sorting. */
-#define PATH_BLOCK ((size_t)1 << 20)
-
-struct pathvec {
-	char **v; /* this walk's paths */
-	size_t n, cap;
-	char *blk; /* the block being filled */
-	size_t used, blkcap;
-	char **blocks; /* every block, to free */
-	size_t nblocks, capblocks;
-};
-
-static void *keep(struct pathvec *pv, const void *p, size_t n);
-
-static int push(struct pathvec *pv, char *s)
-{
-	char *d = NULL;
-	if (s && pv_grow(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v)) == 0)
-		d = keep(pv, s, strlen(s) + 1);
-	free(s);
-	if (!d)
-		return PV_ENOMEM;
-	pv->v[pv->n++] = d;
-	return 0;
-}
-
-/* n bytes in the blocks (not listed in v), copied from p unless it is
- * NULL: they never move. */
-static void *keep(struct pathvec *pv, const void *p, size_t n)
-{
-	if (pv->used + n > pv->blkcap) {
-		size_t sz = n > PATH_BLOCK ? n : PATH_BLOCK;
-		char *b = malloc(sz);
-		if (!b || pv_grow(&pv->blocks, &pv->capblocks, pv->nblocks + 1, sizeof(char *)) < 0) {
-			free(b);
-			return NULL;
-		}
-		pv->blocks[pv->nblocks++] = b;
-		pv->blk = b;
-		pv->used = 0;
-		pv->blkcap = sz;
-	}
-	char *d = pv->blk + pv->used;
-	if (p)
-		memcpy(d, p, n);
-	pv->used += n;
-	return d;
-}
-
-static void pathvec_free(struct pathvec *pv)
-{
-	for (size_t i = 0; i < pv->nblocks; i++)
-		free(pv->blocks[i]);
-	free(pv->blocks);
-	free(pv->v);
-	memset(pv, 0, sizeof(*pv));
-}
-
-static char *join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	int slash = a > 0 && dir[a - 1] != '/';
-	char *s = malloc(a + slash + b + 1);
-	if (!s)
-		return NULL;
-	memcpy(s, dir, a);
-	if (slash)
-		s[a] = '/';
-	memcpy(s + a + slash, name, b + 1);
-	return s;
-}
-
-static int has_suffix(const char *s, size_t n, const char *const *ext)
-{
-	for (; ext && *ext; ext++) {
-		size_t m = strlen(*ext);
-		if (n >= m && memcmp(s + n - m, *ext, m) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* A name a directory walk reads: one ending in a suffix a registered
- * reader or container declares (*.prof; *.prof.gz, .bz2, .xz, .zst). */
-static int profile_name(const pv_load_opts *o, const char *s)
-{
-	size_t n = strlen(s);
-	for (const pv_reader *const *r = o->readers; r && *r; r++)
-		if (has_suffix(s, n, (*r)->suffixes))
-			return 1;
-	for (const pv_container *const *c = o->containers; c && *c; c++)
-		if (has_suffix(s, n, (*c)->suffixes))
-			return 1;
-	return 0;
-}
-
-static void report(pv_error_fn fn, void *arg, const char *path, int code, const char *what)
-{
-	pv_ctx ctx = {0};
-	ctx.input = path;
-	pv_fail(&ctx, code, PV_NOOFF, "%s", what);
-	if (fn)
-		fn(&ctx, arg);
-}
-
-/* What a walk found besides profiles. */
-struct tally {
-	size_t failed;   /* reported through the callback */
-	size_t vanished; /* gone between listing and looking (ENOENT): quiet */
-};
-
-static void report_errno(pv_error_fn fn, void *arg, const char *path, int err,
-			 struct tally *t)
-{
-	report(fn, arg, path, PV_EIO, strerror(err));
-	t->failed++;
-}
-
-static const char *kind_of(mode_t m)
-{
-	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
-				: S_ISCHR(m)        ? "a character device"
-				: S_ISBLK(m)        ? "a block device"
-						    : "not a regular file";
-}
-
-/* open(2) for a path of any length: one past PATH_MAX (met deep in a
- * walk) is opened a few directories at a time. */
-static int open_path(const char *path, int flags)
-{
-	if (strlen(path) < PATH_MAX)
-		return open(path, flags);
-	int dfd = AT_FDCWD;
-	const char *p = path;
-	char part[PATH_MAX];
-	while (strlen(p) >= PATH_MAX) {
-		size_t cut = PATH_MAX - 1;
-		while (cut > 0 && p[cut] != '/')
-			cut--;
-		if (cut == 0) {
-			if (dfd != AT_FDCWD)
-				close(dfd);
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(part, p, cut);
-		part[cut] = '\0';
-		int nfd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int e = errno;
-		if (dfd != AT_FDCWD)
-			close(dfd);
-		if (nfd < 0) {
-			errno = e;
-			return -1;
-		}
-		dfd = nfd;
-		p += cut + 1;
-	}
-	int fd = openat(dfd, p, flags);
-	int e = errno;
-	if (dfd != AT_FDCWD)
-		close(dfd);
-	errno = e;
-	return fd;
-}
-
-/* Collect the *.prof files in the directory open as dfd (named dir; dfd
- * is closed) and add its subdirectories to todo.  Entries are looked at
- * relative to their directory, so no path length limit applies.  Symbolic
- * links to directories are not followed (they could loop); links to files
- * are.  Whatever exists and
- * cannot be read is reported: a directory that cannot be listed or
- * searched, a dangling or looping *.prof link, a *.prof that is a FIFO,
- * socket or device (never opened: a FIFO would block).  An entry gone
- * before it was looked at is only counted. */
-static int walk_one(const pv_load_opts *o, int dfd, const char *dir, struct pathvec *out,
-		    struct pathvec *todo, struct tally *t)
-{
-	pv_error_fn fn = o->on_error;
-	void *arg = o->arg;
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		report_errno(fn, arg, dir, errno, t);
-		close(dfd);
-		return 0;
-	}
-	int rc = 0, searchable = 0;
-	struct dirent *de;
-	for (;;) {
-		errno = 0;
-		if (!(de = readdir(d))) {
-			if (errno)
-				report_errno(fn, arg, dir, errno, t);
-			break;
-		}
-		const char *name = de->d_name;
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		int isprof = profile_name(o, name);
-		if (!isprof && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
-			continue;
-		char *p = join(dir, name);
-		if (!p) {
-			rc = PV_ENOMEM;
-			break;
-		}
-		/* readdir's type says "regular file" without a stat (a path
-		 * lookup each, a tenth of the time at a million files) once one
-		 * stat has shown the directory can be searched */
-		if (isprof && de->d_type == DT_REG && searchable) {
-			if ((rc = push(out, p)) < 0)
-				break;
-			continue;
-		}
-		struct stat lst, st;
-		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) == 0)
-			searchable = 1;
-		else {
-			int e = errno;
-			free(p);
-			if (e == ENOENT) {
-				t->vanished++;
-				continue;
-			}
-			/* EACCES: the directory can be listed but not searched */
-			report_errno(fn, arg, dir, e, t);
-			break;
-		}
-		if (S_ISDIR(lst.st_mode)) {
-			rc = push(todo, p); /* read after this one: no recursion */
-		} else if (!isprof) {
-			free(p);
-		} else if (S_ISREG(lst.st_mode)) {
-			rc = push(out, p);
-		} else if (S_ISLNK(lst.st_mode)) {
-			if (fstatat(dirfd(d), name, &st, 0) < 0) {
-				int e = errno;
-				report(fn, arg, p, PV_EIO,
-				       e == ENOENT  ? "dangling symbolic link"
-				       : e == ELOOP ? "symbolic link loop"
-						    : strerror(e));
-				t->failed++;
-				free(p);
-			} else if (S_ISREG(st.st_mode)) {
-				rc = push(out, p);
-			} else if (S_ISDIR(st.st_mode)) {
-				free(p); /* a link to a directory: not followed */
-			} else {
-				char what[64];
-				snprintf(what, sizeof(what), "%s, not read", kind_of(st.st_mode));
-				report(fn, arg, p, PV_EIO, what);
-				t->failed++;
-				free(p);
-			}
-		} else {
-			char what[64];
-			snprintf(what, sizeof(what), "%s, not read", kind_of(lst.st_mode));
-			report(fn, arg, p, PV_EIO, what);
-			t->failed++;
-			free(p);
-		}
-		if (rc < 0)
-			break;
-	}
-	closedir(d);
-	return rc;
-}
-
-/* Every directory below dfd, depth first, one open at a time: the depth
- * of a tree costs neither stack nor descriptors. */
-static int walk(const pv_load_opts *o, int dfd, const char *dir, struct pathvec *out,
-		struct tally *t)
-{
-	pv_error_fn fn = o->on_error;
-	void *arg = o->arg;
-	struct pathvec todo = {0};
-	int rc = walk_one(o, dfd, dir, out, &todo, t);
-	while (rc == 0 && todo.n) {
-		const char *sub = todo.v[--todo.n]; /* blocks never move: it stays valid */
-		int fd = open_path(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			t->vanished++;
-		else if (fd < 0)
-			report_errno(fn, arg, sub, errno, t);
-		else
-			rc = walk_one(o, fd, sub, out, &todo, t);
-	}
-	pathvec_free(&todo);
-	return rc;
-}
-
-/* Walk the directory at path (0), or 1 if path is no directory. */
-static int walk_top(const pv_load_opts *o, const char *path, struct pathvec *out,
-		    struct tally *t)
-{
-	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 1;
-	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		report_errno(o->on_error, o->arg, path, errno, t);
-		return 0;
-	}
-	return walk(o, dfd, path, out, t);
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -627,7 +319,7 @@ static int spill_file(pv_ctx *ctx)
 	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
 		return fd;
 #endif
-	char *t = join(dir, "profview-spill-XXXXXX");
+	char *t = pv_path_join(dir, "profview-spill-XXXXXX");
 	if (!t)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	fd = mkstemp(t);
@@ -1161,7 +853,7 @@ static int scan_threads(const pv_load_opts *o)
 
 static void no_members(struct loader *L, const struct arch *a)
 {
-	report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT, "no *.prof members in this archive");
+	pv_load_report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT, "no *.prof members in this archive");
 	L->res->failed++;
 }
 
@@ -1188,7 +880,7 @@ static int inplace_scan(struct loader *L, const pv_container *c, void *h, struct
 		    where[0] + where[1] > (uint64_t)st.st_size)
 			break;
 		size_t n = strlen(name);
-		unsigned char *rec = keep(&L->paths, NULL, sizeof(where) + n + 1);
+		unsigned char *rec = pv_paths_keep(&L->paths, NULL, sizeof(where) + n + 1);
 		if (!rec)
 			return PV_ENOMEM;
 		memcpy(rec, where, sizeof(where));
@@ -1414,7 +1106,7 @@ static int expand_input(struct loader *L, const char *in)
 	int isstdin = strcmp(in, "-") == 0;
 	L->paths.n = 0;
 	struct tally t = {0};
-	int w = isstdin ? 1 : walk_top(L->o, in, &L->paths, &t);
+	int w = isstdin ? 1 : pv_walk_top(L->o, in, &L->paths, &t);
 	L->res->failed += t.failed;
 	L->res->vanished += t.vanished;
 	if (w < 0)
@@ -1424,13 +1116,13 @@ static int expand_input(struct loader *L, const char *in)
 		size_t n = L->paths.n;
 		char **v = L->paths.v;
 		if (n) /* v is NULL when nothing was found: qsort must not see it */
-			qsort(v, n, sizeof(*v), cmp_path);
+			qsort(v, n, sizeof(*v), pv_path_cmp);
 		for (size_t i = 0; i < n && rc == 0; i++)
 			if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
 				rc = add_source(L, (uint64_t)(uintptr_t)v[i], WALKED, 0);
 		if (rc == 0 && n == 0 && t.failed == 0) {
-			report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
-			       "no *.prof files in this directory");
+			pv_load_report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
+				       "no *.prof files in this directory");
 			L->res->failed++;
 		}
 		return rc;
@@ -1479,7 +1171,7 @@ static int expand_input(struct loader *L, const char *in)
 		if (fd >= 0 && L->nheld < L->maxheld && (uint64_t)fd < UINT32_MAX - HELD &&
 		    fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 			len = HELD + (uint32_t)fd;
-		rc = push(&L->paths, strdup(in));
+		rc = pv_paths_push(&L->paths, strdup(in));
 		if (rc == 0)
 			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], len, 0);
 		if (rc == 0 && len) {
@@ -1552,13 +1244,13 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 	const char *slash = strrchr(path, '/');
 	size_t n = slash ? (size_t)(slash - path) : 0;
 	if (!slash || n == 0 || n >= PATH_MAX)
-		return open_path(path, flags);
+		return pv_open_path(path, flags);
 	if (dc->fd < 0 || dc->len != n || memcmp(dc->dir, path, n) != 0) {
 		if (dc->fd >= 0)
 			close(dc->fd);
 		dc->fd = -1;
 		if (pv_grow(&dc->dir, &dc->cap, n + 1, 1) < 0)
-			return open_path(path, flags);
+			return pv_open_path(path, flags);
 		memcpy(dc->dir, path, n);
 		dc->dir[n] = '\0';
 		dc->len = n;
@@ -1568,7 +1260,7 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 		dc->fd = open(dc->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 #endif
 		if (dc->fd < 0)
-			return open_path(path, flags);
+			return pv_open_path(path, flags);
 	}
 	return openat(dc->fd, slash + 1, flags);
 }
@@ -1603,7 +1295,7 @@ static int read_input(const struct loader *L, struct dircache *dc, struct source
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 			/* replaced by a FIFO or device since it was listed or named */
 			close(fd);
-			return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s, not read", kind_of(st.st_mode));
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s, not read", pv_file_kind(st.st_mode));
 		}
 		size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
 	}
@@ -2020,7 +1712,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	for (size_t i = 0; i < L.nsrc; i++) /* held and not read (an early stop) */
 		if (!L.src[i].arch && L.src[i].len >= HELD)
 			close((int)(L.src[i].len - HELD));
-	pathvec_free(&L.paths);
+	pv_paths_free(&L.paths);
 	free(L.src);
 	for (size_t i = 0; i < L.narchs; i++) {
 		if (L.archs[i]->fd >= 0)
