@@ -41,22 +41,8 @@
 #include "loader.h"
 
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
-#define WALKED 1
-#define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
-/* A named file's source holds the descriptor its sniff opened (len =
- * HELD + fd): it is read through that one, not opened again.  At most
- * L->maxheld are held at once; later named files are opened again. */
-#define HELD 4
-/* An archive member that lies as it is in the archive (an uncompressed tar
- * in a regular file): its source's at points to where and its name. */
-#define INPLACE UINT32_MAX
 
 /* ---- reading ------------------------------------------------------------ */
-
-struct buf {
-	unsigned char *p;
-	size_t len, cap;
-};
 
 /* Read all of fd (a file may still be growing: read to EOF, not to the size
  * stat saw).  PV_EIO / PV_ELIMIT with the message in ctx. */
@@ -182,74 +168,6 @@ static const char *base_name(const char *path)
 
 /* ---- sources: every profile in merge-list order ------------------------ */
 
-/* The spill, where parsed archive members wait for their turn.  The
- * records, in archive order, at consecutive positions: [0, flen) in
- * the file, the rest in memory in segments of an eighth of the budget,
- * oldest first.  When the budget is reached the oldest segment goes to the
- * file, so what is written is the records beyond the budget, not the whole
- * budget again and again; the last records, which pstats' order merges
- * first, stay in memory.  A record lies whole in one segment or the file. */
-#define SPILL_SEGS 8
-
-struct spill {
-	struct buf seg[SPILL_SEGS + 2]; /* records not in the file, oldest first */
-	size_t nseg;
-	size_t held;      /* bytes in seg[] */
-	struct buf spare; /* a flushed segment's storage, for the next one */
-	int fd;           /* -1: no file yet */
-	uint64_t flen;    /* bytes in the file */
-};
-
-/* An archive (or standard input) read when met.  Its members are records
- * in the spill: a kind byte (0 a profile, 1 an error), the member name
- * (a varint length and the bytes), then pv_profile_pack's bytes, or the
- * error's code (one byte) and message. */
-struct arch {
-	char *path;
-	int single; /* standard input holding one profile: no member name */
-	int fd;     /* its members lie in place (INPLACE sources): read here; else -1 */
-};
-
-struct source {
-	uint64_t at;   /* a file: its path (a pointer into paths); a member: its record's offset */
-	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it,
-			* HELD + fd if named and still open, else 0 */
-	uint32_t arch; /* 0: a file; else 1 + its index in archs */
-};
-
-/* The directory of the last file opened, kept open: files are opened
- * relative to it, a lookup of one name instead of every component of the
- * path (the dentry lookups were a tenth of the time at a million files). */
-struct dircache {
-	char *dir;
-	size_t len, cap;
-	int fd; /* -1: none */
-};
-
-struct loader {
-	pv_stats *st;
-	const pv_load_opts *o;
-	pv_limits lim;
-	size_t budget;
-	struct pathvec paths; /* every file's path (sources point into its blocks) */
-	struct source *src;
-	size_t nsrc, capsrc, nsrc_done;
-	struct arch **archs;
-	size_t narchs, caparchs;
-	struct spill sp;
-	pv_load_result *res;
-	struct buf b, mb;
-	pv_profile *prof;
-	char *name; /* a member's name, NUL-terminated, while it merges */
-	size_t capname;
-	uint64_t bytes; /* read so far, for progress */
-	/* while parsing threads intern into st: held around `seen`, which may
-	 * read st's strings and keys (pv_groups copies profiles out of them) */
-	pthread_mutex_t *tables;
-	struct dircache dc;
-	size_t nheld, maxheld; /* descriptors held by named files' sources */
-};
-
 static size_t max_file(const struct loader *L)
 {
 	return L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE;
@@ -268,7 +186,7 @@ static void report_ctx(struct loader *L, pv_ctx *ctx)
 		L->o->on_error(ctx, L->o->arg);
 }
 
-static int add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch)
+int pv_add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch)
 {
 	if (pv_grow(&L->src, &L->capsrc, L->nsrc + 1, sizeof(*L->src)) < 0)
 		return PV_ENOMEM;
@@ -289,252 +207,6 @@ static const char *inplace_of(const struct source *s, uint64_t *off, uint64_t *l
 	memcpy(off, rec, sizeof(*off));
 	memcpy(len, rec + sizeof(*off), sizeof(*len));
 	return (const char *)rec + sizeof(*off) + sizeof(*len);
-}
-
-/* ---- the spill ---------------------------------------------------------- */
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* The temporary file: unlinked from the start (O_TMPFILE), or just after
- * it is made where the file system cannot. */
-static int spill_file(pv_ctx *ctx)
-{
-	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	int fd;
-#ifdef O_TMPFILE
-	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
-		return fd;
-#endif
-	char *t = pv_path_join(dir, "profview-spill-XXXXXX");
-	if (!t)
-		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	fd = mkstemp(t);
-	if (fd >= 0) {
-		unlink(t);
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-	int e = errno;
-	free(t);
-	if (fd < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot make a temporary file in %s: %s", dir,
-			       strerror(e));
-	return fd;
-}
-
-/* Move the oldest segment to the file (made when first needed); its
- * storage is kept for the next segment. */
-static int spill_flush(struct loader *L, pv_ctx *ctx)
-{
-	struct spill *sp = &L->sp;
-	if (sp->fd < 0) {
-		int fd = spill_file(ctx);
-		if (fd < 0)
-			return fd;
-		sp->fd = fd;
-	}
-	struct buf *old = &sp->seg[0];
-	if (write_all(sp->fd, old->p, old->len) < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot write the temporary file: %s",
-			       strerror(errno));
-	sp->flen += old->len;
-	sp->held -= old->len;
-	struct buf keep = *old;
-	keep.len = 0;
-	memmove(&sp->seg[0], &sp->seg[1], (sp->nseg - 1) * sizeof(sp->seg[0]));
-	sp->nseg--;
-	if (keep.cap > sp->spare.cap) { /* keep the larger block */
-		free(sp->spare.p);
-		sp->spare = keep;
-	} else {
-		free(keep.p);
-	}
-	return 0;
-}
-
-/* A record appended to b: the member's profile p (rc 0) or its error
- * (rc < 0, the message in ctx). */
-static int rec_put(struct buf *b, const char *name, int rc, const pv_profile *p,
-		   const pv_ctx *ctx)
-{
-	size_t n = strlen(name), m = rc < 0 ? strlen(ctx->msg) : 0;
-	if (pv_grow(&b->p, &b->cap, b->len + n + m + 16, 1) < 0)
-		return PV_ENOMEM;
-	unsigned char *o = b->p + b->len;
-	*o++ = rc < 0;
-	for (size_t v = n;; v >>= 7) {
-		*o++ = (unsigned char)(v < 0x80 ? v : (v & 0x7f) | 0x80);
-		if (v < 0x80)
-			break;
-	}
-	memcpy(o, name, n);
-	o += n;
-	if (rc < 0) {
-		*o++ = (unsigned char)(signed char)rc;
-		memcpy(o, ctx->msg, m);
-		o += m;
-	}
-	b->len = (size_t)(o - b->p);
-	return rc < 0 ? 0 : pv_profile_pack(p, &b->p, &b->len, &b->cap);
-}
-
-/* Room for a record of up to n bytes in the newest segment: the oldest
- * segments go to the file first while the record would take what memory
- * holds past the budget (so it never grows past it, beyond one record
- * larger than it is), and a new segment starts when the newest is full.
- * Returns the segment, NULL with ctx set on failure. */
-static struct buf *spill_room(struct loader *L, size_t n, pv_ctx *ctx)
-{
-	struct spill *sp = &L->sp;
-	size_t segsize = L->budget / SPILL_SEGS ? L->budget / SPILL_SEGS : 1;
-	while (sp->held && sp->held + n > L->budget)
-		if (spill_flush(L, ctx) < 0)
-			return NULL;
-	struct buf *cur = sp->nseg ? &sp->seg[sp->nseg - 1] : NULL;
-	if (!cur || (cur->len && cur->len + n > segsize)) {
-		if (sp->nseg == SPILL_SEGS + 2 && spill_flush(L, ctx) < 0)
-			return NULL;
-		cur = &sp->seg[sp->nseg++];
-		*cur = sp->spare;
-		memset(&sp->spare, 0, sizeof(sp->spare));
-	}
-	if (pv_grow(&cur->p, &cur->cap, cur->len + n, 1) < 0) {
-		pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-		return NULL;
-	}
-	return cur;
-}
-
-/* A record into the spill, as the next source of archive `arch`. */
-static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
-		     const pv_profile *p, pv_ctx *ctx)
-{
-	struct spill *sp = &L->sp;
-	size_t need = strlen(name) + 16 + (rc == 0 ? pv_profile_pack_bound(p) : strlen(ctx->msg));
-	struct buf *cur = spill_room(L, need, ctx);
-	if (!cur)
-		return ctx->code;
-	size_t start = cur->len;
-	uint64_t at = sp->flen + sp->held;
-	int r = rec_put(cur, name, rc, p, ctx);
-	sp->held += cur->len - start;
-	if (r < 0)
-		return r;
-	if (cur->len - start >= INPLACE)
-		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
-	return add_source(L, at, (uint32_t)(cur->len - start), arch);
-}
-
-/* A record built elsewhere into the spill, at *at. */
-static int spill_append(struct loader *L, const struct buf *rec, uint64_t *at, pv_ctx *ctx)
-{
-	struct spill *sp = &L->sp;
-	if (rec->len >= INPLACE)
-		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
-	struct buf *cur = spill_room(L, rec->len, ctx);
-	if (!cur)
-		return ctx->code;
-	*at = sp->flen + sp->held;
-	memcpy(cur->p + cur->len, rec->p, rec->len);
-	cur->len += rec->len;
-	sp->held += rec->len;
-	return 0;
-}
-
-/* A record built elsewhere (a parsing thread) into the spill, as the next
- * source of archive `arch`. */
-static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx)
-{
-	uint64_t at = 0;
-	int r = spill_append(L, rec, &at, ctx);
-	return r < 0 ? r : add_source(L, at, (uint32_t)rec->len, arch);
-}
-
-/* n bytes at off into p: how many there were (fewer at the end of the
- * file), or -1 with errno. */
-static ssize_t pread_full(int fd, unsigned char *p, size_t n, uint64_t off)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = pread(fd, p + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-/* The record of source s: its bytes (in a segment, or read from the file into
- * *b). */
-static int rec_get(const struct loader *L, const struct source *s, struct buf *b,
-		   const unsigned char **out, pv_ctx *ctx)
-{
-	const struct spill *sp = &L->sp;
-	if (s->at >= sp->flen) {
-		uint64_t pos = s->at - sp->flen;
-		for (size_t i = 0; i < sp->nseg; pos -= sp->seg[i++].len)
-			if (pos < sp->seg[i].len) {
-				*out = sp->seg[i].p + pos;
-				return 0;
-			}
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: record beyond the spill");
-	}
-	if (pv_grow(&b->p, &b->cap, s->len, 1) < 0)
-		return PV_ENOMEM;
-	ssize_t got = pread_full(sp->fd, b->p, s->len, s->at);
-	if (got < (ssize_t)s->len)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot read the temporary file: %s",
-			       got < 0 ? strerror(errno) : "end of file");
-	*out = b->p;
-	return 0;
-}
-
-/* A record's parts: its kind (0 a profile, 1 an error), the member name,
- * and what follows.  0, or -1 if the bytes are no record. */
-struct recview {
-	int kind;
-	const char *name;
-	size_t n;
-	const unsigned char *rest;
-	size_t nrest;
-};
-
-static int rec_parse(const unsigned char *r, size_t len, struct recview *v)
-{
-	if (len == 0)
-		return -1;
-	const unsigned char *end = r + len, *q = r + 1;
-	size_t n = 0;
-	for (unsigned sh = 0; q < end && sh < 64; sh += 7) {
-		n |= (size_t)(*q & 0x7f) << sh;
-		if (!(*q++ & 0x80))
-			break;
-	}
-	if (n > (size_t)(end - q))
-		return -1;
-	v->kind = r[0];
-	v->name = (const char *)q;
-	v->n = n;
-	v->rest = q + n;
-	v->nrest = (size_t)(end - q - n);
-	return 0;
 }
 
 /* ---- archives ----------------------------------------------------------- */
@@ -656,7 +328,7 @@ static void aparse(struct aworker *w, struct aslot *s)
 	if (rc == 0) /* w->names answers with the shared tables' key ids */
 		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p, s->raw.len);
 	s->rec.len = 0;
-	s->nomem = rc == PV_ENOMEM || rec_put(&s->rec, s->name, rc, w->prof, &s->ctx) < 0;
+	s->nomem = rc == PV_ENOMEM || pv_rec_put(&s->rec, s->name, rc, w->prof, &s->ctx) < 0;
 	if (s->raw.cap > ((size_t)4 << 20)) { /* a large member: give it back */
 		free(s->raw.p);
 		memset(&s->raw, 0, sizeof(s->raw));
@@ -705,10 +377,10 @@ static int rec_renamed(struct loader *L, size_t j, const char *name, const char 
 {
 	const unsigned char *r;
 	struct recview v;
-	int rc = rec_get(L, &L->src[j], &K->tmp, &r, ctx);
+	int rc = pv_rec_get(L, &L->src[j], &K->tmp, &r, ctx);
 	if (rc < 0)
 		return rc;
-	if (rec_parse(r, L->src[j].len, &v) < 0 || v.kind != 0 ||
+	if (pv_rec_parse(r, L->src[j].len, &v) < 0 || v.kind != 0 ||
 	    (name && (v.n != strlen(name) || memcmp(v.name, name, v.n) != 0)))
 		return 0;
 	size_t n = strlen(newname);
@@ -765,7 +437,7 @@ static int put_member(struct ascan *S, uint32_t ai, struct aslot *t, int *failed
 					"not read (archive the files themselves: tar --hard-dereference)",
 					q);
 			K->out.len = 0;
-			if (rec_put(&K->out, t->name, PV_EFORMAT, NULL, &e) < 0)
+			if (pv_rec_put(&K->out, t->name, PV_EFORMAT, NULL, &e) < 0)
 				return PV_ENOMEM;
 			if (waits) {
 				if (pv_grow(&K->pend, &K->cappend, K->npend + 1, sizeof(*K->pend)) < 0)
@@ -774,11 +446,11 @@ static int put_member(struct ascan *S, uint32_t ai, struct aslot *t, int *failed
 			}
 		}
 		*failed = rc == 0;
-		if ((rc = spill_copy(L, ai, &K->out, ctx)) < 0)
+		if ((rc = pv_spill_copy(L, ai, &K->out, ctx)) < 0)
 			return rc;
 		return *failed ? 0 : pv_map_put(&K->names, name_key(t->name), (uint32_t)L->nsrc);
 	}
-	if ((rc = spill_copy(L, ai, &t->rec, ctx)) < 0)
+	if ((rc = pv_spill_copy(L, ai, &t->rec, ctx)) < 0)
 		return rc;
 	*failed = t->rec.len && t->rec.p[0] == 1;
 	if (*failed)
@@ -796,9 +468,9 @@ static int put_member(struct ascan *S, uint32_t ai, struct aslot *t, int *failed
 			continue;
 		const unsigned char *r;
 		struct recview v;
-		if ((rc = rec_get(L, &L->src[w->src], &K->tmp, &r, ctx)) < 0)
+		if ((rc = pv_rec_get(L, &L->src[w->src], &K->tmp, &r, ctx)) < 0)
 			return rc;
-		if (rec_parse(r, L->src[w->src].len, &v) < 0)
+		if (pv_rec_parse(r, L->src[w->src].len, &v) < 0)
 			continue;
 		if (pv_grow(&K->nm, &K->capnm, v.n + 1, 1) < 0)
 			return PV_ENOMEM;
@@ -807,7 +479,7 @@ static int put_member(struct ascan *S, uint32_t ai, struct aslot *t, int *failed
 		if ((rc = rec_renamed(L, me, NULL, K->nm, K, ctx)) < 0)
 			return rc;
 		uint64_t at = 0;
-		if ((rc = spill_append(L, &K->out, &at, ctx)) < 0)
+		if ((rc = pv_spill_append(L, &K->out, &at, ctx)) < 0)
 			return rc;
 		L->src[w->src].at = at;
 		L->src[w->src].len = (uint32_t)K->out.len;
@@ -885,7 +557,7 @@ static int inplace_scan(struct loader *L, const pv_container *c, void *h, struct
 			return PV_ENOMEM;
 		memcpy(rec, where, sizeof(where));
 		memcpy(rec + sizeof(where), name, n + 1);
-		if ((rc = add_source(L, (uint64_t)(uintptr_t)rec, INPLACE, ai)) < 0)
+		if ((rc = pv_add_source(L, (uint64_t)(uintptr_t)rec, INPLACE, ai)) < 0)
 			return rc;
 		rc = 0;
 	}
@@ -1036,7 +708,7 @@ static int arch_scan(struct loader *L, const pv_container *c, const char *path, 
 		} else if (!lastfailed) {
 			if (ctx.code == 0)
 				ctx.code = PV_EFORMAT;
-			if ((rc = spill_put(L, ai, "", ctx.code, NULL, &ctx)) == PV_ENOMEM)
+			if ((rc = pv_spill_put(L, ai, "", ctx.code, NULL, &ctx)) == PV_ENOMEM)
 				goto out;
 			if (rc < 0)
 				report_ctx(L, &ctx);
@@ -1091,7 +763,7 @@ static int stream_profile(struct loader *L, const char *name, struct buf *mem)
 	rc = input_nomem(pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
 			 &ctx);
 	L->bytes += mem->len;
-	rc = spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
+	rc = pv_spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
 	if (rc < 0 && rc != PV_ENOMEM) {
 		report_ctx(L, &ctx);
 		rc = 0;
@@ -1119,7 +791,7 @@ static int expand_input(struct loader *L, const char *in)
 			qsort(v, n, sizeof(*v), pv_path_cmp);
 		for (size_t i = 0; i < n && rc == 0; i++)
 			if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
-				rc = add_source(L, (uint64_t)(uintptr_t)v[i], WALKED, 0);
+				rc = pv_add_source(L, (uint64_t)(uintptr_t)v[i], WALKED, 0);
 		if (rc == 0 && n == 0 && t.failed == 0) {
 			pv_load_report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
 				       "no *.prof files in this directory");
@@ -1173,7 +845,7 @@ static int expand_input(struct loader *L, const char *in)
 			len = HELD + (uint32_t)fd;
 		rc = pv_paths_push(&L->paths, strdup(in));
 		if (rc == 0)
-			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], len, 0);
+			rc = pv_add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], len, 0);
 		if (rc == 0 && len) {
 			L->nheld++;
 			fd = -1;
@@ -1320,50 +992,6 @@ static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 	return merge(L, base_name(path), L->prof, ctx);
 }
 
-/* An archive member (or standard input's profile) from its record: its
- * name into *name, its profile unpacked into p, or its error in ctx.  Reads
- * only the spill (and b), so parsing threads run it beside the merge. */
-static int member_get(const struct loader *L, const struct source *s, struct buf *b,
-		      char **name, size_t *capname, pv_profile *p, pv_ctx *ctx)
-{
-	const struct arch *a = L->archs[s->arch - 1];
-	ctx->input = a->path;
-	ctx->member = NULL;
-	pv_ctx_clear(ctx);
-	const unsigned char *r = NULL;
-	int rc = rec_get(L, s, b, &r, ctx);
-	if (rc < 0)
-		return rc;
-	struct recview v;
-	if (rec_parse(r, s->len, &v) < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
-	const unsigned char *end = r + s->len, *q = (const unsigned char *)v.name;
-	size_t n = v.n;
-	if (pv_grow(name, capname, n + 1, 1) < 0)
-		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	memcpy(*name, q, n);
-	(*name)[n] = '\0';
-	q += n;
-	if (!a->single && n)
-		ctx->member = *name;
-	if (r[0] == 1) { /* an error, reported in merge order */
-		int code = q < end ? (signed char)*q++ : PV_EFORMAT;
-		size_t m = (size_t)(end - q);
-		if (m >= sizeof(ctx->msg))
-			m = sizeof(ctx->msg) - 1;
-		memcpy(ctx->msg, q, m);
-		ctx->msg[m] = '\0';
-		ctx->code = code;
-		return code < 0 ? code : PV_EFORMAT;
-	}
-	rc = pv_profile_unpack(p, q, (size_t)(end - q));
-	if (rc == PV_ENOMEM)
-		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	if (rc < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
-	return 0;
-}
-
 /* An in-place member's bytes into b, read where they lie in the archive
  * (pread: threads share the descriptor), with ctx naming it. */
 static int inplace_read(const struct loader *L, const struct source *s, struct buf *b, pv_ctx *ctx)
@@ -1376,7 +1004,7 @@ static int inplace_read(const struct loader *L, const struct source *s, struct b
 	b->len = 0;
 	if (pv_grow(&b->p, &b->cap, len ? (size_t)len : 1, 1) < 0)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	ssize_t got = pread_full(a->fd, b->p, (size_t)len, off);
+	ssize_t got = pv_pread_full(a->fd, b->p, (size_t)len, off);
 	if (got < 0)
 		return pv_fail(ctx, PV_EIO, PV_NOOFF, "read error: %s", strerror(errno));
 	if ((uint64_t)got < len)
@@ -1416,7 +1044,7 @@ static int load_inplace(struct loader *L, const struct source *s, pv_ctx *ctx)
 
 static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 {
-	int rc = member_get(L, s, &L->mb, &L->name, &L->capname, L->prof, ctx);
+	int rc = pv_member_get(L, s, &L->mb, &L->name, &L->capname, L->prof, ctx);
 	return rc < 0 ? rc : merge(L, member_name(L, s, L->name), L->prof, ctx);
 }
 
@@ -1513,7 +1141,7 @@ static void parse_into(struct pworker *w, size_t k)
 	struct source *src = &P->L->src[order_at(P->n, k)];
 	w->len = 0;
 	int rc = src->arch && src->len != INPLACE
-			 ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
+			 ? pv_member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
 			 : parse_plain(w, src, s->p, &s->ctx);
 	if (rc == 1) { /* a compressed file: its bytes go to the merge with the slot */
 		struct buf t = s->b;

@@ -54,4 +54,127 @@ int pv_open_path(const char *path, int flags);
  * <0 (PV_ENOMEM) if the walk could not go on. */
 int pv_walk_top(const pv_load_opts *o, const char *path, struct pathvec *out, struct tally *t);
 
+/* ---- load.c: the sources, in merge-list order ---------------------------- */
+
+#define WALKED 1
+#define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
+/* A named file's source holds the descriptor its sniff opened (len =
+ * HELD + fd): it is read through that one, not opened again.  At most
+ * L->maxheld are held at once; later named files are opened again. */
+#define HELD 4
+/* An archive member that lies as it is in the archive (an uncompressed tar
+ * in a regular file): its source's at points to where and its name. */
+#define INPLACE UINT32_MAX
+
+struct buf {
+	unsigned char *p;
+	size_t len, cap;
+};
+
+/* The spill, where parsed archive members wait for their turn.  The
+ * records, in archive order, at consecutive positions: [0, flen) in
+ * the file, the rest in memory in segments of an eighth of the budget,
+ * oldest first.  When the budget is reached the oldest segment goes to the
+ * file, so what is written is the records beyond the budget, not the whole
+ * budget again and again; the last records, which pstats' order merges
+ * first, stay in memory.  A record lies whole in one segment or the file. */
+#define SPILL_SEGS 8
+
+struct spill {
+	struct buf seg[SPILL_SEGS + 2]; /* records not in the file, oldest first */
+	size_t nseg;
+	size_t held;      /* bytes in seg[] */
+	struct buf spare; /* a flushed segment's storage, for the next one */
+	int fd;           /* -1: no file yet */
+	uint64_t flen;    /* bytes in the file */
+};
+
+/* An archive (or standard input) read when met.  Its members are records
+ * in the spill (spill.c says what a record holds), or lie in place. */
+struct arch {
+	char *path;
+	int single; /* standard input holding one profile: no member name */
+	int fd;     /* its members lie in place (INPLACE sources): read here; else -1 */
+};
+
+struct source {
+	uint64_t at;   /* a file: its path (a pointer into paths); a member: its record's offset */
+	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it,
+			* HELD + fd if named and still open, else 0 */
+	uint32_t arch; /* 0: a file; else 1 + its index in archs */
+};
+
+/* The directory of the last file opened, kept open: files are opened
+ * relative to it, a lookup of one name instead of every component of the
+ * path (the dentry lookups were a tenth of the time at a million files). */
+struct dircache {
+	char *dir;
+	size_t len, cap;
+	int fd; /* -1: none */
+};
+
+struct loader {
+	pv_stats *st;
+	const pv_load_opts *o;
+	pv_limits lim;
+	size_t budget;
+	struct pathvec paths; /* every file's path (sources point into its blocks) */
+	struct source *src;
+	size_t nsrc, capsrc, nsrc_done;
+	struct arch **archs;
+	size_t narchs, caparchs;
+	struct spill sp;
+	pv_load_result *res;
+	struct buf b, mb;
+	pv_profile *prof;
+	char *name; /* a member's name, NUL-terminated, while it merges */
+	size_t capname;
+	uint64_t bytes; /* read so far, for progress */
+	/* while parsing threads intern into st: held around `seen`, which may
+	 * read st's strings and keys (pv_groups copies profiles out of them) */
+	pthread_mutex_t *tables;
+	struct dircache dc;
+	size_t nheld, maxheld; /* descriptors held by named files' sources */
+};
+
+/* Files found by walks, named files and the locations of in-place members
+ * are sources (at, len, arch) appended in merge-list order.  0 or
+ * PV_ENOMEM. */
+int pv_add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch);
+
+/* ---- spill.c: parsed archive members waiting for their turn -------------- */
+
+/* A record's parts: its kind (0 a profile, 1 an error), the member name,
+ * and what follows.  0, or -1 if the bytes are no record. */
+struct recview {
+	int kind;
+	const char *name;
+	size_t n;
+	const unsigned char *rest;
+	size_t nrest;
+};
+int pv_rec_parse(const unsigned char *r, size_t len, struct recview *v);
+/* A record appended to b: the member's profile p (rc 0) or its error
+ * (rc < 0, the message in ctx).  0 or PV_ENOMEM. */
+int pv_rec_put(struct buf *b, const char *name, int rc, const pv_profile *p, const pv_ctx *ctx);
+/* The record of source s: its bytes (in a segment, or read from the file
+ * into *b) at *out. */
+int pv_rec_get(const struct loader *L, const struct source *s, struct buf *b,
+	       const unsigned char **out, pv_ctx *ctx);
+/* A record into the spill, as the next source of archive `arch`. */
+int pv_spill_put(struct loader *L, uint32_t arch, const char *name, int rc, const pv_profile *p,
+		 pv_ctx *ctx);
+/* A record built elsewhere into the spill, at *at. */
+int pv_spill_append(struct loader *L, const struct buf *rec, uint64_t *at, pv_ctx *ctx);
+/* A record built elsewhere (a parsing thread) into the spill, as the next
+ * source of archive `arch`. */
+int pv_spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx);
+/* An archive member (or standard input's profile) from its record: its
+ * name into *name, its profile unpacked into p, or its error in ctx. */
+int pv_member_get(const struct loader *L, const struct source *s, struct buf *b, char **name,
+		  size_t *capname, pv_profile *p, pv_ctx *ctx);
+/* n bytes at off into p: how many there were (fewer at the end of the
+ * file), or -1 with errno. */
+ssize_t pv_pread_full(int fd, unsigned char *p, size_t n, uint64_t off);
+
 #endif
