@@ -142,6 +142,48 @@ struct loader {
  * PV_ENOMEM. */
 int pv_add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch);
 
+/* The reader whose sniff knows p's first bytes (else the first reader,
+ * whose error says what is wrong). */
+const pv_reader *pv_pick(const pv_load_opts *o, const unsigned char *p, size_t n);
+/* The last component of path. */
+const char *pv_base_name(const char *path);
+/* A failure (in ctx) counted and told to the error callback. */
+void pv_report_ctx(struct loader *L, pv_ctx *ctx);
+
+/* ---- the threads of arscan.c and pool.c ---------------------------------- */
+
+/* What one thread writes while another reads its neighbour (ring slots,
+ * per-thread state) gets cache lines of its own: 128 bytes, the pair the
+ * adjacent-line prefetcher moves together.  Sharing a line would bounce it
+ * between the cores on every write (it cost the 2-thread run a third more
+ * CPU). */
+#define LINES __attribute__((aligned(128)))
+
+static inline void *calloc_lines(size_t n, size_t size)
+{
+	if (n == 0 || size > SIZE_MAX / n)
+		return NULL;
+	void *p = aligned_alloc(128, n * size); /* size is a multiple of 128 */
+	if (p)
+		memset(p, 0, n * size);
+	return p;
+}
+
+/* ---- arscan.c: the archive scan ------------------------------------------ */
+
+/* A new archive (path copied) at the end of L->archs.  0 or PV_ENOMEM. */
+int pv_add_arch(struct loader *L, const char *path, struct arch **out);
+/* The one pass over the archive c knows, open as fd (head: its first
+ * headlen bytes, already read): every wanted member a source.  Failures
+ * are reported (or spilled, at their place); <0 only for PV_ENOMEM. */
+int pv_arch_scan(struct loader *L, const pv_container *c, const char *path, int fd,
+		 const unsigned char *head, size_t headlen);
+/* An in-place member's offset and length in its archive, and its name. */
+const char *pv_inplace_of(const struct source *s, uint64_t *off, uint64_t *len);
+/* An in-place member's bytes into b, read where they lie in the archive
+ * (pread: threads share the descriptor), with ctx naming it. */
+int pv_inplace_read(const struct loader *L, const struct source *s, struct buf *b, pv_ctx *ctx);
+
 /* ---- spill.c: parsed archive members waiting for their turn -------------- */
 
 /* A record's parts: its kind (0 a profile, 1 an error), the member name,
