@@ -89,8 +89,8 @@ const pv_reader *pv_pick(const pv_load_opts *o, const unsigned char *p, size_t n
 	return o->readers[0]; /* its error says what is wrong */
 }
 
-static const pv_container *container_for(const pv_load_opts *o, const unsigned char *p,
-					 size_t n)
+const pv_container *pv_container_for(const pv_load_opts *o, const unsigned char *p,
+				     size_t n)
 {
 	for (const pv_reader *const *r = o->readers; *r; r++)
 		if ((*r)->sniff(p, n))
@@ -107,7 +107,7 @@ static int known(const pv_load_opts *o, const unsigned char *p, size_t n)
 	for (const pv_reader *const *r = o->readers; *r; r++)
 		if ((*r)->sniff(p, n))
 			return 1;
-	return container_for(o, p, n) != NULL;
+	return pv_container_for(o, p, n) != NULL;
 }
 
 #define WHOLE_AT_ONCE ((size_t)1 << 20)
@@ -150,7 +150,7 @@ static int read_fd(const pv_load_opts *o, size_t max, int fd, struct buf *b, siz
 /* Reading or parsing one input ran out of memory: that is the input's
  * failure, reported with its name, and the other inputs are still read
  * (the model is not touched before the merge). */
-static int input_nomem(int rc, pv_ctx *ctx)
+int pv_input_nomem(int rc, pv_ctx *ctx)
 {
 	if (rc != PV_ENOMEM)
 		return rc;
@@ -173,7 +173,7 @@ static size_t max_file(const struct loader *L)
 	return L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE;
 }
 
-static void progress(struct loader *L, size_t done)
+void pv_load_progress(struct loader *L, size_t done)
 {
 	if (L->o->progress)
 		L->o->progress(L->o->arg, done, L->nsrc, L->bytes);
@@ -194,7 +194,7 @@ int pv_add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch)
 	return 0;
 }
 
-static const char *src_path(const struct loader *L, const struct source *s)
+const char *pv_src_path(const struct loader *L, const struct source *s)
 {
 	(void)L; /* the path lives in L->paths' blocks */
 	return (const char *)(uintptr_t)s->at;
@@ -210,8 +210,8 @@ static int stream_profile(struct loader *L, const char *name, struct buf *mem)
 		return rc;
 	a->single = 1;
 	pv_ctx ctx = {.input = a->path};
-	rc = input_nomem(pv_pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
-			 &ctx);
+	rc = pv_input_nomem(pv_pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
+			    &ctx);
 	L->bytes += mem->len;
 	rc = pv_spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
 	if (rc < 0 && rc != PV_ENOMEM) {
@@ -263,7 +263,7 @@ static int expand_input(struct loader *L, const char *in)
 			break;
 		n += (size_t)got;
 	}
-	const pv_container *c = container_for(L->o, head, n);
+	const pv_container *c = pv_container_for(L->o, head, n);
 	struct stat st;
 	/* a FIFO, /dev/stdin, <(cat x.prof), a device: read once, now */
 	int stream = isstdin || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) &&
@@ -280,7 +280,7 @@ static int expand_input(struct loader *L, const char *in)
 		else
 			memcpy(mem.p, head, n);
 		if (rc == 0)
-			rc = input_nomem(read_fd(L->o, max_file(L), fd, &mem, n, 0, &ctx), &ctx);
+			rc = pv_input_nomem(read_fd(L->o, max_file(L), fd, &mem, n, 0, &ctx), &ctx);
 		if (rc == 0)
 			rc = stream_profile(L, name, &mem);
 		else if (rc != PV_ENOMEM)
@@ -306,7 +306,7 @@ static int expand_input(struct loader *L, const char *in)
 	return rc;
 }
 
-static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
+int pv_load_merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 {
 	if (L->o->seen) {
 		if (L->tables)
@@ -325,8 +325,8 @@ static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 
 /* A single compressed file met in a directory (x.prof.gz): its members in
  * order, at the file's place. */
-static int load_inline(struct loader *L, const char *path, const pv_container *c,
-		       const struct buf *b, pv_ctx *ctx)
+int pv_load_inline(struct loader *L, const char *path, const pv_container *c,
+		   const struct buf *b, pv_ctx *ctx)
 {
 	void *h = NULL;
 	int rc = c->open(&h, path, -1, b->p, b->len, &L->lim, ctx);
@@ -338,7 +338,7 @@ static int load_inline(struct loader *L, const char *path, const pv_container *c
 		ctx->member = NULL;
 		if ((rc = c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, ctx)) < 0 ||
 		    (rc = pv_pick(L->o, L->mb.p, L->mb.len)->read(ctx, L->st, L->prof, L->mb.p, L->mb.len)) < 0 ||
-		    (rc = merge(L, name, L->prof, ctx)) < 0)
+		    (rc = pv_load_merge(L, name, L->prof, ctx)) < 0)
 			break;
 		n++;
 	}
@@ -348,10 +348,7 @@ static int load_inline(struct loader *L, const char *path, const pv_container *c
 	return rc;
 }
 
-/* The file at path into b (all of it, or the head when nothing knows the
- * head), with ctx naming it for errors.  VANISHED when a file a walk found
- * is gone. */
-static void dircache_drop(struct dircache *dc)
+void pv_dircache_drop(struct dircache *dc)
 {
 	if (dc->fd >= 0)
 		close(dc->fd);
@@ -387,10 +384,13 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 	return openat(dc->fd, slash + 1, flags);
 }
 
-static int read_input(const struct loader *L, struct dircache *dc, struct source *s,
-		      struct buf *b, pv_ctx *ctx)
+/* The file of source s into b (all of it, or the head when nothing knows
+ * the head), with ctx naming it for errors.  VANISHED when a file a walk
+ * found is gone. */
+int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s,
+		  struct buf *b, pv_ctx *ctx)
 {
-	const char *path = src_path(L, s);
+	const char *path = pv_src_path(L, s);
 	int walked = s->len == WALKED;
 	ctx->input = path;
 	ctx->member = NULL;
@@ -428,18 +428,18 @@ static int read_input(const struct loader *L, struct dircache *dc, struct source
 
 static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	const char *path = src_path(L, s);
-	int rc = read_input(L, &L->dc, s, &L->b, ctx);
+	const char *path = pv_src_path(L, s);
+	int rc = pv_read_input(L, &L->dc, s, &L->b, ctx);
 	if (rc != 0)
-		return input_nomem(rc, ctx);
+		return pv_input_nomem(rc, ctx);
 	L->bytes += L->b.len;
-	const pv_container *c = container_for(L->o, L->b.p, L->b.len);
+	const pv_container *c = pv_container_for(L->o, L->b.p, L->b.len);
 	if (c)
-		return load_inline(L, path, c, &L->b, ctx);
+		return pv_load_inline(L, path, c, &L->b, ctx);
 	rc = pv_pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
 	if (rc < 0)
-		return input_nomem(rc, ctx);
-	return merge(L, pv_base_name(path), L->prof, ctx);
+		return pv_input_nomem(rc, ctx);
+	return pv_load_merge(L, pv_base_name(path), L->prof, ctx);
 }
 
 /* The name a member merges under (what `seen` is told). */
@@ -450,11 +450,11 @@ static const char *member_name(const struct loader *L, const struct source *s, c
 }
 
 /* The name a source merges under; member: a spilled member's name. */
-static const char *merge_name(const struct loader *L, const struct source *s, const char *member)
+const char *pv_merge_name(const struct loader *L, const struct source *s, const char *member)
 {
 	uint64_t off, len;
 	if (!s->arch)
-		return pv_base_name(src_path(L, s));
+		return pv_base_name(pv_src_path(L, s));
 	return s->len == INPLACE ? pv_base_name(pv_inplace_of(s, &off, &len)) : member_name(L, s, member);
 }
 
@@ -466,14 +466,14 @@ static int load_inplace(struct loader *L, const struct source *s, pv_ctx *ctx)
 		rc = pv_pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
 	}
 	if (rc < 0)
-		return input_nomem(rc, ctx);
-	return merge(L, merge_name(L, s, NULL), L->prof, ctx);
+		return pv_input_nomem(rc, ctx);
+	return pv_load_merge(L, pv_merge_name(L, s, NULL), L->prof, ctx);
 }
 
 static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 {
 	int rc = pv_member_get(L, s, &L->mb, &L->name, &L->capname, L->prof, ctx);
-	return rc < 0 ? rc : merge(L, member_name(L, s, L->name), L->prof, ctx);
+	return rc < 0 ? rc : pv_load_merge(L, member_name(L, s, L->name), L->prof, ctx);
 }
 
 static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
@@ -481,244 +481,6 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 	if (!s->arch)
 		return load_file(L, s, ctx);
 	return s->len == INPLACE ? load_inplace(L, s, ctx) : load_member(L, s, ctx);
-}
-
-/* ---- parallel parsing ---------------------------------------------------
-
- * Threads parse plain files (and unpack archive members from the spill)
- * ahead while the calling thread merges in pstats' order, so the result is
- * the same bytes as a single-threaded run.  The calling thread is one of the parsers: when the
- * next file to merge is not ready it parses the next unclaimed one rather
- * than sleep, so one thread per core keeps every core busy without a
- * wake-up per file.  Each thread interns strings into tables of its own
- * (pv_stats_new_child), which answer with the shared tables' key ids: a key
- * goes to the shared tables under a lock the first time the thread meets
- * it, and after the first files almost every key is known, so the parsers
- * rarely take the lock and the merge never waits on interning. */
-
-struct pslot {
-	pv_profile *p;
-	pv_ctx ctx;
-	char *name; /* an archive member's name */
-	size_t capname;
-	int rc;       /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
-	size_t len;   /* bytes read */
-	size_t k;     /* merge position this slot holds */
-	struct buf b; /* rc 1: the file's bytes (it is not read again) */
-	int ready;
-} LINES;
-
-struct pworker {
-	struct pool *pool;
-	pv_stats *names;
-	struct dircache dc;
-	struct buf b;
-	size_t len; /* bytes of the file just read */
-	pthread_t th;
-	int started;
-} LINES;
-
-struct pool {
-	struct loader *L;
-	size_t n, next, consumed;
-	struct pslot *ring;
-	size_t R;
-	pthread_mutex_t mu; /* next, consumed, ring states */
-	pthread_cond_t cv;
-	pthread_mutex_t intern; /* the shared string and key tables */
-	int nomem;
-};
-
-static size_t order_at(size_t n, size_t k)
-{
-	return k == 0 ? 0 : n - k;
-}
-
-/* A file, or a member in place in its archive (read as aparse reads a
- * member: a compressed member is no container here either). */
-static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_ctx *ctx)
-{
-	struct loader *L = w->pool->L;
-	int inplace = src->arch != 0;
-	int rc = inplace ? pv_inplace_read(L, src, &w->b, ctx) : read_input(L, &w->dc, src, &w->b, ctx);
-	if (rc != 0)
-		return input_nomem(rc, ctx);
-	w->len = w->b.len;
-	if (!inplace && container_for(L->o, w->b.p, w->b.len))
-		return 1;
-	/* w->names answers with the shared tables' key ids */
-	rc = pv_pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len);
-	return rc < 0 ? input_nomem(rc, ctx) : 0;
-}
-
-/* The next merge position to parse, if its ring slot is free (P->mu held);
- * 0 if there is none now. */
-static int claim(struct pool *P, size_t *k)
-{
-	if (P->nomem || P->next >= P->n || P->next - P->consumed >= P->R)
-		return 0;
-	*k = P->next++;
-	return 1;
-}
-
-/* Parse merge position k into its ring slot (P->mu not held). */
-static void parse_into(struct pworker *w, size_t k)
-{
-	struct pool *P = w->pool;
-	struct pslot *s = &P->ring[k % P->R];
-	struct source *src = &P->L->src[order_at(P->n, k)];
-	w->len = 0;
-	int rc = src->arch && src->len != INPLACE
-			 ? pv_member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
-			 : parse_plain(w, src, s->p, &s->ctx);
-	if (rc == 1) { /* a compressed file: its bytes go to the merge with the slot */
-		struct buf t = s->b;
-		s->b = w->b;
-		w->b = t;
-	}
-	pthread_mutex_lock(&P->mu);
-	s->rc = rc;
-	s->len = w->len;
-	s->k = k;
-	s->ready = 1;
-	if (rc == PV_ENOMEM)
-		P->nomem = 1;
-	pthread_cond_broadcast(&P->cv);
-	pthread_mutex_unlock(&P->mu);
-}
-
-static void *pworker_main(void *arg)
-{
-	struct pworker *w = arg;
-	struct pool *P = w->pool;
-	for (;;) {
-		size_t k = 0;
-		int got;
-		pthread_mutex_lock(&P->mu);
-		while (!(got = claim(P, &k)) && P->next < P->n && !P->nomem)
-			pthread_cond_wait(&P->cv, &P->mu);
-		pthread_mutex_unlock(&P->mu);
-		if (!got)
-			return NULL;
-		parse_into(w, k);
-	}
-}
-
-static int nthreads(const pv_load_opts *o, size_t nsrc)
-{
-	long n = o->threads ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	if (n > 16)
-		n = 16;
-	if ((size_t)n > nsrc / 8) /* threads do not pay for a few files */
-		n = (long)(nsrc / 8) ? (long)(nsrc / 8) : 1;
-	return (int)n;
-}
-
-static int load_parallel(struct loader *L, int nw)
-{
-	struct pool P = {.L = L, .n = L->nsrc, .R = (size_t)nw * 8};
-	struct pworker *w = calloc_lines((size_t)nw, sizeof(*w));
-	P.ring = calloc_lines(P.R, sizeof(*P.ring));
-	int rc = 0;
-	pthread_mutex_init(&P.mu, NULL);
-	pthread_cond_init(&P.cv, NULL);
-	pthread_mutex_init(&P.intern, NULL);
-	L->tables = &P.intern;
-	for (int i = 0; w && i < nw; i++)
-		w[i].dc.fd = -1;
-	if (!w || !P.ring) {
-		rc = PV_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < P.R; i++)
-		if ((rc = pv_profile_new(&P.ring[i].p)) < 0)
-			goto out;
-	for (int i = 0; i < nw; i++) {
-		w[i].pool = &P;
-		if ((rc = pv_stats_new_child(&w[i].names, L->st, &P.intern)) < 0)
-			goto out;
-	}
-	/* w[0] is the calling thread's own: it parses too */
-	for (int i = 1; i < nw; i++) {
-		if (pthread_create(&w[i].th, NULL, pworker_main, &w[i]) != 0)
-			break; /* fewer threads still finish the work */
-		w[i].started = 1;
-	}
-	for (size_t k = 0; k < P.n; k++) {
-		struct pslot *s = &P.ring[k % P.R];
-		pthread_mutex_lock(&P.mu);
-		while (!(s->ready && s->k == k) && !P.nomem) {
-			size_t j;
-			if (claim(&P, &j)) { /* rather than wait, parse ahead */
-				pthread_mutex_unlock(&P.mu);
-				parse_into(&w[0], j);
-				pthread_mutex_lock(&P.mu);
-			} else {
-				pthread_cond_wait(&P.cv, &P.mu);
-			}
-		}
-		int nomem = P.nomem;
-		pthread_mutex_unlock(&P.mu);
-		if (nomem) {
-			rc = PV_ENOMEM;
-			break;
-		}
-		const struct source *src = &L->src[order_at(P.n, k)];
-		int r = s->rc;
-		if (r == 1) { /* a compressed file: its members merged here, in order */
-			pthread_mutex_lock(&P.intern);
-			L->tables = NULL; /* held already */
-			L->bytes += s->len;
-			r = load_inline(L, src_path(L, src), container_for(L->o, s->b.p, s->b.len),
-					&s->b, &s->ctx);
-			L->tables = &P.intern;
-			pthread_mutex_unlock(&P.intern);
-		} else {
-			L->bytes += s->len;
-			if (r == 0)
-				r = merge(L, merge_name(L, src, s->name), s->p, &s->ctx);
-		}
-		if (r == PV_ENOMEM) {
-			rc = r;
-			pthread_mutex_lock(&P.mu);
-			P.nomem = 1;
-			pthread_cond_broadcast(&P.cv);
-			pthread_mutex_unlock(&P.mu);
-			break;
-		}
-		if (r < 0)
-			pv_report_ctx(L, &s->ctx);
-		if (r == VANISHED)
-			L->res->vanished++;
-		progress(L, k + 1);
-		pthread_mutex_lock(&P.mu);
-		s->ready = 0;
-		P.consumed = k + 1;
-		pthread_cond_broadcast(&P.cv);
-		pthread_mutex_unlock(&P.mu);
-	}
-out:
-	for (int i = 0; w && i < nw; i++) {
-		if (w[i].started)
-			pthread_join(w[i].th, NULL);
-		pv_stats_free(w[i].names);
-		dircache_drop(&w[i].dc);
-		free(w[i].b.p);
-	}
-	for (size_t i = 0; P.ring && i < P.R; i++) {
-		pv_profile_free(P.ring[i].p);
-		free(P.ring[i].name);
-		free(P.ring[i].b.p);
-	}
-	free(P.ring);
-	free(w);
-	L->tables = NULL;
-	pthread_mutex_destroy(&P.mu);
-	pthread_cond_destroy(&P.cv);
-	pthread_mutex_destroy(&P.intern);
-	return rc;
 }
 
 int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_load_opts *opts,
@@ -741,9 +503,9 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
 	/* plain files are parsed, archive members unpacked, on every core */
-	int nw = rc == 0 ? nthreads(opts, L.nsrc) : 1;
+	int nw = rc == 0 ? pv_load_threads(opts, L.nsrc) : 1;
 	if (nw > 1) {
-		rc = load_parallel(&L, nw);
+		rc = pv_load_parallel(&L, nw);
 		L.nsrc_done = L.nsrc;
 	}
 	/* pstats' order: the first, then the rest from the last back */
@@ -763,7 +525,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 		} else if (r == VANISHED) {
 			res->vanished++;
 		}
-		progress(&L, k + 1);
+		pv_load_progress(&L, k + 1);
 	}
 	for (size_t i = 0; i < L.nsrc; i++) /* held and not read (an early stop) */
 		if (!L.src[i].arch && L.src[i].len >= HELD)
@@ -785,7 +547,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	free(L.b.p);
 	free(L.mb.p);
 	free(L.name);
-	dircache_drop(&L.dc);
+	pv_dircache_drop(&L.dc);
 	pv_profile_free(L.prof);
 	return rc;
 }

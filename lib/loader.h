@@ -147,6 +147,29 @@ int pv_add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch);
 const pv_reader *pv_pick(const pv_load_opts *o, const unsigned char *p, size_t n);
 /* The last component of path. */
 const char *pv_base_name(const char *path);
+/* A reader or container whose sniff knows p's first bytes: the container
+ * only if no reader knows them, else NULL. */
+const pv_container *pv_container_for(const pv_load_opts *o, const unsigned char *p, size_t n);
+/* Reading or parsing one input ran out of memory: that is the input's
+ * failure (PV_ELIMIT, the message set), not the run's. */
+int pv_input_nomem(int rc, pv_ctx *ctx);
+/* The path of a file's source. */
+const char *pv_src_path(const struct loader *L, const struct source *s);
+/* The name a source merges under; member: a spilled member's name. */
+const char *pv_merge_name(const struct loader *L, const struct source *s, const char *member);
+/* The file of source s into b (dc: the directory kept open), with ctx
+ * naming it; VANISHED when a file a walk found is gone. */
+int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s, struct buf *b,
+		  pv_ctx *ctx);
+void pv_dircache_drop(struct dircache *dc);
+/* A single compressed file's members (x.prof.gz, its bytes in b) merged in
+ * order, at the file's place. */
+int pv_load_inline(struct loader *L, const char *path, const pv_container *c, const struct buf *b,
+		   pv_ctx *ctx);
+/* p merged into L->st under name (unless `seen` says no). */
+int pv_load_merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx);
+/* The progress callback, done of L->nsrc sources merged. */
+void pv_load_progress(struct loader *L, size_t done);
 /* A failure (in ctx) counted and told to the error callback. */
 void pv_report_ctx(struct loader *L, pv_ctx *ctx);
 
@@ -218,5 +241,13 @@ int pv_member_get(const struct loader *L, const struct source *s, struct buf *b,
 /* n bytes at off into p: how many there were (fewer at the end of the
  * file), or -1 with errno. */
 ssize_t pv_pread_full(int fd, unsigned char *p, size_t n, uint64_t off);
+
+/* ---- pool.c: the parse pool ---------------------------------------------- */
+
+/* How many threads parse nsrc sources (1: none besides the caller's). */
+int pv_load_threads(const pv_load_opts *o, size_t nsrc);
+/* Every source read, parsed and merged in pstats' order by nw threads (the
+ * calling thread among them).  0 or PV_ENOMEM. */
+int pv_load_parallel(struct loader *L, int nw);
 
 #endif
