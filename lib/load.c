@@ -1,5 +1,6 @@
 /*
- * load.c - which inputs are read, in which order, by which reader.
+ * load.c - the driver: which inputs are read, in which order, by which
+ * reader, and pstats' merge order.
  *
  * Inputs are files, directories (every *.prof below, recursively, sorted by
  * the bytes of the path, and single compressed *.prof.gz and the like) and
@@ -9,18 +10,22 @@
  * reverse - so totals and float sums match CPython bit for bit.  A bad input
  * is reported through the callback and skipped.
  *
+ * Data path of one input: pv_load calls expand_input for each named input,
+ * which makes it one or more sources in merge-list order: a directory's
+ * files through the walk (walk.c), an archive's members through its one
+ * scan (arscan.c: parsed and packed into the spill, spill.c), a stream read
+ * and parsed at once, a plain file as its path.  Then each source is read,
+ * parsed by the reader its first bytes pick and merged (pv_stats_merge_take)
+ * in pstats' order, here or, with several cores, by the parse pool
+ * (pool.c) with this file's merge.
+ *
  * Archives stream (tar.gz cannot seek), yet pstats' order wants their
  * members last to first.  Each archive is read once, when it is met: every
  * member is parsed and packed (pv_profile_pack: key ids and numbers, some
- * 10 KB for a werkzeug dump) into a spill, in archive order, kept in memory
+ * 3.6 KB for a werkzeug dump) into a spill, in archive order, kept in memory
  * up to a budget and beyond it in an unlinked temporary file; the merge
  * then unpacks the members in pstats' order.  One decompression pass
  * whatever the size, memory bounded by the budget and 16 bytes a member.
- *
- * Paths found in directories are kept flat: their bytes one after another
- * in blocks of 1 MiB that never move, each source 16 bytes, so a million
- * dumps cost a million times (path length + 17) bytes (and 8 more while
- * their directory is sorted), with no allocation each.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -33,338 +38,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "loader.h"
 
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
-#define WALKED 1
-#define VANISHED 2 /* a load_source result: a walked file was gone (ENOENT) */
-/* A named file's source holds the descriptor its sniff opened (len =
- * HELD + fd): it is read through that one, not opened again.  At most
- * max_held() are held at once; later named files are opened again. */
-#define HELD 4
-/* An archive member that lies as it is in the archive (an uncompressed tar
- * in a regular file): its source's at points to where and its name. */
-#define INPLACE UINT32_MAX
-
-/* Paths found by a walk: their bytes in blocks of 1 MiB that never move
- * (no copy as the list grows, no slack but the last block's), and the
- * pointers of the current walk's paths, for sorting. */
-#define PATH_BLOCK ((size_t)1 << 20)
-
-struct pathvec {
-	char **v; /* this walk's paths */
-	size_t n, cap;
-	char *blk; /* the block being filled */
-	size_t used, blkcap;
-	char **blocks; /* every block, to free */
-	size_t nblocks, capblocks;
-};
-
-static void *keep(struct pathvec *pv, const void *p, size_t n);
-
-static int push(struct pathvec *pv, char *s)
-{
-	char *d = NULL;
-	if (s && pv_grow(&pv->v, &pv->cap, pv->n + 1, sizeof(*pv->v)) == 0)
-		d = keep(pv, s, strlen(s) + 1);
-	free(s);
-	if (!d)
-		return PV_ENOMEM;
-	pv->v[pv->n++] = d;
-	return 0;
-}
-
-/* n bytes in the blocks (not listed in v), copied from p unless it is
- * NULL: they never move. */
-static void *keep(struct pathvec *pv, const void *p, size_t n)
-{
-	if (pv->used + n > pv->blkcap) {
-		size_t sz = n > PATH_BLOCK ? n : PATH_BLOCK;
-		char *b = malloc(sz);
-		if (!b || pv_grow(&pv->blocks, &pv->capblocks, pv->nblocks + 1, sizeof(char *)) < 0) {
-			free(b);
-			return NULL;
-		}
-		pv->blocks[pv->nblocks++] = b;
-		pv->blk = b;
-		pv->used = 0;
-		pv->blkcap = sz;
-	}
-	char *d = pv->blk + pv->used;
-	if (p)
-		memcpy(d, p, n);
-	pv->used += n;
-	return d;
-}
-
-static void pathvec_free(struct pathvec *pv)
-{
-	for (size_t i = 0; i < pv->nblocks; i++)
-		free(pv->blocks[i]);
-	free(pv->blocks);
-	free(pv->v);
-	memset(pv, 0, sizeof(*pv));
-}
-
-static char *join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	int slash = a > 0 && dir[a - 1] != '/';
-	char *s = malloc(a + slash + b + 1);
-	if (!s)
-		return NULL;
-	memcpy(s, dir, a);
-	if (slash)
-		s[a] = '/';
-	memcpy(s + a + slash, name, b + 1);
-	return s;
-}
-
-static int has_suffix(const char *s, size_t n, const char *const *ext)
-{
-	for (; ext && *ext; ext++) {
-		size_t m = strlen(*ext);
-		if (n >= m && memcmp(s + n - m, *ext, m) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* A name a directory walk reads: one ending in a suffix a registered
- * reader or container declares (*.prof; *.prof.gz, .bz2, .xz, .zst). */
-static int profile_name(const pv_load_opts *o, const char *s)
-{
-	size_t n = strlen(s);
-	for (const pv_reader *const *r = o->readers; r && *r; r++)
-		if (has_suffix(s, n, (*r)->suffixes))
-			return 1;
-	for (const pv_container *const *c = o->containers; c && *c; c++)
-		if (has_suffix(s, n, (*c)->suffixes))
-			return 1;
-	return 0;
-}
-
-static void report(pv_error_fn fn, void *arg, const char *path, int code, const char *what)
-{
-	pv_ctx ctx = {0};
-	ctx.input = path;
-	pv_fail(&ctx, code, PV_NOOFF, "%s", what);
-	if (fn)
-		fn(&ctx, arg);
-}
-
-/* What a walk found besides profiles. */
-struct tally {
-	size_t failed;   /* reported through the callback */
-	size_t vanished; /* gone between listing and looking (ENOENT): quiet */
-};
-
-static void report_errno(pv_error_fn fn, void *arg, const char *path, int err,
-			 struct tally *t)
-{
-	report(fn, arg, path, PV_EIO, strerror(err));
-	t->failed++;
-}
-
-static const char *kind_of(mode_t m)
-{
-	return S_ISFIFO(m) ? "a FIFO" : S_ISSOCK(m) ? "a socket"
-				: S_ISCHR(m)        ? "a character device"
-				: S_ISBLK(m)        ? "a block device"
-						    : "not a regular file";
-}
-
-/* open(2) for a path of any length: one past PATH_MAX (met deep in a
- * walk) is opened a few directories at a time. */
-static int open_path(const char *path, int flags)
-{
-	if (strlen(path) < PATH_MAX)
-		return open(path, flags);
-	int dfd = AT_FDCWD;
-	const char *p = path;
-	char part[PATH_MAX];
-	while (strlen(p) >= PATH_MAX) {
-		size_t cut = PATH_MAX - 1;
-		while (cut > 0 && p[cut] != '/')
-			cut--;
-		if (cut == 0) {
-			if (dfd != AT_FDCWD)
-				close(dfd);
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(part, p, cut);
-		part[cut] = '\0';
-		int nfd = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		int e = errno;
-		if (dfd != AT_FDCWD)
-			close(dfd);
-		if (nfd < 0) {
-			errno = e;
-			return -1;
-		}
-		dfd = nfd;
-		p += cut + 1;
-	}
-	int fd = openat(dfd, p, flags);
-	int e = errno;
-	if (dfd != AT_FDCWD)
-		close(dfd);
-	errno = e;
-	return fd;
-}
-
-/* Collect the *.prof files in the directory open as dfd (named dir; dfd
- * is closed) and add its subdirectories to todo.  Entries are looked at
- * relative to their directory, so no path length limit applies.  Symbolic
- * links to directories are not followed (they could loop); links to files
- * are.  Whatever exists and
- * cannot be read is reported: a directory that cannot be listed or
- * searched, a dangling or looping *.prof link, a *.prof that is a FIFO,
- * socket or device (never opened: a FIFO would block).  An entry gone
- * before it was looked at is only counted. */
-static int walk_one(const pv_load_opts *o, int dfd, const char *dir, struct pathvec *out,
-		    struct pathvec *todo, struct tally *t)
-{
-	pv_error_fn fn = o->on_error;
-	void *arg = o->arg;
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		report_errno(fn, arg, dir, errno, t);
-		close(dfd);
-		return 0;
-	}
-	int rc = 0, searchable = 0;
-	struct dirent *de;
-	for (;;) {
-		errno = 0;
-		if (!(de = readdir(d))) {
-			if (errno)
-				report_errno(fn, arg, dir, errno, t);
-			break;
-		}
-		const char *name = de->d_name;
-		if (!strcmp(name, ".") || !strcmp(name, ".."))
-			continue;
-		int isprof = profile_name(o, name);
-		if (!isprof && de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
-			continue;
-		char *p = join(dir, name);
-		if (!p) {
-			rc = PV_ENOMEM;
-			break;
-		}
-		/* readdir's type says "regular file" without a stat (a path
-		 * lookup each, a tenth of the time at a million files) once one
-		 * stat has shown the directory can be searched */
-		if (isprof && de->d_type == DT_REG && searchable) {
-			if ((rc = push(out, p)) < 0)
-				break;
-			continue;
-		}
-		struct stat lst, st;
-		if (fstatat(dirfd(d), name, &lst, AT_SYMLINK_NOFOLLOW) == 0)
-			searchable = 1;
-		else {
-			int e = errno;
-			free(p);
-			if (e == ENOENT) {
-				t->vanished++;
-				continue;
-			}
-			/* EACCES: the directory can be listed but not searched */
-			report_errno(fn, arg, dir, e, t);
-			break;
-		}
-		if (S_ISDIR(lst.st_mode)) {
-			rc = push(todo, p); /* read after this one: no recursion */
-		} else if (!isprof) {
-			free(p);
-		} else if (S_ISREG(lst.st_mode)) {
-			rc = push(out, p);
-		} else if (S_ISLNK(lst.st_mode)) {
-			if (fstatat(dirfd(d), name, &st, 0) < 0) {
-				int e = errno;
-				report(fn, arg, p, PV_EIO,
-				       e == ENOENT  ? "dangling symbolic link"
-				       : e == ELOOP ? "symbolic link loop"
-						    : strerror(e));
-				t->failed++;
-				free(p);
-			} else if (S_ISREG(st.st_mode)) {
-				rc = push(out, p);
-			} else if (S_ISDIR(st.st_mode)) {
-				free(p); /* a link to a directory: not followed */
-			} else {
-				char what[64];
-				snprintf(what, sizeof(what), "%s, not read", kind_of(st.st_mode));
-				report(fn, arg, p, PV_EIO, what);
-				t->failed++;
-				free(p);
-			}
-		} else {
-			char what[64];
-			snprintf(what, sizeof(what), "%s, not read", kind_of(lst.st_mode));
-			report(fn, arg, p, PV_EIO, what);
-			t->failed++;
-			free(p);
-		}
-		if (rc < 0)
-			break;
-	}
-	closedir(d);
-	return rc;
-}
-
-/* Every directory below dfd, depth first, one open at a time: the depth
- * of a tree costs neither stack nor descriptors. */
-static int walk(const pv_load_opts *o, int dfd, const char *dir, struct pathvec *out,
-		struct tally *t)
-{
-	pv_error_fn fn = o->on_error;
-	void *arg = o->arg;
-	struct pathvec todo = {0};
-	int rc = walk_one(o, dfd, dir, out, &todo, t);
-	while (rc == 0 && todo.n) {
-		const char *sub = todo.v[--todo.n]; /* blocks never move: it stays valid */
-		int fd = open_path(sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			t->vanished++;
-		else if (fd < 0)
-			report_errno(fn, arg, sub, errno, t);
-		else
-			rc = walk_one(o, fd, sub, out, &todo, t);
-	}
-	pathvec_free(&todo);
-	return rc;
-}
-
-/* Walk the directory at path (0), or 1 if path is no directory. */
-static int walk_top(const pv_load_opts *o, const char *path, struct pathvec *out,
-		    struct tally *t)
-{
-	struct stat st;
-	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode))
-		return 1;
-	int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		report_errno(o->on_error, o->arg, path, errno, t);
-		return 0;
-	}
-	return walk(o, dfd, path, out, t);
-}
-
-static int cmp_path(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* ---- reading ------------------------------------------------------------ */
-
-struct buf {
-	unsigned char *p;
-	size_t len, cap;
-};
 
 /* Read all of fd (a file may still be growing: read to EOF, not to the size
  * stat saw).  PV_EIO / PV_ELIMIT with the message in ctx. */
@@ -403,7 +81,7 @@ static int slurp_more(int fd, struct buf *b, size_t max, pv_ctx *ctx)
 	}
 }
 
-static const pv_reader *pick(const pv_load_opts *o, const unsigned char *p, size_t n)
+const pv_reader *pv_pick(const pv_load_opts *o, const unsigned char *p, size_t n)
 {
 	for (const pv_reader *const *r = o->readers; *r; r++)
 		if ((*r)->sniff(p, n))
@@ -411,8 +89,8 @@ static const pv_reader *pick(const pv_load_opts *o, const unsigned char *p, size
 	return o->readers[0]; /* its error says what is wrong */
 }
 
-static const pv_container *container_for(const pv_load_opts *o, const unsigned char *p,
-					 size_t n)
+const pv_container *pv_container_for(const pv_load_opts *o, const unsigned char *p,
+				     size_t n)
 {
 	for (const pv_reader *const *r = o->readers; *r; r++)
 		if ((*r)->sniff(p, n))
@@ -429,7 +107,7 @@ static int known(const pv_load_opts *o, const unsigned char *p, size_t n)
 	for (const pv_reader *const *r = o->readers; *r; r++)
 		if ((*r)->sniff(p, n))
 			return 1;
-	return container_for(o, p, n) != NULL;
+	return pv_container_for(o, p, n) != NULL;
 }
 
 #define WHOLE_AT_ONCE ((size_t)1 << 20)
@@ -472,7 +150,7 @@ static int read_fd(const pv_load_opts *o, size_t max, int fd, struct buf *b, siz
 /* Reading or parsing one input ran out of memory: that is the input's
  * failure, reported with its name, and the other inputs are still read
  * (the model is not touched before the merge). */
-static int input_nomem(int rc, pv_ctx *ctx)
+int pv_input_nomem(int rc, pv_ctx *ctx)
 {
 	if (rc != PV_ENOMEM)
 		return rc;
@@ -482,7 +160,7 @@ static int input_nomem(int rc, pv_ctx *ctx)
 	return PV_ELIMIT;
 }
 
-static const char *base_name(const char *path)
+const char *pv_base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 	return s ? s + 1 : path;
@@ -490,93 +168,25 @@ static const char *base_name(const char *path)
 
 /* ---- sources: every profile in merge-list order ------------------------ */
 
-/* The spill, where parsed archive members wait for their turn.  The
- * records, in archive order, at consecutive positions: [0, flen) in
- * the file, the rest in memory in segments of an eighth of the budget,
- * oldest first.  When the budget is reached the oldest segment goes to the
- * file, so what is written is the records beyond the budget, not the whole
- * budget again and again; the last records, which pstats' order merges
- * first, stay in memory.  A record lies whole in one segment or the file. */
-#define SPILL_SEGS 8
-
-struct spill {
-	struct buf seg[SPILL_SEGS + 2]; /* records not in the file, oldest first */
-	size_t nseg;
-	size_t held;      /* bytes in seg[] */
-	struct buf spare; /* a flushed segment's storage, for the next one */
-	int fd;           /* -1: no file yet */
-	uint64_t flen;    /* bytes in the file */
-};
-
-/* An archive (or standard input) read when met.  Its members are records
- * in the spill: a kind byte (0 a profile, 1 an error), the member name
- * (a varint length and the bytes), then pv_profile_pack's bytes, or the
- * error's code (one byte) and message. */
-struct arch {
-	char *path;
-	int single; /* standard input holding one profile: no member name */
-	int fd;     /* its members lie in place (INPLACE sources): read here; else -1 */
-};
-
-struct source {
-	uint64_t at;   /* a file: its path (a pointer into paths); a member: its record's offset */
-	uint32_t len;  /* a member: its record's bytes; a file: WALKED if a walk found it,
-			* HELD + fd if named and still open, else 0 */
-	uint32_t arch; /* 0: a file; else 1 + its index in archs */
-};
-
-/* The directory of the last file opened, kept open: files are opened
- * relative to it, a lookup of one name instead of every component of the
- * path (the dentry lookups were a tenth of the time at a million files). */
-struct dircache {
-	char *dir;
-	size_t len, cap;
-	int fd; /* -1: none */
-};
-
-struct loader {
-	pv_stats *st;
-	const pv_load_opts *o;
-	pv_limits lim;
-	size_t budget;
-	struct pathvec paths; /* every file's path (sources point into its blocks) */
-	struct source *src;
-	size_t nsrc, capsrc, nsrc_done;
-	struct arch **archs;
-	size_t narchs, caparchs;
-	struct spill sp;
-	pv_load_result *res;
-	struct buf b, mb;
-	pv_profile *prof;
-	char *name; /* a member's name, NUL-terminated, while it merges */
-	size_t capname;
-	uint64_t bytes; /* read so far, for progress */
-	/* while parsing threads intern into st: held around `seen`, which may
-	 * read st's strings and keys (pv_groups copies profiles out of them) */
-	pthread_mutex_t *tables;
-	struct dircache dc;
-	size_t nheld, maxheld; /* descriptors held by named files' sources */
-};
-
 static size_t max_file(const struct loader *L)
 {
 	return L->o->max_file_size ? L->o->max_file_size : DEFAULT_MAX_FILE;
 }
 
-static void progress(struct loader *L, size_t done)
+void pv_load_progress(struct loader *L, size_t done)
 {
 	if (L->o->progress)
 		L->o->progress(L->o->arg, done, L->nsrc, L->bytes);
 }
 
-static void report_ctx(struct loader *L, pv_ctx *ctx)
+void pv_report_ctx(struct loader *L, pv_ctx *ctx)
 {
 	L->res->failed++;
 	if (L->o->on_error)
 		L->o->on_error(ctx, L->o->arg);
 }
 
-static int add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch)
+int pv_add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch)
 {
 	if (pv_grow(&L->src, &L->capsrc, L->nsrc + 1, sizeof(*L->src)) < 0)
 		return PV_ENOMEM;
@@ -584,806 +194,10 @@ static int add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch
 	return 0;
 }
 
-static const char *src_path(const struct loader *L, const struct source *s)
+const char *pv_src_path(const struct loader *L, const struct source *s)
 {
 	(void)L; /* the path lives in L->paths' blocks */
 	return (const char *)(uintptr_t)s->at;
-}
-
-/* An in-place member's offset and length in its archive, and its name. */
-static const char *inplace_of(const struct source *s, uint64_t *off, uint64_t *len)
-{
-	const unsigned char *rec = (const unsigned char *)(uintptr_t)s->at;
-	memcpy(off, rec, sizeof(*off));
-	memcpy(len, rec + sizeof(*off), sizeof(*len));
-	return (const char *)rec + sizeof(*off) + sizeof(*len);
-}
-
-/* ---- the spill ---------------------------------------------------------- */
-
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* The temporary file: unlinked from the start (O_TMPFILE), or just after
- * it is made where the file system cannot. */
-static int spill_file(pv_ctx *ctx)
-{
-	const char *dir = getenv("TMPDIR");
-	if (!dir || !*dir)
-		dir = "/tmp";
-	int fd;
-#ifdef O_TMPFILE
-	if ((fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)) >= 0)
-		return fd;
-#endif
-	char *t = join(dir, "profview-spill-XXXXXX");
-	if (!t)
-		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	fd = mkstemp(t);
-	if (fd >= 0) {
-		unlink(t);
-		fcntl(fd, F_SETFD, FD_CLOEXEC);
-	}
-	int e = errno;
-	free(t);
-	if (fd < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot make a temporary file in %s: %s", dir,
-			       strerror(e));
-	return fd;
-}
-
-/* Move the oldest segment to the file (made when first needed); its
- * storage is kept for the next segment. */
-static int spill_flush(struct loader *L, pv_ctx *ctx)
-{
-	struct spill *sp = &L->sp;
-	if (sp->fd < 0) {
-		int fd = spill_file(ctx);
-		if (fd < 0)
-			return fd;
-		sp->fd = fd;
-	}
-	struct buf *old = &sp->seg[0];
-	if (write_all(sp->fd, old->p, old->len) < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot write the temporary file: %s",
-			       strerror(errno));
-	sp->flen += old->len;
-	sp->held -= old->len;
-	struct buf keep = *old;
-	keep.len = 0;
-	memmove(&sp->seg[0], &sp->seg[1], (sp->nseg - 1) * sizeof(sp->seg[0]));
-	sp->nseg--;
-	if (keep.cap > sp->spare.cap) { /* keep the larger block */
-		free(sp->spare.p);
-		sp->spare = keep;
-	} else {
-		free(keep.p);
-	}
-	return 0;
-}
-
-/* A record appended to b: the member's profile p (rc 0) or its error
- * (rc < 0, the message in ctx). */
-static int rec_put(struct buf *b, const char *name, int rc, const pv_profile *p,
-		   const pv_ctx *ctx)
-{
-	size_t n = strlen(name), m = rc < 0 ? strlen(ctx->msg) : 0;
-	if (pv_grow(&b->p, &b->cap, b->len + n + m + 16, 1) < 0)
-		return PV_ENOMEM;
-	unsigned char *o = b->p + b->len;
-	*o++ = rc < 0;
-	for (size_t v = n;; v >>= 7) {
-		*o++ = (unsigned char)(v < 0x80 ? v : (v & 0x7f) | 0x80);
-		if (v < 0x80)
-			break;
-	}
-	memcpy(o, name, n);
-	o += n;
-	if (rc < 0) {
-		*o++ = (unsigned char)(signed char)rc;
-		memcpy(o, ctx->msg, m);
-		o += m;
-	}
-	b->len = (size_t)(o - b->p);
-	return rc < 0 ? 0 : pv_profile_pack(p, &b->p, &b->len, &b->cap);
-}
-
-/* Room for a record of up to n bytes in the newest segment: the oldest
- * segments go to the file first while the record would take what memory
- * holds past the budget (so it never grows past it, beyond one record
- * larger than it is), and a new segment starts when the newest is full.
- * Returns the segment, NULL with ctx set on failure. */
-static struct buf *spill_room(struct loader *L, size_t n, pv_ctx *ctx)
-{
-	struct spill *sp = &L->sp;
-	size_t segsize = L->budget / SPILL_SEGS ? L->budget / SPILL_SEGS : 1;
-	while (sp->held && sp->held + n > L->budget)
-		if (spill_flush(L, ctx) < 0)
-			return NULL;
-	struct buf *cur = sp->nseg ? &sp->seg[sp->nseg - 1] : NULL;
-	if (!cur || (cur->len && cur->len + n > segsize)) {
-		if (sp->nseg == SPILL_SEGS + 2 && spill_flush(L, ctx) < 0)
-			return NULL;
-		cur = &sp->seg[sp->nseg++];
-		*cur = sp->spare;
-		memset(&sp->spare, 0, sizeof(sp->spare));
-	}
-	if (pv_grow(&cur->p, &cur->cap, cur->len + n, 1) < 0) {
-		pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-		return NULL;
-	}
-	return cur;
-}
-
-/* A record into the spill, as the next source of archive `arch`. */
-static int spill_put(struct loader *L, uint32_t arch, const char *name, int rc,
-		     const pv_profile *p, pv_ctx *ctx)
-{
-	struct spill *sp = &L->sp;
-	size_t need = strlen(name) + 16 + (rc == 0 ? pv_profile_pack_bound(p) : strlen(ctx->msg));
-	struct buf *cur = spill_room(L, need, ctx);
-	if (!cur)
-		return ctx->code;
-	size_t start = cur->len;
-	uint64_t at = sp->flen + sp->held;
-	int r = rec_put(cur, name, rc, p, ctx);
-	sp->held += cur->len - start;
-	if (r < 0)
-		return r;
-	if (cur->len - start >= INPLACE)
-		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
-	return add_source(L, at, (uint32_t)(cur->len - start), arch);
-}
-
-/* A record built elsewhere into the spill, at *at. */
-static int spill_append(struct loader *L, const struct buf *rec, uint64_t *at, pv_ctx *ctx)
-{
-	struct spill *sp = &L->sp;
-	if (rec->len >= INPLACE)
-		return pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "member too large");
-	struct buf *cur = spill_room(L, rec->len, ctx);
-	if (!cur)
-		return ctx->code;
-	*at = sp->flen + sp->held;
-	memcpy(cur->p + cur->len, rec->p, rec->len);
-	cur->len += rec->len;
-	sp->held += rec->len;
-	return 0;
-}
-
-/* A record built elsewhere (a parsing thread) into the spill, as the next
- * source of archive `arch`. */
-static int spill_copy(struct loader *L, uint32_t arch, const struct buf *rec, pv_ctx *ctx)
-{
-	uint64_t at = 0;
-	int r = spill_append(L, rec, &at, ctx);
-	return r < 0 ? r : add_source(L, at, (uint32_t)rec->len, arch);
-}
-
-/* n bytes at off into p: how many there were (fewer at the end of the
- * file), or -1 with errno. */
-static ssize_t pread_full(int fd, unsigned char *p, size_t n, uint64_t off)
-{
-	size_t got = 0;
-	while (got < n) {
-		ssize_t r = pread(fd, p + got, n - got, (off_t)(off + got));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		got += (size_t)r;
-	}
-	return (ssize_t)got;
-}
-
-/* The record of source s: its bytes (in a segment, or read from the file into
- * *b). */
-static int rec_get(const struct loader *L, const struct source *s, struct buf *b,
-		   const unsigned char **out, pv_ctx *ctx)
-{
-	const struct spill *sp = &L->sp;
-	if (s->at >= sp->flen) {
-		uint64_t pos = s->at - sp->flen;
-		for (size_t i = 0; i < sp->nseg; pos -= sp->seg[i++].len)
-			if (pos < sp->seg[i].len) {
-				*out = sp->seg[i].p + pos;
-				return 0;
-			}
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: record beyond the spill");
-	}
-	if (pv_grow(&b->p, &b->cap, s->len, 1) < 0)
-		return PV_ENOMEM;
-	ssize_t got = pread_full(sp->fd, b->p, s->len, s->at);
-	if (got < (ssize_t)s->len)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "cannot read the temporary file: %s",
-			       got < 0 ? strerror(errno) : "end of file");
-	*out = b->p;
-	return 0;
-}
-
-/* A record's parts: its kind (0 a profile, 1 an error), the member name,
- * and what follows.  0, or -1 if the bytes are no record. */
-struct recview {
-	int kind;
-	const char *name;
-	size_t n;
-	const unsigned char *rest;
-	size_t nrest;
-};
-
-static int rec_parse(const unsigned char *r, size_t len, struct recview *v)
-{
-	if (len == 0)
-		return -1;
-	const unsigned char *end = r + len, *q = r + 1;
-	size_t n = 0;
-	for (unsigned sh = 0; q < end && sh < 64; sh += 7) {
-		n |= (size_t)(*q & 0x7f) << sh;
-		if (!(*q++ & 0x80))
-			break;
-	}
-	if (n > (size_t)(end - q))
-		return -1;
-	v->kind = r[0];
-	v->name = (const char *)q;
-	v->n = n;
-	v->rest = q + n;
-	v->nrest = (size_t)(end - q - n);
-	return 0;
-}
-
-/* ---- archives ----------------------------------------------------------- */
-
-static int add_arch(struct loader *L, const char *path, struct arch **out)
-{
-	struct arch *a = calloc(1, sizeof(*a));
-	if (!a || !(a->path = strdup(path)) ||
-	    pv_grow(&L->archs, &L->caparchs, L->narchs + 1, sizeof(*L->archs)) < 0) {
-		if (a)
-			free(a->path);
-		free(a);
-		return PV_ENOMEM;
-	}
-	a->fd = -1;
-	L->archs[L->narchs++] = a;
-	*out = a;
-	return 0;
-}
-
-/* The scan of an archive is a pipeline: the calling thread decompresses
- * members into a ring of slots, in archive order; parsing threads (and the
- * calling thread, when the ring is full) parse them with tables of their
- * own (pv_stats_new_child: as the directory loader does) and pack each
- * into its slot's record; the calling thread
- * copies the records into the spill in archive order. */
-enum { AS_FREE,
-       AS_READY,
-       AS_BUSY,
-       AS_DONE };
-
-/* What one thread writes while another reads its neighbour (ring slots,
- * per-thread state) gets cache lines of its own: 128 bytes, the pair the
- * adjacent-line prefetcher moves together.  Sharing a line would bounce it
- * between the cores on every write (it cost the 2-thread run a third more
- * CPU). */
-#define LINES __attribute__((aligned(128)))
-
-static void *calloc_lines(size_t n, size_t size)
-{
-	if (n == 0 || size > SIZE_MAX / n)
-		return NULL;
-	void *p = aligned_alloc(128, n * size); /* size is a multiple of 128 */
-	if (p)
-		memset(p, 0, n * size);
-	return p;
-}
-
-struct aslot {
-	struct buf raw; /* the member's bytes */
-	size_t rawlen;  /* how many (raw may be given back once parsed) */
-	struct buf rec; /* its record, once parsed */
-	char *name;
-	size_t capname;
-	int readrc; /* the read failed: ctx says why */
-	int nomem;
-	pv_ctx ctx;
-	int state;
-	int link;     /* PV_LINK_*: a data-less link is not read nor parsed */
-	char *target; /* the link's target, or NULL */
-	size_t captarget;
-} LINES;
-
-/* Hard links met in one archive's scan: every profile member's source by
- * the hash of its name (a data-less link takes a copy of its target's
- * record under its own name), and cpio's data-less links waiting for the
- * later member that carries their data. */
-struct pending {
-	uint64_t key; /* hash of the target's name */
-	size_t src;   /* the link's source (an error record until its data comes) */
-	int done;
-};
-
-struct links {
-	pv_map names; /* name hash -> 1 + index in L->src */
-	struct pending *pend;
-	size_t npend, cappend;
-	struct buf tmp, out;
-	char *nm;
-	size_t capnm;
-};
-
-struct ascan;
-
-struct aworker {
-	struct ascan *S;
-	pv_stats *names;
-	pv_profile *prof;
-	pthread_t th;
-	int started;
-} LINES;
-
-struct ascan {
-	struct loader *L;
-	struct aslot *slot;
-	size_t R;
-	size_t head;     /* next member to read (a count) */
-	size_t claim;    /* next to parse */
-	size_t tail;     /* next to copy into the spill */
-	size_t inflight; /* bytes of members read and not parsed */
-	int done;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	pthread_mutex_t intern;
-	struct links lk;
-};
-
-#define SCAN_INFLIGHT ((size_t)64 << 20) /* read ahead at most this much */
-
-static void aparse(struct aworker *w, struct aslot *s)
-{
-	struct loader *L = w->S->L;
-	int rc = s->readrc;
-	if (s->link == PV_LINK_NODATA) { /* its record is made when it is copied */
-		s->rec.len = 0;
-		s->nomem = 0;
-		return;
-	}
-	if (rc == 0) /* w->names answers with the shared tables' key ids */
-		rc = pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p, s->raw.len);
-	s->rec.len = 0;
-	s->nomem = rc == PV_ENOMEM || rec_put(&s->rec, s->name, rc, w->prof, &s->ctx) < 0;
-	if (s->raw.cap > ((size_t)4 << 20)) { /* a large member: give it back */
-		free(s->raw.p);
-		memset(&s->raw, 0, sizeof(s->raw));
-	}
-}
-
-/* Parse the next member read, if any (S->mu held, released meanwhile). */
-static int ahelp(struct aworker *w)
-{
-	struct ascan *S = w->S;
-	if (S->claim == S->head)
-		return 0;
-	struct aslot *s = &S->slot[S->claim++ % S->R];
-	s->state = AS_BUSY;
-	size_t n = s->raw.len;
-	pthread_mutex_unlock(&S->mu);
-	aparse(w, s);
-	pthread_mutex_lock(&S->mu);
-	s->state = AS_DONE;
-	S->inflight -= n;
-	pthread_cond_broadcast(&S->cv);
-	return 1;
-}
-
-static void *aworker_main(void *arg)
-{
-	struct aworker *w = arg;
-	struct ascan *S = w->S;
-	pthread_mutex_lock(&S->mu);
-	while (!S->done)
-		if (!ahelp(w))
-			pthread_cond_wait(&S->cv, &S->mu);
-	pthread_mutex_unlock(&S->mu);
-	return NULL;
-}
-
-static uint64_t name_key(const char *s)
-{
-	return pv_hash_bytes(s, strlen(s));
-}
-
-/* out = source j's record (a profile named `name`) renamed to newname: 1,
- * or 0 if it is no such record. */
-static int rec_renamed(struct loader *L, size_t j, const char *name, const char *newname,
-		       struct links *K, pv_ctx *ctx)
-{
-	const unsigned char *r;
-	struct recview v;
-	int rc = rec_get(L, &L->src[j], &K->tmp, &r, ctx);
-	if (rc < 0)
-		return rc;
-	if (rec_parse(r, L->src[j].len, &v) < 0 || v.kind != 0 ||
-	    (name && (v.n != strlen(name) || memcmp(v.name, name, v.n) != 0)))
-		return 0;
-	size_t n = strlen(newname);
-	K->out.len = 0;
-	if (pv_grow(&K->out.p, &K->out.cap, n + v.nrest + 11, 1) < 0)
-		return PV_ENOMEM;
-	unsigned char *o = K->out.p;
-	*o++ = 0;
-	for (size_t x = n;; x >>= 7) {
-		*o++ = (unsigned char)(x < 0x80 ? x : (x & 0x7f) | 0x80);
-		if (x < 0x80)
-			break;
-	}
-	memcpy(o, newname, n);
-	o += n;
-	memcpy(o, v.rest, v.nrest); /* r may be in the spill's memory: copied before it moves */
-	K->out.len = (size_t)(o - K->out.p) + v.nrest;
-	return 1;
-}
-
-/* A member's record into the spill.  A data-less hard link gets a copy of
- * its target's record (read earlier in this archive) under its own name;
- * one whose data comes later (cpio) waits as an error record, replaced
- * when the member carrying the data is copied; one whose target was not
- * read stays an error.  *failed: the record copied is an error. */
-static int put_member(struct ascan *S, uint32_t ai, struct aslot *t, int *failed, pv_ctx *ctx)
-{
-	struct loader *L = S->L;
-	struct links *K = &S->lk;
-	const char *tg = t->target && *t->target ? t->target : NULL;
-	int rc;
-	if (t->link == PV_LINK_NODATA) {
-		uint32_t j = tg ? pv_map_get(&K->names, name_key(tg)) : 0;
-		rc = j ? rec_renamed(L, j - 1, tg, t->name, K, ctx) : 0;
-		if (rc < 0)
-			return rc;
-		int waits = 0;
-		if (rc == 0) {
-			uint64_t key = name_key(tg ? tg : t->name);
-			for (size_t i = 0; tg && !waits && i < K->npend; i++)
-				waits = !K->pend[i].done && K->pend[i].key == key;
-			waits |= !tg;
-			pv_ctx e = {.input = ctx->input, .member = t->name};
-			char q[512] = "";
-			if (tg)
-				pv_quote(q, sizeof(q), tg, strlen(tg), 0);
-			if (!tg || waits)
-				pv_fail(&e, PV_EFORMAT, PV_NOOFF,
-					"a hard link whose data the archive keeps with another member, "
-					"not found: not read (archive the files themselves)");
-			else
-				pv_fail(&e, PV_EFORMAT, PV_NOOFF,
-					"a hard link to %s, which is no profile read from this archive: "
-					"not read (archive the files themselves: tar --hard-dereference)",
-					q);
-			K->out.len = 0;
-			if (rec_put(&K->out, t->name, PV_EFORMAT, NULL, &e) < 0)
-				return PV_ENOMEM;
-			if (waits) {
-				if (pv_grow(&K->pend, &K->cappend, K->npend + 1, sizeof(*K->pend)) < 0)
-					return PV_ENOMEM;
-				K->pend[K->npend++] = (struct pending){key, L->nsrc, 0};
-			}
-		}
-		*failed = rc == 0;
-		if ((rc = spill_copy(L, ai, &K->out, ctx)) < 0)
-			return rc;
-		return *failed ? 0 : pv_map_put(&K->names, name_key(t->name), (uint32_t)L->nsrc);
-	}
-	if ((rc = spill_copy(L, ai, &t->rec, ctx)) < 0)
-		return rc;
-	*failed = t->rec.len && t->rec.p[0] == 1;
-	if (*failed)
-		return 0;
-	size_t me = L->nsrc - 1;
-	if ((rc = pv_map_put(&K->names, name_key(t->name), (uint32_t)L->nsrc)) < 0)
-		return rc;
-	if (t->link != PV_LINK_CARRIES || !tg)
-		return 0;
-	/* cpio: the links before, which wait for this member's data */
-	uint64_t key = name_key(tg);
-	for (size_t i = 0; i < K->npend; i++) {
-		struct pending *w = &K->pend[i];
-		if (w->done || w->key != key)
-			continue;
-		const unsigned char *r;
-		struct recview v;
-		if ((rc = rec_get(L, &L->src[w->src], &K->tmp, &r, ctx)) < 0)
-			return rc;
-		if (rec_parse(r, L->src[w->src].len, &v) < 0)
-			continue;
-		if (pv_grow(&K->nm, &K->capnm, v.n + 1, 1) < 0)
-			return PV_ENOMEM;
-		memcpy(K->nm, v.name, v.n);
-		K->nm[v.n] = '\0';
-		if ((rc = rec_renamed(L, me, NULL, K->nm, K, ctx)) < 0)
-			return rc;
-		uint64_t at = 0;
-		if ((rc = spill_append(L, &K->out, &at, ctx)) < 0)
-			return rc;
-		L->src[w->src].at = at;
-		L->src[w->src].len = (uint32_t)K->out.len;
-		w->done = 1;
-	}
-	return 0;
-}
-
-/* Copy finished records into the spill, in order, until the slot for the
- * next read is free (all: until every member read is copied).  S->mu is
- * held, released while copying and parsing.  *lastfailed: the last record
- * copied was an error. */
-static int apump(struct ascan *S, struct aworker *self, uint32_t ai, int all, int *lastfailed,
-		 pv_ctx *ctx)
-{
-	for (;;) {
-		struct aslot *t = &S->slot[S->tail % S->R];
-		if (S->tail < S->head && t->state == AS_DONE) {
-			pthread_mutex_unlock(&S->mu);
-			int rc = t->nomem ? PV_ENOMEM : put_member(S, ai, t, lastfailed, ctx);
-			S->L->bytes += t->rawlen;
-			pthread_mutex_lock(&S->mu);
-			t->state = AS_FREE;
-			S->tail++;
-			if (rc < 0)
-				return rc;
-			continue;
-		}
-		if (all ? S->tail == S->head
-			: S->head - S->tail < S->R && S->inflight < SCAN_INFLIGHT)
-			return 0;
-		if (!ahelp(self))
-			pthread_cond_wait(&S->cv, &S->mu);
-	}
-}
-
-static int scan_threads(const pv_load_opts *o)
-{
-	long n = o->threads ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	return n < 1 ? 1 : n > 16 ? 16
-				  : (int)n;
-}
-
-static void no_members(struct loader *L, const struct arch *a)
-{
-	report(L->o->on_error, L->o->arg, a->path, PV_EFORMAT, "no *.prof members in this archive");
-	L->res->failed++;
-}
-
-/* An uncompressed tar in a regular file: every member is located (its
- * header read, its data skipped with a seek) and every wanted one becomes a
- * source that the merge reads like a file, with pread at its offset, on
- * every core: no packing, no spill.  1 when every member was located; 0
- * when one was not (compressed, sparse, a link, a limit, a broken header,
- * one the file ends inside): nothing is added then, and the caller reads
- * the archive again as usual, which reports what it meets where it meets
- * it.  `want` is asked once per member, after the scan succeeded, so a
- * scan given up asks nothing. */
-static int inplace_scan(struct loader *L, const pv_container *c, void *h, struct arch *a, int fd,
-			pv_ctx *ctx)
-{
-	size_t first = L->nsrc;
-	uint32_t ai = (uint32_t)L->narchs;
-	const char *name;
-	struct stat st;
-	int rc = fstat(fd, &st) == 0 ? 0 : -1;
-	while (rc == 0 && (rc = c->next(h, &name, ctx)) == 1) {
-		uint64_t where[2];
-		if (!c->locate(h, &where[0], &where[1]) || where[1] >= INPLACE ||
-		    where[0] + where[1] > (uint64_t)st.st_size)
-			break;
-		size_t n = strlen(name);
-		unsigned char *rec = keep(&L->paths, NULL, sizeof(where) + n + 1);
-		if (!rec)
-			return PV_ENOMEM;
-		memcpy(rec, where, sizeof(where));
-		memcpy(rec + sizeof(where), name, n + 1);
-		if ((rc = add_source(L, (uint64_t)(uintptr_t)rec, INPLACE, ai)) < 0)
-			return rc;
-		rc = 0;
-	}
-	if (rc == 0 && (a->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0) {
-		L->nheld++;
-		size_t kept = first;
-		for (size_t i = first; i < L->nsrc; i++) {
-			uint64_t off, len;
-			const char *m = inplace_of(&L->src[i], &off, &len);
-			if (!L->o->want || L->o->want(L->o->arg, base_name(m)))
-				L->src[kept++] = L->src[i];
-		}
-		L->nsrc = kept;
-		return 1;
-	}
-	L->nsrc = first;
-	pv_ctx_clear(ctx);
-	return 0;
-}
-
-/* The one pass over an archive: every wanted member parsed and packed into
- * the spill, in archive order.  The archive's own failure is reported now
- * if no member came before it, else in the merge at its place after them
- * (unless the last member already failed: the same break, said once). */
-static int arch_scan(struct loader *L, const pv_container *c, const char *path, int fd,
-		     const unsigned char *head, size_t headlen)
-{
-	struct arch *a;
-	int rc = add_arch(L, path, &a);
-	if (rc < 0)
-		return rc;
-	uint32_t ai = (uint32_t)L->narchs;
-	pv_ctx ctx = {.input = a->path};
-	void *h = NULL;
-	size_t first = L->nsrc;
-	/* in place, the archive's descriptor stays open until the merge ends:
-	 * it counts against the descriptors named files may hold */
-	int inplace = c->locate && L->nheld < L->maxheld;
-	for (;;) {
-		if ((rc = c->open(&h, a->path, fd, head, headlen, &L->lim, &ctx)) < 0) {
-			if (rc == PV_ENOMEM)
-				return rc;
-			report_ctx(L, &ctx);
-			return 0;
-		}
-		if (!inplace || !c->locate(h, NULL, NULL))
-			break;
-		if ((rc = inplace_scan(L, c, h, a, fd, &ctx)) != 0) {
-			c->close(h);
-			if (rc == 1 && L->nsrc == first)
-				no_members(L, a);
-			return rc < 0 ? rc : 0;
-		}
-		/* a member to read as usual: the archive is read again, as usual */
-		c->close(h);
-		h = NULL;
-		inplace = 0;
-	}
-	int nw = scan_threads(L->o);
-	struct ascan S = {.L = L, .R = (size_t)nw * 4};
-	struct aworker *w = calloc_lines((size_t)nw, sizeof(*w));
-	S.slot = calloc_lines(S.R, sizeof(*S.slot));
-	pthread_mutex_init(&S.mu, NULL);
-	pthread_cond_init(&S.cv, NULL);
-	pthread_mutex_init(&S.intern, NULL);
-	int lastfailed = 0, rc2 = 0;
-	if (!w || !S.slot) {
-		rc = PV_ENOMEM;
-		goto out;
-	}
-	for (int i = 0; i < nw; i++) {
-		w[i].S = &S;
-		if ((rc = pv_stats_new_child(&w[i].names, L->st, &S.intern)) < 0 ||
-		    (rc = pv_profile_new(&w[i].prof)) < 0)
-			goto out;
-	}
-	/* w[0] is the calling thread's own: it parses too */
-	for (int i = 1; i < nw; i++) {
-		if (pthread_create(&w[i].th, NULL, aworker_main, &w[i]) != 0)
-			break; /* fewer threads still finish the work */
-		w[i].started = 1;
-	}
-	const char *name;
-	pthread_mutex_lock(&S.mu);
-	while ((rc = apump(&S, &w[0], ai, 0, &lastfailed, &ctx)) == 0) {
-		pthread_mutex_unlock(&S.mu);
-		rc = c->next(h, &name, &ctx);
-		if (rc == 1 && L->o->want && !L->o->want(L->o->arg, base_name(name))) {
-			pthread_mutex_lock(&S.mu);
-			continue;
-		}
-		if (rc != 1) {
-			pthread_mutex_lock(&S.mu);
-			break;
-		}
-		struct aslot *s = &S.slot[S.head % S.R]; /* free: apump saw to it */
-		size_t n = strlen(name);
-		if (pv_grow(&s->name, &s->capname, n + 1, 1) < 0) {
-			rc = PV_ENOMEM;
-			pthread_mutex_lock(&S.mu);
-			break;
-		}
-		memcpy(s->name, name, n + 1);
-		memset(&s->ctx, 0, sizeof(s->ctx));
-		s->ctx.input = a->path;
-		s->ctx.member = s->name;
-		const char *target = NULL;
-		s->link = c->link ? c->link(h, &target) : PV_LINK_NONE;
-		if (!target && s->link == PV_LINK_CARRIES)
-			s->link = PV_LINK_NONE;
-		size_t m = target ? strlen(target) : 0;
-		if (pv_grow(&s->target, &s->captarget, m + 1, 1) < 0) {
-			rc = PV_ENOMEM;
-			pthread_mutex_lock(&S.mu);
-			break;
-		}
-		memcpy(s->target, target ? target : "", m + 1); /* "": none */
-		s->readrc = 0;
-		s->raw.len = 0;
-		if (s->link != PV_LINK_NODATA)
-			s->readrc = c->read(h, &s->raw.p, &s->raw.cap, &s->raw.len, &s->ctx);
-		pthread_mutex_lock(&S.mu);
-		if (s->readrc == PV_ENOMEM) {
-			rc = PV_ENOMEM;
-			break;
-		}
-		s->state = AS_READY;
-		s->rawlen = s->raw.len;
-		S.inflight += s->raw.len;
-		S.head++;
-		pthread_cond_broadcast(&S.cv);
-	}
-	/* the rest parsed and copied, whatever ended the loop */
-	rc2 = apump(&S, &w[0], ai, 1, &lastfailed, &ctx);
-	S.done = 1;
-	pthread_cond_broadcast(&S.cv);
-	pthread_mutex_unlock(&S.mu);
-	if (rc2 == PV_ENOMEM || rc == PV_ENOMEM) {
-		rc = PV_ENOMEM;
-		goto out;
-	}
-	if (rc == 0 && rc2 < 0) /* the spill failed: say so at the archive's place */
-		rc = rc2;
-	ctx.member = NULL;
-	if (rc < 0) {
-		if (L->nsrc == first) {
-			report_ctx(L, &ctx);
-		} else if (!lastfailed) {
-			if (ctx.code == 0)
-				ctx.code = PV_EFORMAT;
-			if ((rc = spill_put(L, ai, "", ctx.code, NULL, &ctx)) == PV_ENOMEM)
-				goto out;
-			if (rc < 0)
-				report_ctx(L, &ctx);
-		}
-		rc = 0;
-	} else if (L->nsrc == first) {
-		no_members(L, a);
-	}
-out:
-	if (w) {
-		pthread_mutex_lock(&S.mu);
-		S.done = 1;
-		pthread_cond_broadcast(&S.cv);
-		pthread_mutex_unlock(&S.mu);
-	}
-	for (int i = 0; w && i < nw; i++) {
-		if (w[i].started)
-			pthread_join(w[i].th, NULL);
-		pv_stats_free(w[i].names);
-		pv_profile_free(w[i].prof);
-	}
-	for (size_t i = 0; S.slot && i < S.R; i++) {
-		free(S.slot[i].raw.p);
-		free(S.slot[i].rec.p);
-		free(S.slot[i].name);
-		free(S.slot[i].target);
-	}
-	pv_map_free(&S.lk.names);
-	free(S.lk.pend);
-	free(S.lk.tmp.p);
-	free(S.lk.out.p);
-	free(S.lk.nm);
-	free(S.slot);
-	free(w);
-	pthread_mutex_destroy(&S.mu);
-	pthread_cond_destroy(&S.cv);
-	pthread_mutex_destroy(&S.intern);
-	c->close(h);
-	return rc < 0 ? rc : 0;
 }
 
 /* Standard input, a FIFO or a device that is not an archive: one profile,
@@ -1391,17 +205,17 @@ out:
 static int stream_profile(struct loader *L, const char *name, struct buf *mem)
 {
 	struct arch *a;
-	int rc = add_arch(L, name, &a);
+	int rc = pv_add_arch(L, name, &a);
 	if (rc < 0)
 		return rc;
 	a->single = 1;
 	pv_ctx ctx = {.input = a->path};
-	rc = input_nomem(pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
-			 &ctx);
+	rc = pv_input_nomem(pv_pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
+			    &ctx);
 	L->bytes += mem->len;
-	rc = spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
+	rc = pv_spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
 	if (rc < 0 && rc != PV_ENOMEM) {
-		report_ctx(L, &ctx);
+		pv_report_ctx(L, &ctx);
 		rc = 0;
 	}
 	return rc;
@@ -1414,7 +228,7 @@ static int expand_input(struct loader *L, const char *in)
 	int isstdin = strcmp(in, "-") == 0;
 	L->paths.n = 0;
 	struct tally t = {0};
-	int w = isstdin ? 1 : walk_top(L->o, in, &L->paths, &t);
+	int w = isstdin ? 1 : pv_walk_top(L->o, in, &L->paths, &t);
 	L->res->failed += t.failed;
 	L->res->vanished += t.vanished;
 	if (w < 0)
@@ -1424,13 +238,13 @@ static int expand_input(struct loader *L, const char *in)
 		size_t n = L->paths.n;
 		char **v = L->paths.v;
 		if (n) /* v is NULL when nothing was found: qsort must not see it */
-			qsort(v, n, sizeof(*v), cmp_path);
+			qsort(v, n, sizeof(*v), pv_path_cmp);
 		for (size_t i = 0; i < n && rc == 0; i++)
-			if (!L->o->want || L->o->want(L->o->arg, base_name(v[i])))
-				rc = add_source(L, (uint64_t)(uintptr_t)v[i], WALKED, 0);
+			if (!L->o->want || L->o->want(L->o->arg, pv_base_name(v[i])))
+				rc = pv_add_source(L, (uint64_t)(uintptr_t)v[i], WALKED, 0);
 		if (rc == 0 && n == 0 && t.failed == 0) {
-			report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
-			       "no *.prof files in this directory");
+			pv_load_report(L->o->on_error, L->o->arg, in, PV_EFORMAT,
+				       "no *.prof files in this directory");
 			L->res->failed++;
 		}
 		return rc;
@@ -1449,14 +263,14 @@ static int expand_input(struct loader *L, const char *in)
 			break;
 		n += (size_t)got;
 	}
-	const pv_container *c = container_for(L->o, head, n);
+	const pv_container *c = pv_container_for(L->o, head, n);
 	struct stat st;
 	/* a FIFO, /dev/stdin, <(cat x.prof), a device: read once, now */
 	int stream = isstdin || (fd >= 0 && fstat(fd, &st) == 0 && !S_ISREG(st.st_mode) &&
 				 !S_ISDIR(st.st_mode));
 	int rc = 0;
 	if (c) {
-		rc = arch_scan(L, c, isstdin ? "<stdin>" : in, fd, head, n);
+		rc = pv_arch_scan(L, c, isstdin ? "<stdin>" : in, fd, head, n);
 	} else if (stream) { /* one profile: the head and the rest */
 		struct buf mem = {0};
 		const char *name = isstdin ? "<stdin>" : in;
@@ -1466,11 +280,11 @@ static int expand_input(struct loader *L, const char *in)
 		else
 			memcpy(mem.p, head, n);
 		if (rc == 0)
-			rc = input_nomem(read_fd(L->o, max_file(L), fd, &mem, n, 0, &ctx), &ctx);
+			rc = pv_input_nomem(read_fd(L->o, max_file(L), fd, &mem, n, 0, &ctx), &ctx);
 		if (rc == 0)
 			rc = stream_profile(L, name, &mem);
 		else if (rc != PV_ENOMEM)
-			report_ctx(L, &ctx), rc = 0;
+			pv_report_ctx(L, &ctx), rc = 0;
 		free(mem.p);
 	} else {
 		/* a regular file is read in the merge through this descriptor
@@ -1479,9 +293,9 @@ static int expand_input(struct loader *L, const char *in)
 		if (fd >= 0 && L->nheld < L->maxheld && (uint64_t)fd < UINT32_MAX - HELD &&
 		    fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
 			len = HELD + (uint32_t)fd;
-		rc = push(&L->paths, strdup(in));
+		rc = pv_paths_push(&L->paths, strdup(in));
 		if (rc == 0)
-			rc = add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], len, 0);
+			rc = pv_add_source(L, (uint64_t)(uintptr_t)L->paths.v[L->paths.n - 1], len, 0);
 		if (rc == 0 && len) {
 			L->nheld++;
 			fd = -1;
@@ -1492,7 +306,7 @@ static int expand_input(struct loader *L, const char *in)
 	return rc;
 }
 
-static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
+int pv_load_merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 {
 	if (L->o->seen) {
 		if (L->tables)
@@ -1511,8 +325,8 @@ static int merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx)
 
 /* A single compressed file met in a directory (x.prof.gz): its members in
  * order, at the file's place. */
-static int load_inline(struct loader *L, const char *path, const pv_container *c,
-		       const struct buf *b, pv_ctx *ctx)
+int pv_load_inline(struct loader *L, const char *path, const pv_container *c,
+		   const struct buf *b, pv_ctx *ctx)
 {
 	void *h = NULL;
 	int rc = c->open(&h, path, -1, b->p, b->len, &L->lim, ctx);
@@ -1523,8 +337,8 @@ static int load_inline(struct loader *L, const char *path, const pv_container *c
 	while ((rc = c->next(h, &name, ctx)) == 1) {
 		ctx->member = NULL;
 		if ((rc = c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, ctx)) < 0 ||
-		    (rc = pick(L->o, L->mb.p, L->mb.len)->read(ctx, L->st, L->prof, L->mb.p, L->mb.len)) < 0 ||
-		    (rc = merge(L, name, L->prof, ctx)) < 0)
+		    (rc = pv_pick(L->o, L->mb.p, L->mb.len)->read(ctx, L->st, L->prof, L->mb.p, L->mb.len)) < 0 ||
+		    (rc = pv_load_merge(L, name, L->prof, ctx)) < 0)
 			break;
 		n++;
 	}
@@ -1534,10 +348,7 @@ static int load_inline(struct loader *L, const char *path, const pv_container *c
 	return rc;
 }
 
-/* The file at path into b (all of it, or the head when nothing knows the
- * head), with ctx naming it for errors.  VANISHED when a file a walk found
- * is gone. */
-static void dircache_drop(struct dircache *dc)
+void pv_dircache_drop(struct dircache *dc)
 {
 	if (dc->fd >= 0)
 		close(dc->fd);
@@ -1552,13 +363,13 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 	const char *slash = strrchr(path, '/');
 	size_t n = slash ? (size_t)(slash - path) : 0;
 	if (!slash || n == 0 || n >= PATH_MAX)
-		return open_path(path, flags);
+		return pv_open_path(path, flags);
 	if (dc->fd < 0 || dc->len != n || memcmp(dc->dir, path, n) != 0) {
 		if (dc->fd >= 0)
 			close(dc->fd);
 		dc->fd = -1;
 		if (pv_grow(&dc->dir, &dc->cap, n + 1, 1) < 0)
-			return open_path(path, flags);
+			return pv_open_path(path, flags);
 		memcpy(dc->dir, path, n);
 		dc->dir[n] = '\0';
 		dc->len = n;
@@ -1568,15 +379,18 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 		dc->fd = open(dc->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 #endif
 		if (dc->fd < 0)
-			return open_path(path, flags);
+			return pv_open_path(path, flags);
 	}
 	return openat(dc->fd, slash + 1, flags);
 }
 
-static int read_input(const struct loader *L, struct dircache *dc, struct source *s,
-		      struct buf *b, pv_ctx *ctx)
+/* The file of source s into b (all of it, or the head when nothing knows
+ * the head), with ctx naming it for errors.  VANISHED when a file a walk
+ * found is gone. */
+int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s,
+		  struct buf *b, pv_ctx *ctx)
 {
-	const char *path = src_path(L, s);
+	const char *path = pv_src_path(L, s);
 	int walked = s->len == WALKED;
 	ctx->input = path;
 	ctx->member = NULL;
@@ -1603,7 +417,7 @@ static int read_input(const struct loader *L, struct dircache *dc, struct source
 		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
 			/* replaced by a FIFO or device since it was listed or named */
 			close(fd);
-			return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s, not read", kind_of(st.st_mode));
+			return pv_fail(ctx, PV_EIO, PV_NOOFF, "%s, not read", pv_file_kind(st.st_mode));
 		}
 		size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
 	}
@@ -1614,118 +428,52 @@ static int read_input(const struct loader *L, struct dircache *dc, struct source
 
 static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 {
-	const char *path = src_path(L, s);
-	int rc = read_input(L, &L->dc, s, &L->b, ctx);
+	const char *path = pv_src_path(L, s);
+	int rc = pv_read_input(L, &L->dc, s, &L->b, ctx);
 	if (rc != 0)
-		return input_nomem(rc, ctx);
+		return pv_input_nomem(rc, ctx);
 	L->bytes += L->b.len;
-	const pv_container *c = container_for(L->o, L->b.p, L->b.len);
+	const pv_container *c = pv_container_for(L->o, L->b.p, L->b.len);
 	if (c)
-		return load_inline(L, path, c, &L->b, ctx);
-	rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
+		return pv_load_inline(L, path, c, &L->b, ctx);
+	rc = pv_pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
 	if (rc < 0)
-		return input_nomem(rc, ctx);
-	return merge(L, base_name(path), L->prof, ctx);
-}
-
-/* An archive member (or standard input's profile) from its record: its
- * name into *name, its profile unpacked into p, or its error in ctx.  Reads
- * only the spill (and b), so parsing threads run it beside the merge. */
-static int member_get(const struct loader *L, const struct source *s, struct buf *b,
-		      char **name, size_t *capname, pv_profile *p, pv_ctx *ctx)
-{
-	const struct arch *a = L->archs[s->arch - 1];
-	ctx->input = a->path;
-	ctx->member = NULL;
-	pv_ctx_clear(ctx);
-	const unsigned char *r = NULL;
-	int rc = rec_get(L, s, b, &r, ctx);
-	if (rc < 0)
-		return rc;
-	struct recview v;
-	if (rec_parse(r, s->len, &v) < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
-	const unsigned char *end = r + s->len, *q = (const unsigned char *)v.name;
-	size_t n = v.n;
-	if (pv_grow(name, capname, n + 1, 1) < 0)
-		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	memcpy(*name, q, n);
-	(*name)[n] = '\0';
-	q += n;
-	if (!a->single && n)
-		ctx->member = *name;
-	if (r[0] == 1) { /* an error, reported in merge order */
-		int code = q < end ? (signed char)*q++ : PV_EFORMAT;
-		size_t m = (size_t)(end - q);
-		if (m >= sizeof(ctx->msg))
-			m = sizeof(ctx->msg) - 1;
-		memcpy(ctx->msg, q, m);
-		ctx->msg[m] = '\0';
-		ctx->code = code;
-		return code < 0 ? code : PV_EFORMAT;
-	}
-	rc = pv_profile_unpack(p, q, (size_t)(end - q));
-	if (rc == PV_ENOMEM)
-		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	if (rc < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "internal: bad spill record");
-	return 0;
-}
-
-/* An in-place member's bytes into b, read where they lie in the archive
- * (pread: threads share the descriptor), with ctx naming it. */
-static int inplace_read(const struct loader *L, const struct source *s, struct buf *b, pv_ctx *ctx)
-{
-	const struct arch *a = L->archs[s->arch - 1];
-	uint64_t off, len;
-	ctx->input = a->path;
-	ctx->member = inplace_of(s, &off, &len);
-	pv_ctx_clear(ctx);
-	b->len = 0;
-	if (pv_grow(&b->p, &b->cap, len ? (size_t)len : 1, 1) < 0)
-		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
-	ssize_t got = pread_full(a->fd, b->p, (size_t)len, off);
-	if (got < 0)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF, "read error: %s", strerror(errno));
-	if ((uint64_t)got < len)
-		return pv_fail(ctx, PV_EIO, PV_NOOFF,
-			       "the archive ends inside this member (truncated while read)");
-	b->len = (size_t)got;
-	return 0;
+		return pv_input_nomem(rc, ctx);
+	return pv_load_merge(L, pv_base_name(path), L->prof, ctx);
 }
 
 /* The name a member merges under (what `seen` is told). */
 static const char *member_name(const struct loader *L, const struct source *s, const char *name)
 {
 	const struct arch *a = L->archs[s->arch - 1];
-	return base_name(a->single ? a->path : name);
+	return pv_base_name(a->single ? a->path : name);
 }
 
 /* The name a source merges under; member: a spilled member's name. */
-static const char *merge_name(const struct loader *L, const struct source *s, const char *member)
+const char *pv_merge_name(const struct loader *L, const struct source *s, const char *member)
 {
 	uint64_t off, len;
 	if (!s->arch)
-		return base_name(src_path(L, s));
-	return s->len == INPLACE ? base_name(inplace_of(s, &off, &len)) : member_name(L, s, member);
+		return pv_base_name(pv_src_path(L, s));
+	return s->len == INPLACE ? pv_base_name(pv_inplace_of(s, &off, &len)) : member_name(L, s, member);
 }
 
 static int load_inplace(struct loader *L, const struct source *s, pv_ctx *ctx)
 {
-	int rc = inplace_read(L, s, &L->b, ctx);
+	int rc = pv_inplace_read(L, s, &L->b, ctx);
 	if (rc == 0) {
 		L->bytes += L->b.len;
-		rc = pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
+		rc = pv_pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
 	}
 	if (rc < 0)
-		return input_nomem(rc, ctx);
-	return merge(L, merge_name(L, s, NULL), L->prof, ctx);
+		return pv_input_nomem(rc, ctx);
+	return pv_load_merge(L, pv_merge_name(L, s, NULL), L->prof, ctx);
 }
 
 static int load_member(struct loader *L, const struct source *s, pv_ctx *ctx)
 {
-	int rc = member_get(L, s, &L->mb, &L->name, &L->capname, L->prof, ctx);
-	return rc < 0 ? rc : merge(L, member_name(L, s, L->name), L->prof, ctx);
+	int rc = pv_member_get(L, s, &L->mb, &L->name, &L->capname, L->prof, ctx);
+	return rc < 0 ? rc : pv_load_merge(L, member_name(L, s, L->name), L->prof, ctx);
 }
 
 static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
@@ -1733,244 +481,6 @@ static int load_source(struct loader *L, struct source *s, pv_ctx *ctx)
 	if (!s->arch)
 		return load_file(L, s, ctx);
 	return s->len == INPLACE ? load_inplace(L, s, ctx) : load_member(L, s, ctx);
-}
-
-/* ---- parallel parsing ---------------------------------------------------
-
- * Threads parse plain files (and unpack archive members from the spill)
- * ahead while the calling thread merges in pstats' order, so the result is
- * the same bytes as a single-threaded run.  The calling thread is one of the parsers: when the
- * next file to merge is not ready it parses the next unclaimed one rather
- * than sleep, so one thread per core keeps every core busy without a
- * wake-up per file.  Each thread interns strings into tables of its own
- * (pv_stats_new_child), which answer with the shared tables' key ids: a key
- * goes to the shared tables under a lock the first time the thread meets
- * it, and after the first files almost every key is known, so the parsers
- * rarely take the lock and the merge never waits on interning. */
-
-struct pslot {
-	pv_profile *p;
-	pv_ctx ctx;
-	char *name; /* an archive member's name */
-	size_t capname;
-	int rc;       /* 0, <0 error in ctx, 1 = not a plain profile: load it in order */
-	size_t len;   /* bytes read */
-	size_t k;     /* merge position this slot holds */
-	struct buf b; /* rc 1: the file's bytes (it is not read again) */
-	int ready;
-} LINES;
-
-struct pworker {
-	struct pool *pool;
-	pv_stats *names;
-	struct dircache dc;
-	struct buf b;
-	size_t len; /* bytes of the file just read */
-	pthread_t th;
-	int started;
-} LINES;
-
-struct pool {
-	struct loader *L;
-	size_t n, next, consumed;
-	struct pslot *ring;
-	size_t R;
-	pthread_mutex_t mu; /* next, consumed, ring states */
-	pthread_cond_t cv;
-	pthread_mutex_t intern; /* the shared string and key tables */
-	int nomem;
-};
-
-static size_t order_at(size_t n, size_t k)
-{
-	return k == 0 ? 0 : n - k;
-}
-
-/* A file, or a member in place in its archive (read as aparse reads a
- * member: a compressed member is no container here either). */
-static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_ctx *ctx)
-{
-	struct loader *L = w->pool->L;
-	int inplace = src->arch != 0;
-	int rc = inplace ? inplace_read(L, src, &w->b, ctx) : read_input(L, &w->dc, src, &w->b, ctx);
-	if (rc != 0)
-		return input_nomem(rc, ctx);
-	w->len = w->b.len;
-	if (!inplace && container_for(L->o, w->b.p, w->b.len))
-		return 1;
-	/* w->names answers with the shared tables' key ids */
-	rc = pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len);
-	return rc < 0 ? input_nomem(rc, ctx) : 0;
-}
-
-/* The next merge position to parse, if its ring slot is free (P->mu held);
- * 0 if there is none now. */
-static int claim(struct pool *P, size_t *k)
-{
-	if (P->nomem || P->next >= P->n || P->next - P->consumed >= P->R)
-		return 0;
-	*k = P->next++;
-	return 1;
-}
-
-/* Parse merge position k into its ring slot (P->mu not held). */
-static void parse_into(struct pworker *w, size_t k)
-{
-	struct pool *P = w->pool;
-	struct pslot *s = &P->ring[k % P->R];
-	struct source *src = &P->L->src[order_at(P->n, k)];
-	w->len = 0;
-	int rc = src->arch && src->len != INPLACE
-			 ? member_get(P->L, src, &w->b, &s->name, &s->capname, s->p, &s->ctx)
-			 : parse_plain(w, src, s->p, &s->ctx);
-	if (rc == 1) { /* a compressed file: its bytes go to the merge with the slot */
-		struct buf t = s->b;
-		s->b = w->b;
-		w->b = t;
-	}
-	pthread_mutex_lock(&P->mu);
-	s->rc = rc;
-	s->len = w->len;
-	s->k = k;
-	s->ready = 1;
-	if (rc == PV_ENOMEM)
-		P->nomem = 1;
-	pthread_cond_broadcast(&P->cv);
-	pthread_mutex_unlock(&P->mu);
-}
-
-static void *pworker_main(void *arg)
-{
-	struct pworker *w = arg;
-	struct pool *P = w->pool;
-	for (;;) {
-		size_t k = 0;
-		int got;
-		pthread_mutex_lock(&P->mu);
-		while (!(got = claim(P, &k)) && P->next < P->n && !P->nomem)
-			pthread_cond_wait(&P->cv, &P->mu);
-		pthread_mutex_unlock(&P->mu);
-		if (!got)
-			return NULL;
-		parse_into(w, k);
-	}
-}
-
-static int nthreads(const pv_load_opts *o, size_t nsrc)
-{
-	long n = o->threads ? o->threads : sysconf(_SC_NPROCESSORS_ONLN);
-	if (n < 1)
-		n = 1;
-	if (n > 16)
-		n = 16;
-	if ((size_t)n > nsrc / 8) /* threads do not pay for a few files */
-		n = (long)(nsrc / 8) ? (long)(nsrc / 8) : 1;
-	return (int)n;
-}
-
-static int load_parallel(struct loader *L, int nw)
-{
-	struct pool P = {.L = L, .n = L->nsrc, .R = (size_t)nw * 8};
-	struct pworker *w = calloc_lines((size_t)nw, sizeof(*w));
-	P.ring = calloc_lines(P.R, sizeof(*P.ring));
-	int rc = 0;
-	pthread_mutex_init(&P.mu, NULL);
-	pthread_cond_init(&P.cv, NULL);
-	pthread_mutex_init(&P.intern, NULL);
-	L->tables = &P.intern;
-	for (int i = 0; w && i < nw; i++)
-		w[i].dc.fd = -1;
-	if (!w || !P.ring) {
-		rc = PV_ENOMEM;
-		goto out;
-	}
-	for (size_t i = 0; i < P.R; i++)
-		if ((rc = pv_profile_new(&P.ring[i].p)) < 0)
-			goto out;
-	for (int i = 0; i < nw; i++) {
-		w[i].pool = &P;
-		if ((rc = pv_stats_new_child(&w[i].names, L->st, &P.intern)) < 0)
-			goto out;
-	}
-	/* w[0] is the calling thread's own: it parses too */
-	for (int i = 1; i < nw; i++) {
-		if (pthread_create(&w[i].th, NULL, pworker_main, &w[i]) != 0)
-			break; /* fewer threads still finish the work */
-		w[i].started = 1;
-	}
-	for (size_t k = 0; k < P.n; k++) {
-		struct pslot *s = &P.ring[k % P.R];
-		pthread_mutex_lock(&P.mu);
-		while (!(s->ready && s->k == k) && !P.nomem) {
-			size_t j;
-			if (claim(&P, &j)) { /* rather than wait, parse ahead */
-				pthread_mutex_unlock(&P.mu);
-				parse_into(&w[0], j);
-				pthread_mutex_lock(&P.mu);
-			} else {
-				pthread_cond_wait(&P.cv, &P.mu);
-			}
-		}
-		int nomem = P.nomem;
-		pthread_mutex_unlock(&P.mu);
-		if (nomem) {
-			rc = PV_ENOMEM;
-			break;
-		}
-		const struct source *src = &L->src[order_at(P.n, k)];
-		int r = s->rc;
-		if (r == 1) { /* a compressed file: its members merged here, in order */
-			pthread_mutex_lock(&P.intern);
-			L->tables = NULL; /* held already */
-			L->bytes += s->len;
-			r = load_inline(L, src_path(L, src), container_for(L->o, s->b.p, s->b.len),
-					&s->b, &s->ctx);
-			L->tables = &P.intern;
-			pthread_mutex_unlock(&P.intern);
-		} else {
-			L->bytes += s->len;
-			if (r == 0)
-				r = merge(L, merge_name(L, src, s->name), s->p, &s->ctx);
-		}
-		if (r == PV_ENOMEM) {
-			rc = r;
-			pthread_mutex_lock(&P.mu);
-			P.nomem = 1;
-			pthread_cond_broadcast(&P.cv);
-			pthread_mutex_unlock(&P.mu);
-			break;
-		}
-		if (r < 0)
-			report_ctx(L, &s->ctx);
-		if (r == VANISHED)
-			L->res->vanished++;
-		progress(L, k + 1);
-		pthread_mutex_lock(&P.mu);
-		s->ready = 0;
-		P.consumed = k + 1;
-		pthread_cond_broadcast(&P.cv);
-		pthread_mutex_unlock(&P.mu);
-	}
-out:
-	for (int i = 0; w && i < nw; i++) {
-		if (w[i].started)
-			pthread_join(w[i].th, NULL);
-		pv_stats_free(w[i].names);
-		dircache_drop(&w[i].dc);
-		free(w[i].b.p);
-	}
-	for (size_t i = 0; P.ring && i < P.R; i++) {
-		pv_profile_free(P.ring[i].p);
-		free(P.ring[i].name);
-		free(P.ring[i].b.p);
-	}
-	free(P.ring);
-	free(w);
-	L->tables = NULL;
-	pthread_mutex_destroy(&P.mu);
-	pthread_cond_destroy(&P.cv);
-	pthread_mutex_destroy(&P.intern);
-	return rc;
 }
 
 int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_load_opts *opts,
@@ -1993,9 +503,9 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
 	/* plain files are parsed, archive members unpacked, on every core */
-	int nw = rc == 0 ? nthreads(opts, L.nsrc) : 1;
+	int nw = rc == 0 ? pv_load_threads(opts, L.nsrc) : 1;
 	if (nw > 1) {
-		rc = load_parallel(&L, nw);
+		rc = pv_load_parallel(&L, nw);
 		L.nsrc_done = L.nsrc;
 	}
 	/* pstats' order: the first, then the rest from the last back */
@@ -2011,16 +521,16 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 				opts->on_error(&ctx, opts->arg);
 			rc = r;
 		} else if (r < 0) {
-			report_ctx(&L, &ctx);
+			pv_report_ctx(&L, &ctx);
 		} else if (r == VANISHED) {
 			res->vanished++;
 		}
-		progress(&L, k + 1);
+		pv_load_progress(&L, k + 1);
 	}
 	for (size_t i = 0; i < L.nsrc; i++) /* held and not read (an early stop) */
 		if (!L.src[i].arch && L.src[i].len >= HELD)
 			close((int)(L.src[i].len - HELD));
-	pathvec_free(&L.paths);
+	pv_paths_free(&L.paths);
 	free(L.src);
 	for (size_t i = 0; i < L.narchs; i++) {
 		if (L.archs[i]->fd >= 0)
@@ -2037,7 +547,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	free(L.b.p);
 	free(L.mb.p);
 	free(L.name);
-	dircache_drop(&L.dc);
+	pv_dircache_drop(&L.dc);
 	pv_profile_free(L.prof);
 	return rc;
 }
