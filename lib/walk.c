@@ -138,6 +138,16 @@ const char *pv_file_kind(mode_t m)
 						    : "not a regular file";
 }
 
+/* A walked name that is not a regular file: reported, counted, freed. */
+static void skip_kind(pv_error_fn fn, void *arg, char *path, mode_t m, struct tally *t)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "%s, not read", pv_file_kind(m));
+	pv_load_report(fn, arg, path, PV_EIO, what);
+	t->failed++;
+	free(path);
+}
+
 /* open(2) for a path of any length: one past PATH_MAX (met deep in a
  * walk) is opened a few directories at a time. */
 int pv_open_path(const char *path, int flags)
@@ -260,18 +270,10 @@ static int walk_one(const pv_load_opts *o, int dfd, const char *dir, struct path
 			} else if (S_ISDIR(st.st_mode)) {
 				free(p); /* a link to a directory: not followed */
 			} else {
-				char what[64];
-				snprintf(what, sizeof(what), "%s, not read", pv_file_kind(st.st_mode));
-				pv_load_report(fn, arg, p, PV_EIO, what);
-				t->failed++;
-				free(p);
+				skip_kind(fn, arg, p, st.st_mode, t);
 			}
 		} else {
-			char what[64];
-			snprintf(what, sizeof(what), "%s, not read", pv_file_kind(lst.st_mode));
-			pv_load_report(fn, arg, p, PV_EIO, what);
-			t->failed++;
-			free(p);
+			skip_kind(fn, arg, p, lst.st_mode, t);
 		}
 		if (rc < 0)
 			break;
