@@ -21,25 +21,14 @@ double pv_unit_scale(const char *unit, double max, const char **name)
 
 void pv_func_id(char buf[17], const pv_stats *st, uint32_t key)
 {
-	snprintf(buf, 17, "%016" PRIx64, pv_stats_key_hash(st, key));
+	pv_hex16(buf, pv_stats_key_hash(st, key));
 }
 
-void pv_csv_str(FILE *fp, const char *s, size_t n)
+void pv_hex16(char buf[17], uint64_t h)
 {
-	int quote = 0;
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-	if (!quote) {
-		fwrite(s, 1, n, fp);
-		return;
-	}
-	putc('"', fp);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			putc('"', fp);
-		putc(s[i], fp);
-	}
-	putc('"', fp);
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		buf[i] = "0123456789abcdef"[h & 15];
+	buf[16] = '\0';
 }
 
 void pv_text_str(FILE *fp, const char *s, size_t n)

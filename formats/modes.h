@@ -19,8 +19,8 @@ int pv_diff_text(FILE *fp, const pv_views *v, pv_write_opts *o, pv_ctx *ctx);
 double pv_unit_scale(const char *unit, double max, const char **name);
 /* A function's stable id as 16 hex digits and a NUL into buf. */
 void pv_func_id(char buf[17], const pv_stats *st, uint32_t key);
-/* Print s as a CSV field (RFC 4180: quoted when it holds , " CR or LF). */
-void pv_csv_str(FILE *fp, const char *s, size_t n);
+/* h as 16 lower-case hex digits and a NUL (the id of a hash at hand). */
+void pv_hex16(char buf[17], uint64_t h);
 /* Print s with control characters shown as \xNN (a text table's names). */
 void pv_text_str(FILE *fp, const char *s, size_t n);
 
