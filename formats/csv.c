@@ -20,24 +20,6 @@
 #include "modes.h"
 #include "out.h"
 
-static void c_str(pv_out *fp, const char *s, size_t n)
-{
-	int quote = 0;
-	for (size_t i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\r' || s[i] == '\n';
-	if (!quote) {
-		out_put(fp, s, n);
-		return;
-	}
-	out_c(fp, '"');
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			out_c(fp, '"');
-		out_c(fp, s[i]);
-	}
-	out_c(fp, '"');
-}
-
 /* repr's text, nan, inf and -inf included */
 static void c_double(pv_out *fp, double x)
 {
@@ -56,17 +38,17 @@ static int c_key(pv_out *fp, pv_stats *st, uint32_t key, pv_ctx *ctx)
 	size_t n;
 	const char *s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
 	out_c(fp, ',');
-	c_str(fp, s, n);
+	pv_csv_str(fp, s, n);
 	out_c(fp, ',');
 	out_i64(fp, (int64_t)k->line);
 	out_c(fp, ',');
 	s = pv_stats_str(st, k->name, &n);
-	c_str(fp, s, n);
+	pv_csv_str(fp, s, n);
 	out_c(fp, ',');
 	s = pv_stats_display(st, key, &n);
 	if (!s)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing CSV");
-	c_str(fp, s, n);
+	pv_csv_str(fp, s, n);
 	char id[17];
 	pv_func_id(id, st, key);
 	out_c(fp, ',');
@@ -112,7 +94,7 @@ static int csv_requests(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 		  "top_function,top_id\n");
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_reqrow *r = &v->rows[i];
-		c_str(fp, r->endpoint, strlen(r->endpoint));
+		pv_csv_str(fp, r->endpoint, strlen(r->endpoint));
 		out_fmt(fp, ",%zu,", r->profiles);
 		const double x[] = {r->total, r->mean, r->p50, r->p95, r->max};
 		for (size_t k = 0; k < 5; k++) {
@@ -127,7 +109,7 @@ static int csv_requests(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 			const char *d = pv_stats_display(st, r->top[0], &n);
 			if (!d)
 				return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing CSV");
-			c_str(fp, d, n);
+			pv_csv_str(fp, d, n);
 			char id[17];
 			pv_func_id(id, st, r->top[0]);
 			out_fmt(fp, ",%s", id);
