@@ -425,9 +425,9 @@ void pv_view_clear(pv_view *view);
  * 0 when out of memory. */
 size_t pv_view_width(const pv_view *view, pv_stats *st);
 
-/* ---- request names (formats/reqname.c) --------------------------------- */
+/* ---- request names (lib/reqname.c) ------------------------------------- */
 
-/* What a profile's file name says about its request (formats/reqname.c;
+/* What a profile's file name says about its request (lib/reqname.c;
  * the grammar is in the README, "Request names").  werkzeug writes
  * "{method}.{path}.{elapsed:.0f}ms.{time:.0f}.prof" (0.9-0.14: "%06dms";
  * custom formats often "{time:.6f}" or "{elapsed:.3f}"), django-extensions
@@ -447,7 +447,7 @@ typedef struct pv_request {
 int pv_request_parse(const char *name, pv_request *out);
 /* The same, choosing between the readings of an ambiguous name the one
  * whose milliseconds are nearest `duration` (the profile's total time in
- * seconds; NAN: as pv_request_parse).  A pv_reqname_fn. */
+ * seconds; NAN: as pv_request_parse); pv_groups reads names this way. */
 int pv_request_parse_timed(const char *name, double duration, pv_request *out);
 
 /* Selection by request: --endpoint (any of several regexes), --since and
@@ -489,13 +489,8 @@ int pv_reqfilter_error(const pv_reqfilter *f, pv_ctx *ctx);
  *
  * A request's duration is its profile's own total time, the sum of every
  * entry's tt (what pstats prints as "in N seconds"), never the rounded
- * milliseconds of the name; the name supplies the endpoint and the time.
- * Names are parsed by the function given to pv_groups_new (lib/ does not
- * parse them: the CLI passes pv_request_parse_timed from formats/reqname.c). */
-
-/* Parse a profile's base name into *out, given the profile's total time
- * in seconds; 1 if it carries request data. */
-typedef int (*pv_reqname_fn)(const char *name, double duration, pv_request *out);
+ * milliseconds of the name; the name supplies the endpoint and the time,
+ * read by pv_request_parse_timed. */
 
 /* One request: a profile with a parsed name. */
 typedef struct pv_reqinfo {
@@ -512,7 +507,7 @@ typedef struct pv_reqinfo {
 #define PV_GROUPS_ALL ((size_t)-1)
 
 /* keep_stats = 0: durations and times only (no per-endpoint models). */
-int pv_groups_new(pv_groups **out, pv_reqname_fn parse, int keep_stats);
+int pv_groups_new(pv_groups **out, int keep_stats);
 void pv_groups_free(pv_groups *g);
 /* Record one profile; a pv_seen_fn (arg is the pv_groups): returns 1 to
  * merge it, 0 when out of memory (the profile is then refused, and
