@@ -703,7 +703,9 @@ typedef struct pv_tree_opts {
 				* < 0: the default PV_TREE_MIN_SHARE, 0: none */
 	uint32_t max_depth;       /* frames deeper are merged; 0: no cap */
 	size_t max_frames;        /* about this many frames at most (the minimum share is
-				* raised until the tree fits, then cut); 0: no cap */
+				* raised until the tree fits, then cut); 0: no cap,
+				* but a tree passing PV_TREE_FRAMES_NOCAP is refused
+				* (PV_ELIMIT) */
 	int inverted;             /* the bottom-up tree */
 	uint64_t tick_ns;         /* nanoseconds per weight unit; 0: 1000 */
 	const pv_select *match;   /* keep only stacks through a frame whose display
@@ -724,6 +726,13 @@ typedef struct pv_tree_opts {
 /* 0.1% of the total: at the usual 1,200 px a narrower frame is under 1.2 px,
  * too thin to see or label; it bounds a level to 1,000 frames. */
 #define PV_TREE_MIN_SHARE 0.001
+
+/* With max_frames 0: the frames a tree may reach before it is refused.
+ * Without caps a call graph's tree is not bounded by its size: the
+ * bottom-up tree of a cycle of L functions has L * L frames (one path per
+ * function around the cycle), so cycles of length 2..1,000 ask for 3 * 10^8
+ * frames; 4,000,000 frames are about 200 MB. */
+#define PV_TREE_FRAMES_NOCAP 4000000
 
 /* The tree: read-only for its users. */
 typedef struct pv_tree pv_tree;
