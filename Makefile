@@ -125,6 +125,7 @@ cli: $(PROFVIEW_BIN)
 # signals, memory limits, other users and mounts (see the script's header)
 hostile: $(PROFVIEW_BIN)
 	bash tests/hostile/run.sh $(PROFVIEW_BIN)
+	$(DEB_PYTHON) tests/hostile/test_names.py --profview $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)
