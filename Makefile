@@ -44,7 +44,7 @@ TEST_PKGS += strace
 TEST_PKGS += golang-go
 
 .PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
-	scale hostile pprof valgrind clean format format-check sanitize bench
+	scale hostile pprof dtoa valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -97,7 +97,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof
+SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof dtoa
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -173,6 +173,14 @@ requests: $(PROFVIEW_BIN)
 # the README's output sample against `make demo`'s command
 readme: $(PROFVIEW_BIN)
 	bash tests/readme/test_readme.sh $(PROFVIEW_BIN) "$(DEMO_CMD)"
+
+# pv_double_repr (lib/dtoa.c) against Python's repr(float) on a million
+# random bit patterns and the edge cases (tests/dtoa/test_dtoa.py)
+$(BUILD)/tests/dtoa_repr: tests/dtoa/repr.c $(BUILD)/libprofview.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+dtoa: $(BUILD)/tests/dtoa_repr
+	$(PYTHON) tests/dtoa/test_dtoa.py $(BUILD)/tests/dtoa_repr
 
 # every format and mode: the format list, JSON Schemas, csv, --diff, --short-paths
 formats: $(PROFVIEW_BIN)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "modes.h"
+#include "out.h"
 
 double pv_unit_scale(const char *unit, double max, const char **name)
 {
@@ -21,7 +22,14 @@ double pv_unit_scale(const char *unit, double max, const char **name)
 
 void pv_func_id(char buf[17], const pv_stats *st, uint32_t key)
 {
-	snprintf(buf, 17, "%016" PRIx64, pv_stats_key_hash(st, key));
+	pv_hex16(buf, pv_stats_key_hash(st, key));
+}
+
+void pv_hex16(char buf[17], uint64_t h)
+{
+	for (int i = 15; i >= 0; i--, h >>= 4)
+		buf[i] = "0123456789abcdef"[h & 15];
+	buf[16] = '\0';
 }
 
 uint32_t pv_utf8_get(const char *str, size_t n, size_t *i)
@@ -76,7 +84,7 @@ static int formula(const char *s, size_t n)
 	return i < n && strchr("=+-@\t\r", s[i]) && s[i];
 }
 
-void pv_csv_str(FILE *fp, const char *s, size_t n)
+void pv_csv_str(pv_out *fp, const char *s, size_t n)
 {
 	int quote = 0, plain = 1;
 	for (size_t i = 0; i < n && !quote; i++) {
@@ -86,26 +94,26 @@ void pv_csv_str(FILE *fp, const char *s, size_t n)
 	}
 	int neutral = formula(s, n);
 	if (!quote && !neutral && plain) {
-		fwrite(s, 1, n, fp);
+		out_put(fp, s, n);
 		return;
 	}
 	if (quote || neutral)
-		putc('"', fp);
+		out_c(fp, '"');
 	if (neutral) /* OWASP: a leading apostrophe makes the cell text */
-		putc('\'', fp);
+		out_c(fp, '\'');
 	for (size_t i = 0; i < n;) {
 		size_t at = i;
 		uint32_t cp = pv_utf8_get(s, n, &i);
 		if (cp == PV_UTF8_BAD) { /* a lone surrogate or a non-UTF-8 byte */
-			fputs("\xef\xbf\xbd", fp);
+			out_s(fp, "\xef\xbf\xbd");
 			continue;
 		}
 		if (cp == '"')
-			putc('"', fp);
-		fwrite(s + at, 1, i - at, fp);
+			out_c(fp, '"');
+		out_put(fp, s + at, i - at);
 	}
 	if (quote || neutral)
-		putc('"', fp);
+		out_c(fp, '"');
 }
 
 #include "width.h"

@@ -12,6 +12,8 @@
 
 #include "../lib/pv.h"
 
+struct pv_out; /* out.h */
+
 int pv_requests_text(FILE *fp, const pv_views *v, pv_write_opts *o, pv_ctx *ctx);
 int pv_diff_text(FILE *fp, const pv_views *v, pv_write_opts *o, pv_ctx *ctx);
 
@@ -20,6 +22,8 @@ int pv_diff_text(FILE *fp, const pv_views *v, pv_write_opts *o, pv_ctx *ctx);
 double pv_unit_scale(const char *unit, double max, const char **name);
 /* A function's stable id as 16 hex digits and a NUL into buf. */
 void pv_func_id(char buf[17], const pv_stats *st, uint32_t key);
+/* h as 16 lower-case hex digits and a NUL (the id of a hash at hand). */
+void pv_hex16(char buf[17], uint64_t h);
 /* The code point at s[*i], *i moved past it; PV_UTF8_BAD for a byte that
  * starts no UTF-8 sequence (one byte) and for a lone surrogate (CPython's
  * surrogatepass form of a non-UTF-8 byte in a name: three bytes). */
@@ -34,7 +38,7 @@ int pv_xml_forbidden(uint32_t cp);
  * A field a spreadsheet would run as a formula (starting with = + - @ tab
  * or CR, after any spaces) gets a leading ' (OWASP's CSV injection advice);
  * what is not UTF-8 (lone surrogates) becomes U+FFFD, so the file decodes. */
-void pv_csv_str(FILE *fp, const char *s, size_t n);
+void pv_csv_str(struct pv_out *fp, const char *s, size_t n);
 /* Print s for a text table: C0, DEL and C1 shown as \xNN, the line
  * separators and bidirectional controls as \uNNNN (as Python's repr). */
 void pv_text_str(FILE *fp, const char *s, size_t n);
