@@ -180,9 +180,11 @@ html: $(PROFVIEW_BIN)
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
 
-# the README's output sample against `make demo`'s command
+# the README's output sample against `make demo`'s command; every relative
+# link and anchor in README.md, doc/*.md and bench/README.md resolves
 readme: $(PROFVIEW_BIN)
 	bash tests/readme/test_readme.sh $(PROFVIEW_BIN) "$(DEMO_CMD)"
+	$(PYTHON) tests/readme/check_links.py
 
 # pv_double_repr (lib/dtoa.c) against Python's repr(float) on a million
 # random bit patterns and the edge cases (tests/dtoa/test_dtoa.py)
