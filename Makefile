@@ -1,7 +1,9 @@
 # profview - GNU Makefile.
 #   make          build ./profview
 #   make demo     install what is missing, build, and run on the sample dump
-#   make test     unit tests, the oracle test against CPython's pstats, CLI tests
+#   make check    the edit loop: unit tests, the oracle, CLI goldens and the other
+#                 suites that need nothing beyond the build (no package installs)
+#   make test     the full suite (installs what the tests need first)
 #   make deps     install the Debian packages the build and tests need (as root)
 
 CC      ?= cc
@@ -50,7 +52,7 @@ TEST_PKGS += golang-go
 # make tui: the browser driven through tmux (send-keys, capture-pane)
 TEST_PKGS += tmux
 
-.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
+.PHONY: all deps demo-deps readme demo check test unit oracle cli requests export live formats visual html \
 	scale hostile pprof tui valgrind clean format format-check sanitize bench
 all: profview
 
@@ -118,6 +120,14 @@ unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 PROFVIEW_BIN ?= ./profview
+
+# The quick check for the edit loop: the suites that run on what building
+# needs plus python3 (no deps step, no apt, no npm), under two minutes on a
+# built tree.  `make test` stays the full suite; CI runs that.
+CHECK_SUITES := unit oracle cli requests readme
+check: $(PROFVIEW_BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -k -Otarget $(CHECK_SUITES) && echo "check: $(CHECK_SUITES) passed"
+
 oracle: $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/oracle.py --strict --profview $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/nan_sort.py --profview $(PROFVIEW_BIN)
