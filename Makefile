@@ -53,7 +53,7 @@ TEST_PKGS += golang-go
 TEST_PKGS += tmux
 
 .PHONY: all deps demo-deps readme demo check test unit oracle cli requests export live formats visual html \
-	scale hostile pprof tui valgrind clean format format-check sanitize bench
+	scale hostile pprof dtoa tui valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ) $(TUI_OBJ)
@@ -112,7 +112,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof tui
+SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof dtoa tui
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -138,6 +138,7 @@ cli: $(PROFVIEW_BIN)
 # signals, memory limits, other users and mounts (see the script's header)
 hostile: $(PROFVIEW_BIN)
 	bash tests/hostile/run.sh $(PROFVIEW_BIN)
+	$(DEB_PYTHON) tests/hostile/test_names.py --profview $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)
@@ -199,6 +200,14 @@ requests: $(PROFVIEW_BIN)
 # the README's output sample against `make demo`'s command
 readme: $(PROFVIEW_BIN)
 	bash tests/readme/test_readme.sh $(PROFVIEW_BIN) "$(DEMO_CMD)"
+
+# pv_double_repr (lib/dtoa.c) against Python's repr(float) on a million
+# random bit patterns and the edge cases (tests/dtoa/test_dtoa.py)
+$(BUILD)/tests/dtoa_repr: tests/dtoa/repr.c $(BUILD)/libprofview.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+dtoa: $(BUILD)/tests/dtoa_repr
+	$(PYTHON) tests/dtoa/test_dtoa.py $(BUILD)/tests/dtoa_repr
 
 # every format and mode: the format list, JSON Schemas, csv, --diff, --short-paths
 formats: $(PROFVIEW_BIN)
