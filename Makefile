@@ -7,7 +7,7 @@
 #   make deps     install the Debian packages the build and tests need (as root)
 
 CC      ?= cc
-PKGS    := libarchive libpcre2-32 ncursesw
+PKGS    := libarchive libpcre2-32
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wvla -Wformat=2 -Wno-format-nonliteral
@@ -19,6 +19,7 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs libpcre2-32 2>/dev/null) -lz -ldl -pthread
 # the terminal browser (tui/) only: the library does not link it
 TUI_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null)
+TUI_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
@@ -77,6 +78,7 @@ $(BUILD)/%.o: %.c lib/pv.h lib/internal.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TUI_OBJ:.o=.d)
+$(TUI_OBJ): ALL_CFLAGS += $(TUI_CFLAGS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libprofview.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)

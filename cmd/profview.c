@@ -514,7 +514,7 @@ static int run_interactive(struct options *o)
 	pv_load_result res;
 	char sum[1024];
 	int sig = 0;
-	if (pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
+	if (pv_groups_new(&h.groups, 1) < 0)
 		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0) {

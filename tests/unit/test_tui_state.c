@@ -34,7 +34,7 @@ static void open_fx(struct fixture *f, const char *input, const char *sort, int 
 {
 	memset(f, 0, sizeof(*f));
 	pv_load_result res;
-	assert_int_equal(pv_groups_new(&f->g, pv_request_parse_timed, 1), 0);
+	assert_int_equal(pv_groups_new(&f->g, 1), 0);
 	pv_load_opts o = {.readers = readers, .on_error = on_error, .seen = pv_groups_add, .arg = f->g, .threads = 1};
 	assert_int_equal(pv_stats_new(&f->st), 0);
 	assert_int_equal(pv_load(f->st, &input, 1, &o, &res), 0);
