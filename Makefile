@@ -54,7 +54,7 @@ TEST_PKGS += golang-go
 TEST_PKGS += tmux
 
 .PHONY: all deps demo-deps readme demo check test unit oracle cli requests export live formats visual html \
-	scale hostile pprof dtoa tui valgrind clean format format-check sanitize bench
+	scale hostile pprof dtoa valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ) $(TUI_OBJ)
@@ -193,6 +193,7 @@ html: $(PROFVIEW_BIN)
 	/usr/bin/python3 tests/html/test_html.py --profview $(PROFVIEW_BIN)
 
 # profview -i in tmux (a person's session, key by key) and --watch
+.PHONY: tui
 tui: $(PROFVIEW_BIN)
 	$(PYTHON) tests/tui/test_tui.py --profview $(PROFVIEW_BIN)
 
