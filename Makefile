@@ -44,7 +44,7 @@ TEST_PKGS += strace
 TEST_PKGS += golang-go
 
 .PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
-	scale hostile pprof valgrind clean format format-check sanitize bench
+	scale hostile pprof diff valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -97,7 +97,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof
+SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof diff
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -115,6 +115,10 @@ cli: $(PROFVIEW_BIN)
 # signals, memory limits, other users and mounts (see the script's header)
 hostile: $(PROFVIEW_BIN)
 	bash tests/hostile/run.sh $(PROFVIEW_BIN)
+
+# --diff against ground truth from real werkzeug runs (testdata/diff/)
+diff: $(PROFVIEW_BIN)
+	$(PYTHON) tests/diff/test_diff.py --profview $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)

@@ -269,10 +269,109 @@ static void j_side(FILE *fp, const pv_entry *e, double calls, double tt, double 
 	putc('}', fp);
 }
 
+static void j_req(FILE *fp, size_t n, double p50, double p95, double mean)
+{
+	if (!n) {
+		fputs("null", fp);
+		return;
+	}
+	fprintf(fp, "{\"requests\": %zu, \"p50\": ", n);
+	j_double(fp, p50);
+	fputs(", \"p95\": ", fp);
+	j_double(fp, p95);
+	fputs(", \"mean\": ", fp);
+	j_double(fp, mean);
+	putc('}', fp);
+}
+
+static void j_fside(FILE *fp, int in, double calls, double tt, double ct)
+{
+	if (!in) {
+		fputs("null", fp);
+		return;
+	}
+	fputs("{\"calls\": ", fp);
+	j_double(fp, calls);
+	fputs(", \"tottime\": ", fp);
+	j_double(fp, tt);
+	fputs(", \"cumtime\": ", fp);
+	j_double(fp, ct);
+	putc('}', fp);
+}
+
+/* The per-endpoint part of the diff: the overall figures, the test and
+ * "endpoints": [...] (the functions the text shows, by the same rule). */
+static void json_endpoints(FILE *fp, const pv_epdiff *d)
+{
+	fputs("\"overall\": {\"change\": ", fp);
+	j_double(fp, d->adj_c - d->adj_b);
+	fputs(", \"relative\": ", fp);
+	j_double(fp, d->adjusted);
+	fputs(", \"base_time\": ", fp);
+	j_double(fp, d->adj_b);
+	fputs(", \"current_time\": ", fp);
+	j_double(fp, d->adj_c);
+	fputs(", \"unadjusted\": {\"change\": ", fp);
+	j_double(fp, d->typ_c - d->typ_b);
+	fputs(", \"relative\": ", fp);
+	j_double(fp, d->unadjusted);
+	fputs(", \"base_time\": ", fp);
+	j_double(fp, d->typ_b);
+	fputs(", \"current_time\": ", fp);
+	j_double(fp, d->typ_c);
+	fputs("}, \"mix\": ", fp);
+	j_double(fp, d->mix);
+	fputs("},\n\"test\": {\"name\": \"mann-whitney-u\", \"correction\": \"holm\", \"alpha\": ", fp);
+	j_double(fp, d->alpha);
+	fputs(", \"threshold\": ", fp);
+	j_double(fp, d->threshold);
+	fputs(", \"floor\": ", fp);
+	j_double(fp, d->floor);
+	fprintf(fp, ", \"endpoints_compared\": %zu, \"functions_compared\": %zu},\n\"endpoints\": [",
+		d->m_endpoints, d->m_functions);
+	for (size_t i = 0; i < d->n; i++) {
+		const pv_eprow *r = &d->rows[i];
+		fputs(i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ", fp);
+		j_cstr(fp, r->endpoint);
+		fprintf(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[r->verdict]);
+		j_req(fp, r->nb, r->p50_b, r->p95_b, r->mean_b);
+		fputs(", \"current\": ", fp);
+		j_req(fp, r->nc, r->p50_c, r->p95_c, r->mean_c);
+		fputs(", \"shift\": ", fp);
+		j_double(fp, r->nb && r->nc ? r->shift : NAN);
+		fputs(", \"p\": ", fp);
+		j_double(fp, r->p);
+		fprintf(fp, ", \"functions_changed\": %zu, \"functions_total\": %zu, \"functions\": [",
+			r->nchanged, r->nfn);
+		int first = 1;
+		for (size_t j = 0; j < r->nfn; j++) {
+			const pv_epfunc *f = &r->fn[j];
+			if (j >= r->shown && (d->limited || f->verdict == PV_V_UNCHANGED))
+				continue;
+			fputs(first ? "\n    {" : ",\n    {", fp);
+			first = 0;
+			j_key(fp, f->from, f->key);
+			fprintf(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[f->verdict]);
+			j_fside(fp, f->in_base, f->calls_b, f->tt_b, f->ct_b);
+			fputs(", \"current\": ", fp);
+			j_fside(fp, f->in_cur, f->calls_c, f->tt_c, f->ct_c);
+			fputs(", \"change\": ", fp);
+			j_double(fp, f->change);
+			fputs(", \"relative\": ", fp);
+			j_double(fp, f->relative);
+			fputs(", \"p\": ", fp);
+			j_double(fp, f->p);
+			putc('}', fp);
+		}
+		fputs("]}", fp);
+	}
+	fputs(d->n ? "\n],\n" : "],\n", fp);
+}
+
 static int json_diff(FILE *fp, const pv_views *vs, pv_write_opts *o)
 {
 	const pv_diffview *v = vs->diff;
-	fputs("{\"schema\": \"profview-diff/1\", \"units\": {\"time\": \"s\", \"calls\": "
+	fputs("{\"schema\": \"profview-diff/2\", \"units\": {\"time\": \"s\", \"calls\": "
 	      "\"per profile\"}, \"sort\": ",
 	      fp);
 	j_cstr(fp, pv_diffview_keys[v->sort]);
@@ -284,11 +383,9 @@ static int json_diff(FILE *fp, const pv_views *vs, pv_write_opts *o)
 	j_cstr(fp, o->summary ? o->summary : "");
 	fprintf(fp, ", \"profiles\": %zu, \"mean_time\": ", v->ncur);
 	j_double(fp, v->mean_cur);
-	fputs("}, \"overall\": {\"change\": ", fp);
-	j_double(fp, v->mean_cur - v->mean_base);
-	fputs(", \"relative\": ", fp);
-	j_double(fp, v->overall);
-	fprintf(fp, "}, \"functions_total\": %zu, \"functions\": [", v->nrows);
+	fputs("},\n", fp);
+	json_endpoints(fp, vs->epdiff);
+	fprintf(fp, "\"functions_total\": %zu, \"functions\": [", v->nrows);
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_diffrow *r = &v->rows[i];
 		fputs(i ? ",\n  {" : "\n  {", fp);
