@@ -16,7 +16,9 @@ for cmd in tests/cli/cases/*.cmd; do
 	name=${cmd%.cmd}
 	export TMPD="$tmp/$(basename "$name")"
 	mkdir -p "$TMPD"
-	bash -c "$(cat "$cmd")" >"$tmp/out" 2>"$tmp/err" </dev/null
+	# descriptors 3-9 closed: a case that names one (-o /dev/fd/9) must not
+	# meet whatever the caller left open (a lock held by a wrapper script)
+	bash -c "$(cat "$cmd")" >"$tmp/out" 2>"$tmp/err" </dev/null 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-
 	echo $? >"$tmp/code"
 	if [ "$update" = --update ]; then
 		cp "$tmp/out" "$name.out"; cp "$tmp/err" "$name.err"; cp "$tmp/code" "$name.code"

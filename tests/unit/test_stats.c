@@ -1,7 +1,7 @@
 /*
- * test_stats.c - the model (lib/stats.c): interning, display strings,
- * profiles, pstats' merge rules (Stats(first) then add()), totals in
- * pstats' summation order, strip_dirs.
+ * test_stats.c - the model (lib/stats.c, intern.c, display.c, profile.c):
+ * interning, display strings, profiles, pstats' merge rules (Stats(first)
+ * then add()), totals in pstats' summation order, strip_dirs.
  */
 #include "testutil.h"
 
@@ -617,7 +617,7 @@ static void test_stats_merge_count_overflow_refused(void **state)
 	/* two entries of 2^126 calls: total_calls would be 2^127 */
 	entry(f, key(f, "a.py", 1, "f"), big, big, TU_I(0), TU_I(0));
 	entry(f, key(f, "a.py", 2, "g"), big, big, TU_I(0), TU_I(0));
-	/* BUG: abs_add() in lib/stats.c computes `ABS_LIMIT - hi` in uint64_t;
+	/* BUG: abs_add() in lib/profile.c computes `ABS_LIMIT - hi` in uint64_t;
 	 * for |v| >= 2^126, hi = (|v| >> 64) + 1 > ABS_LIMIT (2^62), so the
 	 * subtraction wraps, the saturation never triggers, and the bound in
 	 * pv_stats_merge (`ABS_LIMIT - p->abssum`, same wrap) lets the merge

@@ -1,0 +1,257 @@
+/*
+ * profile.c - one input's profile as a reader builds it: entries in file
+ * order with Python dict semantics (a repeated key keeps its first position
+ * and takes the last value), each with its list of callers, and a bound on
+ * its int sums that lets the merge add them without overflow checks.
+ *
+ * A profile is laid out as the model's table is (stats_impl.h), so the
+ * first one merged into an empty model is taken over whole.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_impl.h"
+
+/* A profile is filled on one core and merged on another: its header gets
+ * cache lines of its own (whole 128-byte pairs, which the adjacent-line
+ * prefetcher moves together), or the parser's writes to one ring slot and
+ * the merge's reads of the next would share a line and bounce it. */
+#define PROFILE_ALIGN 128
+
+int pv_profile_new(pv_profile **out)
+{
+	size_t size = (sizeof(pv_profile) + PROFILE_ALIGN - 1) & ~(size_t)(PROFILE_ALIGN - 1);
+	pv_profile *p = aligned_alloc(PROFILE_ALIGN, size);
+	if (!p)
+		return PV_ENOMEM;
+	memset(p, 0, sizeof(*p));
+	p->gen = 1;
+	*out = p;
+	return 0;
+}
+
+void pv_profile_free(pv_profile *p)
+{
+	if (!p)
+		return;
+	free(p->entries);
+	free(p->callers);
+	free(p->keyslot);
+	free(p->callerslot);
+	free(p);
+}
+
+int pv_profile_reserve(pv_profile *p, size_t nentries, size_t nedges)
+{
+	if (pv_grow(&p->entries, &p->cap, p->n + nentries, sizeof(*p->entries)) < 0 ||
+	    pv_grow(&p->callers, &p->capcallers, p->ncallers + nedges + 2, sizeof(*p->callers)) < 0)
+		return PV_ENOMEM;
+	return 0;
+}
+
+void pv_profile_shrink(pv_profile *p)
+{
+	/* realloc to a smaller size keeps the contents; a failure keeps the
+	 * larger block, which is still right */
+	pentry *e = realloc(p->entries, (p->n ? p->n : 1) * sizeof(*p->entries));
+	if (e) {
+		p->entries = e;
+		p->cap = p->n ? p->n : 1;
+	}
+	size_t nc = p->ncallers ? p->ncallers : 1;
+	pv_edge *c = realloc(p->callers, nc * sizeof(*p->callers));
+	if (c) {
+		p->callers = c;
+		p->capcallers = nc;
+	}
+	/* the repeat marks serve the reader only, and are indexed by key id
+	 * (the size of the whole model): a later read grows them again */
+	free(p->keyslot);
+	free(p->callerslot);
+	p->keyslot = p->callerslot = NULL;
+	p->capkeyslot = p->capcallerslot = 0;
+}
+
+void pv_profile_reset(pv_profile *p)
+{
+	p->n = 0;
+	p->ncallers = 0;
+	p->abssum = 0;
+	p->shapes = 0;
+	if (++p->gen == 0) { /* wrapped: old marks could look current */
+		memset(p->keyslot, 0, p->capkeyslot * sizeof(*p->keyslot));
+		p->gen = 1;
+	}
+}
+
+size_t pv_profile_nentries(const pv_profile *p)
+{
+	return p->n;
+}
+
+void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv_int *nc,
+		    pv_num *tt, pv_num *ct)
+{
+	const pentry *e = &p->entries[i];
+	if (key)
+		*key = e->key;
+	if (cc)
+		*cc = e->cc;
+	if (nc)
+		*nc = e->nc;
+	if (tt)
+		*tt = e->tt;
+	if (ct)
+		*ct = e->ct;
+}
+
+int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t **xlat,
+		     size_t *cap)
+{
+	int rc;
+	for (size_t i = 0; i < p->n; i++)
+		if ((rc = pv_key_xlat(from, to, p->entries[i].key, xlat, cap, &p->entries[i].key)) < 0)
+			return rc;
+	for (size_t i = 1; i < p->ncallers; i++)
+		if ((rc = pv_key_xlat(from, to, p->callers[i].caller, xlat, cap, &p->callers[i].caller)) < 0)
+			return rc;
+	return 0;
+}
+
+int pv_profile_copy(pv_profile *dst, const pv_profile *src)
+{
+	pv_profile_reset(dst);
+	if (pv_grow(&dst->entries, &dst->cap, src->n ? src->n : 1, sizeof(*dst->entries)) < 0 ||
+	    pv_grow(&dst->callers, &dst->capcallers, src->ncallers ? src->ncallers : 1,
+		    sizeof(*dst->callers)) < 0)
+		return PV_ENOMEM;
+	if (src->n)
+		memcpy(dst->entries, src->entries, src->n * sizeof(*dst->entries));
+	if (src->ncallers)
+		memcpy(dst->callers, src->callers, src->ncallers * sizeof(*dst->callers));
+	dst->n = src->n;
+	dst->ncallers = src->ncallers;
+	dst->abssum = src->abssum;
+	dst->shapes = src->shapes;
+	return 0;
+}
+
+double pv_profile_total_time(const pv_profile *p)
+{
+	pv_num sum = pv_num_from_int(0);
+	for (size_t i = 0; i < p->n; i++)
+		if (pv_num_add(&sum, sum, p->entries[i].tt) < 0) /* beyond 128 bits: as floats */
+			sum = pv_num_from_double(pv_num_to_double(sum) +
+						 pv_num_to_double(p->entries[i].tt));
+	return pv_num_to_double(sum);
+}
+
+size_t pv_profile_memsize(const pv_profile *p)
+{
+	return sizeof(*p) + p->cap * sizeof(*p->entries) + p->capcallers * sizeof(*p->callers) +
+	       (p->capkeyslot + p->capcallerslot) * sizeof(struct slotmark);
+}
+
+static PV_NOINLINE int mark_grow_to(struct slotmark **m, size_t *cap, uint32_t key)
+{
+	size_t old = *cap;
+	if (pv_grow(m, cap, (size_t)key + 1, sizeof(**m)) < 0)
+		return PV_ENOMEM;
+	memset(*m + old, 0, (*cap - old) * sizeof(**m));
+	return 0;
+}
+
+static inline int mark_grow(struct slotmark **m, size_t *cap, uint32_t key)
+{
+	return key < *cap ? 0 : mark_grow_to(m, cap, key);
+}
+
+static void abs_add(uint64_t *sum, pv_int v)
+{
+	unsigned __int128 a = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+	uint64_t hi = (uint64_t)(a >> 64) + 1; /* round up to whole 2^64 units */
+	*sum = hi >= ABS_LIMIT || *sum > ABS_LIMIT - hi ? ABS_LIMIT : *sum + hi;
+}
+
+static void abs_add_num(uint64_t *sum, pv_num v)
+{
+	if (v.is_int)
+		abs_add(sum, v.i);
+}
+
+int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv_num tt, pv_num ct)
+{
+	if (mark_grow(&p->keyslot, &p->capkeyslot, key) < 0)
+		return PV_ENOMEM;
+	pentry *e;
+	if (p->keyslot[key].gen == p->gen) {
+		e = &p->entries[p->keyslot[key].pos];
+	} else {
+		if (pv_grow(&p->entries, &p->cap, p->n + 1, sizeof(*p->entries)) < 0)
+			return PV_ENOMEM;
+		p->keyslot[key].gen = p->gen;
+		p->keyslot[key].pos = (uint32_t)p->n;
+		e = &p->entries[p->n++];
+		e->key = key;
+	}
+	p->cur = (size_t)(e - p->entries);
+	e->cc = cc;
+	e->nc = nc;
+	e->tt = tt;
+	e->ct = ct;
+	e->first_edge = e->last_edge = 0; /* a repeated key starts its callers again */
+	e->ncallers = 0;
+	abs_add(&p->abssum, cc);
+	abs_add(&p->abssum, nc);
+	abs_add_num(&p->abssum, tt);
+	abs_add_num(&p->abssum, ct);
+	if (++p->cgen == 0) {
+		memset(p->callerslot, 0, p->capcallerslot * sizeof(*p->callerslot));
+		p->cgen = 1;
+	}
+	return 0;
+}
+
+int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
+{
+	if (!p->n)
+		return PV_EARG;
+	pentry *e = &p->entries[p->cur];
+	if (mark_grow(&p->callerslot, &p->capcallerslot, edge->caller) < 0)
+		return PV_ENOMEM;
+	struct slotmark *m = &p->callerslot[edge->caller];
+	pv_edge *d;
+	if (m->gen == p->cgen) { /* a repeated caller: new value, same place */
+		d = &p->callers[m->pos];
+		uint32_t next = d->next;
+		*d = *edge;
+		d->next = next;
+	} else {
+		if (p->ncallers >= UINT32_MAX - 1)
+			return PV_ELIMIT;
+		if (pv_grow(&p->callers, &p->capcallers, p->ncallers + 2, sizeof(*p->callers)) < 0)
+			return PV_ENOMEM;
+		if (p->ncallers == 0) { /* index 0 means "none" */
+			memset(&p->callers[0], 0, sizeof(p->callers[0]));
+			p->ncallers = 1;
+		}
+		uint32_t id = (uint32_t)p->ncallers++;
+		m->gen = p->cgen;
+		m->pos = id;
+		d = &p->callers[id];
+		*d = *edge;
+		d->next = 0;
+		if (e->last_edge)
+			p->callers[e->last_edge].next = id;
+		else
+			e->first_edge = id;
+		e->last_edge = id;
+		e->ncallers++;
+	}
+	p->shapes |= SHAPE_OF(edge);
+	abs_add(&p->abssum, edge->nc);
+	abs_add(&p->abssum, edge->cc);
+	abs_add_num(&p->abssum, edge->tt);
+	abs_add_num(&p->abssum, edge->ct);
+	return 0;
+}
