@@ -1,7 +1,9 @@
 # profview - GNU Makefile.
 #   make          build ./profview
 #   make demo     install what is missing, build, and run on the sample dump
-#   make test     unit tests, the oracle test against CPython's pstats, CLI tests
+#   make check    the edit loop: unit tests, the oracle, CLI goldens and the other
+#                 suites that need nothing beyond the build (no package installs)
+#   make test     the full suite (installs what the tests need first)
 #   make deps     install the Debian packages the build and tests need (as root)
 
 CC      ?= cc
@@ -43,8 +45,8 @@ TEST_PKGS += strace
 # make pprof: go tool pprof reads -f pprof (Debian's golang-go runs it offline)
 TEST_PKGS += golang-go
 
-.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
-	scale hostile pprof diff valgrind clean format format-check sanitize bench
+.PHONY: all deps demo-deps readme demo check test unit oracle cli requests export live formats visual html \
+	scale hostile pprof dtoa diff valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ)
@@ -97,7 +99,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof diff
+SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof dtoa diff
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -105,6 +107,14 @@ unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 PROFVIEW_BIN ?= ./profview
+
+# The quick check for the edit loop: the suites that run on what building
+# needs plus python3 (no deps step, no apt, no npm), under two minutes on a
+# built tree.  `make test` stays the full suite; CI runs that.
+CHECK_SUITES := unit oracle cli requests readme
+check: $(PROFVIEW_BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -k -Otarget $(CHECK_SUITES) && echo "check: $(CHECK_SUITES) passed"
+
 oracle: $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/oracle.py --strict --profview $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/nan_sort.py --profview $(PROFVIEW_BIN)
@@ -115,6 +125,7 @@ cli: $(PROFVIEW_BIN)
 # signals, memory limits, other users and mounts (see the script's header)
 hostile: $(PROFVIEW_BIN)
 	bash tests/hostile/run.sh $(PROFVIEW_BIN)
+	$(DEB_PYTHON) tests/hostile/test_names.py --profview $(PROFVIEW_BIN)
 
 # --diff against ground truth from real werkzeug runs (testdata/diff/)
 diff: $(PROFVIEW_BIN)
@@ -176,6 +187,14 @@ requests: $(PROFVIEW_BIN)
 # the README's output sample against `make demo`'s command
 readme: $(PROFVIEW_BIN)
 	bash tests/readme/test_readme.sh $(PROFVIEW_BIN) "$(DEMO_CMD)"
+
+# pv_double_repr (lib/dtoa.c) against Python's repr(float) on a million
+# random bit patterns and the edge cases (tests/dtoa/test_dtoa.py)
+$(BUILD)/tests/dtoa_repr: tests/dtoa/repr.c $(BUILD)/libprofview.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+dtoa: $(BUILD)/tests/dtoa_repr
+	$(PYTHON) tests/dtoa/test_dtoa.py $(BUILD)/tests/dtoa_repr
 
 # every format and mode: the format list, JSON Schemas, csv, --diff, --short-paths
 formats: $(PROFVIEW_BIN)

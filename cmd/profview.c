@@ -255,7 +255,7 @@ static int groups_start(const struct options *o, struct hooks *h)
 {
 	if (!(o->writer->flags & PV_W_GROUPS) || o->merged)
 		return 0;
-	return pv_groups_new(&h->groups, pv_request_parse_timed, 1) < 0 ? -oom() : 0;
+	return pv_groups_new(&h->groups, 1) < 0 ? -oom() : 0;
 }
 
 /* ... their models prepared as the main one, and the requests view. */
@@ -417,7 +417,7 @@ static int run_requests(struct options *o)
 	pv_load_result res;
 	pv_ctx ctx = {0};
 	char sum[1024];
-	if (pv_groups_new(&h.groups, pv_request_parse_timed, 1) < 0)
+	if (pv_groups_new(&h.groups, 1) < 0)
 		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0 && pv_groups_failed(h.groups))

@@ -18,46 +18,41 @@
 #include <string.h>
 
 #include "modes.h"
+#include "out.h"
 
-static void c_double(FILE *fp, double x)
+/* repr's text, nan, inf and -inf included */
+static void c_double(pv_out *fp, double x)
 {
-	char b[40];
-	if (x != x)
-		fputs("nan", fp);
-	else if (isinf(x))
-		fputs(x > 0 ? "inf" : "-inf", fp);
-	else {
-		pv_double_repr(b, x);
-		fputs(b, fp);
-	}
+	out_repr(fp, x);
 }
 
-static void c_int(FILE *fp, pv_int v)
+static void c_int(pv_out *fp, pv_int v)
 {
-	char b[48];
-	pv_int_format(b, v);
-	fputs(b, fp);
+	out_int(fp, v);
 }
 
 /* ,file,line,name,function,id */
-static int c_key(FILE *fp, pv_stats *st, uint32_t key, pv_ctx *ctx)
+static int c_key(pv_out *fp, pv_stats *st, uint32_t key, pv_ctx *ctx)
 {
 	const pv_key *k = pv_stats_key(st, key);
 	size_t n;
 	const char *s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
-	putc(',', fp);
+	out_c(fp, ',');
 	pv_csv_str(fp, s, n);
-	fprintf(fp, ",%lld,", (long long)k->line);
+	out_c(fp, ',');
+	out_i64(fp, (int64_t)k->line);
+	out_c(fp, ',');
 	s = pv_stats_str(st, k->name, &n);
 	pv_csv_str(fp, s, n);
-	putc(',', fp);
+	out_c(fp, ',');
 	s = pv_stats_display(st, key, &n);
 	if (!s)
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing CSV");
 	pv_csv_str(fp, s, n);
 	char id[17];
 	pv_func_id(id, st, key);
-	fprintf(fp, ",%s", id);
+	out_c(fp, ',');
+	out_put(fp, id, 16);
 	return 0;
 }
 
@@ -66,50 +61,48 @@ static double per_call(pv_num t, pv_int calls)
 	return calls ? pv_num_to_double(t) / (double)calls : NAN;
 }
 
-static int csv_stats(FILE *fp, const pv_views *vs, pv_ctx *ctx)
+static int csv_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 {
 	pv_stats *st = vs->st;
 	const pv_view *v = vs->view;
-	fputs("ncalls,pcalls,tottime_s,tottime_percall_s,cumtime_s,cumtime_percall_s,file,line,name,"
-	      "function,id\n",
-	      fp);
+	out_s(fp, "ncalls,pcalls,tottime_s,tottime_percall_s,cumtime_s,cumtime_percall_s,file,line,name,"
+		  "function,id\n");
 	for (size_t r = 0; r < v->nrows; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
 		c_int(fp, e->nc);
-		putc(',', fp);
+		out_c(fp, ',');
 		c_int(fp, e->cc);
-		putc(',', fp);
+		out_c(fp, ',');
 		c_double(fp, pv_num_to_double(e->tt));
-		putc(',', fp);
+		out_c(fp, ',');
 		c_double(fp, per_call(e->tt, e->nc));
-		putc(',', fp);
+		out_c(fp, ',');
 		c_double(fp, pv_num_to_double(e->ct));
-		putc(',', fp);
+		out_c(fp, ',');
 		c_double(fp, per_call(e->ct, e->cc));
 		if (c_key(fp, st, e->key, ctx) < 0)
 			return ctx->code;
-		putc('\n', fp);
+		out_c(fp, '\n');
 	}
 	return 0;
 }
 
-static int csv_requests(FILE *fp, const pv_views *vs, pv_ctx *ctx)
+static int csv_requests(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 {
 	const pv_reqview *v = vs->requests;
-	fputs("endpoint,profiles,total_s,mean_s,p50_s,p95_s,max_s,calls,collided_seconds,"
-	      "top_function,top_id\n",
-	      fp);
+	out_s(fp, "endpoint,profiles,total_s,mean_s,p50_s,p95_s,max_s,calls,collided_seconds,"
+		  "top_function,top_id\n");
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_reqrow *r = &v->rows[i];
 		pv_csv_str(fp, r->endpoint, strlen(r->endpoint));
-		fprintf(fp, ",%zu,", r->profiles);
+		out_fmt(fp, ",%zu,", r->profiles);
 		const double x[] = {r->total, r->mean, r->p50, r->p95, r->max};
 		for (size_t k = 0; k < 5; k++) {
 			c_double(fp, x[k]);
-			putc(',', fp);
+			out_c(fp, ',');
 		}
 		c_int(fp, r->calls);
-		fprintf(fp, ",%zu,", r->collided_seconds);
+		out_fmt(fp, ",%zu,", r->collided_seconds);
 		if (r->ntop) {
 			pv_stats *st = pv_groups_stats(v->groups, r->group);
 			size_t n;
@@ -119,31 +112,30 @@ static int csv_requests(FILE *fp, const pv_views *vs, pv_ctx *ctx)
 			pv_csv_str(fp, d, n);
 			char id[17];
 			pv_func_id(id, st, r->top[0]);
-			fprintf(fp, ",%s", id);
+			out_fmt(fp, ",%s", id);
 		} else {
-			putc(',', fp);
+			out_c(fp, ',');
 		}
-		putc('\n', fp);
+		out_c(fp, '\n');
 	}
 	return 0;
 }
 
-static void c_opt(FILE *fp, int present, double x)
+static void c_opt(pv_out *fp, int present, double x)
 {
 	if (present)
 		c_double(fp, x);
-	putc(',', fp);
+	out_c(fp, ',');
 }
 
-static int csv_diff(FILE *fp, const pv_views *vs, pv_ctx *ctx)
+static int csv_diff(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 {
 	const pv_diffview *v = vs->diff;
-	fputs("status,base_calls,calls,base_tottime_s,tottime_s,change_s,relative,base_cumtime_s,"
-	      "cumtime_s,file,line,name,function,id\n",
-	      fp);
+	out_s(fp, "status,base_calls,calls,base_tottime_s,tottime_s,change_s,relative,base_cumtime_s,"
+		  "cumtime_s,file,line,name,function,id\n");
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_diffrow *r = &v->rows[i];
-		fprintf(fp, "%s,", !r->b ? "new" : !r->c ? "gone"
+		out_fmt(fp, "%s,", !r->b ? "new" : !r->c ? "gone"
 							 : "both");
 		c_opt(fp, !!r->b, r->calls_base);
 		c_opt(fp, !!r->c, r->calls_cur);
@@ -151,25 +143,35 @@ static int csv_diff(FILE *fp, const pv_views *vs, pv_ctx *ctx)
 		c_opt(fp, !!r->c, r->tt_cur);
 		c_opt(fp, 1, r->change);
 		c_double(fp, r->relative);
-		putc(',', fp);
+		out_c(fp, ',');
 		c_opt(fp, !!r->b, r->ct_base);
 		if (r->c)
 			c_double(fp, r->ct_cur);
 		if (c_key(fp, r->from, r->key, ctx) < 0)
 			return ctx->code;
-		putc('\n', fp);
+		out_c(fp, '\n');
 	}
 	return 0;
 }
 
-static int csv_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
+/* The pieces go through formats/out.h's buffer: stdio per piece cost as
+ * much as the rest of the export. */
+static int csv_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 {
 	(void)o;
+	pv_out *fp = out_open(file);
+	if (!fp)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing CSV");
+	int rc;
 	switch (vs->mode) {
-	case PV_MODE_REQUESTS: return csv_requests(fp, vs, ctx);
-	case PV_MODE_DIFF: return csv_diff(fp, vs, ctx);
-	default: return csv_stats(fp, vs, ctx);
+	case PV_MODE_REQUESTS: rc = csv_requests(fp, vs, ctx); break;
+	case PV_MODE_DIFF: rc = csv_diff(fp, vs, ctx); break;
+	default: rc = csv_stats(fp, vs, ctx);
 	}
+	if (!rc && fp->failed)
+		rc = pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing CSV");
+	out_close(fp);
+	return rc;
 }
 
 const pv_writer pv_writer_csv = {

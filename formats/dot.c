@@ -6,7 +6,7 @@
  * gprof2dot's short way, module:line:function (a builtin by its name), with
  * cumulative and self share and the call count, and carry the full key
  * (file:line(function)) as their tooltip; colour and edge width grow with
- * the share.  With these defaults and 10-point text the bundled sample
+ * the share (names cut to fit Graphviz's limits, see d_str).  With these defaults and 10-point text the bundled sample
  * renders about 1,700 px wide (full paths made it 9,669).  `dot -Tsvg`
  * renders it.
  */
@@ -15,25 +15,37 @@
 #include <string.h>
 
 #include "../lib/internal.h"
+#include "modes.h"
 
-/* A label string: quotes and backslashes escaped, line breaks as \n, and
- * the lone surrogates Python's surrogatepass lets into names (not UTF-8,
- * which Graphviz requires) as U+FFFD. */
-static void d_str(FILE *fp, const char *s, size_t n)
+/* A name in a label is cut to LABEL_MAX code points, the tooltip (the full
+ * key) to TOOLTIP_MAX: Graphviz refuses a quoted string past 16,384 bytes,
+ * and a code point takes at most 4. */
+#define LABEL_MAX 200
+#define TOOLTIP_MAX 2000
+
+/* A quoted string's text, at most max code points (then "…"): quotes and
+ * backslashes escaped, line breaks as \n, and U+FFFD for NUL (which ends a
+ * string for Graphviz), other control characters and what XML forbids
+ * (dot -Tsvg copies them into its SVG), and for the lone surrogates
+ * Python's surrogatepass lets into names (not UTF-8, which Graphviz
+ * requires). */
+static void d_str(FILE *fp, const char *s, size_t n, size_t max)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0xed && i + 2 < n && ((unsigned char)s[i + 1] & 0xe0) == 0xa0) {
-			fputs("\xef\xbf\xbd", fp);
-			i += 2;
-			continue;
+	for (size_t i = 0, k = 0; i < n; k++) {
+		if (k == max) {
+			fputs("\xe2\x80\xa6", fp);
+			return;
 		}
-		if (c == '"' || c == '\\')
+		size_t at = i;
+		uint32_t cp = pv_utf8_get(s, n, &i);
+		if (cp == '"' || cp == '\\')
 			putc('\\', fp);
-		if (c == '\n' || c == '\r')
+		if (cp == '\n' || cp == '\r')
 			fputs("\\n", fp);
+		else if (pv_xml_forbidden(cp))
+			fputs("\xef\xbf\xbd", fp);
 		else
-			putc(c, fp);
+			fwrite(s + at, 1, i - at, fp);
 	}
 }
 
@@ -90,16 +102,16 @@ static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 		pv_int_format(cnt, e->nc);
 		fprintf(fp, "  n%u [label=\"", i);
 		if (fn == 1 && file[0] == '~' && k->line == 0) { /* a builtin: its name */
-			d_str(fp, s, n);
+			d_str(fp, s, n, LABEL_MAX);
 		} else { /* module:line:function, gprof2dot's short form */
 			size_t b = fn, end = fn;
 			while (b > 0 && file[b - 1] != '/' && file[b - 1] != '\\')
 				b--;
 			if (end - b > 3 && !memcmp(file + end - 3, ".py", 3))
 				end -= 3;
-			d_str(fp, file + b, end - b);
+			d_str(fp, file + b, end - b, LABEL_MAX);
 			fprintf(fp, ":%lld:", (long long)k->line);
-			d_str(fp, s, n);
+			d_str(fp, s, n, LABEL_MAX);
 		}
 		fprintf(fp, "\\n%.2f%%\\n(%.2f%%)\\n%s×\", tooltip=\"", 100 * cf, 100 * sf, cnt);
 		s = pv_stats_display(st, e->key, &n); /* the full key */
@@ -107,7 +119,7 @@ static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 			free(node);
 			return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing the dot graph");
 		}
-		d_str(fp, s, n);
+		d_str(fp, s, n, TOOLTIP_MAX);
 		fputs("\", color=", fp);
 		colour(fp, cf);
 		fputs(", fillcolor=", fp);

@@ -23,99 +23,106 @@
 #include <string.h>
 
 #include "modes.h"
+#include "out.h"
 
-static void j_str(FILE *fp, const char *s, size_t n)
+static void j_str(pv_out *fp, const char *s, size_t n)
 {
-	putc('"', fp);
+	out_c(fp, '"');
+	size_t plain = 0; /* s[plain..i) needs no escape: written in one piece */
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0xed)
+			continue;
+		out_put(fp, s + plain, i - plain);
+		plain = i + 1;
 		if (c == '"' || c == '\\') {
-			putc('\\', fp);
-			putc(c, fp);
+			out_c(fp, '\\');
+			out_c(fp, c);
 		} else if (c < 0x20) {
 			switch (c) {
-			case '\n': fputs("\\n", fp); break;
-			case '\t': fputs("\\t", fp); break;
-			case '\r': fputs("\\r", fp); break;
-			default: fprintf(fp, "\\u%04x", c);
+			case '\n': out_s(fp, "\\n"); break;
+			case '\t': out_s(fp, "\\t"); break;
+			case '\r': out_s(fp, "\\r"); break;
+			default: out_fmt(fp, "\\u%04x", c);
 			}
-		} else if (c == 0xed && i + 2 < n && (s[i + 1] & 0xe0) == 0xa0) {
+		} else if (i + 2 < n && (s[i + 1] & 0xe0) == 0xa0) {
 			/* a lone surrogate (Python's surrogatepass): not UTF-8 */
 			unsigned cp = 0xd000 | ((unsigned)(s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f);
-			fprintf(fp, "\\u%04x", cp);
+			out_fmt(fp, "\\u%04x", cp);
 			i += 2;
+			plain = i + 1;
 		} else {
-			putc(c, fp);
+			out_c(fp, c);
 		}
 	}
-	putc('"', fp);
+	out_put(fp, s + plain, n - plain);
+	out_c(fp, '"');
 }
 
-static void j_int(FILE *fp, pv_int v)
+static void j_int(pv_out *fp, pv_int v)
 {
-	char b[48];
-	pv_int_format(b, v);
-	fputs(b, fp);
+	out_int(fp, v);
 }
 
-static void j_num(FILE *fp, pv_num v)
+static void j_num(pv_out *fp, pv_num v)
 {
 	if (v.is_int) {
 		j_int(fp, v.i);
 		return;
 	}
 	if (!isfinite(v.f)) {
-		fputs("null", fp);
+		out_s(fp, "null");
 		return;
 	}
-	char b[40];
-	pv_double_repr(b, v.f);
-	fputs(b, fp);
+	out_repr(fp, v.f);
 }
 
-static void j_double(FILE *fp, double x)
+static void j_double(pv_out *fp, double x)
 {
 	if (!isfinite(x)) {
-		fputs("null", fp);
+		out_s(fp, "null");
 		return;
 	}
-	char b[40];
-	pv_double_repr(b, x);
-	fputs(b, fp);
+	out_repr(fp, x);
 }
 
-/* "id": ..., "file": ..., "line": ..., "name": ... */
-static void j_key(FILE *fp, pv_stats *st, uint32_t key)
+/* "id": ..., "file": ..., "line": ..., "name": ...; ids[key], when given,
+ * is the key's hash (each key is written once per edge it is on). */
+static void j_key(pv_out *fp, pv_stats *st, uint32_t key, const uint64_t *ids)
 {
 	const pv_key *k = pv_stats_key(st, key);
 	char id[17];
-	pv_func_id(id, st, key);
-	fprintf(fp, "\"id\": \"%s\", \"file\": ", id);
+	pv_hex16(id, ids ? ids[key] : pv_stats_key_hash(st, key));
+	out_s(fp, "\"id\": \"");
+	out_put(fp, id, 16);
+	out_s(fp, "\", \"file\": ");
 	size_t n;
 	const char *s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
 	j_str(fp, s, n);
-	fprintf(fp, ", \"line\": %lld, \"name\": ", (long long)k->line);
+	out_s(fp, ", \"line\": ");
+	out_i64(fp, (int64_t)k->line);
+	out_s(fp, ", \"name\": ");
 	s = pv_stats_str(st, k->name, &n);
 	j_str(fp, s, n);
 }
 
-static void j_edge(FILE *fp, pv_stats *st, uint32_t key, const pv_edge *c)
+static void j_edge(pv_out *fp, pv_stats *st, uint32_t key, const pv_edge *c, const uint64_t *ids)
 {
-	putc('{', fp);
-	j_key(fp, st, key);
-	fputs(", \"ncalls\": ", fp);
+	out_c(fp, '{');
+	j_key(fp, st, key, ids);
+	out_s(fp, ", \"ncalls\": ");
 	j_int(fp, c->nc);
 	if (c->is_tuple) {
-		fputs(", \"pcalls\": ", fp);
+		out_s(fp, ", \"pcalls\": ");
 		j_int(fp, c->cc);
-		fputs(", \"tottime\": ", fp);
+		out_s(fp, ", \"tottime\": ");
 		j_num(fp, c->tt);
-		fputs(", \"cumtime\": ", fp);
+		out_s(fp, ", \"cumtime\": ");
 		j_num(fp, c->ct);
 	} else {
-		fputs(", \"pcalls\": null, \"tottime\": null, \"cumtime\": null", fp);
+		out_s(fp, ", \"pcalls\": null, \"tottime\": null, \"cumtime\": null");
 	}
-	putc('}', fp);
+	out_c(fp, '}');
 }
 
 /* Callees: for every key, the edges in which it is the caller, as
@@ -160,258 +167,273 @@ static void callees_free(struct callees *c)
 	free(c->edge);
 }
 
-static int json_stats(FILE *fp, const pv_views *vs, pv_ctx *ctx)
+static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 {
 	pv_stats *st = vs->st;
 	const pv_view *v = vs->view;
 	struct callees cl = {0};
-	if (callees_build(&cl, st) < 0) {
+	size_t nk = pv_stats_nkeys(st);
+	uint64_t *ids = malloc((nk ? nk : 1) * sizeof(*ids));
+	if (!ids || callees_build(&cl, st) < 0) {
+		free(ids);
 		callees_free(&cl);
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing JSON");
 	}
-	fputs("{\"schema\": \"profview-stats/1\", \"units\": {\"time\": \"s\"}, \"total_calls\": ", fp);
+	for (size_t k = 0; k < nk; k++)
+		ids[k] = pv_stats_key_hash(st, (uint32_t)k);
+	out_s(fp, "{\"schema\": \"profview-stats/1\", \"units\": {\"time\": \"s\"}, \"total_calls\": ");
 	j_int(fp, pv_stats_total_calls(st));
-	fputs(", \"primitive_calls\": ", fp);
+	out_s(fp, ", \"primitive_calls\": ");
 	j_int(fp, pv_stats_prim_calls(st));
-	fputs(", \"total_time\": ", fp);
+	out_s(fp, ", \"total_time\": ");
 	j_num(fp, pv_stats_total_tt(st));
-	fprintf(fp, ", \"profiles\": %zu, \"functions\": [", pv_stats_nprofiles(st));
+	out_fmt(fp, ", \"profiles\": %zu, \"functions\": [", pv_stats_nprofiles(st));
 	for (size_t r = 0; r < v->nrows; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
-		fputs(r ? ",\n  {" : "\n  {", fp);
-		j_key(fp, st, e->key);
-		fputs(", \"ncalls\": ", fp);
+		out_s(fp, r ? ",\n  {" : "\n  {");
+		j_key(fp, st, e->key, ids);
+		out_s(fp, ", \"ncalls\": ");
 		j_int(fp, e->nc);
-		fputs(", \"pcalls\": ", fp);
+		out_s(fp, ", \"pcalls\": ");
 		j_int(fp, e->cc);
-		fputs(", \"tottime\": ", fp);
+		out_s(fp, ", \"tottime\": ");
 		j_num(fp, e->tt);
-		fputs(", \"cumtime\": ", fp);
+		out_s(fp, ", \"cumtime\": ");
 		j_num(fp, e->ct);
-		fputs(", \"callers\": [", fp);
+		out_s(fp, ", \"callers\": [");
 		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
 			const pv_edge *c = pv_stats_edge(st, id);
 			if (id != e->first_edge)
-				fputs(", ", fp);
-			j_edge(fp, st, c->caller, c);
+				out_s(fp, ", ");
+			j_edge(fp, st, c->caller, c, ids);
 		}
-		fputs("], \"callees\": [", fp);
+		out_s(fp, "], \"callees\": [");
 		for (size_t i = cl.start[e->key]; i < cl.start[e->key + 1]; i++) {
 			if (i != cl.start[e->key])
-				fputs(", ", fp);
-			j_edge(fp, st, pv_stats_entry(st, cl.entry[i])->key, pv_stats_edge(st, cl.edge[i]));
+				out_s(fp, ", ");
+			j_edge(fp, st, pv_stats_entry(st, cl.entry[i])->key, pv_stats_edge(st, cl.edge[i]), ids);
 		}
-		fputs("]}", fp);
+		out_s(fp, "]}");
 	}
-	fputs(v->nrows ? "\n]}\n" : "]}\n", fp);
+	out_s(fp, v->nrows ? "\n]}\n" : "]}\n");
 	callees_free(&cl);
+	free(ids);
 	return 0;
 }
 
-static void j_cstr(FILE *fp, const char *s)
+static void j_cstr(pv_out *fp, const char *s)
 {
 	j_str(fp, s, s ? strlen(s) : 0);
 }
 
-static int json_requests(FILE *fp, const pv_views *vs, pv_write_opts *o)
+static int json_requests(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 {
 	const pv_reqview *v = vs->requests;
-	fputs("{\"schema\": \"profview-requests/1\", \"units\": {\"time\": \"s\"}, \"source\": ", fp);
+	out_s(fp, "{\"schema\": \"profview-requests/1\", \"units\": {\"time\": \"s\"}, \"source\": ");
 	j_cstr(fp, o->summary ? o->summary : "");
-	fprintf(fp, ", \"sort\": \"%s\", \"profiles\": %zu, \"parsed\": %zu, \"unparsed\": %zu, "
+	out_fmt(fp, ", \"sort\": \"%s\", \"profiles\": %zu, \"parsed\": %zu, \"unparsed\": %zu, "
 		    "\"total_time\": ",
 		pv_reqview_columns[v->sort], v->profiles, v->parsed, v->unparsed);
 	j_double(fp, v->total);
-	fprintf(fp, ", \"endpoints_total\": %zu, \"endpoints\": [", v->nrows);
+	out_fmt(fp, ", \"endpoints_total\": %zu, \"endpoints\": [", v->nrows);
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_reqrow *r = &v->rows[i];
-		fputs(i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ", fp);
+		out_s(fp, i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ");
 		j_cstr(fp, r->endpoint);
-		fprintf(fp, ", \"profiles\": %zu, \"total_time\": ", r->profiles);
+		out_fmt(fp, ", \"profiles\": %zu, \"total_time\": ", r->profiles);
 		j_double(fp, r->total);
-		fputs(", \"mean\": ", fp);
+		out_s(fp, ", \"mean\": ");
 		j_double(fp, r->mean);
-		fputs(", \"p50\": ", fp);
+		out_s(fp, ", \"p50\": ");
 		j_double(fp, r->p50);
-		fputs(", \"p95\": ", fp);
+		out_s(fp, ", \"p95\": ");
 		j_double(fp, r->p95);
-		fputs(", \"max\": ", fp);
+		out_s(fp, ", \"max\": ");
 		j_double(fp, r->max);
-		fputs(", \"calls\": ", fp);
+		out_s(fp, ", \"calls\": ");
 		j_int(fp, r->calls);
-		fprintf(fp, ", \"collided_seconds\": %zu, \"top\": [", r->collided_seconds);
+		out_fmt(fp, ", \"collided_seconds\": %zu, \"top\": [", r->collided_seconds);
 		pv_stats *st = pv_groups_stats(v->groups, r->group);
 		for (size_t k = 0; k < r->ntop; k++) {
-			fputs(k ? ", {" : "{", fp);
-			j_key(fp, st, r->top[k]);
-			fputs(", \"tottime\": ", fp);
+			out_s(fp, k ? ", {" : "{");
+			j_key(fp, st, r->top[k], NULL);
+			out_s(fp, ", \"tottime\": ");
 			j_double(fp, r->top_tt[k]);
-			putc('}', fp);
+			out_c(fp, '}');
 		}
-		fputs("]}", fp);
+		out_s(fp, "]}");
 	}
-	fputs(v->shown ? "\n]}\n" : "]}\n", fp);
+	out_s(fp, v->shown ? "\n]}\n" : "]}\n");
 	return 0;
 }
 
-static void j_side(FILE *fp, const pv_entry *e, double calls, double tt, double ct)
+static void j_side(pv_out *fp, const pv_entry *e, double calls, double tt, double ct)
 {
 	if (!e) {
-		fputs("null", fp);
+		out_s(fp, "null");
 		return;
 	}
-	fputs("{\"calls\": ", fp);
+	out_s(fp, "{\"calls\": ");
 	j_double(fp, calls);
-	fputs(", \"tottime\": ", fp);
+	out_s(fp, ", \"tottime\": ");
 	j_double(fp, tt);
-	fputs(", \"cumtime\": ", fp);
+	out_s(fp, ", \"cumtime\": ");
 	j_double(fp, ct);
-	putc('}', fp);
+	out_c(fp, '}');
 }
 
-static void j_req(FILE *fp, size_t n, double p50, double p95, double mean)
+static void j_req(pv_out *fp, size_t n, double p50, double p95, double mean)
 {
 	if (!n) {
-		fputs("null", fp);
+		out_s(fp, "null");
 		return;
 	}
-	fprintf(fp, "{\"requests\": %zu, \"p50\": ", n);
+	out_fmt(fp, "{\"requests\": %zu, \"p50\": ", n);
 	j_double(fp, p50);
-	fputs(", \"p95\": ", fp);
+	out_s(fp, ", \"p95\": ");
 	j_double(fp, p95);
-	fputs(", \"mean\": ", fp);
+	out_s(fp, ", \"mean\": ");
 	j_double(fp, mean);
-	putc('}', fp);
+	out_c(fp, '}');
 }
 
-static void j_fside(FILE *fp, int in, double calls, double tt, double ct)
+static void j_fside(pv_out *fp, int in, double calls, double tt, double ct)
 {
 	if (!in) {
-		fputs("null", fp);
+		out_s(fp, "null");
 		return;
 	}
-	fputs("{\"calls\": ", fp);
+	out_s(fp, "{\"calls\": ");
 	j_double(fp, calls);
-	fputs(", \"tottime\": ", fp);
+	out_s(fp, ", \"tottime\": ");
 	j_double(fp, tt);
-	fputs(", \"cumtime\": ", fp);
+	out_s(fp, ", \"cumtime\": ");
 	j_double(fp, ct);
-	putc('}', fp);
+	out_c(fp, '}');
 }
 
 /* The per-endpoint part of the diff: the overall figures, the test and
  * "endpoints": [...] (the functions the text shows, by the same rule). */
-static void json_endpoints(FILE *fp, const pv_epdiff *d)
+static void json_endpoints(pv_out *fp, const pv_epdiff *d)
 {
-	fputs("\"overall\": {\"change\": ", fp);
+	out_s(fp, "\"overall\": {\"change\": ");
 	j_double(fp, d->adj_c - d->adj_b);
-	fputs(", \"relative\": ", fp);
+	out_s(fp, ", \"relative\": ");
 	j_double(fp, d->adjusted);
-	fputs(", \"base_time\": ", fp);
+	out_s(fp, ", \"base_time\": ");
 	j_double(fp, d->adj_b);
-	fputs(", \"current_time\": ", fp);
+	out_s(fp, ", \"current_time\": ");
 	j_double(fp, d->adj_c);
-	fputs(", \"unadjusted\": {\"change\": ", fp);
+	out_s(fp, ", \"unadjusted\": {\"change\": ");
 	j_double(fp, d->typ_c - d->typ_b);
-	fputs(", \"relative\": ", fp);
+	out_s(fp, ", \"relative\": ");
 	j_double(fp, d->unadjusted);
-	fputs(", \"base_time\": ", fp);
+	out_s(fp, ", \"base_time\": ");
 	j_double(fp, d->typ_b);
-	fputs(", \"current_time\": ", fp);
+	out_s(fp, ", \"current_time\": ");
 	j_double(fp, d->typ_c);
-	fputs("}, \"mix\": ", fp);
+	out_s(fp, "}, \"mix\": ");
 	j_double(fp, d->mix);
-	fputs("},\n\"test\": {\"name\": \"mann-whitney-u\", \"correction\": \"holm\", \"alpha\": ", fp);
+	out_s(fp, "},\n\"test\": {\"name\": \"mann-whitney-u\", \"correction\": \"holm\", \"alpha\": ");
 	j_double(fp, d->alpha);
-	fputs(", \"threshold\": ", fp);
+	out_s(fp, ", \"threshold\": ");
 	j_double(fp, d->threshold);
-	fputs(", \"floor\": ", fp);
+	out_s(fp, ", \"floor\": ");
 	j_double(fp, d->floor);
-	fprintf(fp, ", \"endpoints_compared\": %zu, \"functions_compared\": %zu},\n\"endpoints\": [",
+	out_fmt(fp, ", \"endpoints_compared\": %zu, \"functions_compared\": %zu},\n\"endpoints\": [",
 		d->m_endpoints, d->m_functions);
 	for (size_t i = 0; i < d->n; i++) {
 		const pv_eprow *r = &d->rows[i];
-		fputs(i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ", fp);
+		out_s(fp, i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ");
 		j_cstr(fp, r->endpoint);
-		fprintf(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[r->verdict]);
+		out_fmt(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[r->verdict]);
 		j_req(fp, r->nb, r->p50_b, r->p95_b, r->mean_b);
-		fputs(", \"current\": ", fp);
+		out_s(fp, ", \"current\": ");
 		j_req(fp, r->nc, r->p50_c, r->p95_c, r->mean_c);
-		fputs(", \"shift\": ", fp);
+		out_s(fp, ", \"shift\": ");
 		j_double(fp, r->nb && r->nc ? r->shift : NAN);
-		fputs(", \"p\": ", fp);
+		out_s(fp, ", \"p\": ");
 		j_double(fp, r->p);
-		fprintf(fp, ", \"functions_changed\": %zu, \"functions_total\": %zu, \"functions\": [",
+		out_fmt(fp, ", \"functions_changed\": %zu, \"functions_total\": %zu, \"functions\": [",
 			r->nchanged, r->nfn);
 		int first = 1;
 		for (size_t j = 0; j < r->nfn; j++) {
 			const pv_epfunc *f = &r->fn[j];
 			if (j >= r->shown && (d->limited || f->verdict == PV_V_UNCHANGED))
 				continue;
-			fputs(first ? "\n    {" : ",\n    {", fp);
+			out_s(fp, first ? "\n    {" : ",\n    {");
 			first = 0;
-			j_key(fp, f->from, f->key);
-			fprintf(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[f->verdict]);
+			j_key(fp, f->from, f->key, NULL);
+			out_fmt(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[f->verdict]);
 			j_fside(fp, f->in_base, f->calls_b, f->tt_b, f->ct_b);
-			fputs(", \"current\": ", fp);
+			out_s(fp, ", \"current\": ");
 			j_fside(fp, f->in_cur, f->calls_c, f->tt_c, f->ct_c);
-			fputs(", \"change\": ", fp);
+			out_s(fp, ", \"change\": ");
 			j_double(fp, f->change);
-			fputs(", \"relative\": ", fp);
+			out_s(fp, ", \"relative\": ");
 			j_double(fp, f->relative);
-			fputs(", \"p\": ", fp);
+			out_s(fp, ", \"p\": ");
 			j_double(fp, f->p);
-			putc('}', fp);
+			out_c(fp, '}');
 		}
-		fputs("]}", fp);
+		out_s(fp, "]}");
 	}
-	fputs(d->n ? "\n],\n" : "],\n", fp);
+	out_s(fp, d->n ? "\n],\n" : "],\n");
 }
 
-static int json_diff(FILE *fp, const pv_views *vs, pv_write_opts *o)
+static int json_diff(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 {
 	const pv_diffview *v = vs->diff;
-	fputs("{\"schema\": \"profview-diff/2\", \"units\": {\"time\": \"s\", \"calls\": "
-	      "\"per profile\"}, \"sort\": ",
-	      fp);
+	out_s(fp, "{\"schema\": \"profview-diff/2\", \"units\": {\"time\": \"s\", \"calls\": "
+		  "\"per profile\"}, \"sort\": ");
 	j_cstr(fp, pv_diffview_keys[v->sort]);
-	fputs(", \"base\": {\"source\": ", fp);
+	out_s(fp, ", \"base\": {\"source\": ");
 	j_cstr(fp, o->base_summary ? o->base_summary : "");
-	fprintf(fp, ", \"profiles\": %zu, \"mean_time\": ", v->nbase);
+	out_fmt(fp, ", \"profiles\": %zu, \"mean_time\": ", v->nbase);
 	j_double(fp, v->mean_base);
-	fputs("}, \"current\": {\"source\": ", fp);
+	out_s(fp, "}, \"current\": {\"source\": ");
 	j_cstr(fp, o->summary ? o->summary : "");
-	fprintf(fp, ", \"profiles\": %zu, \"mean_time\": ", v->ncur);
+	out_fmt(fp, ", \"profiles\": %zu, \"mean_time\": ", v->ncur);
 	j_double(fp, v->mean_cur);
-	fputs("},\n", fp);
+	out_s(fp, "},\n");
 	json_endpoints(fp, vs->epdiff);
-	fprintf(fp, "\"functions_total\": %zu, \"functions\": [", v->nrows);
+	out_fmt(fp, "\"functions_total\": %zu, \"functions\": [", v->nrows);
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_diffrow *r = &v->rows[i];
-		fputs(i ? ",\n  {" : "\n  {", fp);
-		j_key(fp, r->from, r->key);
-		fprintf(fp, ", \"status\": \"%s\", \"base\": ", !r->b ? "new" : !r->c ? "gone"
+		out_s(fp, i ? ",\n  {" : "\n  {");
+		j_key(fp, r->from, r->key, NULL);
+		out_fmt(fp, ", \"status\": \"%s\", \"base\": ", !r->b ? "new" : !r->c ? "gone"
 										      : "both");
 		j_side(fp, r->b, r->calls_base, r->tt_base, r->ct_base);
-		fputs(", \"current\": ", fp);
+		out_s(fp, ", \"current\": ");
 		j_side(fp, r->c, r->calls_cur, r->tt_cur, r->ct_cur);
-		fputs(", \"change\": ", fp);
+		out_s(fp, ", \"change\": ");
 		j_double(fp, r->change);
-		fputs(", \"relative\": ", fp);
+		out_s(fp, ", \"relative\": ");
 		j_double(fp, r->relative);
-		putc('}', fp);
+		out_c(fp, '}');
 	}
-	fputs(v->shown ? "\n]}\n" : "]}\n", fp);
+	out_s(fp, v->shown ? "\n]}\n" : "]}\n");
 	return 0;
 }
 
-static int json_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
+/* The pieces go through formats/out.h's buffer: stdio per piece cost as
+ * much as the rest of the export. */
+static int json_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 {
+	pv_out *fp = out_open(file);
+	if (!fp)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing JSON");
+	int rc;
 	switch (vs->mode) {
-	case PV_MODE_REQUESTS: return json_requests(fp, vs, o);
-	case PV_MODE_DIFF: return json_diff(fp, vs, o);
-	default: return json_stats(fp, vs, ctx);
+	case PV_MODE_REQUESTS: rc = json_requests(fp, vs, o); break;
+	case PV_MODE_DIFF: rc = json_diff(fp, vs, o); break;
+	default: rc = json_stats(fp, vs, ctx);
 	}
+	if (!rc && fp->failed)
+		rc = pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing JSON");
+	out_close(fp);
+	return rc;
 }
 
 const pv_writer pv_writer_json = {

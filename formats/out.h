@@ -9,6 +9,7 @@
 #ifndef PV_OUT_H
 #define PV_OUT_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,57 @@ static inline void out_i64(pv_out *o, int64_t v)
 	} else {
 		out_u64(o, (uint64_t)v);
 	}
+}
+
+/* pv_int in decimal (pv_int_format's text): most fit 64 bits. */
+static inline void out_int(pv_out *o, pv_int v)
+{
+	if (v >= INT64_MIN && v <= INT64_MAX) {
+		out_i64(o, (int64_t)v);
+		return;
+	}
+	char b[48];
+	pv_int_format(b, v);
+	out_s(o, b);
+}
+
+/* A double as Python's repr writes it (pv_double_repr: nan, inf, -inf too),
+ * made in the buffer. */
+static inline void out_repr(pv_out *o, double x)
+{
+	if (PV_OUT_SIZE - o->n < 32)
+		out_flush(o);
+	o->n += pv_double_repr(o->b + o->n, x);
+}
+
+/* printf into the buffer: the rare formatted piece (a count, a header). */
+__attribute__((format(printf, 2, 3))) static inline void out_fmt(pv_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(o->b + o->n, PV_OUT_SIZE - o->n, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n >= PV_OUT_SIZE - o->n) {
+		out_flush(o);
+		va_start(ap, fmt);
+		n = vsnprintf(o->b, PV_OUT_SIZE, fmt, ap);
+		va_end(ap);
+		if (n >= 0 && (size_t)n >= PV_OUT_SIZE) { /* longer than the buffer */
+			char *big = malloc((size_t)n + 1);
+			if (!big) {
+				o->failed = 1;
+				return;
+			}
+			va_start(ap, fmt);
+			vsnprintf(big, (size_t)n + 1, fmt, ap);
+			va_end(ap);
+			fwrite(big, 1, (size_t)n, o->fp);
+			free(big);
+			return;
+		}
+	}
+	if (n > 0)
+		o->n += (size_t)n;
 }
 
 #endif

@@ -14,14 +14,11 @@
 
 #include "modes.h"
 
-/* Columns a name takes in the table (control characters as \xNN). */
+/* Columns a name takes in the table (escapes as printed, wide characters
+ * two). */
 static size_t text_width(const char *s)
 {
-	size_t n = strlen(s), w = pv_utf8_len(s, n);
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			w += 3;
-	return w;
+	return pv_text_width(s, strlen(s));
 }
 
 int pv_requests_text(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)

@@ -7,8 +7,10 @@
  * frames are drawn in cool colours, exact ones in warm colours, with a
  * legend; the title says what was read and what share is estimated.
  *
- * Names are XML text, never markup: & < > escaped, control characters and
- * the lone surrogates of Python's surrogatepass as U+FFFD.  The script
+ * Names are XML text, never markup: & < > escaped, and U+FFFD in place of
+ * every character XML forbids or discourages (control characters,
+ * noncharacters such as U+FFFE) and of the lone surrogates of Python's
+ * surrogatepass.  The script
  * reads names back from the <title> text, so no name reaches the script
  * source.  Frame geometry is kept in integer ticks in one array (D), so
  * zooming into a frame of a millionth of the width is exact.
@@ -16,6 +18,7 @@
 #include <math.h>
 
 #include "flame.h"
+#include "modes.h"
 #include "out.h"
 
 #define SVG_W 1200
@@ -27,10 +30,10 @@
 static void xml(pv_out *o, const char *s, size_t n)
 {
 	size_t from = 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n;) {
+		size_t at = i;
 		unsigned char c = (unsigned char)s[i];
-		const char *rep;
-		size_t skip = 0;
+		const char *rep = NULL;
 		if (c == '&')
 			rep = "&amp;";
 		else if (c == '<')
@@ -39,16 +42,16 @@ static void xml(pv_out *o, const char *s, size_t n)
 			rep = "&gt;";
 		else if (c == '"')
 			rep = "&quot;";
-		else if ((c < 0x20 && c != '\t') || c == 0x7f)
-			rep = "\xef\xbf\xbd";
-		else if (flame_surrogate(s, i, n))
-			rep = "\xef\xbf\xbd", skip = 2;
-		else
+		if (rep || (c >= 0x20 && c < 0x7f)) {
+			i++;
+		} else if (pv_xml_forbidden(pv_utf8_get(s, n, &i))) {
+			rep = "\xef\xbf\xbd"; /* and for what is not UTF-8 */
+		}
+		if (!rep)
 			continue;
-		out_put(o, s + from, i - from);
+		out_put(o, s + from, at - from);
 		out_s(o, rep);
-		i += skip;
-		from = i + 1;
+		from = i;
 	}
 	out_put(o, s + from, n - from);
 }

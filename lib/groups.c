@@ -18,7 +18,6 @@ struct group {
 };
 
 struct pv_groups {
-	pv_reqname_fn parse;
 	int keep_stats, failed;
 	struct group *g;
 	size_t n, cap;
@@ -29,14 +28,13 @@ struct pv_groups {
 	size_t unparsed;
 };
 
-int pv_groups_new(pv_groups **out, pv_reqname_fn parse, int keep_stats)
+int pv_groups_new(pv_groups **out, int keep_stats)
 {
 	pv_groups *g = calloc(1, sizeof(*g));
 	if (!g || pv_profile_new(&g->tmp) < 0) {
 		free(g);
 		return PV_ENOMEM;
 	}
-	g->parse = parse;
 	g->keep_stats = keep_stats;
 	*out = g;
 	return 0;
@@ -105,7 +103,7 @@ static int add(pv_groups *g, const char *name, pv_stats *st, const pv_profile *p
 	pv_request q;
 	pv_reqinfo r = {.duration = pv_profile_total_time(p), .time = NAN, .name_ms = NAN};
 	g->main = st;
-	int parsed = g->parse && g->parse(name, r.duration, &q);
+	int parsed = pv_request_parse_timed(name, r.duration, &q);
 	if (parsed) {
 		r.time = q.time;
 		r.name_ms = q.elapsed_ms;

@@ -425,9 +425,9 @@ void pv_view_clear(pv_view *view);
  * 0 when out of memory. */
 size_t pv_view_width(const pv_view *view, pv_stats *st);
 
-/* ---- request names (formats/reqname.c) --------------------------------- */
+/* ---- request names (lib/reqname.c) ------------------------------------- */
 
-/* What a profile's file name says about its request (formats/reqname.c;
+/* What a profile's file name says about its request (lib/reqname.c;
  * the grammar is in the README, "Request names").  werkzeug writes
  * "{method}.{path}.{elapsed:.0f}ms.{time:.0f}.prof" (0.9-0.14: "%06dms";
  * custom formats often "{time:.6f}" or "{elapsed:.3f}"), django-extensions
@@ -447,7 +447,7 @@ typedef struct pv_request {
 int pv_request_parse(const char *name, pv_request *out);
 /* The same, choosing between the readings of an ambiguous name the one
  * whose milliseconds are nearest `duration` (the profile's total time in
- * seconds; NAN: as pv_request_parse).  A pv_reqname_fn. */
+ * seconds; NAN: as pv_request_parse); pv_groups reads names this way. */
 int pv_request_parse_timed(const char *name, double duration, pv_request *out);
 
 /* Selection by request: --endpoint (any of several regexes), --since and
@@ -489,13 +489,8 @@ int pv_reqfilter_error(const pv_reqfilter *f, pv_ctx *ctx);
  *
  * A request's duration is its profile's own total time, the sum of every
  * entry's tt (what pstats prints as "in N seconds"), never the rounded
- * milliseconds of the name; the name supplies the endpoint and the time.
- * Names are parsed by the function given to pv_groups_new (lib/ does not
- * parse them: the CLI passes pv_request_parse_timed from formats/reqname.c). */
-
-/* Parse a profile's base name into *out, given the profile's total time
- * in seconds; 1 if it carries request data. */
-typedef int (*pv_reqname_fn)(const char *name, double duration, pv_request *out);
+ * milliseconds of the name; the name supplies the endpoint and the time,
+ * read by pv_request_parse_timed. */
 
 /* One request: a profile with a parsed name. */
 typedef struct pv_reqinfo {
@@ -512,7 +507,7 @@ typedef struct pv_reqinfo {
 #define PV_GROUPS_ALL ((size_t)-1)
 
 /* keep_stats = 0: durations and times only (no per-endpoint models). */
-int pv_groups_new(pv_groups **out, pv_reqname_fn parse, int keep_stats);
+int pv_groups_new(pv_groups **out, int keep_stats);
 void pv_groups_free(pv_groups *g);
 /* Record one profile; a pv_seen_fn (arg is the pv_groups): returns 1 to
  * merge it, 0 when out of memory (the profile is then refused, and
@@ -801,7 +796,9 @@ typedef struct pv_tree_opts {
 				* < 0: the default PV_TREE_MIN_SHARE, 0: none */
 	uint32_t max_depth;       /* frames deeper are merged; 0: no cap */
 	size_t max_frames;        /* about this many frames at most (the minimum share is
-				* raised until the tree fits, then cut); 0: no cap */
+				* raised until the tree fits, then cut); 0: no cap,
+				* but a tree passing PV_TREE_FRAMES_NOCAP is refused
+				* (PV_ELIMIT) */
 	int inverted;             /* the bottom-up tree */
 	uint64_t tick_ns;         /* nanoseconds per weight unit; 0: 1000 */
 	const pv_select *match;   /* keep only stacks through a frame whose display
@@ -822,6 +819,13 @@ typedef struct pv_tree_opts {
 /* 0.1% of the total: at the usual 1,200 px a narrower frame is under 1.2 px,
  * too thin to see or label; it bounds a level to 1,000 frames. */
 #define PV_TREE_MIN_SHARE 0.001
+
+/* With max_frames 0: the frames a tree may reach before it is refused.
+ * Without caps a call graph's tree is not bounded by its size: the
+ * bottom-up tree of a cycle of L functions has L * L frames (one path per
+ * function around the cycle), so cycles of length 2..1,000 ask for 3 * 10^8
+ * frames; 4,000,000 frames are about 200 MB. */
+#define PV_TREE_FRAMES_NOCAP 4000000
 
 /* The tree: read-only for its users. */
 typedef struct pv_tree pv_tree;

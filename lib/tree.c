@@ -17,7 +17,8 @@
 
 #include "internal.h"
 
-#define ABORT_CAP 1 /* build(): the frame cap was passed (soft mode) */
+#define ABORT_CAP 1   /* build(): the frame cap was passed (soft mode) */
+#define ABORT_NOCAP 2 /* no frame cap and PV_TREE_FRAMES_NOCAP passed */
 
 typedef struct gedge {
 	uint32_t to; /* callee (out) or caller (in) entry */
@@ -409,6 +410,8 @@ static int new_frame(builder *b, uint32_t parent, uint32_t key, uint32_t group, 
 		     uint32_t flags)
 {
 	pv_tree *t = b->t;
+	if (!b->max_frames && t->nframes >= PV_TREE_FRAMES_NOCAP)
+		return ABORT_NOCAP;
 	if (t->nframes >= UINT32_MAX - 1 || pv_grow(&t->frames, &b->cap, t->nframes + 1,
 						    sizeof(*t->frames)) < 0)
 		return PV_ENOMEM;
@@ -501,8 +504,9 @@ static int add_children(builder *b, graph *g, uint32_t p, size_t nc, int est_fro
 				    (!b->inverted && g->nin[c[j].entry] > 1))
 					fl |= PV_FRAME_ESTIMATED;
 			}
-			if (new_frame(b, p, PV_FRAME_SMALLER, group, w, fl) < 0)
-				return PV_ENOMEM;
+			int rc = new_frame(b, p, PV_FRAME_SMALLER, group, w, fl);
+			if (rc)
+				return rc;
 			pv_frame *f = &t->frames[t->nframes - 1];
 			f->self = w;
 			f->nmerged = (uint32_t)(nc - keep);
@@ -516,8 +520,9 @@ static int add_children(builder *b, graph *g, uint32_t p, size_t nc, int est_fro
 			int rec = g->onpath[e] > 0;
 			if (rec)
 				fl |= PV_FRAME_RECURSIVE | PV_FRAME_ESTIMATED;
-			if (new_frame(b, p, pv_stats_entry(g->st, e)->key, group, c[i].w, fl) < 0)
-				return PV_ENOMEM;
+			int rc = new_frame(b, p, pv_stats_entry(g->st, e)->key, group, c[i].w, fl);
+			if (rc)
+				return rc;
 			pv_frame *f = &t->frames[t->nframes - 1];
 			f->calls = c[i].calls;
 			if (rec)
@@ -659,8 +664,8 @@ static uint64_t sum_children(const pv_tree *t, uint32_t p)
 	return s;
 }
 
-/* One attempt at the whole tree with threshold b->thr: 0, ABORT_CAP or
- * PV_ENOMEM. */
+/* One attempt at the whole tree with threshold b->thr: 0, ABORT_CAP,
+ * ABORT_NOCAP or PV_ENOMEM. */
 static int build(builder *b, graph *gs, size_t ng, int groups)
 {
 	pv_tree *t = b->t;
@@ -809,6 +814,12 @@ static int tree_make(pv_tree **out, pv_stats *const *sts, const char *const *nam
 			share = share < 1 ? share : 0.5;
 		}
 	}
+	if (rc == ABORT_NOCAP)
+		rc = pv_fail(ctx, PV_ELIMIT, PV_NOOFF,
+			     "the call tree passes %d frames with no frame cap (cycles make an uncapped "
+			     "tree grow as the cube of their length): give --max-frames N, --max-depth N "
+			     "or --min-share P",
+			     PV_TREE_FRAMES_NOCAP);
 	if (rc < 0)
 		goto out;
 	t->min_share = share;

@@ -182,5 +182,28 @@ else
 	skipped "opened once" "strace is not installed"
 fi
 
+# ---- issue #23: dumps made hostile on purpose (gen_hostile.py) ----------
+# Each case fails on the binary before the fix (see doc/names.md for the
+# names; tests/hostile/test_names.py runs the readers on them).
+h=$tmp/h
+CYCLE_MAX=400 python3 tests/hostile/gen_hostile.py "$h" cycles
+
+# class 7: --inverted with every cap off on cycles of length 2..400 asks for
+# 2 * 10^7 frames (1.1 GB and 8 s before); refused at PV_TREE_FRAMES_NOCAP
+# in one line naming the options that bound the tree
+/usr/bin/time -f %M -o "$tmp/rss" timeout 120 "$PV" "$h/cycles.prof" --inverted --max-frames 0 \
+	--max-depth 0 --min-share 0 -f folded -o "$tmp/cyc.folded" 2>"$tmp/cyc.err"
+status=$?
+check "inverted cycles, caps off: refused (exit 1)" "$status" 1
+check "inverted cycles: one line naming --max-frames, --max-depth, --min-share" \
+	"$(wc -l <"$tmp/cyc.err") $(grep -c -- '--max-frames N, --max-depth N or --min-share P' "$tmp/cyc.err")" "1 1"
+check "inverted cycles: no output file" "$(ls "$tmp/cyc.folded" 2>/dev/null)" ""
+if [ $asan = 0 ]; then
+	rss=$(tail -1 "$tmp/rss")
+	check "inverted cycles: peak RSS under 600 MB" "$([ "$rss" -lt 600000 ] && echo yes || echo "$rss KB")" yes
+fi
+timeout 120 "$PV" "$h/cycles.prof" --inverted -f folded -o "$tmp/cyc.folded" 2>/dev/null
+check "inverted cycles with the default caps: written" "$?$([ -s "$tmp/cyc.folded" ] && echo ' file')" "0 file"
+
 echo "hostile: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ] && [ $pass -gt 0 ]

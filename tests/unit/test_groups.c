@@ -55,7 +55,7 @@ static void test_groups_flask(void **state)
 {
 	(void)state;
 	pv_groups *g;
-	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 1), 0);
+	assert_int_equal(pv_groups_new(&g, 1), 0);
 	const char *in[] = {FLASK, PLAIN1, PLAIN2};
 	pv_stats *st = load(in, 3, pv_groups_add, g);
 	assert_false(pv_groups_failed(g));
@@ -139,7 +139,7 @@ static void test_groups_no_stats(void **state)
 {
 	(void)state;
 	pv_groups *g;
-	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 0), 0);
+	assert_int_equal(pv_groups_new(&g, 0), 0);
 	const char *in[] = {FLASK};
 	pv_stats *st = load(in, 1, pv_groups_add, g);
 	assert_true(pv_groups_count(g) > 1);
@@ -159,7 +159,7 @@ static void test_groups_stamp(void **state)
 {
 	(void)state;
 	pv_groups *g;
-	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 0), 0);
+	assert_int_equal(pv_groups_new(&g, 0), 0);
 	const char *in[] = {FLASK};
 	pv_stats *st = load(in, 1, pv_groups_add, g);
 	size_t n;

@@ -104,8 +104,8 @@ static void test_html_endpoints_and_diff(void **state)
 {
 	(void)state;
 	pv_groups *g, *gb;
-	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 1), 0);
-	assert_int_equal(pv_groups_new(&gb, pv_request_parse_timed, 1), 0);
+	assert_int_equal(pv_groups_new(&g, 1), 0);
+	assert_int_equal(pv_groups_new(&gb, 1), 0);
 	pv_stats *st = load("testdata/flask", g), *base = load("testdata/flask", gb);
 	pv_reqview *rv, *rvb;
 	pv_diffview *dv;
@@ -149,7 +149,7 @@ static void test_html_scope_cap(void **state)
 	tu_buf keep;
 	assert_int_equal(tu_read_file(&l, "testdata/edge/html_names.prof", &keep), 0);
 	pv_groups *g;
-	assert_int_equal(pv_groups_new(&g, pv_request_parse_timed, 1), 0);
+	assert_int_equal(pv_groups_new(&g, 1), 0);
 	for (int k = 0; k < 120; k++) {
 		char name[64];
 		snprintf(name, sizeof(name), "GET.ep%d.1ms.17955415%02d.prof", k, k % 60);

@@ -1,5 +1,5 @@
 /*
- * test_reqname.c - formats/reqname.c: request names of every form
+ * test_reqname.c - lib/reqname.c: request names of every form
  * (README "Request names") to method, path, endpoint, elapsed and time.
  */
 #include <math.h>

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../lib/internal.h"
+#include "internal.h"
 
 static int all(const char *s, size_t n, int (*pred)(int))
 {
