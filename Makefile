@@ -215,16 +215,34 @@ BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 INSTALL     ?= install
 
+# The library as well: libprofview.a, its header lib/pv.h installed as
+# <profview.h> (the library's name; "pv.h" is too short a name to claim
+# in a shared include directory), and profview.pc, whose paths under
+# PREFIX are written relative to ${prefix} so that pkg-config's sysroot
+# and --define-prefix can move them.
+PV_VERSION := $(shell sed -n 's/.*define PV_VERSION "\(.*\)"$$/\1/p' lib/pv.h)
+pc_path = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
 .PHONY: install installtest
-install: profview
+install: profview $(BUILD)/libprofview.a
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" \
-		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)"
+		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)" \
+		"$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)" "$(DESTDIR)$(PKGCONFIGDIR)"
 	$(INSTALL) -m 755 profview "$(DESTDIR)$(BINDIR)/profview"
 	$(INSTALL) -m 644 doc/profview.1 "$(DESTDIR)$(MANDIR)/man1/profview.1"
 	$(INSTALL) -m 644 completion/profview.bash "$(DESTDIR)$(BASHCOMPDIR)/profview"
 	$(INSTALL) -m 644 completion/_profview "$(DESTDIR)$(ZSHCOMPDIR)/_profview"
+	$(INSTALL) -m 644 $(BUILD)/libprofview.a "$(DESTDIR)$(LIBDIR)/libprofview.a"
+	$(INSTALL) -m 644 lib/pv.h "$(DESTDIR)$(INCLUDEDIR)/profview.h"
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|' -e 's|@VERSION@|$(PV_VERSION)|' \
+		-e '/^#/d' lib/profview.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/profview.pc"
+	chmod 644 "$(DESTDIR)$(PKGCONFIGDIR)/profview.pc"
 
 # make install into a temporary DESTDIR and check the result (tests/install/)
 installtest: profview
@@ -238,7 +256,7 @@ bench: profview
 	bash bench/html.sh
 
 # .clang-format: make format applies it, make format-check (CI) fails on a difference
-FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch]
+FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch] tests/install/*.c
 format:
 	clang-format -i $(FORMAT_SRC)
 

@@ -55,6 +55,8 @@ static const char usage_text[] =
 	"      --icicle             svg: the root at the top\n"
 	"      --merged             call-tree formats: one tree of all profiles merged, not\n"
 	"                           one per endpoint when the file names carry requests\n"
+	"      --max-output SIZE    folded, speedscope: stop writing stacks at SIZE bytes\n"
+	"                           (K, M, G; default 64M; 0: no bound), their time kept\n"
 	"      --max-member-size SIZE   refuse an archive member that expands past SIZE\n"
 	"                           (bytes, or with K, M, G; default 1G)\n"
 	"      --max-archive-size SIZE  refuse an archive that expands past SIZE (16G)\n"
@@ -209,6 +211,7 @@ enum {
 	O_MERGED,
 	O_DIFFTHRESHOLD,
 	O_DIFFFLOOR,
+	O_MAXOUTPUT,
 };
 
 /* a whole number 0..max */
@@ -255,6 +258,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"merged", no_argument, 0, O_MERGED},
 		{"diff-threshold", required_argument, 0, O_DIFFTHRESHOLD},
 		{"diff-floor", required_argument, 0, O_DIFFFLOOR},
+		{"max-output", required_argument, 0, O_MAXOUTPUT},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, O_VERSION},
 		{0, 0, 0, 0},
@@ -272,7 +276,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->tree.min_share = -1;
 	o->diff_threshold = 0.05;
 	o->diff_floor = 10e-6;
-	int c, requests = 0, treeopt = 0, diffopt = 0, maxframes = 0, since = 0, until = 0, endpoint = 0;
+	int c, requests = 0, treeopt = 0, diffopt = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0,
+	       endpoint = 0;
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hq", longopts, NULL)) != -1) {
 		int rc = 0;
@@ -305,6 +310,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		case O_MAXFRAMES:
 			o->tree.max_frames = (size_t)parse_count("--max-frames", optarg, 100000000);
 			treeopt = maxframes = 1;
+			break;
+		case O_MAXOUTPUT:
+			o->wopts.max_output = strcmp(optarg, "0") ? parse_size("--max-output", optarg) : 0;
+			maxoutput = 1;
 			break;
 		case O_MAXDEPTH:
 			o->tree.max_depth = (uint32_t)parse_count("--max-depth", optarg, 100000000);
@@ -421,6 +430,10 @@ int options_parse(struct options *o, int argc, char **argv)
 			  "formats (svg, speedscope, folded, pprof), not -f %s",
 			  o->writer->name);
 	}
+	if (maxoutput && o->writer != &pv_writer_folded && o->writer != &pv_writer_speedscope)
+		die_usage("--max-output applies to -f folded and -f speedscope, not -f %s", o->writer->name);
+	if (!maxoutput) /* a chain of N functions writes N * N frames: bound the bytes */
+		o->wopts.max_output = PV_MAX_OUTPUT;
 	if (o->wopts.icicle && o->writer != &pv_writer_svg)
 		die_usage("--icicle applies to -f svg, not -f %s", o->writer->name);
 	switch (o->mode) {

@@ -245,6 +245,13 @@ static int write_views(struct options *o, const pv_views *v, int status)
 	if (o->wopts.nclamped && !o->quiet)
 		fprintf(stderr, "profview: warning: %zu negative or NaN times written as 0\n",
 			o->wopts.nclamped);
+	if (o->wopts.ncut && !o->quiet)
+		fprintf(stderr,
+			"profview: warning: -f %s: %zu of %zu stacks (%.1f%% of the time) not written: "
+			"the output reached %.0f MiB; their time is in one last \"[%zu stacks cut]\" frame "
+			"(--max-output SIZE raises the bound, 0 lifts it)\n",
+			o->writer->name, o->wopts.ncut, o->wopts.nstacks, 100 * o->wopts.cut_share,
+			(double)o->wopts.max_output / (1 << 20), o->wopts.ncut);
 	if (output_close(&out, ok) < 0 || !ok)
 		return EXIT_INPUT;
 	return status;

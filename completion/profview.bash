@@ -15,7 +15,7 @@
 _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
 --strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --callers --callees
 -f --format --node-threshold --edge-threshold --min-share --max-frames --max-depth
---inverted --icicle --merged --max-member-size
+--inverted --icicle --merged --max-output --max-member-size
 --max-archive-size -o --output -h --help --version'
 
 # pstats' sort keys (sort_stats), in --help order; "none" only stands alone.
@@ -158,7 +158,7 @@ _profview()
         ;;
     -n | --limit | --fraction | -m | --match | -x | --exclude | --endpoint | --since | \
         --until | --node-threshold | --edge-threshold | --max-member-size | --max-archive-size | \
-        --min-share | --max-frames | --max-depth)
+        --min-share | --max-frames | --max-depth | --max-output)
         # a number, regular expression, time or size: nothing to offer
         return 0
         ;;

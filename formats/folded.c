@@ -8,6 +8,10 @@
  * A ';' inside a name would split the frame and a line break would end the
  * line: they are written \x3b, \n, \r (other control characters \xHH), and
  * a backslash \\, so every name reads back unambiguously.
+ *
+ * The lines stop at --max-output bytes (64 MiB by default; flame.h says
+ * why): the time of the stacks not written goes to one last line,
+ * "[N stacks cut: ...] TIME".
  */
 #include "flame.h"
 #include "out.h"
@@ -52,7 +56,6 @@ static int put_name(char **buf, size_t *len, size_t *cap, const char *s, size_t 
 
 static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx *ctx)
 {
-	(void)o;
 	/* one frame per endpoint when the names carry requests */
 	const pv_tree *t = v->group_tree ? v->group_tree : v->tree;
 	int rc = PV_ENOMEM;
@@ -60,11 +63,18 @@ static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx 
 	size_t len = 0, cap = 0;
 	size_t *at = pv_malloc(((size_t)flame_max_depth(t) + 2) * sizeof(*at));
 	pv_out *out = out_open(file);
+	flame_budget bud;
+	flame_budget_init(&bud, o->max_output);
 	if (!at || !out)
 		goto out;
 	at[0] = 0;
 	for (uint32_t i = t->frames[0].first_child; i != PV_NOFRAME; i = flame_next(t, i)) {
 		const pv_frame *f = &t->frames[i];
+		if (bud.cutting) { /* no more lines: only the time they held */
+			if (f->self)
+				flame_budget_take(&bud, 0, f->self);
+			continue;
+		}
 		size_t n;
 		const char *s = pv_tree_name(t, i, nb, &n);
 		if (!s)
@@ -78,13 +88,22 @@ static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx 
 		if (put_name(&path, &len, &cap, s, n) < 0)
 			goto out;
 		at[f->depth] = len;
-		if (f->self) {
+		if (f->self && flame_budget_take(&bud, len + 2 + flame_digits(f->self), f->self)) {
 			out_put(out, path, len);
 			out_c(out, ' ');
 			out_u64(out, f->self);
 			out_c(out, '\n');
 		}
 	}
+	if (bud.ncut) { /* the cut stacks' time, so the total stays exact */
+		char name[128];
+		flame_cut_name(name, sizeof(name), &bud, o->max_output);
+		out_s(out, name);
+		out_c(out, ' ');
+		out_u64(out, bud.cut_ticks);
+		out_c(out, '\n');
+	}
+	flame_budget_report(&bud, o, t->frames[0].weight);
 	rc = 0;
 out:
 	out_close(out);

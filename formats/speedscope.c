@@ -13,6 +13,11 @@
  * call tree with self time, its weight that self time; so the weights of a
  * profile add up to the tree's total.  Frames are shared between profiles
  * by their display string.
+ *
+ * The samples stop at --max-output bytes (64 MiB by default; flame.h says
+ * why): the samples past it are left out, and each profile ends with one
+ * sample of a shared frame "[N stacks cut: ...]" holding their time, so the
+ * weights still add up to the total.
  */
 #include "flame.h"
 #include "out.h"
@@ -54,7 +59,10 @@ static void js(pv_out *o, const char *s, size_t n)
 
 struct ss {
 	pv_out *o;
-	pv_map ids; /* hash of a frame's identity -> shared index + 1 */
+	uint64_t cut_from;  /* samples numbered from this one on are cut (--max-output) */
+	uint64_t seq;       /* the number of the next sample */
+	uint32_t cut_frame; /* the shared "[N stacks cut ...]" frame */
+	pv_map ids;         /* hash of a frame's identity -> shared index + 1 */
 	uint32_t nshared;
 	char *key;
 	size_t capkey;
@@ -107,9 +115,11 @@ static int shared_frame(struct ss *s, const pv_tree *t, uint32_t i, uint32_t *ou
 	return 0;
 }
 
-/* One profile: the subtree under frame top (not top itself). */
-static int profile(struct ss *s, const pv_tree *t, uint32_t top, const char *name, size_t nlen,
-		   const uint32_t *sid, uint32_t *stack)
+/* One profile: the subtree under frame top (not top itself).  Samples
+ * from s->cut_from on are not written; their time goes to one sample of
+ * the cut frame at the end. */
+static void profile(struct ss *s, const pv_tree *t, uint32_t top, const char *name, size_t nlen,
+		    const uint32_t *sid, uint32_t *stack)
 {
 	pv_out *o = s->o;
 	uint32_t base = t->frames[top].depth;
@@ -120,16 +130,24 @@ static int profile(struct ss *s, const pv_tree *t, uint32_t top, const char *nam
 	out_s(o, ",\n\"samples\":[");
 	int first = 1;
 	uint32_t end = t->frames[top].next_sibling;
+	uint64_t seq0 = s->seq;
 	for (uint32_t pass = 0; pass < 2; pass++) {
+		uint64_t cut = 0;
+		s->seq = seq0;
 		for (uint32_t i = t->frames[top].first_child; i != PV_NOFRAME && i != end;
 		     i = flame_next(t, i)) {
 			const pv_frame *f = &t->frames[i];
 			if (f->depth <= base) /* walked out of the subtree */
 				break;
+			if (s->seq >= s->cut_from) {
+				cut += f->self;
+				continue;
+			}
 			uint32_t d = f->depth - base - 1;
 			stack[d] = sid[i];
 			if (!f->self)
 				continue;
+			s->seq++;
 			if (!first)
 				out_c(o, ',');
 			first = 0;
@@ -145,8 +163,53 @@ static int profile(struct ss *s, const pv_tree *t, uint32_t top, const char *nam
 			}
 			out_c(o, ']');
 		}
+		if (cut) {
+			out_s(o, first ? "" : ",");
+			if (pass) {
+				out_u64(o, cut);
+			} else {
+				out_c(o, '[');
+				out_u64(o, s->cut_frame);
+				out_c(o, ']');
+			}
+		}
 		out_s(o, pass ? "]}" : "],\n\"weights\":[");
 		first = 1;
+	}
+}
+
+/* The budget over the samples of the profiles in the order they are
+ * written (the tree's, then one per group frame of the grouped tree): a
+ * sample's bytes are its stack's ids with their commas and brackets, and
+ * its weight.  Sets s->cut_from; fills b. */
+static int plan(struct ss *s, const pv_tree *const trees[2], uint32_t *const sid[2],
+		flame_budget *b)
+{
+	s->cut_from = UINT64_MAX;
+	uint64_t seq = 0;
+	for (int k = 0; k < 2; k++) {
+		const pv_tree *t = trees[k];
+		if (!t)
+			continue;
+		/* sb[i]: the bytes of frame i's stack ("id," per frame) */
+		uint64_t *sb = pv_malloc((t->nframes + 1) * sizeof(*sb));
+		if (!sb)
+			return PV_ENOMEM;
+		sb[0] = 0;
+		for (uint32_t i = t->frames[0].first_child; i != PV_NOFRAME; i = flame_next(t, i)) {
+			const pv_frame *f = &t->frames[i];
+			if (f->key == PV_FRAME_GROUP) { /* the top of a profile, not in stacks */
+				sb[i] = 0;
+				continue;
+			}
+			sb[i] = sb[f->parent] + flame_digits(sid[k][i]) + 1;
+			if (f->self && !flame_budget_take(b, sb[i] + 2 + flame_digits(f->self) + 1, f->self) &&
+			    s->cut_from == UINT64_MAX)
+				s->cut_from = seq;
+			if (f->self)
+				seq++;
+		}
+		free(sb);
 	}
 	return 0;
 }
@@ -180,6 +243,18 @@ static int ss_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *ct
 				goto out;
 		rc = PV_ENOMEM;
 	}
+	flame_budget bud;
+	flame_budget_init(&bud, wo->max_output);
+	if (plan(&s, trees, sid, &bud) < 0)
+		goto out;
+	if (bud.ncut) {
+		char name[128];
+		flame_cut_name(name, sizeof(name), &bud, wo->max_output);
+		s.cut_frame = s.nshared;
+		out_s(s.o, s.nshared++ ? ",\n{\"name\":" : "\n{\"name\":");
+		js(s.o, name, strlen(name));
+		out_c(s.o, '}');
+	}
 	out_s(s.o, "]},\n\"profiles\":[\n");
 	if (trees[0])
 		profile(&s, trees[0], 0, "all", 3, sid[0], stack);
@@ -193,6 +268,7 @@ static int ss_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *ct
 		profile(&s, g, i, name, n, sid[1], stack);
 	}
 	out_s(s.o, "\n]}\n");
+	flame_budget_report(&bud, wo, trees[0] ? trees[0]->frames[0].weight : 0);
 	rc = 0;
 out:
 	out_close(s.o);

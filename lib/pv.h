@@ -906,6 +906,12 @@ typedef struct pv_write_opts {
 	int strip_dirs;             /* --strip-dirs was given */
 	int icicle;                 /* svg: root at the top (--icicle) */
 	size_t nclamped;            /* out, callgrind: negative/NaN times written as 0 */
+	uint64_t max_output;        /* folded, speedscope: bytes of stacks at most; the
+				     * stacks past it are cut, their time kept in one
+				     * "[N stacks cut ...]" frame; 0: no bound */
+	size_t ncut, nstacks;       /* out, folded, speedscope: stacks cut, stacks in all */
+#define PV_MAX_OUTPUT (64ULL << 20) /* the CLI's max_output unless told */
+	double cut_share;           /* out: the share of the total time they held */
 	const char *const *skipped; /* html: the messages of inputs not read */
 	size_t nskipped;
 } pv_write_opts;

@@ -205,5 +205,32 @@ fi
 timeout 120 "$PV" "$h/cycles.prof" --inverted -f folded -o "$tmp/cyc.folded" 2>/dev/null
 check "inverted cycles with the default caps: written" "$?$([ -s "$tmp/cyc.folded" ] && echo ' file')" "0 file"
 
+# class 1: a chain of 5,000 distinct functions made -f folded write 202 MB
+# (each frame's whole stack); now at most --max-output (64 MiB by default),
+# the cut stacks' time in one last frame, so the total stays exact
+python3 tests/hostile/gen_hostile.py "$h" chain
+timeout 120 "$PV" "$h/chain.prof" -f folded -o "$tmp/chain.folded" 2>"$tmp/chain.err"
+check "chain of 5,000: folded exit 0" "$?" 0
+size=$(stat -c %s "$tmp/chain.folded")
+check "chain of 5,000: folded within 64 MiB" "$([ "$size" -le $((64 << 20)) ] && echo yes || echo "$size bytes")" yes
+check "chain of 5,000: one warning line naming --max-output" \
+	"$(wc -l <"$tmp/chain.err") $(grep -c 'stacks cut.*--max-output SIZE raises the bound, 0 lifts it' "$tmp/chain.err")" "1 1"
+check "chain of 5,000: the last line holds the cut stacks' time" \
+	"$(tail -1 "$tmp/chain.folded" | grep -c '^\[[0-9]* stacks cut: the output reached 64 MiB, --max-output\] [0-9]*$')" 1
+"$PV" "$h/chain.prof" -f folded --max-depth 1 -q -o "$tmp/chain1.folded"
+check "chain of 5,000: the total equals the uncut tree's" \
+	"$(awk '{ s += $NF } END { print s }' "$tmp/chain.folded")" \
+	"$(awk '{ s += $NF } END { print s }' "$tmp/chain1.folded")"
+timeout 120 "$PV" "$h/chain.prof" -f speedscope --max-output 1M -o "$tmp/chain.json" 2>"$tmp/chain.err"
+check "chain: speedscope --max-output 1M: exit 0, one warning" "$? $(wc -l <"$tmp/chain.err")" "0 1"
+check "chain: speedscope --max-output 1M: about 1 MiB, samples weigh the whole time" "$(python3 -c '
+import json, os, sys
+d = json.load(open(sys.argv[1]))
+p = d["profiles"][0]
+ok = (os.path.getsize(sys.argv[1]) < (1 << 20) + 400000 and len(p["samples"]) == len(p["weights"])
+      and sum(p["weights"]) == p["endValue"]
+      and d["shared"]["frames"][p["samples"][-1][0]]["name"].endswith("stacks cut: the output reached 1 MiB, --max-output]"))
+print("yes" if ok else "no")' "$tmp/chain.json")" yes
+
 echo "hostile: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ] && [ $pass -gt 0 ]
