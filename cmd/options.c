@@ -38,6 +38,10 @@ static const char usage_text[] =
 	"      --diff BASE          compare INPUT with BASE (a file, directory or archive;\n"
 	"                           repeat for several) per function and profile\n"
 	"                           (--sort absolute|change|relative|base|current|name)\n"
+	"      --diff-threshold P   --diff: a change needs P%% or more (5) ...\n"
+	"      --diff-floor TIME    ... and TIME or more (10us; s, ms, us) and p < 0.05\n"
+	"  -i, --interactive        browse in the terminal: functions, callers and callees,\n"
+	"                           endpoints, the call tree (? lists the keys)\n"
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
 	"  -f, --format FORMAT      output format (below; default text)\n"
@@ -79,6 +83,7 @@ static const char usage_text[] =
 	"  profview after/ --diff before/ --limit 20\n"
 	"  profview dump/ -f html -o report.html           # open it in any browser\n"
 	"  profview dump/ -f pprof -o app.pb.gz            # go tool pprof, Pyroscope, Parca\n"
+	"  profview -i dump/ --short-paths                 # browse; ? lists the keys\n"
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
@@ -152,6 +157,20 @@ static double parse_percent(const char *opt, const char *a)
 	return v;
 }
 
+/* 10us, 0.5ms, 1s: seconds */
+double parse_time(const char *opt, const char *a)
+{
+	char *end;
+	double v = strtod(a, &end);
+	double k = !strcmp(end, "s")                               ? 1
+		   : !strcmp(end, "ms")                            ? 1e-3
+		   : !strcmp(end, "us") || !strcmp(end, "\u00b5s") ? 1e-6
+								   : 0;
+	if (end == a || !k || !(v >= 0 && v < 1e9))
+		die_usage("%s takes a time with its unit (10us, 0.5ms, 1s), not '%s'", opt, a);
+	return v * k;
+}
+
 /* 123, 64K, 1M, 2G (powers of 1024) */
 static uint64_t parse_size(const char *opt, const char *a)
 {
@@ -193,6 +212,8 @@ enum {
 	O_INVERTED,
 	O_ICICLE,
 	O_MERGED,
+	O_DIFFTHRESHOLD,
+	O_DIFFFLOOR,
 	O_MAXOUTPUT,
 };
 
@@ -238,6 +259,9 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"inverted", no_argument, 0, O_INVERTED},
 		{"icicle", no_argument, 0, O_ICICLE},
 		{"merged", no_argument, 0, O_MERGED},
+		{"diff-threshold", required_argument, 0, O_DIFFTHRESHOLD},
+		{"diff-floor", required_argument, 0, O_DIFFFLOOR},
+		{"interactive", no_argument, 0, 'i'},
 		{"max-output", required_argument, 0, O_MAXOUTPUT},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, O_VERSION},
@@ -254,9 +278,12 @@ int options_parse(struct options *o, int argc, char **argv)
 	    pv_select_new(&o->tmatch) < 0 || pv_select_new(&o->texclude) < 0)
 		die_usage("out of memory");
 	o->tree.min_share = -1;
-	int c, requests = 0, treeopt = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0, endpoint = 0;
+	o->diff_threshold = 0.05;
+	o->diff_floor = 10e-6;
+	int c, requests = 0, treeopt = 0, diffopt = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0,
+	       endpoint = 0;
 	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hqi", longopts, NULL)) != -1) {
 		int rc = 0;
 		switch (c) {
 		case 's': o->sortspec = optarg; break;
@@ -324,7 +351,16 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case O_REQUESTS: requests = 1; break;
 		case O_DIFF: o->diffs[o->ndiffs++] = optarg; break;
+		case O_DIFFTHRESHOLD:
+			o->diff_threshold = parse_percent("--diff-threshold", optarg) / 100;
+			diffopt = 1;
+			break;
+		case O_DIFFFLOOR:
+			o->diff_floor = parse_time("--diff-floor", optarg);
+			diffopt = 1;
+			break;
 		case 'q': o->quiet = 1; break;
+		case 'i': o->interactive = 1; break;
 		case O_SHORT: o->shortpaths = 1; break;
 		case O_UNIT:
 			if (strcmp(optarg, "s") && strcmp(optarg, "ms") && strcmp(optarg, "us") &&
@@ -355,6 +391,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (requests && o->ndiffs)
 		die_usage("--requests and --diff do not go together");
+	if (diffopt && !o->ndiffs)
+		die_usage("--diff-threshold and --diff-floor apply to --diff");
 	snprintf(o->filter_desc, sizeof(o->filter_desc), "%s%s%s%s%s", since ? "--since" : "",
 		 since && (until || endpoint) ? "/" : "", until ? "--until" : "",
 		 until && endpoint ? "/" : "", endpoint ? "--endpoint" : "");
@@ -368,7 +406,15 @@ int options_parse(struct options *o, int argc, char **argv)
 		die_usage("format '%s' does not write %s (formats that do: %s)", o->writer->name,
 			  mode_name(o->mode), fits);
 	}
-	if (o->writer->flags & PV_W_TREE) {
+	if (o->interactive) {
+		/* the browser: every selection option, its own views */
+		if (o->mode != PV_MODE_STATS)
+			die_usage("-i browses the profiles; --requests is its e key, --diff is not in it");
+		if (o->writer != &pv_writer_text || o->outpath || o->wopts.callers || o->wopts.callees)
+			die_usage("-i shows the profiles on the terminal: no -f, -o, --callers or --callees");
+		if (!maxframes) /* the tree view: as the call-tree formats */
+			o->tree.max_frames = 50000;
+	} else if (o->writer->flags & PV_W_TREE) {
 		if (o->cuts)
 			die_usage("--limit and --fraction cut the stats table; -f %s draws every "
 				  "function (use --min-share, --max-frames)",
@@ -419,6 +465,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind >= argc)
 		die_usage("no input (give .prof files, directories, or - for standard input)");
+	if (o->interactive && (!isatty(0) || !isatty(1)))
+		die_usage("-i needs a terminal on standard input and output");
 	if ((o->writer->flags & PV_W_BINARY) && (!o->outpath || !strcmp(o->outpath, "-")) && isatty(1))
 		die_usage("%s output is binary: give -o FILE or redirect standard output",
 			  o->writer->name);

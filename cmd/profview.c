@@ -7,6 +7,7 @@
  * Exit status: see cli.h.
  */
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tui/tui.h"
 #include "cli.h"
 #include "output.h"
 
@@ -42,8 +44,9 @@ static char *join_inputs(char **v, int n)
 struct hooks {
 	pv_reqfilter *filter;
 	pv_groups *groups;
-	size_t refused; /* profiles the selection left out */
-	char **skipped; /* the messages of inputs not read (-f html shows them) */
+	pv_samples *samples; /* --diff: per-request samples by endpoint */
+	size_t refused;      /* profiles the selection left out */
+	char **skipped;      /* the messages of inputs not read (-f html shows them) */
 	size_t nskipped, capskipped;
 };
 
@@ -64,6 +67,8 @@ static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
 		h->refused++;
 		return 0;
 	}
+	if (h->samples)
+		pv_samples_add(h->samples, name, st, p);
 	return h->groups ? pv_groups_add(h->groups, name, st, p) : 1;
 }
 
@@ -128,6 +133,8 @@ static void hooks_free(struct hooks *h)
 	h->nskipped = h->capskipped = 0;
 	pv_groups_free(h->groups);
 	h->groups = NULL;
+	pv_samples_free(h->samples);
+	h->samples = NULL;
 }
 
 /* "19 profiles from dump/ (287 left out by --since; 2 unreadable, skipped;
@@ -170,11 +177,9 @@ static int oom(void)
 static int load(const struct options *o, struct hooks *h, const char *const *inputs, size_t n,
 		const char *what, pv_stats **st, pv_load_result *res)
 {
-	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
-	static const pv_container *const containers[] = {&pv_container_archive, NULL};
-	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error, .want = want, .arg = h, .limits = o->limits};
+	pv_load_opts lopts = {.readers = pv_readers, .containers = pv_containers, .on_error = on_error, .want = want, .arg = h, .limits = o->limits};
 	/* seen runs under the loader's table lock: only when there is work */
-	if (pv_reqfilter_active(h->filter) || h->groups)
+	if (pv_reqfilter_active(h->filter) || h->groups || h->samples)
 		lopts.seen = seen;
 	lopts.cache_bytes = o->cache_bytes;
 	lopts.threads = o->threads;
@@ -453,9 +458,15 @@ static int run_diff(struct options *o)
 	struct hooks h = {.filter = o->filter}, hb = {.filter = o->filter};
 	pv_stats *st = NULL, *base = NULL;
 	pv_diffview *dv = NULL;
+	pv_epdiff *ed = NULL;
 	pv_reqview *rv = NULL, *rvb = NULL;
 	pv_load_result res, bres;
 	pv_ctx ctx = {0};
+	if (pv_samples_new(&h.samples) < 0 || pv_samples_new(&hb.samples) < 0) {
+		hooks_free(&h);
+		hooks_free(&hb);
+		return oom();
+	}
 	int status = groups_start(o, &h);
 	if (status < 0 || (status = groups_start(o, &hb)) < 0)
 		goto out;
@@ -486,6 +497,16 @@ static int run_diff(struct options *o)
 		status = ctx.code == PV_ELIMIT || ctx.code == PV_EARG ? -EXIT_USAGE : -EXIT_INPUT;
 		goto out;
 	}
+	if (pv_samples_failed(h.samples) || pv_samples_failed(hb.samples)) {
+		status = -oom();
+		goto out;
+	}
+	if (pv_epdiff_build(&ed, hb.samples, base, h.samples, st, o->vsort, o->sel,
+			    o->diff_threshold, o->diff_floor, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
+		goto out;
+	}
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);
 	summary(what_base, sizeof(what_base), o, &bres, hb.refused, (char **)o->diffs, (int)o->ndiffs);
@@ -495,7 +516,7 @@ static int run_diff(struct options *o)
 	o->wopts.base_summary = of ? of + 6 : what_base;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb};
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed};
 	status = write_views(o, &v, status);
 out:
 	pv_reqview_free(rv);
@@ -503,8 +524,49 @@ out:
 	hooks_free(&h);
 	hooks_free(&hb);
 	pv_diffview_free(dv);
+	pv_epdiff_free(ed);
 	pv_stats_free(base);
 	pv_stats_free(st);
+	return status < 0 ? -status : status;
+}
+
+/* -i: the inputs loaded as for --requests (the endpoints view needs the
+ * groups), then the browser until q.  A signal that ended the browser
+ * ends the process the same way once the terminal is back. */
+static int run_interactive(struct options *o)
+{
+	struct hooks h = {.filter = o->filter};
+	pv_stats *st = NULL;
+	pv_reqview *rv = NULL;
+	pv_load_result res;
+	char sum[1024];
+	int sig = 0;
+	if (pv_groups_new(&h.groups, 1) < 0)
+		return oom();
+	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	if (status >= 0) {
+		int g = groups_finish(o, &h, &rv);
+		status = g < 0 ? g : prepare(o, st) < 0 ? -EXIT_INPUT
+							: status;
+	}
+	if (status < 0)
+		goto out;
+	summary(sum, sizeof(sum), o, &res, h.refused, o->inputs, o->ninputs);
+	struct tui_data d = {.st = st, .groups = h.groups, .requests = rv && rv->nrows ? rv : NULL, .summary = sum};
+	struct tui_opts to = {.sortspec = o->sortspec, .sel = o->sel, .unit = o->wopts.unit, .tree = o->tree};
+	pv_ctx ctx = {0};
+	if (tui_run(&to, &d, NULL, &sig, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = EXIT_INPUT;
+	}
+out:
+	pv_reqview_free(rv);
+	hooks_free(&h);
+	pv_stats_free(st);
+	if (sig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return status < 0 ? -status : status;
 }
 
@@ -523,11 +585,14 @@ int main(int argc, char **argv)
 	struct options o;
 	int status = EXIT_OK;
 	if (options_parse(&o, argc, argv) == 0) {
-		switch (o.mode) {
-		case PV_MODE_REQUESTS: status = run_requests(&o); break;
-		case PV_MODE_DIFF: status = run_diff(&o); break;
-		default: status = run_stats(&o); break;
-		}
+		if (o.interactive)
+			status = run_interactive(&o);
+		else
+			switch (o.mode) {
+			case PV_MODE_REQUESTS: status = run_requests(&o); break;
+			case PV_MODE_DIFF: status = run_diff(&o); break;
+			default: status = run_stats(&o); break;
+			}
 	}
 	options_free(&o);
 	return status;
