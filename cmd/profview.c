@@ -518,6 +518,9 @@ static int run_diff(struct options *o)
 	o->wopts.nskipped = h.nskipped;
 	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed};
 	status = write_views(o, &v, status);
+	/* the gate after the report: a CI log shows both */
+	if (status >= 0 && status != EXIT_USAGE && o->ngates && gate_check(o->gates, o->ngates, ed))
+		status = EXIT_REGRESSION;
 out:
 	pv_reqview_free(rv);
 	pv_reqview_free(rvb);
