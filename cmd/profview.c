@@ -183,9 +183,7 @@ static int oom(void)
 static int load(const struct options *o, struct hooks *h, const char *const *inputs, size_t n,
 		const char *what, pv_stats **st, pv_load_result *res)
 {
-	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
-	static const pv_container *const containers[] = {&pv_container_archive, NULL};
-	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error, .want = want, .arg = h, .limits = o->limits};
+	pv_load_opts lopts = {.readers = pv_readers, .containers = pv_containers, .on_error = on_error, .want = want, .arg = h, .limits = o->limits};
 	/* seen runs under the loader's table lock: only when there is work */
 	if (pv_reqfilter_active(h->filter) || h->groups)
 		lopts.seen = seen;

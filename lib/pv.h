@@ -246,11 +246,11 @@ int pv_stats_merge_take(pv_stats *st, pv_profile *p, pv_ctx *ctx);
 
 /* ---- readers and loading ----------------------------------------------- */
 
-/* An input format: formats/<name>.c defines one, the CLI registers it
- * (one line in cmd/profview.c's readers[]).  Adding a format touches that
- * file and that line only: which names a directory walk reads comes from
- * the suffixes the registered readers and containers declare, and which
- * reader reads a file from its first bytes (sniff). */
+/* An input format: formats/<name>.c defines one, formats/readers.c lists
+ * it (pv_readers[]).  Adding a format touches that file and that line
+ * only: which names a directory walk reads comes from the suffixes the
+ * listed readers and containers declare, and which reader reads a file
+ * from its first bytes (sniff). */
 typedef struct pv_reader {
 	const char *name;
 	/* NULL-terminated: a directory walk reads the files whose name ends
@@ -331,6 +331,11 @@ extern const pv_container pv_container_archive; /* formats/archive.c */
  * first archive met, or this call); without it archives are refused with
  * a message and everything else works. */
 const char *pv_archive_version(void);
+
+/* Every reader and container, NULL-terminated, readers in the order they
+ * are tried (formats/readers.c): what pv_load_opts takes. */
+extern const pv_reader *const pv_readers[];
+extern const pv_container *const pv_containers[];
 
 /* Called for every input that could not be read (ctx holds the message);
  * loading goes on with the next input. */
