@@ -593,8 +593,6 @@ static int wsource_poll(void *arg, struct tui_data **d, pv_ctx *ctx)
 	return 1;
 }
 
-static const pv_reader *const watch_readers[] = {&pv_reader_marshal, NULL};
-
 /* -i: the browser until q.  A signal that ended it ends the process the
  * same way once the terminal is back. */
 static int run_interactive(struct options *o)
@@ -603,7 +601,7 @@ static int run_interactive(struct options *o)
 	struct tui_source src = {.poll = wsource_poll, .arg = &ws};
 	struct gen *g = &ws.gen[0];
 	int sig = 0;
-	ws.lopts = (pv_load_opts){.readers = watch_readers, .on_error = on_error, .want = want, .arg = &watching.h, .limits = o->limits};
+	ws.lopts = (pv_load_opts){.readers = pv_readers, .on_error = on_error, .want = want, .arg = &watching.h, .limits = o->limits};
 	if (watching.w && pv_watch_poll(watching.w, &ws.lopts) < 0)
 		return oom();
 	int status = gen_build(o, g);
@@ -634,7 +632,7 @@ static int run_interactive(struct options *o)
  * another, a form feed between two.  Runs until interrupted (or q in the browser). */
 static int run_watch(struct options *o)
 {
-	pv_load_opts lopts = {.readers = watch_readers, .on_error = on_error, .want = want, .arg = &watching.h, .limits = o->limits};
+	pv_load_opts lopts = {.readers = pv_readers, .on_error = on_error, .want = want, .arg = &watching.h, .limits = o->limits};
 	watching.h.filter = o->filter;
 	if (pv_watch_new(&watching.w, (const char *const *)o->inputs, (size_t)o->ninputs, &lopts) < 0)
 		return oom();
