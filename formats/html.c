@@ -336,35 +336,6 @@ static void w_tree(struct hw *h, const pv_tree *t)
 	free(at);
 }
 
-/* The flame graph and the bottom-up tree of one scope's model. */
-/* The endpoints' models and names, the heaviest first: the order -f svg
- * draws them in (cmd/profview.c, group_tree).  0 or PV_ENOMEM. */
-static int by_weight(const pv_groups *g, pv_stats ***sts, const char ***names, size_t *n)
-{
-	*n = pv_groups_count(g);
-	*sts = malloc((*n ? *n : 1) * sizeof(**sts));
-	*names = malloc((*n ? *n : 1) * sizeof(**names));
-	if (!*sts || !*names)
-		return PV_ENOMEM;
-	size_t k = 0;
-	for (size_t i = 0; i < *n; i++) {
-		pv_stats *x = pv_groups_stats(g, i);
-		if (!x)
-			continue;
-		double xt = pv_num_to_double(pv_stats_total_tt(x));
-		size_t j = k++;
-		while (j > 0 && pv_num_to_double(pv_stats_total_tt((*sts)[j - 1])) < xt) {
-			(*sts)[j] = (*sts)[j - 1];
-			(*names)[j] = (*names)[j - 1];
-			j--;
-		}
-		(*sts)[j] = x;
-		(*names)[j] = pv_groups_name(g, i);
-	}
-	*n = k;
-	return 0;
-}
-
 /* The flame graph and the bottom-up tree of one scope: of its model, or
  * for everything read, when the names carry requests, the tree -f svg
  * draws by default: one frame per endpoint under the root. */
@@ -376,7 +347,7 @@ static void w_trees(struct hw *h, pv_stats *st, const pv_groups *g, pv_ctx *ctx)
 	pv_stats **sts = NULL;
 	const char **names = NULL;
 	size_t ng = 0;
-	if (g && pv_groups_count(g) && by_weight(g, &sts, &names, &ng) < 0)
+	if (g && pv_groups_count(g) && pv_groups_order(g, &sts, &names, &ng) < 0)
 		h->oom = 1;
 	for (int inv = 0; inv < 2; inv++) {
 		out_s(o, inv ? ",\n\"inv\":" : ",\n\"tree\":");
