@@ -23,8 +23,9 @@ KIND (default: all but `endpoints`):
               one per slug endpoint (/blog/post-N), each with its own
               functions, as a blog's profile_dir fills up
   zips        members.zip (café.prof and plain.prof, UTF-8 flag set by
-              zipfile), only-utf8.zip (only café.prof), and members.7z when a
-              7z program is installed
+              zipfile), only-utf8.zip (only café.prof), broken-utf8.zip
+              (plain.prof and a bröken.prof that is no profile), and
+              members.7z by 7-Zip (7zz, Debian's 7zip; or 7z)
 """
 import cProfile
 import marshal
@@ -175,6 +176,9 @@ def gen_zips():
             z.write(os.path.join(src, name), name)  # non-ASCII: UTF-8 flag set
     with zipfile.ZipFile(os.path.join(OUT, "only-utf8.zip"), "w") as z:
         z.write(os.path.join(src, "café.prof"), "café.prof")
+    with zipfile.ZipFile(os.path.join(OUT, "broken-utf8.zip"), "w") as z:
+        z.write(os.path.join(src, "plain.prof"), "plain.prof")
+        z.writestr("bröken.prof", b"not a profile")  # named in the error
     sz = shutil.which("7z") or shutil.which("7zz") or shutil.which("7za")
     if sz:
         dst = os.path.join(os.path.abspath(OUT), "members.7z")

@@ -232,5 +232,24 @@ ok = (os.path.getsize(sys.argv[1]) < (1 << 20) + 400000 and len(p["samples"]) ==
       and d["shared"]["frames"][p["samples"][-1][0]]["name"].endswith("stacks cut: the output reached 1 MiB, --max-output]"))
 print("yes" if ok else "no")' "$tmp/chain.json")" yes
 
+# class 6: members with non-ASCII names (a zip by Python's zipfile, UTF-8
+# flag set; a 7z by 7-Zip) vanished in the C locale without a word
+python3 tests/hostile/gen_hostile.py "$h" zips
+for z in members.zip only-utf8.zip members.7z; do
+	[ -f "$h/$z" ] || {
+		skipped "$z" "no 7-Zip (apt-get install 7zip)"
+		continue
+	}
+	want=2
+	[ $z = only-utf8.zip ] && want=1
+	out=$(LC_ALL=C timeout 60 "$PV" "$h/$z" 2>"$tmp/z.err")
+	check "C locale: $z: $want profile(s) read, nothing on stderr" \
+		"$?|$(head -1 <<<"$out" | sed "s|$h/||")|$(cat "$tmp/z.err")" "0|$want profile$([ $want = 2 ] && echo s) from $z|"
+	check "C locale: $z: café.prof's function in the report" "$(grep -c 'in_café' <<<"$out")" 1
+done
+LC_ALL=C timeout 60 "$PV" "$h/broken-utf8.zip" >/dev/null 2>"$tmp/z.err"
+check "C locale: a member that is no profile is named in UTF-8 on stderr" \
+	"$(sed "s|$h/||" "$tmp/z.err" | grep -c '^profview: broken-utf8.zip:bröken.prof: ')" 1
+
 echo "hostile: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ] && [ $pass -gt 0 ]
