@@ -1,7 +1,9 @@
 # profview - GNU Makefile.
 #   make          build ./profview
 #   make demo     install what is missing, build, and run on the sample dump
-#   make test     unit tests, the oracle test against CPython's pstats, CLI tests
+#   make check    the edit loop: unit tests, the oracle, CLI goldens and the other
+#                 suites that need nothing beyond the build (no package installs)
+#   make test     the full suite (installs what the tests need first)
 #   make deps     install the Debian packages the build and tests need (as root)
 
 CC      ?= cc
@@ -45,7 +47,7 @@ TEST_PKGS += strace
 # make pprof: go tool pprof reads -f pprof (Debian's golang-go runs it offline)
 TEST_PKGS += golang-go
 
-.PHONY: all deps demo-deps readme demo test unit oracle cli requests export live formats visual html \
+.PHONY: all deps demo-deps readme demo check test unit oracle cli requests export live formats visual html \
 	scale hostile pprof dtoa valgrind clean format format-check sanitize bench
 all: profview
 
@@ -107,6 +109,14 @@ unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 PROFVIEW_BIN ?= ./profview
+
+# The quick check for the edit loop: the suites that run on what building
+# needs plus python3 (no deps step, no apt, no npm), under two minutes on a
+# built tree.  `make test` stays the full suite; CI runs that.
+CHECK_SUITES := unit oracle cli requests readme
+check: $(PROFVIEW_BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory -k -Otarget $(CHECK_SUITES) && echo "check: $(CHECK_SUITES) passed"
+
 oracle: $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/oracle.py --strict --profview $(PROFVIEW_BIN)
 	$(PYTHON) tests/oracle/nan_sort.py --profview $(PROFVIEW_BIN)
@@ -203,16 +213,34 @@ BINDIR      ?= $(PREFIX)/bin
 MANDIR      ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/site-functions
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 INSTALL     ?= install
 
+# The library as well: libprofview.a, its header lib/pv.h installed as
+# <profview.h> (the library's name; "pv.h" is too short a name to claim
+# in a shared include directory), and profview.pc, whose paths under
+# PREFIX are written relative to ${prefix} so that pkg-config's sysroot
+# and --define-prefix can move them.
+PV_VERSION := $(shell sed -n 's/.*define PV_VERSION "\(.*\)"$$/\1/p' lib/pv.h)
+pc_path = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+
 .PHONY: install installtest
-install: profview
+install: profview $(BUILD)/libprofview.a
 	$(INSTALL) -d "$(DESTDIR)$(BINDIR)" "$(DESTDIR)$(MANDIR)/man1" \
-		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)"
+		"$(DESTDIR)$(BASHCOMPDIR)" "$(DESTDIR)$(ZSHCOMPDIR)" \
+		"$(DESTDIR)$(LIBDIR)" "$(DESTDIR)$(INCLUDEDIR)" "$(DESTDIR)$(PKGCONFIGDIR)"
 	$(INSTALL) -m 755 profview "$(DESTDIR)$(BINDIR)/profview"
 	$(INSTALL) -m 644 doc/profview.1 "$(DESTDIR)$(MANDIR)/man1/profview.1"
 	$(INSTALL) -m 644 completion/profview.bash "$(DESTDIR)$(BASHCOMPDIR)/profview"
 	$(INSTALL) -m 644 completion/_profview "$(DESTDIR)$(ZSHCOMPDIR)/_profview"
+	$(INSTALL) -m 644 $(BUILD)/libprofview.a "$(DESTDIR)$(LIBDIR)/libprofview.a"
+	$(INSTALL) -m 644 lib/pv.h "$(DESTDIR)$(INCLUDEDIR)/profview.h"
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(call pc_path,$(LIBDIR))|' \
+		-e 's|@INCLUDEDIR@|$(call pc_path,$(INCLUDEDIR))|' -e 's|@VERSION@|$(PV_VERSION)|' \
+		-e '/^#/d' lib/profview.pc.in > "$(DESTDIR)$(PKGCONFIGDIR)/profview.pc"
+	chmod 644 "$(DESTDIR)$(PKGCONFIGDIR)/profview.pc"
 
 # make install into a temporary DESTDIR and check the result (tests/install/)
 installtest: profview
@@ -226,7 +254,7 @@ bench: profview
 	bash bench/html.sh
 
 # .clang-format: make format applies it, make format-check (CI) fails on a difference
-FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch]
+FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch] tests/install/*.c
 format:
 	clang-format -i $(FORMAT_SRC)
 

@@ -2,7 +2,9 @@
 # tests/install/test_install.sh - `make install` into a staging directory, then
 # check what it installed: the binary runs, the man page renders without groff
 # warnings and documents every option, the bash and zsh completions load and
-# complete.
+# complete, and a program built against the installed library (uselib.c,
+# through pkg-config --static with its sysroot in the staging directory) reads
+# dumps as CPython's pstats and the installed profview do.
 #
 # usage: tests/install/test_install.sh [MAKE [ARGS...]]
 #   MAKE defaults to `make`; `make installtest` passes `$(MAKE) -f Makefile`,
@@ -10,7 +12,8 @@
 #   tests/install/test_install.sh make -f /tmp/Makefile.test
 #
 # Runs `MAKE install DESTDIR=$tmp PREFIX=/usr`.  Needs bash, man-db and groff
-# (groff-base); zsh is optional (its checks are skipped without it).
+# (groff-base), a C compiler ($CC, else cc), pkg-config, readelf, tar and
+# python3; zsh is optional (its checks are skipped without it).
 # The last line is `install: N passed, N failed`; the exit status is 1 if any
 # check failed.
 
@@ -49,6 +52,9 @@ bin=$root/bin/profview
 man1=$root/share/man/man1/profview.1
 bashcomp=$root/share/bash-completion/completions/profview
 zshcomp=$root/share/zsh/site-functions/_profview
+liba=$root/lib/libprofview.a
+hdr=$root/include/profview.h
+pc=$root/lib/pkgconfig/profview.pc
 
 # --- make install ------------------------------------------------------------
 echo "running: ${MAKECMD[*]} install DESTDIR=$dest PREFIX=$prefix"
@@ -70,7 +76,7 @@ mode_is() {
 check "binary installed at \$PREFIX/bin/profview" test -f "$bin"
 check "binary is executable and readable by all (mode 755)" mode_is "$bin" 8#777 8#755
 check "binary is the one built" cmp "$bin" profview
-for f in "$man1" "$bashcomp" "$zshcomp"; do
+for f in "$man1" "$bashcomp" "$zshcomp" "$liba" "$hdr" "$pc"; do
 	rel=${f#"$root"/}
 	check "$rel installed" test -f "$f"
 	check "$rel is readable by all, not executable (mode 644)" mode_is "$f" 8#777 8#644
@@ -78,13 +84,100 @@ done
 check "man page is doc/profview.1" cmp "$man1" doc/profview.1
 check "bash completion is completion/profview.bash" cmp "$bashcomp" completion/profview.bash
 check "zsh completion is completion/_profview" cmp "$zshcomp" completion/_profview
-expected=$(printf '%s\n' "$bin" "$man1" "$bashcomp" "$zshcomp" | sort)
+check "include/profview.h is lib/pv.h" cmp "$hdr" lib/pv.h
+# every object of the library (lib/ and formats/), nothing from cmd/
+want_objs=$(for f in lib/*.c formats/*.c; do f=${f##*/}; echo "${f%.c}.o"; done | sort)
+if got_objs=$(ar t "$liba" 2>&1 | sort) && [[ $got_objs == "$want_objs" ]]; then
+	ok "lib/libprofview.a holds every object of lib/ and formats/ ($(wc -l <<<"$got_objs"))"
+else
+	bad "lib/libprofview.a holds every object of lib/ and formats/" "$(diff <(echo "$want_objs") <(echo "$got_objs"))"
+fi
+expected=$(printf '%s\n' "$bin" "$man1" "$bashcomp" "$zshcomp" "$liba" "$hdr" "$pc" | sort)
 got=$(find "$dest" -type f -o -type l | sort)
 if [[ $got == "$expected" ]]; then
 	ok "nothing else installed, nothing outside DESTDIR/PREFIX"
 else
 	bad "nothing else installed, nothing outside DESTDIR/PREFIX" "$(diff <(echo "$expected") <(echo "$got"))"
 fi
+
+# --- the library -----------------------------------------------------------------
+# tests/install/uselib.c built as a user would, against the staging copy:
+# pkg-config finds profview.pc in DESTDIR and prefixes its paths with the
+# sysroot, as a distribution's staging build does.
+export PKG_CONFIG_PATH=$root/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
+version=$("$bin" --version 2>&1 | awk '{ print $2; exit }')
+if ! command -v pkg-config >/dev/null; then
+	bad "pkg-config is installed (apt-get install pkg-config)"
+else
+	out=$(pkg-config --modversion profview 2>&1)
+	if [[ $out == "$version" ]]; then ok "pkg-config --modversion profview: $out"; else bad "pkg-config --modversion profview is $version" "$out"; fi
+	out=$(pkg-config --print-requires-private profview 2>&1)
+	if [[ $out == *libpcre2-32* && $out == *zlib* && $out != *libarchive* ]]; then
+		ok "profview.pc requires libpcre2-32 and zlib privately, not libarchive (dlopened)"
+	else
+		bad "profview.pc requires libpcre2-32 and zlib privately, not libarchive (dlopened)" "$out"
+	fi
+	uselib=$tmp/uselib
+	if flags=$(pkg-config --cflags --libs --static profview 2>&1) &&
+		out=$(${CC:-cc} -std=c11 -Wall -Wextra -Werror -o "$uselib" tests/install/uselib.c $flags 2>&1); then
+		ok "cc uselib.c \$(pkg-config --cflags --libs --static profview): $flags"
+	else
+		bad "cc uselib.c \$(pkg-config --cflags --libs --static profview)" "$flags $out"
+	fi
+fi
+if [[ -x ${uselib-} ]]; then
+	if needed=$(readelf -d "$uselib" 2>&1) && ! grep -q 'NEEDED.*libarchive' <<<"$needed"; then
+		ok "uselib is not linked with libarchive (formats/archive.c loads it when needed)"
+	else
+		bad "uselib is not linked with libarchive" "$needed"
+	fi
+	# one dump: what CPython's pstats says of it
+	dump=testdata/flask/GET.api.search.0ms.1795541512.prof
+	want=$(python3 -c '
+import pstats, sys
+s = pstats.Stats(sys.argv[1], stream=sys.stderr)
+print("profiles 1 failed 0")
+print("functions %d" % len(s.stats))
+print("%d function calls (%d primitive calls) in %.3f seconds" % (s.total_calls, s.prim_calls, s.total_tt))
+s.sort_stats("tottime")
+print("most internal time: %s" % pstats.func_std_string(s.fcn_list[0]))
+' "$dump" 2>&1)
+	got=$("$uselib" "$dump" 2>&1)
+	if [[ $got == "$want" ]]; then ok "uselib on one dump prints what pstats.Stats says"; else bad "uselib on one dump prints what pstats.Stats says" "$(diff <(echo "$want") <(echo "$got"))"; fi
+	# a directory, merged in pstats' order: the installed profview's totals
+	got=$("$uselib" testdata/flask 2>&1)
+	rc=$?
+	line=$("$bin" testdata/flask -n 1 2>&1 | grep -m1 ' function calls' | sed 's/^ *//')
+	if ((rc == 0)) && [[ -n $line && $got == "profiles 19 failed 0"$'\n'*$'\n'"$line"$'\n'* ]]; then
+		ok "uselib on testdata/flask: 19 profiles, profview's line: $line"
+	else
+		bad "uselib on testdata/flask: 19 profiles, profview's line" "status $rc; want: $line; got: $got"
+	fi
+	# a restriction through PCRE2 (which the static link needs from
+	# profview.pc): print_stats' "List reduced" line, as profview prints it
+	got_m=$("$uselib" -m fib testdata/flask 2>&1)
+	line=$("$bin" testdata/flask --match fib 2>&1 | grep -m1 'List reduced' | sed 's/^ *//')
+	if [[ -n $line ]] && grep -qxF -- "$line" <<<"$got_m"; then
+		ok "uselib -m fib: $line"
+	else
+		bad "uselib -m fib prints profview's 'List reduced' line" "want: $line; got: $got_m"
+	fi
+	# the same dumps in a tar: libarchive comes through dlopen
+	tar -C testdata -cf "$tmp/flask.tar" flask
+	out=$("$uselib" "$tmp/flask.tar" 2>&1)
+	if [[ $out == "$got" ]]; then ok "uselib on a tar of testdata/flask prints the same"; else bad "uselib on a tar of testdata/flask prints the same" "$(diff <(echo "$got") <(echo "$out"))"; fi
+	# a bad input is reported with the library's message, the rest is read
+	bad_in=testdata/bad/key_2tuple.prof
+	"$uselib" "$bad_in" "$dump" >"$tmp/use.out" 2>"$tmp/use.err"
+	rc=$?
+	want_err=$("$bin" "$bad_in" "$dump" 2>&1 >/dev/null | sed 's/^profview: /uselib: /')
+	if ((rc == 1)) && [[ $(head -1 "$tmp/use.out") == "profiles 1 failed 1" && $(cat "$tmp/use.err") == "$want_err" ]]; then
+		ok "uselib reports a bad input as profview does and reads the rest: $want_err"
+	else
+		bad "uselib reports a bad input as profview does and reads the rest" "status $rc; want: $want_err; got: $(cat "$tmp/use.out" "$tmp/use.err")"
+	fi
+fi
+unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 
 # --- the binary ----------------------------------------------------------------
 if out=$("$bin" --version 2>&1) && [[ $out == "profview "[0-9]* ]]; then
