@@ -17,6 +17,9 @@ endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # libarchive is not linked: formats/archive.c loads it when an archive is met
 PKG_LIBS   = $(shell pkg-config --libs libpcre2-32 2>/dev/null) -lz -ldl -pthread
+# the terminal browser (tui/) only: the library does not link it
+TUI_LIBS   = $(shell pkg-config --libs ncursesw 2>/dev/null)
+TUI_CFLAGS = $(shell pkg-config --cflags ncursesw 2>/dev/null)
 CPPFLAGS += -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 ALL_CFLAGS = $(WARN) $(CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS)
 
@@ -24,6 +27,9 @@ BUILD   ?= build
 LIB_SRC := $(wildcard lib/*.c) $(wildcard formats/*.c)
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard cmd/*.c))
+# tui/: the browser; state.c and cells.c need no terminal (unit-tested)
+TUI_OBJ := $(patsubst %.c,$(BUILD)/%.o,$(wildcard tui/*.c))
+TUI_CORE := $(BUILD)/tui/state.o $(BUILD)/tui/cells.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 PYTHON  ?= python3
@@ -31,8 +37,8 @@ PYTHON  ?= python3
 # Debian packages.  DEMO_PKGS: what building and `make demo` need (make demo
 # installs only these).  DEB_PKGS and TEST_PKGS: everything the tests need
 # besides (make deps and make test install them; one TEST_PKGS line per need).
-DEMO_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev zlib1g-dev
-DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev zlib1g-dev libcmocka-dev python3 \
+DEMO_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev zlib1g-dev libncurses-dev
+DEB_PKGS := build-essential pkg-config libarchive-dev libpcre2-dev zlib1g-dev libncurses-dev libcmocka-dev python3 \
             valgrind graphviz zip xz-utils zstd bzip2 libarchive-tools \
             man-db groff-base zsh bash-completion util-linux
 TEST_PKGS += python3-jsonschema clang-format
@@ -46,13 +52,15 @@ TEST_PKGS += 7zip
 TEST_PKGS += strace
 # make pprof: go tool pprof reads -f pprof (Debian's golang-go runs it offline)
 TEST_PKGS += golang-go
+# make tui: the browser driven through tmux (send-keys, capture-pane)
+TEST_PKGS += tmux
 
 .PHONY: all deps demo-deps readme demo check test unit oracle cli requests export live formats visual html \
 	scale hostile pprof dtoa valgrind clean format format-check sanitize bench
 all: profview
 
-profview: $(BUILD)/libprofview.a $(CMD_OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+profview: $(BUILD)/libprofview.a $(CMD_OBJ) $(TUI_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(TUI_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) $(TUI_LIBS) -lm
 
 # The HTML report's page (formats/html/): style, script and template put
 # together, with the Content-Security-Policy hashes, into a C array.
@@ -71,11 +79,18 @@ $(BUILD)/libprofview.a: $(LIB_OBJ)
 $(BUILD)/%.o: %.c lib/pv.h lib/internal.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TUI_OBJ:.o=.d)
+$(TUI_OBJ): ALL_CFLAGS += $(TUI_CFLAGS)
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/libprofview.a tests/unit/testutil.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(BUILD)/libprofview.a \
+		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
+
+# the browser's state without a terminal
+$(BUILD)/tests/test_tui_state: tests/unit/test_tui_state.c $(BUILD)/libprofview.a $(TUI_CORE) tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(shell pkg-config --cflags cmocka) -o $@ $< $(TUI_CORE) $(BUILD)/libprofview.a \
 		$(PKG_LIBS) $(shell pkg-config --libs cmocka) -lm
 
 # $(call install,PACKAGES): apt-get install those not installed yet
@@ -101,7 +116,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof dtoa
+SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof dtoa tui
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -179,12 +194,19 @@ html: $(PROFVIEW_BIN)
 	$(call install,$(HTML_PKGS))
 	/usr/bin/python3 tests/html/test_html.py --profview $(PROFVIEW_BIN)
 
+# profview -i in tmux (a person's session, key by key) and --watch
+.PHONY: tui
+tui: $(PROFVIEW_BIN)
+	$(PYTHON) tests/tui/test_tui.py --profview $(PROFVIEW_BIN)
+
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)
 
-# the README's output sample against `make demo`'s command
+# the README's output sample against `make demo`'s command; every relative
+# link and anchor in README.md, doc/*.md and bench/README.md resolves
 readme: $(PROFVIEW_BIN)
 	bash tests/readme/test_readme.sh $(PROFVIEW_BIN) "$(DEMO_CMD)"
+	$(PYTHON) tests/readme/check_links.py
 
 # pv_double_repr (lib/dtoa.c) against Python's repr(float) on a million
 # random bit patterns and the edge cases (tests/dtoa/test_dtoa.py)
@@ -204,8 +226,8 @@ sanitize:
 	$(MAKE) BUILD=build/san CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" PROFVIEW_BIN=build/san/profview \
 		build/san/profview $(SUITES)
 
-build/san/profview: $(BUILD)/libprofview.a $(CMD_OBJ)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) -lm
+build/san/profview: $(BUILD)/libprofview.a $(CMD_OBJ) $(TUI_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJ) $(TUI_OBJ) $(BUILD)/libprofview.a $(PKG_LIBS) $(TUI_LIBS) -lm
 
 # Installation: make install [PREFIX=/usr/local] [DESTDIR=/staging/dir]
 PREFIX      ?= /usr/local
@@ -254,7 +276,7 @@ bench: profview
 	bash bench/html.sh
 
 # .clang-format: make format applies it, make format-check (CI) fails on a difference
-FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tests/unit/*.[ch] tests/install/*.c
+FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/install/*.c
 format:
 	clang-format -i $(FORMAT_SRC)
 

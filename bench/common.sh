@@ -19,6 +19,39 @@ secs() { # best wall time of N runs of a command, in seconds (bash's microsecond
 }
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
 
+wall() { # wall seconds of one run of a command, output thrown away
+	local s e
+	s=$EPOCHREALTIME
+	"$@" >/dev/null 2>&1 || true
+	e=$EPOCHREALTIME
+	awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }'
+}
+stat3() { # "median min max" of numbers
+	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.3f %.3f %.3f", m, v[1], v[NR] }'
+}
+# pairs N 'A' 'B': the shell commands A and B alternately, N times each (A B
+# A B ..., so both meet the page cache and the machine's load alike), and
+# prints "A_median B_median ratio_median ratio_min ratio_max", the ratio
+# A/B taken pair by pair: on a shared machine the typical pair, not the
+# best run, is the figure.
+pairs() {
+	local n=$1 a=$2 b=$3 ta tb xa=() xb=() r=()
+	for _ in $(seq "$n"); do
+		ta=$(wall sh -c "$a")
+		tb=$(wall sh -c "$b")
+		xa+=("$ta")
+		xb+=("$tb")
+		r+=("$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.4f", (b > 0 ? a / b : 0) }')")
+	done
+	local sa sb sr
+	sa=$(stat3 "${xa[@]}")
+	sb=$(stat3 "${xb[@]}")
+	sr=$(stat3 "${r[@]}")
+	echo "${sa%% *} ${sb%% *} $sr"
+}
+
 corpus() { # the directory of $1 werkzeug dumps (the sample Flask app), made if missing
 	local d=$DIR/werkzeug-$1
 	if [ ! -d "$d" ] || [ "$(find "$d" -name '*.prof' | wc -l)" -ne "$1" ]; then
@@ -28,8 +61,9 @@ corpus() { # the directory of $1 werkzeug dumps (the sample Flask app), made if 
 	echo "$d"
 }
 
-big_profile() { # the 25,000-function profile (python3 -m cProfile of a generated program)
-	local f=$DIR/big-25000.prof
-	[ -f "$f" ] || $PY bench/gen_big.py "$f" 25000 >/dev/null
+big_profile() { # the profile of ${1:-25000} functions (cProfile of a generated program)
+	local n=${1:-25000}
+	local f=$DIR/big-$n.prof
+	[ -f "$f" ] || { $PY bench/gen_big.py "$f.tmp" "$n" >/dev/null && mv "$f.tmp" "$f"; }
 	echo "$f"
 }

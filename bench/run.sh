@@ -3,37 +3,59 @@
 # pstats, in one run, reported as ratios.  Corpora are written under
 # $BENCH_DIR (default /tmp/profview-bench), never committed.
 #
-#   bench/run.sh [--100k] [--million] [N ...]   default N: 1000 5000 20000
+#   bench/run.sh [--quick] [--pairs N] [--100k] [--million] [N ...]
+#                                                default N: 1000 5000 20000
 #
-# Tables: directories of N werkzeug dumps (cat, profview, pstats); the same
-# 20,000 dumps as tar, tar.gz, tar.zst and zip against the directory plus
-# `bsdtar -xOf ARCHIVE >/dev/null` (the time to decompress), with peak RSS
-# and whether the report is the directory's; 1 and 2 parsing threads
-# (PROFVIEW_THREADS); one large profile.  --100k adds 100,000 dumps to the
-# archive and thread tables (2.2 GB of corpus, some minutes to generate);
-# --million times 10^4 and 10^6 small dumps in directories of 1,000 (about
-# 5 GB of disk): per-file cost and bytes of memory per path.
+# Every time is the median of N alternating pairs (profview, cat, profview,
+# cat, ...; default 9 pairs), printed with the pair-by-pair ratio's median,
+# min and max: on a machine shared with other work the typical pair is the
+# figure, the spread says how noisy the run was.  The page cache is warm.
+#
+# Tables: directories of N werkzeug dumps (cat, profview; pstats once per
+# size, it is slow); 1 and 2 parsing threads (PROFVIEW_THREADS) on 20,000
+# dumps; the JSON and CSV exports of a 200,000-function profile against its
+# text report; one 1,200,000-function profile's peak RSS and peak address
+# space (VmPeak, through bench/vmpeak.c preloaded) against its size, and a
+# run under `ulimit -v` of 1 GiB; the same 20,000 dumps as tar, tar.gz,
+# tar.zst and zip against the directory plus `bsdtar -xOf ARCHIVE`; the
+# 25,000-function profile against Python.  Last, the goals of issue 24
+# with the figures of this run.  --100k adds 100,000 dumps to the archive
+# and thread tables (2.2 GB of corpus); --million times 10^4 and 10^6 small
+# dumps in directories of 1,000 (about 5 GB of disk).
+#
+# --quick, for the edit loop: 5,000 dumps, 3 pairs, the thread rows on them,
+# the exports on a 50,000-function profile; no pstats, archives, large
+# profiles or goals.
 #
 # Needs Debian's python3-flask (the corpus is the sample Flask app behind
-# werkzeug's ProfilerMiddleware), GNU time (peak RSS), bsdtar, zstd and zip.
-# Times are wall clock, the best of 3 runs with the page cache warm (cat and
-# profview alternating; pstats on the corpus: one run, it is slow); on the
-# large profile the best of 5 (profview) and 3 (Python) runs.
+# werkzeug's ProfilerMiddleware), GNU time (peak RSS), a C compiler
+# (vmpeak.c), bsdtar, zstd and zip.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 arch_sizes=(20000)
-million=0
+million=0 quick=0 npairs=9
 while [ $# -gt 0 ]; do
 	case $1 in
 	--100k) arch_sizes+=(100000); shift;;
 	--million) million=1; shift;;
+	--quick) quick=1; shift;;
+	--pairs) npairs=$2; shift 2;;
 	*) break;;
 	esac
 done
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000 20000)
+if [ "$quick" = 1 ]; then
+	[ ${#sizes[@]} -gt 0 ] || sizes=(5000)
+	[ "$npairs" != 9 ] || npairs=3
+	thread_n=${sizes[-1]} export_funcs=50000
+else
+	[ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000 20000)
+	thread_n=20000 export_funcs=200000
+fi
 mkdir -p "$DIR"
+echo "machine: $(nproc) cores; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg);" \
+	"$npairs alternating pairs a figure"
 
 rss() { # peak RSS in MB
 	/usr/bin/time -o "$DIR/.time" -f %M "$@" >/dev/null 2>&1 || true
@@ -41,41 +63,117 @@ rss() { # peak RSS in MB
 }
 # cat of a corpus: the shell's glob, or find | xargs past what one command
 # line holds (100,000 names)
-catall() {
+catcmd() {
 	if [ "$2" -le 50000 ]; then
-		sh -c "cat '$1'/*.prof"
+		echo "cat '$1'/*.prof"
 	else
-		find "$1" -name '*.prof' -print0 | xargs -0 cat
+		echo "find '$1' -name '*.prof' -print0 | xargs -0 cat"
 	fi
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf (b > 0 ? "%.1f" : "-"), a / b }'; }
+# "median (min-max)" of a ratio, from pairs' last three fields
+spread() { echo "$1" | awk '{ printf "%.2f (%.2f-%.2f)", $3, $4, $5 }'; }
 
-printf '%-7s %7s %8s %9s %9s %9s %10s %9s %8s %8s %9s\n' files MB "cat s" "profview" "pstats" \
-	"pv/cat" "pstats/pv" "files/s" "MB/s" "RSS MB" "us/file"
+declare -A goal_now
+printf '%-7s %7s %8s %9s %9s %-19s %10s %9s %8s %8s\n' files MB "cat s" "profview" "pstats" \
+	"pv/cat (min-max)" "pstats/pv" "files/s" "MB/s" "RSS MB"
 for n in "${sizes[@]}"; do
 	d=$(corpus "$n")
 	mb=$(du -sm "$d" | cut -f1)
-	catall "$d" "$n" >/dev/null
-	# cat and profview alternate, so that both meet the page cache in the
-	# same state (this VM's memory manager evicts cold file pages)
-	tc= tp=
-	for _ in 1 2 3; do
-		tc=$(min "$tc" "$(secs 1 catall "$d" "$n")")
-		tp=$(min "$tp" "$(secs 1 "$PV" "$d")")
-	done
-	ty=$(secs 1 sh -c "$PY bench/pstats_report.py stats '$d'/*.prof")
-	m=$(rss "$PV" "$d")
-	printf '%-7s %7s %8s %9s %9s %9s %10s %9s %8s %8s %9s\n' "$n" "$mb" "$tc" "$tp" "$ty" \
-		"$(awk -v a="$tp" -v b="$tc" 'BEGIN { printf "%.2f", a / b }')" "$(ratio "$ty" "$tp")" \
+	c=$(catcmd "$d" "$n")
+	sh -c "$c" >/dev/null
+	p=$(pairs "$npairs" "'$PV' '$d'" "$c")
+	read -r tp tc _ <<<"$p"
+	ty=-
+	[ "$quick" = 1 ] || ty=$(secs 1 sh -c "$PY bench/pstats_report.py stats '$d'/*.prof")
+	printf '%-7s %7s %8s %9s %9s %-19s %10s %9s %8s %8s\n' "$n" "$mb" "$tc" "$tp" "$ty" \
+		"$(spread "$p")" "$(ratio "$ty" "$tp")" \
 		"$(awk -v n="$n" -v t="$tp" 'BEGIN { printf "%.0f", n / t }')" \
-		"$(awk -v m="$mb" -v t="$tp" 'BEGIN { printf "%.0f", m / t }')" "$m" \
-		"$(awk -v n="$n" -v t="$tp" 'BEGIN { printf "%.3f", t / n * 1e6 }')"
+		"$(awk -v m="$mb" -v t="$tp" 'BEGIN { printf "%.0f", m / t }')" "$(rss "$PV" "$d")"
+done
+
+# ---- parsing threads: each against cat of the same files, pair by pair
+echo
+echo "parsing threads (PROFVIEW_THREADS), each paired with cat of the same directory"
+printf '%-7s %-8s %8s %9s %-19s %9s %-19s\n' files input "cat s" "1 thread" "1t/cat (min-max)" \
+	"2 threads" "2t/cat (min-max)"
+tn=("$thread_n")
+[ "$quick" = 1 ] || tn=("${arch_sizes[@]}")
+for n in "${tn[@]}"; do
+	d=$(corpus "$n")
+	c=$(catcmd "$d" "$n")
+	p1=$(pairs "$npairs" "PROFVIEW_THREADS=1 '$PV' '$d'" "$c")
+	p2=$(pairs "$npairs" "PROFVIEW_THREADS=2 '$PV' '$d'" "$c")
+	printf '%-7s %-8s %8s %9s %-19s %9s %-19s\n' "$n" dir "$(echo "$p2" | cut -d' ' -f2)" \
+		"${p1%% *}" "$(spread "$p1")" "${p2%% *}" "$(spread "$p2")"
+	if [ "$n" = 20000 ]; then
+		goal_now[t2]=$(spread "$p2")
+		goal_now[t1]=$(spread "$p1")
+	fi
+done
+
+# ---- exports against the text report of the same profile
+ef=$(big_profile "$export_funcs")
+echo
+echo "exports of one profile of $export_funcs functions ($(du -h "$ef" | cut -f1)), each paired" \
+	"with the text report"
+printf '%-8s %8s %8s %-19s %10s\n' format "text s" "fmt s" "fmt/text (min-max)" bytes
+for f in json csv; do
+	p=$(pairs "$npairs" "'$PV' '$ef' -f $f -o '$DIR/out.$f'" "'$PV' '$ef' -o '$DIR/out.txt'")
+	read -r tf tt _ <<<"$p"
+	printf '%-8s %8s %8s %-19s %10s\n' "$f" "$tt" "$tf" "$(spread "$p")" "$(stat -c %s "$DIR/out.$f")"
+	goal_now[$f]=$(spread "$p")
+done
+[ "$quick" = 0 ] || exit 0
+
+# ---- one very large profile: memory against its size
+huge=$(big_profile 1200000)
+hb=$(stat -c %s "$huge")
+cc -shared -fPIC -O2 -o "$DIR/vmpeak.so" bench/vmpeak.c
+echo
+echo "one profile of 1,200,000 functions ($(awk -v b="$hb" 'BEGIN { printf "%.0f", b / 1048576 }') MB): peak memory" \
+	"of the text report, median of $npairs runs"
+printf '%-10s %9s %9s %9s %10s %11s %9s\n' program "time s" "RSS MB" "VmPeak MB" "RSS/size" \
+	"VmPeak/RSS" "1 GiB -v"
+for prog in profview pstats; do
+	ts=() rs=() vs=()
+	runs=$npairs
+	[ "$prog" = profview ] || runs=1
+	for _ in $(seq "$runs"); do
+		rm -f "$DIR/.peak"
+		if [ "$prog" = profview ]; then
+			ts+=("$(wall env PV_VMPEAK_OUT="$DIR/.peak" LD_PRELOAD="$DIR/vmpeak.so" "$PV" "$huge")")
+		else
+			ts+=("$(wall env PV_VMPEAK_OUT="$DIR/.peak" LD_PRELOAD="$DIR/vmpeak.so" $PY \
+				bench/pstats_report.py stats "$huge")")
+		fi
+		read -r vp hwm <"$DIR/.peak"
+		rs+=("$hwm")
+		vs+=("$vp")
+	done
+	t=$(stat3 "${ts[@]}")
+	r=$(stat3 "${rs[@]}")
+	v=$(stat3 "${vs[@]}")
+	ok=-
+	if [ "$prog" = profview ]; then
+		ok=no
+		(ulimit -v 1048576 && "$PV" "$huge" >/dev/null 2>&1) && ok=yes
+	fi
+	rr=$(awk -v r="${r%% *}" -v b="$hb" 'BEGIN { printf "%.2f", r * 1024 / b }')
+	vr=$(awk -v r="${r%% *}" -v v="${v%% *}" 'BEGIN { printf "%.2f", v / r }')
+	printf '%-10s %9s %9.0f %9.0f %10s %11s %9s\n' "$prog" "${t%% *}" \
+		"$(awk -v r="${r%% *}" 'BEGIN { print r / 1024 }')" \
+		"$(awk -v r="${v%% *}" 'BEGIN { print r / 1024 }')" "${rr}x" "${vr}x" "$ok"
+	if [ "$prog" = profview ]; then
+		goal_now[rss]="${rr}x ($(awk -v r="${r%% *}" 'BEGIN { printf "%.0f", r / 1024 }') MB)"
+		goal_now[vm]="${vr}x ($(awk -v r="${v%% *}" 'BEGIN { printf "%.0f", r / 1024 }') MB); ulimit -v 1 GiB: $ok"
+	fi
 done
 
 # ---- archives: one pass, against the directory plus decompression alone
 echo
 echo "archives of N werkzeug dumps (tar --sort=name; gzip, zstd, zip at their default levels):"
-echo "ratio = profview ARCHIVE / (profview DIR + bsdtar -xOf ARCHIVE); goal <= 1.2"
+echo "ratio = profview ARCHIVE / (profview DIR + bsdtar -xOf ARCHIVE), medians; goal <= 1.2"
 printf '%-7s %-8s %7s %7s %8s %10s %7s %8s %5s\n' files format MB "dir s" "bsdtar s" "archive s" ratio \
 	"RSS MB" same
 for n in "${arch_sizes[@]}"; do
@@ -97,36 +195,17 @@ for n in "${arch_sizes[@]}"; do
 		"$PV" "$d" | tail -n +2 >"$DIR/.dir.txt"
 		same=yes
 		"$PV" "$a" | tail -n +2 | cmp -s - "$DIR/.dir.txt" || same=NO
-		td= tb= ta=
-		for _ in 1 2 3; do
-			td=$(min "$td" "$(secs 1 "$PV" "$d")")
-			tb=$(min "$tb" "$(secs 1 bsdtar -xOf "$a")")
-			ta=$(min "$ta" "$(secs 1 "$PV" "$a")")
+		td=() tb=() ta=()
+		for _ in $(seq "$(((npairs + 1) / 2))"); do
+			td+=("$(wall "$PV" "$d")")
+			tb+=("$(wall bsdtar -xOf "$a")")
+			ta+=("$(wall "$PV" "$a")")
 		done
-		printf '%-7s %-8s %7s %7s %8s %10s %7s %8s %5s\n' "$n" "$fmt" "$(du -m "$a" | cut -f1)" "$td" \
-			"$tb" "$ta" "$(awk -v a="$ta" -v b="$td" -v c="$tb" 'BEGIN { printf "%.2f", a / (b + c) }')" \
+		md=$(stat3 "${td[@]}") mb=$(stat3 "${tb[@]}") ma=$(stat3 "${ta[@]}")
+		printf '%-7s %-8s %7s %7s %8s %10s %7s %8s %5s\n' "$n" "$fmt" "$(du -m "$a" | cut -f1)" \
+			"${md%% *}" "${mb%% *}" "${ma%% *}" \
+			"$(awk -v a="${ma%% *}" -v b="${md%% *}" -v c="${mb%% *}" 'BEGIN { printf "%.2f", a / (b + c) }')" \
 			"$(rss "$PV" "$a")" "$same"
-	done
-done
-
-# ---- parsing threads: 1 and 2 (PROFVIEW_THREADS), same run, same files
-echo
-echo "parsing threads (PROFVIEW_THREADS): the directory and its tar.gz"
-printf '%-7s %-8s %8s %9s %9s %8s %8s\n' files input "cat s" "1 thread" "2 threads" speedup "2t/cat"
-for n in "${arch_sizes[@]}"; do
-	d=$(corpus "$n")
-	for input in dir tar.gz; do
-		x=$d
-		[ "$input" = dir ] || x=$DIR/$(basename "$d").$input
-		[ -e "$x" ] || continue
-		tc= t1= t2=
-		for _ in 1 2 3; do
-			tc=$(min "$tc" "$(secs 1 catall "$d" "$n")")
-			t1=$(min "$t1" "$(secs 1 env PROFVIEW_THREADS=1 "$PV" "$x")")
-			t2=$(min "$t2" "$(secs 1 env PROFVIEW_THREADS=2 "$PV" "$x")")
-		done
-		printf '%-7s %-8s %8s %9s %9s %8s %8s\n' "$n" "$input" "$tc" "$t1" "$t2" \
-			"$(ratio "$t1" "$t2")x" "$(awk -v a="$t2" -v b="$tc" 'BEGIN { printf "%.2f", a / b }')"
 	done
 done
 
@@ -155,7 +234,7 @@ fi
 
 big=$(big_profile)
 echo
-echo "one large profile: $(du -h "$big" | cut -f1), 25,000 functions"
+echo "one large profile: $(du -h "$big" | cut -f1), 25,000 functions (medians: profview of 5 runs, python of 3)"
 printf '%-22s %9s %9s %9s\n' task profview python ratio
 # callgrind: profview writes the file as the Python script does (open, write,
 # close); "callgrind -o" is the same export through -o, which also fsyncs
@@ -163,12 +242,29 @@ printf '%-22s %9s %9s %9s\n' task profview python ratio
 # Python script does not do), against the same Python time.
 for task in stdname callers callgrind "callgrind -o"; do
 	case $task in
-	stdname) a=(sh -c "'$PV' '$big' -s stdname"); b=(sh -c "$PY bench/pstats_report.py stdname '$big'");;
-	callers) a=(sh -c "'$PV' '$big' -s stdname --callers"); b=(sh -c "$PY bench/pstats_report.py callers '$big'");;
-	callgrind) a=(sh -c "'$PV' '$big' -f callgrind > '$DIR/cg.pv'"); b=(sh -c "$PY bench/py_callgrind.py '$big' '$DIR/cg.py'");;
-	"callgrind -o") a=(sh -c "'$PV' '$big' -f callgrind -o '$DIR/cg.pv'");;
+	stdname) a="'$PV' '$big' -s stdname"; b="$PY bench/pstats_report.py stdname '$big'";;
+	callers) a="'$PV' '$big' -s stdname --callers"; b="$PY bench/pstats_report.py callers '$big'";;
+	callgrind) a="'$PV' '$big' -f callgrind > '$DIR/cg.pv'"; b="$PY bench/py_callgrind.py '$big' '$DIR/cg.py'";;
+	"callgrind -o") a="'$PV' '$big' -f callgrind -o '$DIR/cg.pv'";;
 	esac
-	ta=$(secs 5 "${a[@]}")
-	[ "$task" = "callgrind -o" ] || tb=$(secs 3 "${b[@]}")
-	printf '%-22s %9s %9s %9s\n' "$task" "$ta" "$tb" "$(ratio "$tb" "$ta")x"
+	xa=()
+	for _ in 1 2 3 4 5; do xa+=("$(wall sh -c "$a")"); done
+	ta=$(stat3 "${xa[@]}")
+	if [ "$task" != "callgrind -o" ]; then
+		xb=()
+		for _ in 1 2 3; do xb+=("$(wall sh -c "$b")"); done
+		tb=$(stat3 "${xb[@]}")
+	fi
+	printf '%-22s %9s %9s %9s\n' "$task" "${ta%% *}" "${tb%% *}" "$(ratio "${tb%% *}" "${ta%% *}")x"
 done
+
+echo
+echo "issue 24's goals, this run (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)):"
+printf '| %s | %s | %s |\n' figure "now: median (min-max)" goal '---' '---' '---'
+printf '| %s | %s | %s |\n' \
+	"20k dumps, 2 threads, / cat of the same files" "${goal_now[t2]:--}x" "<= 0.8x median" \
+	"20k dumps, 1 thread (PROFVIEW_THREADS=1), / cat" "${goal_now[t1]:--}x" "<= 1.2x" \
+	"-f json of a $export_funcs-function profile, / the text report" "${goal_now[json]:--}x" "<= 3x" \
+	"-f csv of the same, / the text report" "${goal_now[csv]:--}x" "<= 3x" \
+	"one 1,200,000-function profile: peak RSS / file size" "${goal_now[rss]:--}" "<= 2.5x" \
+	"same: peak address space (VmPeak) / RSS" "${goal_now[vm]:--}" "<= 1.3x; runs under ulimit -v of 1 GiB"

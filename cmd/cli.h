@@ -39,6 +39,7 @@ struct options {
 	size_t cache_bytes; /* $PROFVIEW_ARCHIVE_CACHE, or 0 */
 	int threads;        /* $PROFVIEW_THREADS, or 0 */
 	int quiet, strip, shortpaths;
+	int interactive;      /* -i: the terminal browser (tui/) */
 	char filter_desc[40]; /* "--endpoint/--since": the request selection given */
 	char **inputs;        /* the INPUT arguments */
 	int ninputs;

@@ -38,6 +38,8 @@ static const char usage_text[] =
 	"      --diff BASE          compare INPUT with BASE (a file, directory or archive;\n"
 	"                           repeat for several) per function and profile\n"
 	"                           (--sort absolute|change|relative|base|current|name)\n"
+	"  -i, --interactive        browse in the terminal: functions, callers and callees,\n"
+	"                           endpoints, the call tree (? lists the keys)\n"
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
 	"  -f, --format FORMAT      output format (below; default text)\n"
@@ -79,6 +81,7 @@ static const char usage_text[] =
 	"  profview after/ --diff before/ --limit 20\n"
 	"  profview dump/ -f html -o report.html           # open it in any browser\n"
 	"  profview dump/ -f pprof -o app.pb.gz            # go tool pprof, Pyroscope, Parca\n"
+	"  profview -i dump/ --short-paths                 # browse; ? lists the keys\n"
 	"\n"
 	"Sort keys (unique prefixes are accepted, as in pstats):\n";
 
@@ -238,6 +241,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"inverted", no_argument, 0, O_INVERTED},
 		{"icicle", no_argument, 0, O_ICICLE},
 		{"merged", no_argument, 0, O_MERGED},
+		{"interactive", no_argument, 0, 'i'},
 		{"max-output", required_argument, 0, O_MAXOUTPUT},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, O_VERSION},
@@ -256,7 +260,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->tree.min_share = -1;
 	int c, requests = 0, treeopt = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0, endpoint = 0;
 	opterr = 0; /* our own one-line messages */
-	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hq", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hqi", longopts, NULL)) != -1) {
 		int rc = 0;
 		switch (c) {
 		case 's': o->sortspec = optarg; break;
@@ -325,6 +329,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		case O_REQUESTS: requests = 1; break;
 		case O_DIFF: o->diffs[o->ndiffs++] = optarg; break;
 		case 'q': o->quiet = 1; break;
+		case 'i': o->interactive = 1; break;
 		case O_SHORT: o->shortpaths = 1; break;
 		case O_UNIT:
 			if (strcmp(optarg, "s") && strcmp(optarg, "ms") && strcmp(optarg, "us") &&
@@ -368,7 +373,15 @@ int options_parse(struct options *o, int argc, char **argv)
 		die_usage("format '%s' does not write %s (formats that do: %s)", o->writer->name,
 			  mode_name(o->mode), fits);
 	}
-	if (o->writer->flags & PV_W_TREE) {
+	if (o->interactive) {
+		/* the browser: every selection option, its own views */
+		if (o->mode != PV_MODE_STATS)
+			die_usage("-i browses the profiles; --requests is its e key, --diff is not in it");
+		if (o->writer != &pv_writer_text || o->outpath || o->wopts.callers || o->wopts.callees)
+			die_usage("-i shows the profiles on the terminal: no -f, -o, --callers or --callees");
+		if (!maxframes) /* the tree view: as the call-tree formats */
+			o->tree.max_frames = 50000;
+	} else if (o->writer->flags & PV_W_TREE) {
 		if (o->cuts)
 			die_usage("--limit and --fraction cut the stats table; -f %s draws every "
 				  "function (use --min-share, --max-frames)",
@@ -419,6 +432,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind >= argc)
 		die_usage("no input (give .prof files, directories, or - for standard input)");
+	if (o->interactive && (!isatty(0) || !isatty(1)))
+		die_usage("-i needs a terminal on standard input and output");
 	if ((o->writer->flags & PV_W_BINARY) && (!o->outpath || !strcmp(o->outpath, "-")) && isatty(1))
 		die_usage("%s output is binary: give -o FILE or redirect standard output",
 			  o->writer->name);

@@ -7,6 +7,7 @@
  * Exit status: see cli.h.
  */
 #include <malloc.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../tui/tui.h"
 #include "cli.h"
 #include "output.h"
 
@@ -508,6 +510,46 @@ out:
 	return status < 0 ? -status : status;
 }
 
+/* -i: the inputs loaded as for --requests (the endpoints view needs the
+ * groups), then the browser until q.  A signal that ended the browser
+ * ends the process the same way once the terminal is back. */
+static int run_interactive(struct options *o)
+{
+	struct hooks h = {.filter = o->filter};
+	pv_stats *st = NULL;
+	pv_reqview *rv = NULL;
+	pv_load_result res;
+	char sum[1024];
+	int sig = 0;
+	if (pv_groups_new(&h.groups, 1) < 0)
+		return oom();
+	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	if (status >= 0) {
+		int g = groups_finish(o, &h, &rv);
+		status = g < 0 ? g : prepare(o, st) < 0 ? -EXIT_INPUT
+							: status;
+	}
+	if (status < 0)
+		goto out;
+	summary(sum, sizeof(sum), o, &res, h.refused, o->inputs, o->ninputs);
+	struct tui_data d = {.st = st, .groups = h.groups, .requests = rv && rv->nrows ? rv : NULL, .summary = sum};
+	struct tui_opts to = {.sortspec = o->sortspec, .sel = o->sel, .unit = o->wopts.unit, .tree = o->tree};
+	pv_ctx ctx = {0};
+	if (tui_run(&to, &d, NULL, &sig, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = EXIT_INPUT;
+	}
+out:
+	pv_reqview_free(rv);
+	hooks_free(&h);
+	pv_stats_free(st);
+	if (sig) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return status < 0 ? -status : status;
+}
+
 int main(int argc, char **argv)
 {
 	output_std_fds();
@@ -523,11 +565,14 @@ int main(int argc, char **argv)
 	struct options o;
 	int status = EXIT_OK;
 	if (options_parse(&o, argc, argv) == 0) {
-		switch (o.mode) {
-		case PV_MODE_REQUESTS: status = run_requests(&o); break;
-		case PV_MODE_DIFF: status = run_diff(&o); break;
-		default: status = run_stats(&o); break;
-		}
+		if (o.interactive)
+			status = run_interactive(&o);
+		else
+			switch (o.mode) {
+			case PV_MODE_REQUESTS: status = run_requests(&o); break;
+			case PV_MODE_DIFF: status = run_diff(&o); break;
+			default: status = run_stats(&o); break;
+			}
 	}
 	options_free(&o);
 	return status;

@@ -1213,13 +1213,15 @@ static int marshal_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsign
 	r.maxwork = len < SIZE_MAX / 4 - 4096 ? 4 * len + 4096 : SIZE_MAX;
 	pv_profile_reset(out);
 	/* Room up front, from the size: a dump spends 40-500 bytes per entry
-	 * (median ~130) and 10-100 per caller edge.  Over-estimates cost
-	 * address space, not memory (untouched pages are never faulted in);
-	 * the intern tables, which are zeroed and touched all over, get the
-	 * lower estimate, capped (a file of one huge string has few keys).
-	 * A hint only: failure is not an error. */
+	 * (median ~130) and 10-100 per caller edge.  The typical figures, not
+	 * the bounds: an over-estimate costs address space (`ulimit -v`
+	 * counts it, untouched or not), and a large table that outgrows its
+	 * room grows by half without a copy (pv_grow_to).  The intern tables,
+	 * which are zeroed and touched all over, get a capped estimate (a
+	 * file of one huge string has few keys).  A hint only: failure is not
+	 * an error. */
 	size_t nk = len / 128 < ((size_t)1 << 20) ? len / 128 : (size_t)1 << 20;
-	(void)pv_profile_reserve(out, len / 64, len / 48);
+	(void)pv_profile_reserve(out, len / 128, len / 96);
 	(void)pv_stats_reserve(st, nk, nk, len / 8);
 	(void)pv_grow(&r.refs, &r.caprefs, len / 32, sizeof(*r.refs));
 	int rc;

@@ -70,6 +70,15 @@ static inline int pv_grow(void *ptr, size_t *cap, size_t need, size_t size)
 	return need <= *cap ? 0 : pv_grow_to(ptr, cap, need, size);
 }
 
+/* The large tables of a profile and of the model (entries, edges): as
+ * pv_grow, but from 2 MiB on in mappings of their own that grow without a
+ * copy (util.c).  Free with pv_big_free(p, cap, size), never free(); resize
+ * only through these.  pv_big_fit shrinks to n items (a failure keeps the
+ * larger table).  0 or PV_ENOMEM, the table unchanged on failure. */
+int pv_big_grow(void *ptr, size_t *cap, size_t need, size_t size);
+int pv_big_fit(void *ptr, size_t *cap, size_t n, size_t size);
+void pv_big_free(void *p, size_t cap, size_t size);
+
 /* 64-bit hash of a byte string (used for interning). */
 uint64_t pv_hash_bytes(const void *p, size_t n);
 static inline uint64_t pv_hash_u64(uint64_t x)

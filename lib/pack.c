@@ -219,7 +219,7 @@ int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len)
 	uint64_t abssum;
 	memcpy(&abssum, u.p, 8);
 	u.p += 8;
-	if (pv_grow(&p->entries, &p->cap, n, sizeof(*p->entries)) < 0)
+	if (pv_big_grow(&p->entries, &p->cap, n, sizeof(*p->entries)) < 0)
 		return PV_ENOMEM;
 	size_t ne = 1; /* callers[0] unused */
 	for (size_t i = 0; i < n && !u.bad; i++) {
@@ -235,7 +235,7 @@ int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len)
 		e->first_edge = e->last_edge = 0;
 		if (u.bad || k > (size_t)(u.end - u.p) || ne + k >= UINT32_MAX)
 			return PV_EFORMAT;
-		if (k && pv_grow(&p->callers, &p->capcallers, ne + k, sizeof(*p->callers)) < 0)
+		if (k && pv_big_grow(&p->callers, &p->capcallers, ne + k, sizeof(*p->callers)) < 0)
 			return PV_ENOMEM;
 		for (size_t j = 0; j < k; j++) {
 			pv_edge *c = &p->callers[ne + j];

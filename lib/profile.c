@@ -34,8 +34,8 @@ void pv_profile_free(pv_profile *p)
 {
 	if (!p)
 		return;
-	free(p->entries);
-	free(p->callers);
+	pv_big_free(p->entries, p->cap, sizeof(*p->entries));
+	pv_big_free(p->callers, p->capcallers, sizeof(*p->callers));
 	free(p->keyslot);
 	free(p->callerslot);
 	free(p);
@@ -43,27 +43,17 @@ void pv_profile_free(pv_profile *p)
 
 int pv_profile_reserve(pv_profile *p, size_t nentries, size_t nedges)
 {
-	if (pv_grow(&p->entries, &p->cap, p->n + nentries, sizeof(*p->entries)) < 0 ||
-	    pv_grow(&p->callers, &p->capcallers, p->ncallers + nedges + 2, sizeof(*p->callers)) < 0)
+	if (pv_big_grow(&p->entries, &p->cap, p->n + nentries, sizeof(*p->entries)) < 0 ||
+	    pv_big_grow(&p->callers, &p->capcallers, p->ncallers + nedges + 2, sizeof(*p->callers)) < 0)
 		return PV_ENOMEM;
 	return 0;
 }
 
 void pv_profile_shrink(pv_profile *p)
 {
-	/* realloc to a smaller size keeps the contents; a failure keeps the
-	 * larger block, which is still right */
-	pentry *e = realloc(p->entries, (p->n ? p->n : 1) * sizeof(*p->entries));
-	if (e) {
-		p->entries = e;
-		p->cap = p->n ? p->n : 1;
-	}
-	size_t nc = p->ncallers ? p->ncallers : 1;
-	pv_edge *c = realloc(p->callers, nc * sizeof(*p->callers));
-	if (c) {
-		p->callers = c;
-		p->capcallers = nc;
-	}
+	/* a failure keeps the larger table, which is still right */
+	(void)pv_big_fit(&p->entries, &p->cap, p->n, sizeof(*p->entries));
+	(void)pv_big_fit(&p->callers, &p->capcallers, p->ncallers, sizeof(*p->callers));
 	/* the repeat marks serve the reader only, and are indexed by key id
 	 * (the size of the whole model): a later read grows them again */
 	free(p->keyslot);
@@ -154,9 +144,9 @@ int pv_profile_rekey_map(pv_profile *p, const pv_stats *from, pv_stats *to, pv_m
 int pv_profile_copy(pv_profile *dst, const pv_profile *src)
 {
 	pv_profile_reset(dst);
-	if (pv_grow(&dst->entries, &dst->cap, src->n ? src->n : 1, sizeof(*dst->entries)) < 0 ||
-	    pv_grow(&dst->callers, &dst->capcallers, src->ncallers ? src->ncallers : 1,
-		    sizeof(*dst->callers)) < 0)
+	if (pv_big_grow(&dst->entries, &dst->cap, src->n ? src->n : 1, sizeof(*dst->entries)) < 0 ||
+	    pv_big_grow(&dst->callers, &dst->capcallers, src->ncallers ? src->ncallers : 1,
+			sizeof(*dst->callers)) < 0)
 		return PV_ENOMEM;
 	if (src->n)
 		memcpy(dst->entries, src->entries, src->n * sizeof(*dst->entries));
@@ -220,7 +210,7 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv
 	if (p->keyslot[key].gen == p->gen) {
 		e = &p->entries[p->keyslot[key].pos];
 	} else {
-		if (pv_grow(&p->entries, &p->cap, p->n + 1, sizeof(*p->entries)) < 0)
+		if (pv_big_grow(&p->entries, &p->cap, p->n + 1, sizeof(*p->entries)) < 0)
 			return PV_ENOMEM;
 		p->keyslot[key].gen = p->gen;
 		p->keyslot[key].pos = (uint32_t)p->n;
@@ -262,7 +252,7 @@ int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
 	} else {
 		if (p->ncallers >= UINT32_MAX - 1)
 			return PV_ELIMIT;
-		if (pv_grow(&p->callers, &p->capcallers, p->ncallers + 2, sizeof(*p->callers)) < 0)
+		if (pv_big_grow(&p->callers, &p->capcallers, p->ncallers + 2, sizeof(*p->callers)) < 0)
 			return PV_ENOMEM;
 		if (p->ncallers == 0) { /* index 0 means "none" */
 			memset(&p->callers[0], 0, sizeof(p->callers[0]));

@@ -425,6 +425,31 @@ void pv_view_clear(pv_view *view);
  * 0 when out of memory. */
 size_t pv_view_width(const pv_view *view, pv_stats *st);
 
+/* ---- callers and callees (lib/calls.c) --------------------------------- */
+
+/* One side of a call: the other function's key id and the edge (the
+ * callee's callers-map value) with pstats' numbers. */
+typedef struct pv_call {
+	uint32_t key;
+	const pv_edge *edge;
+} pv_call;
+
+/* A model's calls both ways: print_callers' maps and print_callees'
+ * inverse of them, each list sorted as pstats sorts it ((file, line, name)
+ * tuple order).  Valid while st is not changed.  0 or PV_ENOMEM. */
+typedef struct pv_calls pv_calls;
+int pv_calls_new(pv_calls **out, pv_stats *st);
+void pv_calls_free(pv_calls *c);
+/* Entry `entry`'s callers, valid until the next call on c.  0 or PV_ENOMEM. */
+int pv_calls_callers(pv_calls *c, size_t entry, const pv_call **out, size_t *n);
+/* Entry `entry`'s callees (the entries whose callers name it), valid with c. */
+void pv_calls_callees(const pv_calls *c, size_t entry, const pv_call **out, size_t *n);
+/* The numbers pstats prints for a call: nc/cc, tottime and cumtime of the
+ * edge; for the profile module's int edges cc = nc, tt NAN and ct the other
+ * function's cumulative time (NAN when it has no entry). */
+void pv_call_numbers(pv_stats *st, const pv_call *call, pv_int *nc, pv_int *cc, double *tt,
+		     double *ct);
+
 /* ---- request names (lib/reqname.c) ------------------------------------- */
 
 /* What a profile's file name says about its request (lib/reqname.c;

@@ -17,8 +17,8 @@
 
 static void table_free(table *t)
 {
-	free(t->entries);
-	free(t->edges);
+	pv_big_free(t->entries, t->capentries, sizeof(*t->entries));
+	pv_big_free(t->edges, t->capedges, sizeof(*t->edges));
 	free(t->entry_of_key);
 	pv_map_free(&t->edge_of);
 	memset(t, 0, sizeof(*t));
@@ -42,7 +42,7 @@ static int table_new_entry(table *t, uint32_t key, size_t *idx)
 	}
 	if (t->nentries >= UINT32_MAX - 1)
 		return PV_ELIMIT;
-	if (pv_grow(&t->entries, &t->capentries, t->nentries + 1, sizeof(pv_entry)) < 0)
+	if (pv_big_grow(&t->entries, &t->capentries, t->nentries + 1, sizeof(pv_entry)) < 0)
 		return PV_ENOMEM;
 	pv_entry *e = &t->entries[t->nentries];
 	memset(e, 0, sizeof(*e));
@@ -67,7 +67,7 @@ static int table_append_edge(table *t, size_t ei, const pv_edge *src, int index)
 		t->nedges = 1; /* index 0 means "none" */
 	if (t->nedges >= UINT32_MAX - 1)
 		return PV_ELIMIT;
-	if (pv_grow(&t->edges, &t->capedges, t->nedges + 1, sizeof(pv_edge)) < 0)
+	if (pv_big_grow(&t->edges, &t->capedges, t->nedges + 1, sizeof(pv_edge)) < 0)
 		return PV_ENOMEM;
 	uint32_t id = (uint32_t)t->nedges;
 	if (!index)
@@ -324,8 +324,8 @@ static int table_take(table *t, pv_profile *p)
 	for (size_t i = 0; i < p->n; i++)
 		t->entry_of_key[p->entries[i].key] = (uint32_t)i + 1;
 	add_totals(t, p);
-	free(t->entries);
-	free(t->edges);
+	pv_big_free(t->entries, t->capentries, sizeof(*t->entries));
+	pv_big_free(t->edges, t->capedges, sizeof(*t->edges));
 	t->entries = p->entries;
 	t->nentries = p->n;
 	t->capentries = p->cap;

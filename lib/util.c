@@ -1,6 +1,7 @@
 /*
  * util.c - growable arrays, hashing and the integer map used for interning.
  */
+#define _GNU_SOURCE /* mremap */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,15 @@ int pv_grow_to(void *ptr, size_t *cap, size_t need, size_t size)
 {
 	void **p = ptr;
 	size_t n = *cap ? *cap : 16;
+	if (need > n && need <= SIZE_MAX / size && need * size >= HUGE_MIN) {
+		/* a large block grows by half, or to exactly what is asked when
+		 * that is more (a reserve from an input's size): doubling a
+		 * 300 MB table past its need is address space that `ulimit -v`
+		 * counts */
+		n = n * size >= HUGE_MIN && need - n <= n / 2 ? n + n / 2 : need;
+		if (n > SIZE_MAX / size)
+			return PV_ENOMEM;
+	}
 	while (n < need) {
 		if (n > SIZE_MAX / 2 / size)
 			return PV_ENOMEM;
@@ -75,10 +85,9 @@ int pv_grow_to(void *ptr, size_t *cap, size_t need, size_t size)
 		if (r < n * size)
 			return PV_ENOMEM;
 		if (*p && *cap * size >= HUGE_MIN) {
-			/* already large: realloc moves the pages (mremap), so the
-			 * old and new blocks are never both resident; the block
-			 * may leave the 2 MiB boundary, its aligned inside still
-			 * gets huge pages */
+			/* already large: realloc copies (the advice split the
+			 * block's mapping, which mremap refuses); the large
+			 * tables of one profile grow with pv_big_grow instead */
 			q = realloc(*p, r);
 			if (q)
 				advise_huge(q, r);
@@ -192,4 +201,86 @@ int pv_map_put(pv_map *m, uint64_t key, uint32_t val)
 	m->vals[i] = val;
 	m->used++;
 	return 0;
+}
+
+/* Large tables in mappings of their own.  The entry and edge tables of one
+ * big profile are hundreds of megabytes: grown through malloc, a table is
+ * copied into a new block while the old one is still there (twice the
+ * address space, which `ulimit -v` counts, and the copy's time).  From
+ * BIG_MIN on they are anonymous mappings of whole 2 MiB (which Linux places
+ * on a 2 MiB boundary), advised as huge pages before any is touched, and
+ * grown with mremap: the pages move, no byte is copied.  The capacity tells
+ * which kind a table is, so it is freed with pv_big_free(p, cap, size). */
+#define BIG_MIN HUGE_PAGE
+
+static size_t big_len(size_t bytes)
+{
+	return (bytes + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
+}
+
+static void *big_map(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, len, MADV_HUGEPAGE); /* advice only */
+#endif
+	return p;
+}
+
+/* Move *ptr (cap items of `size`) to a block of exactly n items' room, or
+ * more when it is a mapping (whole 2 MiB); *cap says what it holds. */
+static int big_move(void **p, size_t *cap, size_t n, size_t size)
+{
+	size_t old = *cap * size, want = n * size;
+	int was_big = *p && old >= BIG_MIN, big = want >= BIG_MIN;
+	void *q;
+	if (was_big && big) {
+		q = mremap(*p, big_len(old), big_len(want), MREMAP_MAYMOVE);
+		if (q == MAP_FAILED)
+			return PV_ENOMEM;
+#ifdef MADV_HUGEPAGE
+		(void)madvise(q, big_len(want), MADV_HUGEPAGE);
+#endif
+	} else if (!was_big && !big) {
+		q = realloc(*p, want ? want : 1);
+		if (!q)
+			return PV_ENOMEM;
+	} else {
+		q = big ? big_map(big_len(want)) : malloc(want ? want : 1);
+		if (!q)
+			return PV_ENOMEM;
+		if (*p)
+			memcpy(q, *p, old < want ? old : want);
+		pv_big_free(*p, *cap, size);
+	}
+	*p = q;
+	*cap = big ? big_len(want) / size : n;
+	return 0;
+}
+
+int pv_big_grow(void *ptr, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t n = *cap ? *cap + *cap / 2 : 16;
+	if (n < need)
+		n = need; /* a reserve from an input's size: exactly that */
+	if (n > SIZE_MAX / 2 / size)
+		return PV_ENOMEM;
+	return big_move(ptr, cap, n, size);
+}
+
+int pv_big_fit(void *ptr, size_t *cap, size_t n, size_t size)
+{
+	return n < *cap ? big_move(ptr, cap, n ? n : 1, size) : 0;
+}
+
+void pv_big_free(void *p, size_t cap, size_t size)
+{
+	if (p && cap * size >= BIG_MIN)
+		munmap(p, big_len(cap * size));
+	else
+		free(p);
 }

@@ -216,7 +216,7 @@ PLAIN = (str, int, float, bytes)
 CODE = type(compile("", "", "exec"))
 ADDR = re.compile(rb"(<code object .*? at )0x[0-9a-f]+(, file )")
 
-# Inputs where profview differs from pstats by decision (README, "Where
+# Inputs where profview differs from pstats by decision (doc/formats.md, "Where
 # profview knowingly differs"): the case is skipped with the reason.
 DEVIATIONS = {
     "nonint_lineno.prof": "a line number that is not a whole number is refused",

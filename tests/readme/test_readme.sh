@@ -27,7 +27,7 @@ else
 	echo "ok   the README's output sample is what '$cmd' prints"
 fi
 # no document points at files outside the repository or names this machine's paths
-bad=$(grep -nE '/work/|/root/|\.pyenv|/home/[a-z]' README.md doc/profview.1 testdata/README.md tests/*/README.md fuzz/README.md 2>/dev/null)
+bad=$(grep -nE '/work/|/root/|\.pyenv|/home/[a-z]' README.md doc/*.md bench/README.md doc/profview.1 testdata/README.md tests/*/README.md fuzz/README.md 2>/dev/null)
 if [ -n "$bad" ]; then
 	echo "FAIL documents name paths outside the repository:"
 	echo "$bad" | head -10

@@ -635,7 +635,7 @@ static void test_report_no_summary_default_section(void **state)
 
 /* profile-module data whose caller has no entry of its own: pstats raises
  * KeyError in the middle of print_callers; profview prints "?" for that
- * cumulative time (README: "Where profview knowingly differs"). */
+ * cumulative time (doc/formats.md: "Where profview knowingly differs"). */
 static void test_report_int_caller_without_entry(void **state)
 {
 	(void)state;

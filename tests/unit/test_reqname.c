@@ -1,6 +1,6 @@
 /*
  * test_reqname.c - lib/reqname.c: request names of every form
- * (README "Request names") to method, path, endpoint, elapsed and time.
+ * (doc/requests.md, "Request names") to method, path, endpoint, elapsed and time.
  */
 #include <math.h>
 

@@ -1,9 +1,12 @@
 /*
  * test_stats.c - the model (lib/stats.c, intern.c, display.c, profile.c):
  * interning, display strings, profiles, pstats' merge rules (Stats(first)
- * then add()), totals in pstats' summation order, strip_dirs.
+ * then add()), totals in pstats' summation order, strip_dirs; the big-table
+ * allocator (util.c) the tables grow with.
  */
 #include "testutil.h"
+
+#include "../../lib/internal.h" /* pv_big_grow */
 
 typedef struct fx {
 	pv_stats *st;
@@ -731,11 +734,41 @@ static void test_stats_strip_dirs_mixed_shapes(void **state)
 	assert_string_equal(tu_entry_name(f->st, 0), "a/m.py:1(f)");
 }
 
+/* The big-table allocator: a table grown from nothing past 2 MiB (into a
+ * mapping), grown again (mremap), shrunk back below 2 MiB (to malloc) keeps
+ * every item, and its capacity covers what was asked. */
+static void test_stats_big_table_grow_keeps_items(void **state)
+{
+	(void)state;
+	uint64_t *t = NULL;
+	size_t cap = 0, n = 0;
+	const size_t steps[] = {1000, 300000, 300001, 2000000, 50, 0};
+	for (size_t s = 0; s < sizeof(steps) / sizeof(steps[0]); s++) {
+		size_t want = steps[s];
+		if (want > n) {
+			assert_int_equal(pv_big_grow(&t, &cap, want, sizeof(*t)), 0);
+			assert_true(cap >= want);
+			for (; n < want; n++)
+				t[n] = n * 0x9e3779b97f4a7c15ULL;
+		} else {
+			assert_int_equal(pv_big_fit(&t, &cap, want, sizeof(*t)), 0);
+			assert_true(cap >= (want ? want : 1));
+			n = want;
+		}
+		for (size_t i = 0; i < n; i++)
+			if (t[i] != i * 0x9e3779b97f4a7c15ULL)
+				fail_msg("item %zu lost after step %zu", i, s);
+	}
+	pv_big_free(t, cap, sizeof(*t));
+	pv_big_free(NULL, 0, sizeof(*t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stats_intern_same_bytes_same_id, setup, teardown),
 		cmocka_unit_test(test_stats_reserve),
+		cmocka_unit_test(test_stats_big_table_grow_keeps_items),
 		cmocka_unit_test_setup_teardown(test_stats_profile_shrink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_display_strings, setup, teardown),
 		cmocka_unit_test(test_stats_utf8_len),
