@@ -56,7 +56,7 @@ TEST_PKGS += golang-go
 TEST_PKGS += tmux
 
 .PHONY: all deps demo-deps readme demo check test unit oracle cli requests export live formats visual html \
-	scale hostile pprof dtoa valgrind clean format format-check sanitize bench
+	scale hostile pprof dtoa diff valgrind clean format format-check sanitize bench
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ) $(TUI_OBJ)
@@ -116,7 +116,7 @@ demo: demo-deps
 	$(MAKE) profview
 	$(DEMO_CMD)
 
-SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof dtoa tui
+SUITES := unit oracle cli requests export live formats readme visual html scale hostile pprof dtoa tui diff
 test: deps
 	$(MAKE) $(SUITES) installtest
 
@@ -143,6 +143,10 @@ cli: $(PROFVIEW_BIN)
 hostile: $(PROFVIEW_BIN)
 	bash tests/hostile/run.sh $(PROFVIEW_BIN)
 	$(DEB_PYTHON) tests/hostile/test_names.py --profview $(PROFVIEW_BIN)
+
+# --diff against ground truth from real werkzeug runs (testdata/diff/)
+diff: $(PROFVIEW_BIN)
+	$(PYTHON) tests/diff/test_diff.py --profview $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)

@@ -34,7 +34,9 @@ struct options {
 	pv_reqfilter *filter; /* --endpoint, --since, --until */
 	const char **diffs;   /* --diff BASE... */
 	size_t ndiffs;
-	const char *outpath; /* -o, or NULL */
+	double diff_threshold; /* --diff-threshold, a fraction (0.05) */
+	double diff_floor;     /* --diff-floor, seconds (10e-6) */
+	const char *outpath;   /* -o, or NULL */
 	pv_limits limits;
 	size_t cache_bytes; /* $PROFVIEW_ARCHIVE_CACHE, or 0 */
 	int threads;        /* $PROFVIEW_THREADS, or 0 */
@@ -49,6 +51,8 @@ struct options {
  * --version), 0 to go on; exits with EXIT_USAGE on a usage error. */
 int options_parse(struct options *o, int argc, char **argv);
 void options_free(struct options *o);
+/* "10us", "0.5ms", "1s" as seconds; exits with a usage error otherwise */
+double parse_time(const char *opt, const char *a);
 
 __attribute__((format(printf, 1, 2), noreturn)) void die_usage(const char *fmt, ...);
 

@@ -38,6 +38,8 @@ static const char usage_text[] =
 	"      --diff BASE          compare INPUT with BASE (a file, directory or archive;\n"
 	"                           repeat for several) per function and profile\n"
 	"                           (--sort absolute|change|relative|base|current|name)\n"
+	"      --diff-threshold P   --diff: a change needs P%% or more (5) ...\n"
+	"      --diff-floor TIME    ... and TIME or more (10us; s, ms, us) and p < 0.05\n"
 	"  -i, --interactive        browse in the terminal: functions, callers and callees,\n"
 	"                           endpoints, the call tree (? lists the keys)\n"
 	"      --callers            who called each listed function (print_callers)\n"
@@ -155,6 +157,20 @@ static double parse_percent(const char *opt, const char *a)
 	return v;
 }
 
+/* 10us, 0.5ms, 1s: seconds */
+double parse_time(const char *opt, const char *a)
+{
+	char *end;
+	double v = strtod(a, &end);
+	double k = !strcmp(end, "s")                               ? 1
+		   : !strcmp(end, "ms")                            ? 1e-3
+		   : !strcmp(end, "us") || !strcmp(end, "\u00b5s") ? 1e-6
+								   : 0;
+	if (end == a || !k || !(v >= 0 && v < 1e9))
+		die_usage("%s takes a time with its unit (10us, 0.5ms, 1s), not '%s'", opt, a);
+	return v * k;
+}
+
 /* 123, 64K, 1M, 2G (powers of 1024) */
 static uint64_t parse_size(const char *opt, const char *a)
 {
@@ -196,6 +212,8 @@ enum {
 	O_INVERTED,
 	O_ICICLE,
 	O_MERGED,
+	O_DIFFTHRESHOLD,
+	O_DIFFFLOOR,
 	O_MAXOUTPUT,
 };
 
@@ -241,6 +259,8 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"inverted", no_argument, 0, O_INVERTED},
 		{"icicle", no_argument, 0, O_ICICLE},
 		{"merged", no_argument, 0, O_MERGED},
+		{"diff-threshold", required_argument, 0, O_DIFFTHRESHOLD},
+		{"diff-floor", required_argument, 0, O_DIFFFLOOR},
 		{"interactive", no_argument, 0, 'i'},
 		{"max-output", required_argument, 0, O_MAXOUTPUT},
 		{"help", no_argument, 0, 'h'},
@@ -258,7 +278,10 @@ int options_parse(struct options *o, int argc, char **argv)
 	    pv_select_new(&o->tmatch) < 0 || pv_select_new(&o->texclude) < 0)
 		die_usage("out of memory");
 	o->tree.min_share = -1;
-	int c, requests = 0, treeopt = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0, endpoint = 0;
+	o->diff_threshold = 0.05;
+	o->diff_floor = 10e-6;
+	int c, requests = 0, treeopt = 0, diffopt = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0,
+	       endpoint = 0;
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hqi", longopts, NULL)) != -1) {
 		int rc = 0;
@@ -328,6 +351,14 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case O_REQUESTS: requests = 1; break;
 		case O_DIFF: o->diffs[o->ndiffs++] = optarg; break;
+		case O_DIFFTHRESHOLD:
+			o->diff_threshold = parse_percent("--diff-threshold", optarg) / 100;
+			diffopt = 1;
+			break;
+		case O_DIFFFLOOR:
+			o->diff_floor = parse_time("--diff-floor", optarg);
+			diffopt = 1;
+			break;
 		case 'q': o->quiet = 1; break;
 		case 'i': o->interactive = 1; break;
 		case O_SHORT: o->shortpaths = 1; break;
@@ -360,6 +391,8 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (requests && o->ndiffs)
 		die_usage("--requests and --diff do not go together");
+	if (diffopt && !o->ndiffs)
+		die_usage("--diff-threshold and --diff-floor apply to --diff");
 	snprintf(o->filter_desc, sizeof(o->filter_desc), "%s%s%s%s%s", since ? "--since" : "",
 		 since && (until || endpoint) ? "/" : "", until ? "--until" : "",
 		 until && endpoint ? "/" : "", endpoint ? "--endpoint" : "");

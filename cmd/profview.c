@@ -44,8 +44,9 @@ static char *join_inputs(char **v, int n)
 struct hooks {
 	pv_reqfilter *filter;
 	pv_groups *groups;
-	size_t refused; /* profiles the selection left out */
-	char **skipped; /* the messages of inputs not read (-f html shows them) */
+	pv_samples *samples; /* --diff: per-request samples by endpoint */
+	size_t refused;      /* profiles the selection left out */
+	char **skipped;      /* the messages of inputs not read (-f html shows them) */
 	size_t nskipped, capskipped;
 	unsigned noom; /* inputs not read for want of memory (said once) */
 };
@@ -67,6 +68,8 @@ static int seen(void *arg, const char *name, pv_stats *st, const pv_profile *p)
 		h->refused++;
 		return 0;
 	}
+	if (h->samples)
+		pv_samples_add(h->samples, name, st, p);
 	return h->groups ? pv_groups_add(h->groups, name, st, p) : 1;
 }
 
@@ -147,6 +150,8 @@ static void hooks_free(struct hooks *h)
 	h->nskipped = h->capskipped = 0;
 	pv_groups_free(h->groups);
 	h->groups = NULL;
+	pv_samples_free(h->samples);
+	h->samples = NULL;
 }
 
 /* "19 profiles from dump/ (287 left out by --since; 2 unreadable, skipped;
@@ -199,11 +204,9 @@ static int groups_oom(const pv_groups *g)
 static int load(const struct options *o, struct hooks *h, const char *const *inputs, size_t n,
 		const char *what, pv_stats **st, pv_load_result *res)
 {
-	static const pv_reader *const readers[] = {&pv_reader_marshal, NULL};
-	static const pv_container *const containers[] = {&pv_container_archive, NULL};
-	pv_load_opts lopts = {.readers = readers, .containers = containers, .on_error = on_error, .want = want, .arg = h, .limits = o->limits};
+	pv_load_opts lopts = {.readers = pv_readers, .containers = pv_containers, .on_error = on_error, .want = want, .arg = h, .limits = o->limits};
 	/* seen runs under the loader's table lock: only when there is work */
-	if (pv_reqfilter_active(h->filter) || h->groups)
+	if (pv_reqfilter_active(h->filter) || h->groups || h->samples)
 		lopts.seen = seen;
 	lopts.cache_bytes = o->cache_bytes;
 	lopts.threads = o->threads;
@@ -492,9 +495,15 @@ static int run_diff(struct options *o)
 	struct hooks h = {.filter = o->filter}, hb = {.filter = o->filter};
 	pv_stats *st = NULL, *base = NULL;
 	pv_diffview *dv = NULL;
+	pv_epdiff *ed = NULL;
 	pv_reqview *rv = NULL, *rvb = NULL;
 	pv_load_result res, bres;
 	pv_ctx ctx = {0};
+	if (pv_samples_new(&h.samples) < 0 || pv_samples_new(&hb.samples) < 0) {
+		hooks_free(&h);
+		hooks_free(&hb);
+		return oom();
+	}
 	int status = groups_start(o, &h);
 	if (status < 0 || (status = groups_start(o, &hb)) < 0)
 		goto out;
@@ -525,6 +534,16 @@ static int run_diff(struct options *o)
 		status = ctx.code == PV_ELIMIT || ctx.code == PV_EARG ? -EXIT_USAGE : -EXIT_INPUT;
 		goto out;
 	}
+	if (pv_samples_failed(h.samples) || pv_samples_failed(hb.samples)) {
+		status = -oom();
+		goto out;
+	}
+	if (pv_epdiff_build(&ed, hb.samples, base, h.samples, st, o->vsort, o->sel,
+			    o->diff_threshold, o->diff_floor, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		status = -EXIT_INPUT;
+		goto out;
+	}
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);
 	summary(what_base, sizeof(what_base), o, &bres, hb.refused, (char **)o->diffs, (int)o->ndiffs);
@@ -534,7 +553,7 @@ static int run_diff(struct options *o)
 	o->wopts.base_summary = of ? of + 6 : what_base;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb};
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed};
 	status = write_views(o, &v, status);
 out:
 	pv_reqview_free(rv);
@@ -542,6 +561,7 @@ out:
 	hooks_free(&h);
 	hooks_free(&hb);
 	pv_diffview_free(dv);
+	pv_epdiff_free(ed);
 	pv_stats_free(base);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;

@@ -282,10 +282,109 @@ static void j_side(pv_out *fp, const pv_entry *e, double calls, double tt, doubl
 	out_c(fp, '}');
 }
 
+static void j_req(pv_out *fp, size_t n, double p50, double p95, double mean)
+{
+	if (!n) {
+		out_s(fp, "null");
+		return;
+	}
+	out_fmt(fp, "{\"requests\": %zu, \"p50\": ", n);
+	j_double(fp, p50);
+	out_s(fp, ", \"p95\": ");
+	j_double(fp, p95);
+	out_s(fp, ", \"mean\": ");
+	j_double(fp, mean);
+	out_c(fp, '}');
+}
+
+static void j_fside(pv_out *fp, int in, double calls, double tt, double ct)
+{
+	if (!in) {
+		out_s(fp, "null");
+		return;
+	}
+	out_s(fp, "{\"calls\": ");
+	j_double(fp, calls);
+	out_s(fp, ", \"tottime\": ");
+	j_double(fp, tt);
+	out_s(fp, ", \"cumtime\": ");
+	j_double(fp, ct);
+	out_c(fp, '}');
+}
+
+/* The per-endpoint part of the diff: the overall figures, the test and
+ * "endpoints": [...] (the functions the text shows, by the same rule). */
+static void json_endpoints(pv_out *fp, const pv_epdiff *d)
+{
+	out_s(fp, "\"overall\": {\"change\": ");
+	j_double(fp, d->adj_c - d->adj_b);
+	out_s(fp, ", \"relative\": ");
+	j_double(fp, d->adjusted);
+	out_s(fp, ", \"base_time\": ");
+	j_double(fp, d->adj_b);
+	out_s(fp, ", \"current_time\": ");
+	j_double(fp, d->adj_c);
+	out_s(fp, ", \"unadjusted\": {\"change\": ");
+	j_double(fp, d->typ_c - d->typ_b);
+	out_s(fp, ", \"relative\": ");
+	j_double(fp, d->unadjusted);
+	out_s(fp, ", \"base_time\": ");
+	j_double(fp, d->typ_b);
+	out_s(fp, ", \"current_time\": ");
+	j_double(fp, d->typ_c);
+	out_s(fp, "}, \"mix\": ");
+	j_double(fp, d->mix);
+	out_s(fp, "},\n\"test\": {\"name\": \"mann-whitney-u\", \"correction\": \"holm\", \"alpha\": ");
+	j_double(fp, d->alpha);
+	out_s(fp, ", \"threshold\": ");
+	j_double(fp, d->threshold);
+	out_s(fp, ", \"floor\": ");
+	j_double(fp, d->floor);
+	out_fmt(fp, ", \"endpoints_compared\": %zu, \"functions_compared\": %zu},\n\"endpoints\": [",
+		d->m_endpoints, d->m_functions);
+	for (size_t i = 0; i < d->n; i++) {
+		const pv_eprow *r = &d->rows[i];
+		out_s(fp, i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ");
+		j_cstr(fp, r->endpoint);
+		out_fmt(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[r->verdict]);
+		j_req(fp, r->nb, r->p50_b, r->p95_b, r->mean_b);
+		out_s(fp, ", \"current\": ");
+		j_req(fp, r->nc, r->p50_c, r->p95_c, r->mean_c);
+		out_s(fp, ", \"shift\": ");
+		j_double(fp, r->nb && r->nc ? r->shift : NAN);
+		out_s(fp, ", \"p\": ");
+		j_double(fp, r->p);
+		out_fmt(fp, ", \"functions_changed\": %zu, \"functions_total\": %zu, \"functions\": [",
+			r->nchanged, r->nfn);
+		int first = 1;
+		for (size_t j = 0; j < r->nfn; j++) {
+			const pv_epfunc *f = &r->fn[j];
+			if (j >= r->shown && (d->limited || f->verdict == PV_V_UNCHANGED))
+				continue;
+			out_s(fp, first ? "\n    {" : ",\n    {");
+			first = 0;
+			j_key(fp, f->from, f->key, NULL);
+			out_fmt(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[f->verdict]);
+			j_fside(fp, f->in_base, f->calls_b, f->tt_b, f->ct_b);
+			out_s(fp, ", \"current\": ");
+			j_fside(fp, f->in_cur, f->calls_c, f->tt_c, f->ct_c);
+			out_s(fp, ", \"change\": ");
+			j_double(fp, f->change);
+			out_s(fp, ", \"relative\": ");
+			j_double(fp, f->relative);
+			out_s(fp, ", \"p\": ");
+			j_double(fp, f->p);
+			out_c(fp, '}');
+		}
+		out_s(fp, "]}");
+	}
+	out_s(fp, d->n ? "\n],\n" : "],\n");
+}
+
 static int json_diff(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 {
 	const pv_diffview *v = vs->diff;
-	out_s(fp, "{\"schema\": \"profview-diff/1\", \"units\": {\"time\": \"s\", \"calls\": "
+	out_s(fp, "{\"schema\": \"profview-diff/2\", \"units\": {\"time\": \"s\", \"calls\": "
 		  "\"per profile\"}, \"sort\": ");
 	j_cstr(fp, pv_diffview_keys[v->sort]);
 	out_s(fp, ", \"base\": {\"source\": ");
@@ -296,11 +395,9 @@ static int json_diff(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 	j_cstr(fp, o->summary ? o->summary : "");
 	out_fmt(fp, ", \"profiles\": %zu, \"mean_time\": ", v->ncur);
 	j_double(fp, v->mean_cur);
-	out_s(fp, "}, \"overall\": {\"change\": ");
-	j_double(fp, v->mean_cur - v->mean_base);
-	out_s(fp, ", \"relative\": ");
-	j_double(fp, v->overall);
-	out_fmt(fp, "}, \"functions_total\": %zu, \"functions\": [", v->nrows);
+	out_s(fp, "},\n");
+	json_endpoints(fp, vs->epdiff);
+	out_fmt(fp, "\"functions_total\": %zu, \"functions\": [", v->nrows);
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_diffrow *r = &v->rows[i];
 		out_s(fp, i ? ",\n  {" : "\n  {");

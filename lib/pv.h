@@ -248,11 +248,11 @@ int pv_stats_merge_take(pv_stats *st, pv_profile *p, pv_ctx *ctx);
 
 /* ---- readers and loading ----------------------------------------------- */
 
-/* An input format: formats/<name>.c defines one, the CLI registers it
- * (one line in cmd/profview.c's readers[]).  Adding a format touches that
- * file and that line only: which names a directory walk reads comes from
- * the suffixes the registered readers and containers declare, and which
- * reader reads a file from its first bytes (sniff). */
+/* An input format: formats/<name>.c defines one, formats/readers.c lists
+ * it (pv_readers[]).  Adding a format touches that file and that line
+ * only: which names a directory walk reads comes from the suffixes the
+ * listed readers and containers declare, and which reader reads a file
+ * from its first bytes (sniff). */
 typedef struct pv_reader {
 	const char *name;
 	/* NULL-terminated: a directory walk reads the files whose name ends
@@ -333,6 +333,11 @@ extern const pv_container pv_container_archive; /* formats/archive.c */
  * first archive met, or this call); without it archives are refused with
  * a message and everything else works. */
 const char *pv_archive_version(void);
+
+/* Every reader and container, NULL-terminated, readers in the order they
+ * are tried (formats/readers.c): what pv_load_opts takes. */
+extern const pv_reader *const pv_readers[];
+extern const pv_container *const pv_containers[];
 
 /* Called for every input that could not be read (ctx holds the message);
  * loading goes on with the next input. */
@@ -655,6 +660,99 @@ int pv_diffview_build(pv_diffview **out, pv_stats *base, pv_stats *cur, int sort
 		      const pv_select *sel, pv_ctx *ctx);
 void pv_diffview_free(pv_diffview *v);
 
+/* ---- per-endpoint diff (lib/diffsamp.c, lib/diffep.c, lib/diffstat.c) ---- */
+
+/* The Mann-Whitney U test of two samples (lib/diffstat.c says why this
+ * test).  zb, zc: zero samples in each besides the values given (a
+ * function absent from a request took no time in it).  p is two-sided;
+ * effect is U / (nb nc): above 0.5, the current set's samples tend to be
+ * larger.  0 or PV_ENOMEM. */
+typedef struct pv_mwu_result {
+	double u, z, p, effect;
+	int exact; /* p from U's exact distribution (small, no ties) */
+} pv_mwu_result;
+int pv_mwu(const double *base, size_t nb, size_t zb, const double *cur, size_t nc, size_t zc,
+	   pv_mwu_result *r);
+/* The Hodges-Lehmann estimate of the shift from base to cur: the median
+ * of every difference cur[j] - base[i] (of evenly spaced subsets past
+ * 2,000 samples a side).  As robust as a median, and with the variance
+ * of a mean: the change a rank test sees.  NAN when a side is empty. */
+int pv_hl_shift(const double *base, size_t nb, const double *cur, size_t nc, double *shift);
+/* Holm's step-down correction of p[0..n) in place, for a family of m >= n
+ * tests (the m - n not given count as p = 1).  0 or PV_ENOMEM. */
+int pv_holm(double *p, size_t n, size_t m);
+
+/* Per-request samples of one set of profiles, by endpoint: each
+ * request's time (the profile's total) and, per function, its internal
+ * time in that request (8 bytes a sample), with the sums of calls and
+ * times.  Names that carry no request form one group.  Fed like
+ * pv_groups (a pv_seen_fn); functions are matched across sets by
+ * pv_stats_key_hash and named by their key in the model loaded. */
+typedef struct pv_samples pv_samples;
+int pv_samples_new(pv_samples **out);
+void pv_samples_free(pv_samples *s);
+int pv_samples_add(void *arg, const char *name, pv_stats *st, const pv_profile *p);
+int pv_samples_failed(const pv_samples *s); /* out of memory while adding */
+
+enum { PV_V_UNCHANGED,
+       PV_V_SLOWER,
+       PV_V_FASTER,
+       PV_V_NEW,
+       PV_V_GONE };
+extern const char *const pv_verdict_names[]; /* "unchanged", "slower", ... */
+
+/* One function within an endpoint, per request (times in seconds). */
+typedef struct pv_epfunc {
+	pv_stats *from; /* the model the name comes from (current, or base if gone) */
+	uint32_t key;
+	int in_base, in_cur;
+	double calls_b, calls_c, tt_b, tt_c, ct_b, ct_c;
+	double change, relative; /* of tt; relative +-INFINITY from 0, NAN for 0/0 */
+	double p;                /* Holm-corrected; NAN when not tested (under the floor) */
+	int verdict;             /* PV_V_* */
+} pv_epfunc;
+
+/* One endpoint: its request times before and after. */
+typedef struct pv_eprow {
+	const char *endpoint;
+	size_t nb, nc; /* requests */
+	double p50_b, p50_c, p95_b, p95_c, mean_b, mean_c;
+	double p;      /* Holm-corrected over the endpoints; NAN when not tested */
+	double effect; /* U / (nb nc): P(a current request is slower), ties half */
+	double shift;  /* Hodges-Lehmann shift of the request time (seconds) */
+	int verdict;
+	pv_epfunc *fn; /* the selected functions (--match, --exclude), in the --sort order */
+	size_t nfn, nchanged;
+	size_t shown; /* functions to print: the first --limit; without it, every one
+		       * when the sets form one group, else the first 5 and every
+		       * changed one (pv_epdiff.limited says which) */
+} pv_eprow;
+
+typedef struct pv_epdiff {
+	pv_eprow *rows; /* changed endpoints first (slower, faster, new, gone) */
+	size_t n;
+	double threshold, floor, alpha;   /* what a verdict needs */
+	size_t m_endpoints, m_functions;  /* tests in each Holm family */
+	size_t nb, nc;                    /* requests in all */
+	double mean_b, mean_c;            /* mean request time, all requests */
+	double typ_b, typ_c;              /* the endpoints' medians weighted by each set's traffic */
+	double adj_b, adj_c;              /* ... by the current traffic (common endpoints) */
+	double unadjusted, adjusted, mix; /* typ_c / typ_b - 1, adj_c / adj_b - 1,
+					   * adj_b / typ_b - 1 (the traffic mix alone) */
+	int limited;                      /* --limit given: print only the first `shown` */
+	int one_group;                    /* no name carried a request: one endpoint, "all" */
+	void *priv;
+} pv_epdiff;
+
+/* Compare two sample sets; sort is the --diff order of functions
+ * (PV_DS_*); sel's --match/--exclude choose the functions listed (after
+ * the tests: they do not change a verdict), its --limit how many are
+ * shown per endpoint.  0, or <0 with the message in ctx. */
+int pv_epdiff_build(pv_epdiff **out, pv_samples *base, pv_stats *bst, pv_samples *cur,
+		    pv_stats *cst, int sort, const pv_select *sel, double threshold, double floor,
+		    pv_ctx *ctx);
+void pv_epdiff_free(pv_epdiff *d);
+
 /* Key id of (file, line, name) in st without adding it, or -1. */
 long pv_stats_lookup_key(const pv_stats *st, const char *file, size_t flen, int64_t line,
 			 const char *name, size_t nlen);
@@ -821,6 +919,7 @@ typedef struct pv_views {
 	const pv_diffview *diff;         /* PV_MODE_DIFF */
 	const pv_reqview *base_requests; /* PV_MODE_DIFF with PV_W_GROUPS: the base's
 					    requests view (requests: the inputs') */
+	const pv_epdiff *epdiff;         /* PV_MODE_DIFF: per endpoint, with verdicts */
 } pv_views;
 
 /* How a writer prints.  Writers print the rows of a view (the text report in

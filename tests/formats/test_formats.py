@@ -162,7 +162,7 @@ def test_diff(pv, tmp):
     rows = text_diff(text)
     check("--diff: the function made 10x slower is listed first",
           code == 0 and rows and rows[0][0].endswith("slow_prog.py:14(render)"), text)
-    m = re.search(r"^Overall: .*\(\+(\d+\.\d)%\)\.$", text, re.M)
+    m = re.search(r"^Overall \(mix-adjusted\): .*\(\+(\d+\.\d)%\)\.$", text, re.M)
     check("--diff: an overall line with a percentage", m and float(m.group(1)) > 50, text[:400])
     code, out, err = run(pv, slow, "--diff", base, "-n", "5", "-f", "json")
     doc = json.loads(out)
@@ -197,14 +197,14 @@ def test_diff(pv, tmp):
     labels = re.split(r"\s{2,}", head.strip())
     check("--diff header labels are separate",
           labels == ["base calls", "calls", "base tottime", "tottime", "change", "change%",
-                     "base cumtime", "cumtime", "function"], labels)
+                     "base cumtime", "cumtime", "verdict", "p", "function"], labels)
     row = [l for l in text.splitlines() if l.endswith("(render)")][0]
     ends = [m.end() for m in re.finditer(r"\S+(?: \S+)*", head)][:8]
     rends = [m.end() for m in re.finditer(r"\S+", row)][:8]
     check("--diff header labels end where their numbers end", ends == rends, "%s vs %s" % (ends, rends))
     for unit, scale in (("us", 1e6), ("s", 1), ("ms", 1e3)):
         code, text, err = run(pv, slow, "--diff", base, "-n", "1", "--unit", unit)
-        m = re.search(r"^Overall: ([\d.]+) (\w+) -> ", text, re.M)
+        m = re.search(r"^Overall \(mix-adjusted\): ([\d.]+) (\w+) -> ", text, re.M)
         check("--diff --unit %s: times in %s" % (unit, unit),
               code == 0 and m and m.group(2) == unit and "times in %s;" % unit in text and
               abs(float(m.group(1)) - doc["base"]["mean_time"] * scale) <= 0.0005 * max(1, scale / 1e3),
@@ -215,7 +215,7 @@ def test_diff(pv, tmp):
     check("--diff of identical inputs: every change is zero",
           code == 0 and rows and all(float(r[1]) == 0 for r in rows), text[:500])
     check("--diff of identical inputs: a 0.0% overall line",
-          re.search(r"^Overall: .*\(\+0\.0%\)\.$", text, re.M), text[:300])
+          re.search(r"^Overall \(mix-adjusted\): .*\(\+0\.0%\)\.$", text, re.M), text[:300])
     code, out, err = run(pv, base, "--diff", base, "-f", "json")
     doc = json.loads(out)
     check("--diff json of identical inputs: overall relative 0, every change 0",

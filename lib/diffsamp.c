@@ -1,0 +1,128 @@
+/*
+ * diffsamp.c - per-request samples of one set of profiles, kept while
+ * loading (the loader's seen hook), for the per-endpoint diff: the
+ * request times and each function's internal time per request, which the
+ * rank tests of lib/diffstat.c need and merged models no longer hold.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diffsamp.h"
+
+int pv_samples_new(pv_samples **out)
+{
+	pv_samples *s = calloc(1, sizeof(*s));
+	if (!s)
+		return PV_ENOMEM;
+	*out = s;
+	return 0;
+}
+
+void pv_samples_free(pv_samples *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n; i++) {
+		pv_sgroup *g = &s->g[i];
+		free(g->name);
+		free(g->dur);
+		free(g->at);
+		free(g->smp);
+		free(g->fn);
+		free(g->xlat);
+	}
+	free(s->g);
+	pv_map_free(&s->by_name);
+	free(s);
+}
+
+int pv_samples_failed(const pv_samples *s)
+{
+	return s->failed;
+}
+
+static pv_sgroup *group(pv_samples *s, const char *name)
+{
+	size_t len = strlen(name);
+	uint64_t h = pv_hash_bytes(name, len);
+	uint32_t at = pv_map_get(&s->by_name, h);
+	if (at && !strcmp(s->g[at - 1].name, name))
+		return &s->g[at - 1];
+	if (at) /* another name with the same hash: rare, look through all */
+		for (size_t i = 0; i < s->n; i++)
+			if (!strcmp(s->g[i].name, name))
+				return &s->g[i];
+	if (pv_grow(&s->g, &s->cap, s->n + 1, sizeof(*s->g)) < 0)
+		return NULL;
+	pv_sgroup *g = &s->g[s->n];
+	memset(g, 0, sizeof(*g));
+	if (!(g->name = strdup(name)))
+		return NULL;
+	if (!at && pv_map_put(&s->by_name, h, (uint32_t)s->n + 1) < 0) {
+		free(g->name);
+		return NULL;
+	}
+	s->n++;
+	return g;
+}
+
+/* The group's index of the model's key id, added when first seen. */
+static long function(pv_sgroup *g, pv_stats *st, uint32_t key)
+{
+	if (key >= g->capxlat) {
+		size_t old = g->capxlat;
+		if (pv_grow(&g->xlat, &g->capxlat, (size_t)key + 1, sizeof(*g->xlat)) < 0)
+			return -1;
+		memset(g->xlat + old, 0, (g->capxlat - old) * sizeof(*g->xlat));
+	}
+	if (g->xlat[key])
+		return g->xlat[key] - 1;
+	if (pv_grow(&g->fn, &g->capfn, g->nfn + 1, sizeof(*g->fn)) < 0)
+		return -1;
+	g->fn[g->nfn] = (pv_sfunc){.hash = pv_stats_key_hash(st, key), .key = key};
+	g->xlat[key] = (uint32_t)++g->nfn;
+	return (long)g->nfn - 1;
+}
+
+static int add(pv_samples *s, const char *name, pv_stats *st, const pv_profile *p)
+{
+	pv_request q;
+	double dur = pv_profile_total_time(p);
+	pv_sgroup *g = group(s, pv_request_parse_timed(name, dur, &q) ? q.endpoint
+								      : PV_SAMPLES_UNNAMED);
+	size_t ne = pv_profile_nentries(p);
+	if (!g || pv_grow(&g->dur, &g->capdur, g->n + 1, sizeof(*g->dur)) < 0 ||
+	    pv_grow(&g->at, &g->capat, g->n + 2, sizeof(*g->at)) < 0 ||
+	    pv_grow(&g->smp, &g->capsmp, g->ns + ne, sizeof(*g->smp)) < 0)
+		return PV_ENOMEM;
+	if (!g->n)
+		g->at[0] = 0;
+	g->dur[g->n] = dur;
+	for (size_t i = 0; i < ne; i++) {
+		uint32_t key;
+		pv_int nc;
+		pv_num tt, ct;
+		pv_profile_get(p, i, &key, NULL, &nc, &tt, &ct);
+		long f = function(g, st, key);
+		if (f < 0)
+			return PV_ENOMEM;
+		double t = pv_num_to_double(tt);
+		g->fn[f].calls += (double)nc;
+		g->fn[f].tt += t;
+		g->fn[f].ct += pv_num_to_double(ct);
+		if (t != 0) /* a zero is implied by absence */
+			g->smp[g->ns++] = (pv_sample){(uint32_t)f, (float)t};
+	}
+	g->n++;
+	g->at[g->n] = g->ns;
+	return 0;
+}
+
+int pv_samples_add(void *arg, const char *name, pv_stats *st, const pv_profile *p)
+{
+	pv_samples *s = arg;
+	if (add(s, name, st, p) < 0)
+		s->failed = 1;
+	return 1;
+}

@@ -1,0 +1,222 @@
+/*
+ * diffstat.c - the statistics of --diff: the Mann-Whitney U (Wilcoxon
+ * rank-sum) test and Holm's correction for many tests.
+ *
+ * Why a rank test: request times are skewed, heavy-tailed and often
+ * multimodal (a cache hit or miss, a GC pause), so a t-test's normality
+ * assumption fails and one slow outlier would swing a mean-based test.
+ * U compares the two sets of samples by rank only; it asks whether a
+ * request drawn from one set tends to be slower than one drawn from the
+ * other, which is the question a regression check asks.
+ *
+ * Small samples without ties get U's exact distribution (the counts of
+ * the Gaussian binomial coefficient), where the normal approximation is
+ * poor; larger ones, or any with ties (a function absent from many
+ * requests has many equal zero samples), the normal approximation with
+ * the tie correction of the variance and a continuity correction.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The exact distribution is counted in doubles: C(40, 20) < 2^53. */
+#define EXACT_MAX 40
+
+struct tagged {
+	double v;
+	int cur; /* 1: from the current set */
+};
+
+static int cmp_tagged(const void *a, const void *b)
+{
+	double x = ((const struct tagged *)a)->v, y = ((const struct tagged *)b)->v;
+	return (x > y) - (x < y);
+}
+
+/* P(U <= u) and P(U >= u) for sizes m, n without ties: the number of
+ * arrangements with each U is the coefficient of q^U in the Gaussian
+ * binomial [m+n choose m]_q = prod_{i=1..m} (1 - q^(n+i)) / (1 - q^i). */
+static double exact_p(size_t m, size_t n, double u)
+{
+	size_t top = m * n;
+	double *c = calloc(top + 1, sizeof(*c));
+	if (!c)
+		return NAN;
+	c[0] = 1;
+	for (size_t i = 1; i <= m; i++) {
+		for (size_t k = top; k >= n + i && k <= top; k--) /* times (1 - q^(n+i)) */
+			c[k] -= c[k - (n + i)];
+		for (size_t k = i; k <= top; k++) /* divided by (1 - q^i) */
+			c[k] += c[k - i];
+	}
+	double all = 0, le = 0, ge = 0;
+	for (size_t k = 0; k <= top; k++) {
+		all += c[k];
+		if ((double)k <= u + 1e-9)
+			le += c[k];
+		if ((double)k >= u - 1e-9)
+			ge += c[k];
+	}
+	free(c);
+	double p = 2 * (le < ge ? le : ge) / all;
+	return p < 1 ? p : 1;
+}
+
+int pv_mwu(const double *base, size_t nb, size_t zb, const double *cur, size_t nc, size_t zc,
+	   pv_mwu_result *r)
+{
+	size_t n1 = nb + zb, n2 = nc + zc, n = nb + nc, N = n1 + n2;
+	memset(r, 0, sizeof(*r));
+	r->p = 1;
+	if (!n1 || !n2)
+		return 0;
+	struct tagged *t = malloc((n ? n : 1) * sizeof(*t));
+	if (!t)
+		return PV_ENOMEM;
+	for (size_t i = 0; i < nb; i++)
+		t[i] = (struct tagged){base[i], 0};
+	for (size_t i = 0; i < nc; i++)
+		t[nb + i] = (struct tagged){cur[i], 1};
+	if (n) /* qsort(NULL, 0) is undefined */
+		qsort(t, n, sizeof(*t), cmp_tagged);
+	/* walk the values in order with the zeros (zb + zc of them, given as
+	 * counts) as one block where they belong; equal values share their
+	 * mean rank */
+	double rank = 0, rcur = 0, ties = 0;
+	int zeros_done = !(zb + zc);
+	size_t i = 0;
+	while (i < n || !zeros_done) {
+		size_t j = i, inb = 0, inc = 0;
+		if (!zeros_done && (i == n || t[i].v >= 0)) {
+			inb = zb, inc = zc;
+			zeros_done = 1;
+			while (j < n && t[j].v == 0)
+				t[j].cur ? inc++ : inb++, j++;
+		} else {
+			while (j < n && t[j].v == t[i].v)
+				t[j].cur ? inc++ : inb++, j++;
+		}
+		double k = (double)(inb + inc);
+		rcur += (double)inc * (rank + (k + 1) / 2);
+		rank += k;
+		if (k > 1)
+			ties += k * k * k - k;
+		i = j;
+	}
+	free(t);
+	double u = rcur - (double)n2 * ((double)n2 + 1) / 2;
+	double mu = (double)n1 * (double)n2 / 2;
+	r->u = u;
+	r->effect = u / ((double)n1 * (double)n2); /* P(cur > base) + P(equal) / 2 */
+	if (!ties && N <= EXACT_MAX) {
+		r->exact = 1;
+		r->p = exact_p(n1, n2, u);
+		return r->p == r->p ? 0 : PV_ENOMEM;
+	}
+	double var = (double)n1 * (double)n2 / 12 *
+		     ((double)N + 1 - ties / ((double)N * ((double)N - 1)));
+	if (!(var > 0)) /* every sample equal */
+		return 0;
+	double d = fabs(u - mu) - 0.5;
+	r->z = (u > mu ? 1 : -1) * (d > 0 ? d : 0) / sqrt(var);
+	r->p = erfc(fabs(r->z) / sqrt(2));
+	return 0;
+}
+
+struct pidx {
+	double p;
+	size_t i;
+};
+
+static int cmp_pidx(const void *a, const void *b)
+{
+	const struct pidx *x = a, *y = b;
+	if (x->p != y->p)
+		return x->p < y->p ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+int pv_holm(double *p, size_t n, size_t m)
+{
+	if (!n)
+		return 0;
+	if (m < n)
+		m = n;
+	struct pidx *s = malloc(n * sizeof(*s));
+	if (!s)
+		return PV_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		s[i] = (struct pidx){p[i] == p[i] ? p[i] : 1, i};
+	qsort(s, n, sizeof(*s), cmp_pidx);
+	double run = 0;
+	for (size_t k = 0; k < n; k++) {
+		double a = (double)(m - k) * s[k].p;
+		if (a > 1)
+			a = 1;
+		if (a > run) /* adjusted p-values never decrease along the order */
+			run = a;
+		p[s[k].i] = run;
+	}
+	free(s);
+	return 0;
+}
+
+/* The k-th smallest of v[0..n) (v is reordered): Hoare's selection. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+	size_t lo = 0, hi = n - 1;
+	while (lo < hi) {
+		double pivot = v[lo + (hi - lo) / 2];
+		size_t i = lo, j = hi;
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				double t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				if (j == 0)
+					break;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			return v[k];
+	}
+	return v[k];
+}
+
+/* At most this many samples of each side enter the pairs (every
+ * (n / HL_MAX)-th, in order): 4 million differences, some 30 ms. */
+#define HL_MAX 2000
+
+int pv_hl_shift(const double *base, size_t nb, const double *cur, size_t nc, double *shift)
+{
+	*shift = NAN;
+	if (!nb || !nc)
+		return 0;
+	size_t sb = nb > HL_MAX ? HL_MAX : nb, sc = nc > HL_MAX ? HL_MAX : nc;
+	double *d = malloc(sb * sc * sizeof(*d));
+	if (!d)
+		return PV_ENOMEM;
+	size_t n = 0;
+	for (size_t i = 0; i < sb; i++) {
+		double b = base[i * nb / sb];
+		for (size_t j = 0; j < sc; j++)
+			d[n++] = cur[j * nc / sc] - b;
+	}
+	double lo = select_kth(d, n, (n - 1) / 2);
+	double hi = n % 2 ? lo : select_kth(d, n, n / 2);
+	free(d);
+	*shift = (lo + hi) / 2;
+	return 0;
+}

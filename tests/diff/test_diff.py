@@ -1,0 +1,177 @@
+#!/usr/bin/env python3
+"""--diff against ground truth from real werkzeug runs (testdata/diff/, made
+by testdata/gen/diff_app.py: one Flask app behind ProfilerMiddleware, four
+sets of dumps with their requests interleaved in one process).
+
+    python3 tests/diff/test_diff.py --profview ./profview
+
+(a) slow/ vs base/: the same requests with search() doing four times its
+    work -> only GET /api/search is slower, search() first among its
+    slower functions;
+(b) mix/ vs base/: the same code, a very different traffic mix -> every
+    endpoint unchanged, the mix-adjusted overall within +-3%, the
+    unadjusted one large, both labelled;
+(c) base/ vs base/ -> every endpoint and function unchanged, 0%;
+(d) 20 random half-splits of run/ (one run, 80 requests per endpoint)
+    -> the false-positive rate of the verdicts, printed; at most one
+    changed verdict (endpoint or function) in all of them.
+Every JSON output validates against doc/schema/diff.schema.json.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+
+import jsonschema
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TD = os.path.join(ROOT, "testdata", "diff")
+SCHEMA = json.load(open(os.path.join(ROOT, "doc", "schema", "diff.schema.json")))
+results = []
+
+
+def check(what, ok, detail=""):
+    results.append(bool(ok))
+    print(("ok   " if ok else "FAIL ") + what + ("" if ok else "\n     " + str(detail)[:800]))
+
+
+def run(pv, *args):
+    r = subprocess.run([pv, *args], capture_output=True, cwd=ROOT,
+                       env=dict(os.environ, TZ="UTC", LC_ALL="C.UTF-8"))
+    return r.returncode, r.stdout.decode("utf-8", "replace"), r.stderr.decode("utf-8", "replace")
+
+
+def diff_json(pv, cur, base, *extra):
+    code, out, err = run(pv, cur, "--diff", base, "-f", "json", *extra)
+    doc = json.loads(out) if code == 0 else None
+    if doc is not None:
+        jsonschema.validate(doc, SCHEMA)
+    return code, doc, err
+
+
+def changed(doc):
+    """(endpoint, function or None, verdict) of every verdict but unchanged."""
+    out = []
+    for e in doc["endpoints"]:
+        if e["verdict"] != "unchanged":
+            out.append((e["endpoint"], None, e["verdict"]))
+        for f in e["functions"]:
+            if f["verdict"] != "unchanged" and e["verdict"] not in ("new", "gone"):
+                out.append((e["endpoint"], "%s:%d(%s)" % (f["file"], f["line"], f["name"]), f["verdict"]))
+    return out
+
+
+def set_path(name):
+    return os.path.join(TD, name + ".tar.xz")
+
+
+def test_slowdown(pv):
+    code, doc, err = diff_json(pv, set_path("slow"), set_path("base"))
+    check("(a) slow vs base: json validates", code == 0, err)
+    if not doc:
+        return
+    verdicts = {e["endpoint"]: e["verdict"] for e in doc["endpoints"]}
+    check("(a) only GET /api/search is slower",
+          verdicts.get("GET /api/search") == "slower" and
+          all(v == "unchanged" for k, v in verdicts.items() if k != "GET /api/search"), verdicts)
+    ep = [e for e in doc["endpoints"] if e["endpoint"] == "GET /api/search"][0]
+    slower = [f for f in ep["functions"] if f["verdict"] == "slower"]
+    check("(a) search() is first among the endpoint's slower functions",
+          slower and slower[0]["name"] == "search" and slower[0]["file"] == "/srv/app/diff_app.py",
+          [(f["name"], f["change"]) for f in slower])
+    check("(a) the changed endpoint comes first, with its p-value",
+          doc["endpoints"][0]["endpoint"] == "GET /api/search" and doc["endpoints"][0]["p"] < 0.05,
+          doc["endpoints"][0])
+    rel = (ep["current"]["p50"] / ep["base"]["p50"] - 1) * 100
+    print("     (a) GET /api/search p50 %.3f -> %.3f ms (%+.1f%%), p = %.2g; overall %+.1f%%" % (
+        ep["base"]["p50"] * 1e3, ep["current"]["p50"] * 1e3, rel, ep["p"], doc["overall"]["relative"] * 100))
+    code, text, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-n", "3")
+    row = [l for l in text.splitlines() if l.startswith("GET /api/search ")]
+    check("(a) text: the endpoint row says slower with a p-value",
+          row and re.search(r"\bslower\s+\d(\.\d+)?(e-\d+)?$", row[0]), row or text[:600])
+    fn = [l for l in text.splitlines() if l.endswith("diff_app.py:62(search)")]
+    check("(a) text: search()'s row says slower with a p-value",
+          fn and re.search(r"\sslower\s+\S+\s+/srv/app/diff_app.py:62\(search\)$", fn[0]), fn or text[:900])
+
+
+def test_mix(pv):
+    code, doc, err = diff_json(pv, set_path("mix"), set_path("base"))
+    check("(b) mix vs base: json validates", code == 0, err)
+    if not doc:
+        return
+    check("(b) every endpoint unchanged", all(e["verdict"] == "unchanged" for e in doc["endpoints"]),
+          [(e["endpoint"], e["verdict"]) for e in doc["endpoints"]])
+    o = doc["overall"]
+    check("(b) mix-adjusted overall within +-3%", abs(o["relative"]) <= 0.03, o)
+    check("(b) unadjusted overall large (over 20%) and the mix shift with it",
+          o["unadjusted"]["relative"] > 0.2 and o["mix"] > 0.2, o)
+    print("     (b) mix-adjusted %+.1f%%, unadjusted %+.1f%%, traffic mix alone %+.1f%%" % (
+        o["relative"] * 100, o["unadjusted"]["relative"] * 100, o["mix"] * 100))
+    code, text, err = run(pv, set_path("mix"), "--diff", set_path("base"))
+    check("(b) text: both overall lines, labelled",
+          re.search(r"^Overall \(mix-adjusted\): .*\([-+]\d+\.\d%\)\.$", text, re.M) and
+          re.search(r"^Unadjusted: .*\(\+\d+\.\d%\); traffic mix alone: \+\d+\.\d%\.$", text, re.M),
+          text[:700])
+
+
+def test_identical(pv):
+    code, doc, err = diff_json(pv, set_path("base"), set_path("base"))
+    check("(c) identical sets: json validates", code == 0, err)
+    if not doc:
+        return
+    check("(c) identical sets: nothing changed", not changed(doc), changed(doc)[:5])
+    check("(c) identical sets: overall 0%",
+          doc["overall"]["relative"] == 0 and doc["overall"]["unadjusted"]["relative"] == 0, doc["overall"])
+
+
+def test_splits(pv, tmp, n=20):
+    src = os.path.join(tmp, "run")
+    with tarfile.open(set_path("run")) as t:
+        t.extractall(src)
+    names = sorted(os.listdir(src))
+    rng = random.Random(2026)
+    total_changes, compared = [], 0
+    for k in range(n):
+        a, b = os.path.join(tmp, "a%d" % k), os.path.join(tmp, "b%d" % k)
+        os.makedirs(a)
+        os.makedirs(b)
+        pick = set(rng.sample(range(len(names)), len(names) // 2))
+        for i, name in enumerate(names):
+            os.link(os.path.join(src, name), os.path.join(a if i in pick else b, name))
+        code, doc, err = diff_json(pv, a, b)
+        if code != 0:
+            check("(d) split %d: diff runs" % k, False, err)
+            return
+        compared += doc["test"]["endpoints_compared"] + doc["test"]["functions_compared"]
+        total_changes += changed(doc)
+        shutil.rmtree(a)
+        shutil.rmtree(b)
+    rate = len(total_changes) / compared if compared else 0
+    print("     (d) %d random half-splits of %d requests: %d changed verdicts in %d comparisons "
+          "(false-positive rate %.5f%%)" % (n, len(names), len(total_changes), compared, rate * 100))
+    check("(d) at most one changed verdict in %d random half-splits" % n, len(total_changes) <= 1,
+          total_changes)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--profview", default="./profview")
+    args = ap.parse_args()
+    pv = os.path.abspath(args.profview)
+    with tempfile.TemporaryDirectory() as tmp:
+        test_slowdown(pv)
+        test_mix(pv)
+        test_identical(pv)
+        test_splits(pv, tmp)
+    print("diff: %d passed, %d failed" % (results.count(True), results.count(False)))
+    sys.exit(0 if all(results) else 1)
+
+
+if __name__ == "__main__":
+    main()
