@@ -263,8 +263,9 @@ for args in "--requests" "-f folded" "-f html" "--diff $h/endpoints -f html"; do
 	else
 		out=$( (ulimit -v 500000; timeout 300 "$PV" "$h/endpoints" $args -q -o "$tmp/ep.out" 2>&1))
 	fi
+	rc=$?
 	check "10,000 endpoints, $args: written$([ $asan = 0 ] && echo ' in 500 MB')" \
-		"$?|$(head -c 300 <<<"$out")|$([ -s "$tmp/ep.out" ] && echo file)" "0||file"
+		"$rc|$(head -c 300 <<<"$out")|$([ -s "$tmp/ep.out" ] && echo file)" "0||file"
 done
 check "10,000 endpoints: --requests lists them all" \
 	"$("$PV" "$h/endpoints" --requests -q | grep -c '^GET /blog/post-')" \
