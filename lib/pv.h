@@ -47,6 +47,8 @@ typedef struct pv_ctx {
 	const char *input;  /* name of the input being read, or NULL */
 	const char *member; /* archive member being read, or NULL */
 	char msg[1024];     /* "INPUT[:MEMBER]: byte N: what" */
+	int nomem;          /* the input failed for want of memory (code PV_ELIMIT):
+			     * the input itself may be fine */
 } pv_ctx;
 
 /* Record an error found at byte `off` of the current input and return `code`.
