@@ -15,9 +15,12 @@ sets of dumps with their requests interleaved in one process).
 (d) 20 random half-splits of run/ (one run, 80 requests per endpoint)
     -> the false-positive rate of the verdicts, printed; at most one
     changed verdict (endpoint or function) in all of them.
-Every JSON output validates against doc/schema/diff.schema.json.
+Every JSON output validates against doc/schema/diff.schema.json; --fail-if
+exits 4 naming the offender in (a) only.
 """
 import argparse
+import csv
+import io
 import json
 import os
 import random
@@ -91,6 +94,12 @@ def test_slowdown(pv):
     rel = (ep["current"]["p50"] / ep["base"]["p50"] - 1) * 100
     print("     (a) GET /api/search p50 %.3f -> %.3f ms (%+.1f%%), p = %.2g; overall %+.1f%%" % (
         ep["base"]["p50"] * 1e3, ep["current"]["p50"] * 1e3, rel, ep["p"], doc["overall"]["relative"] * 100))
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-f", "csv")
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    eps = [(r[0], r[2]) for r in rows[1:] if r[1] == "endpoint"]
+    check("(a) csv: the endpoint rows agree with the json (order, verdict), every row complete",
+          code == 0 and eps == [(e["endpoint"], e["verdict"]) for e in doc["endpoints"]] and
+          all(len(r) == len(rows[0]) for r in rows), out[:500])
     code, text, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-n", "3")
     row = [l for l in text.splitlines() if l.startswith("GET /api/search ")]
     check("(a) text: the endpoint row says slower with a p-value",
@@ -98,6 +107,28 @@ def test_slowdown(pv):
     fn = [l for l in text.splitlines() if l.endswith("diff_app.py:62(search)")]
     check("(a) text: search()'s row says slower with a p-value",
           fn and re.search(r"\sslower\s+\S+\s+/srv/app/diff_app.py:62\(search\)$", fn[0]), fn or text[:900])
+
+
+def test_gate(pv):
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "--fail-if", "p50:10%")
+    check("(a) --fail-if p50:10%: exit 4 naming GET /api/search, and only it",
+          code == 4 and "GET /api/search: p50" in err and len(err.strip().splitlines()) == 1 and
+          out.startswith("Comparing "), "%d %s" % (code, err))
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "--fail-if", "tottime:0.5ms")
+    check("(a) --fail-if tottime:0.5ms: exit 4 naming search()",
+          code == 4 and "GET /api/search: /srv/app/diff_app.py:62(search) tottime" in err, "%d %s" % (code, err))
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "--fail-if", "p50:400%")
+    check("(a) --fail-if p50:400%: a +258% rise is within the bound, exit 0", code == 0 and not err,
+          "%d %s" % (code, err))
+    for name in ("mix", "base"):
+        code, out, err = run(pv, set_path(name), "--diff", set_path("base"), "--fail-if", "p50:10%",
+                             "--fail-if", "p95:20%", "--fail-if", "mean:5%", "--fail-if", "tottime:0.5ms")
+        check("(%s) every --fail-if rule: exit 0, nothing on stderr" % ("b" if name == "mix" else "c"),
+              code == 0 and not err, "%d %s" % (code, err))
+    for bad in ("p50", "p99:10%", "p50:10", "tottime:x", "mean:%"):
+        code, out, err = run(pv, set_path("base"), "--diff", set_path("base"), "--fail-if", bad)
+        check("--fail-if %s: usage error (exit 2, one line)" % bad,
+              code == 2 and len(err.splitlines()) == 1 and not out, "%d %s" % (code, err))
 
 
 def test_mix(pv):
@@ -166,6 +197,7 @@ def main():
     pv = os.path.abspath(args.profview)
     with tempfile.TemporaryDirectory() as tmp:
         test_slowdown(pv)
+        test_gate(pv)
         test_mix(pv)
         test_identical(pv)
         test_splits(pv, tmp)
