@@ -200,6 +200,7 @@ html: $(PROFVIEW_BIN)
 .PHONY: tui
 tui: $(PROFVIEW_BIN)
 	$(PYTHON) tests/tui/test_tui.py --profview $(PROFVIEW_BIN)
+	$(PYTHON) tests/tui/test_watch.py --profview $(PROFVIEW_BIN)
 
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)

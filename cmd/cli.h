@@ -59,6 +59,7 @@ struct options {
 	int threads;        /* $PROFVIEW_THREADS, or 0 */
 	int quiet, strip, shortpaths;
 	int interactive;      /* -i: the terminal browser (tui/) */
+	int watch;            /* --watch: read the inputs as dumps arrive */
 	char filter_desc[40]; /* "--endpoint/--since": the request selection given */
 	char **inputs;        /* the INPUT arguments */
 	int ninputs;

@@ -46,6 +46,8 @@ static const char usage_text[] =
 	"      --diff-widths SET    svg --diff: frame widths from current (default) or base\n"
 	"  -i, --interactive        browse in the terminal: functions, callers and callees,\n"
 	"                           endpoints, the call tree (? lists the keys)\n"
+	"      --watch              keep reading the inputs (files, directories) as dumps\n"
+	"                           arrive: with -i, the text report or --requests\n"
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
 	"  -f, --format FORMAT      output format (below; default text)\n"
@@ -216,6 +218,7 @@ enum {
 	O_INVERTED,
 	O_ICICLE,
 	O_MERGED,
+	O_WATCH,
 	O_DIFFTHRESHOLD,
 	O_DIFFFLOOR,
 	O_FAILIF,
@@ -270,6 +273,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"fail-if", required_argument, 0, O_FAILIF},
 		{"diff-widths", required_argument, 0, O_DIFFWIDTHS},
 		{"interactive", no_argument, 0, 'i'},
+		{"watch", no_argument, 0, O_WATCH},
 		{"max-output", required_argument, 0, O_MAXOUTPUT},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, O_VERSION},
@@ -380,6 +384,7 @@ int options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'q': o->quiet = 1; break;
 		case 'i': o->interactive = 1; break;
+		case O_WATCH: o->watch = 1; break;
 		case O_SHORT: o->shortpaths = 1; break;
 		case O_UNIT:
 			if (strcmp(optarg, "s") && strcmp(optarg, "ms") && strcmp(optarg, "us") &&
@@ -486,6 +491,13 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind >= argc)
 		die_usage("no input (give .prof files, directories, or - for standard input)");
+	if (o->watch && (o->mode == PV_MODE_DIFF || (!o->interactive && o->writer != &pv_writer_text) ||
+			 o->outpath))
+		die_usage("--watch goes with -i, the text report and --requests (no --diff, -f, -o)");
+	if (o->watch)
+		for (int i = optind; i < argc; i++)
+			if (!strcmp(argv[i], "-"))
+				die_usage("--watch reads files and directories, not standard input");
 	if (o->interactive && (!isatty(0) || !isatty(1)))
 		die_usage("-i needs a terminal on standard input and output");
 	if ((o->writer->flags & PV_W_BINARY) && (!o->outpath || !strcmp(o->outpath, "-")) && isatty(1))

@@ -16,7 +16,7 @@ _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
 --strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --diff-threshold --diff-floor --fail-if --diff-widths --callers --callees
 -f --format --node-threshold --edge-threshold --min-share --max-frames --max-depth
 --inverted --icicle --merged --max-output --max-member-size
---max-archive-size -o --output -i --interactive -h --help --version'
+--max-archive-size -o --output -i --interactive --watch -h --help --version'
 
 # pstats' sort keys (sort_stats), in --help order; "none" only stands alone.
 _profview_sort_keys='calls ncalls cumtime cumulative filename line module name
