@@ -146,7 +146,7 @@ hostile: $(PROFVIEW_BIN)
 
 # --diff against ground truth from real werkzeug runs (testdata/diff/)
 diff: $(PROFVIEW_BIN)
-	$(PYTHON) tests/diff/test_diff.py --profview $(PROFVIEW_BIN)
+	$(DEB_PYTHON) tests/diff/test_diff.py --profview $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)

@@ -487,12 +487,33 @@ out:
 }
 
 /* --diff BASE: the inputs against the base, per function and profile. */
+/* --diff with a call-tree format: both sets' trees, by endpoint when the
+ * names of both carry requests (so a stack is compared within its
+ * endpoint), else of each whole set.  0 or <0 (message printed). */
+static int diff_trees(const struct options *o, struct hooks *h, pv_stats *st, pv_tree **tc,
+		      struct hooks *hb, pv_stats *base, pv_tree **tb)
+{
+	int rc;
+	if (h->groups && hb->groups && pv_groups_count(h->groups) && pv_groups_count(hb->groups)) {
+		if ((rc = group_tree(o, h->groups, tc)) < 0 || (rc = group_tree(o, hb->groups, tb)) < 0)
+			return rc;
+		return 0;
+	}
+	pv_ctx ctx = {0};
+	if (pv_tree_build(tc, st, &o->tree, &ctx) < 0 || pv_tree_build(tb, base, &o->tree, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		return -EXIT_INPUT;
+	}
+	return 0;
+}
+
 static int run_diff(struct options *o)
 {
 	struct hooks h = {.filter = o->filter}, hb = {.filter = o->filter};
 	pv_stats *st = NULL, *base = NULL;
 	pv_diffview *dv = NULL;
 	pv_epdiff *ed = NULL;
+	pv_tree *tc = NULL, *tb = NULL;
 	pv_reqview *rv = NULL, *rvb = NULL;
 	pv_load_result res, bres;
 	pv_ctx ctx = {0};
@@ -541,6 +562,8 @@ static int run_diff(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
+	if ((o->writer->flags & PV_W_TREE) && (status = diff_trees(o, &h, st, &tc, &hb, base, &tb)) < 0)
+		goto out;
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);
 	summary(what_base, sizeof(what_base), o, &bres, hb.refused, (char **)o->diffs, (int)o->ndiffs);
@@ -550,7 +573,7 @@ static int run_diff(struct options *o)
 	o->wopts.base_summary = of ? of + 6 : what_base;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed};
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed, .tree = tc, .base_tree = tb};
 	status = write_views(o, &v, status);
 	/* the gate after the report: a CI log shows both */
 	if (status >= 0 && status != EXIT_USAGE && o->ngates && gate_check(o->gates, o->ngates, ed))
@@ -562,6 +585,8 @@ out:
 	hooks_free(&hb);
 	pv_diffview_free(dv);
 	pv_epdiff_free(ed);
+	pv_tree_free(tc);
+	pv_tree_free(tb);
 	pv_stats_free(base);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;
