@@ -329,34 +329,12 @@ static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
 		return -oom();
 	if (!n)
 		return 0;
-	pv_stats **sts = malloc(n * sizeof(*sts));
-	const char **names = malloc(n * sizeof(*names));
+	pv_stats **sts = NULL;
+	const char **names = NULL;
 	int rc = 0;
-	if (!sts || !names) {
+	if (pv_groups_order(g, &sts, &names, &n) < 0) { /* the heaviest endpoint first */
 		rc = -oom();
 		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		sts[i] = pv_groups_stats(g, i);
-		names[i] = pv_groups_name(g, i);
-		if (!sts[i]) { /* prepared already, by groups_finish */
-			rc = -EXIT_INPUT;
-			goto out;
-		}
-	}
-	/* the heaviest endpoint first (insertion sort: endpoints are few) */
-	for (size_t i = 1; i < n; i++) {
-		pv_stats *x = sts[i];
-		const char *xn = names[i];
-		double xt = pv_num_to_double(pv_stats_total_tt(x));
-		size_t j = i;
-		while (j > 0 && pv_num_to_double(pv_stats_total_tt(sts[j - 1])) < xt) {
-			sts[j] = sts[j - 1];
-			names[j] = names[j - 1];
-			j--;
-		}
-		sts[j] = x;
-		names[j] = xn;
 	}
 	if (pv_tree_build_groups(out, sts, names, n, &o->tree, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);

@@ -176,3 +176,35 @@ size_t pv_groups_unparsed(const pv_groups *g)
 {
 	return g->unparsed;
 }
+
+int pv_groups_order(const pv_groups *g, pv_stats ***sts, const char ***names, size_t *n)
+{
+	size_t cap = g->n ? g->n : 1, k = 0;
+	pv_stats **s = malloc(cap * sizeof(*s));
+	const char **nm = malloc(cap * sizeof(*nm));
+	if (!s || !nm) {
+		free(s);
+		free(nm);
+		return PV_ENOMEM;
+	}
+	/* insertion sort, stable: endpoints are few, and a NaN total stays
+	 * where it is met as it always has */
+	for (size_t i = 0; i < g->n; i++) {
+		pv_stats *x = g->g[i].st;
+		if (!x)
+			continue;
+		double xt = pv_num_to_double(pv_stats_total_tt(x));
+		size_t j = k++;
+		while (j > 0 && pv_num_to_double(pv_stats_total_tt(s[j - 1])) < xt) {
+			s[j] = s[j - 1];
+			nm[j] = nm[j - 1];
+			j--;
+		}
+		s[j] = x;
+		nm[j] = g->g[i].name;
+	}
+	*sts = s;
+	*names = nm;
+	*n = k;
+	return 0;
+}

@@ -586,6 +586,12 @@ pv_stats *pv_groups_stats(const pv_groups *g, size_t i);
 const pv_reqinfo *pv_groups_requests(const pv_groups *g, size_t i, size_t *n);
 /* Profiles whose names carry no request data (counted once each). */
 size_t pv_groups_unparsed(const pv_groups *g);
+/* The endpoints that have a model, heaviest first (total internal time,
+ * descending; ties in merge order): the order the grouped call tree draws
+ * them in, ready for pv_tree_build_groups.  *sts and *names hold *n items
+ * each; the caller frees the two arrays (not their items).  0 or
+ * PV_ENOMEM. */
+int pv_groups_order(const pv_groups *g, pv_stats ***sts, const char ***names, size_t *n);
 
 /* ---- the requests view (lib/reqview.c) --------------------------------- */
 
