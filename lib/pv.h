@@ -47,6 +47,8 @@ typedef struct pv_ctx {
 	const char *input;  /* name of the input being read, or NULL */
 	const char *member; /* archive member being read, or NULL */
 	char msg[1024];     /* "INPUT[:MEMBER]: byte N: what" */
+	int nomem;          /* the input failed for want of memory (code PV_ELIMIT):
+			     * the input itself may be fine */
 } pv_ctx;
 
 /* Record an error found at byte `off` of the current input and return `code`.
@@ -586,6 +588,12 @@ pv_stats *pv_groups_stats(const pv_groups *g, size_t i);
 const pv_reqinfo *pv_groups_requests(const pv_groups *g, size_t i, size_t *n);
 /* Profiles whose names carry no request data (counted once each). */
 size_t pv_groups_unparsed(const pv_groups *g);
+/* The endpoints that have a model, heaviest first (total internal time,
+ * descending; ties in merge order): the order the grouped call tree draws
+ * them in, ready for pv_tree_build_groups.  *sts and *names hold *n items
+ * each; the caller frees the two arrays (not their items).  0 or
+ * PV_ENOMEM. */
+int pv_groups_order(const pv_groups *g, pv_stats ***sts, const char ***names, size_t *n);
 
 /* ---- the requests view (lib/reqview.c) --------------------------------- */
 
