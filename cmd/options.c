@@ -43,6 +43,7 @@ static const char usage_text[] =
 	"      --fail-if RULE       --diff: exit 4 when a significant rise passes RULE:\n"
 	"                           p50:10%%, p95:20%%, mean:5%% (or a time), tottime:0.5ms\n"
 	"                           (a function within an endpoint); repeat for several\n"
+	"      --diff-widths SET    svg --diff: frame widths from current (default) or base\n"
 	"  -i, --interactive        browse in the terminal: functions, callers and callees,\n"
 	"                           endpoints, the call tree (? lists the keys)\n"
 	"      --watch              keep reading the inputs (files, directories) as dumps\n"
@@ -221,6 +222,7 @@ enum {
 	O_DIFFTHRESHOLD,
 	O_DIFFFLOOR,
 	O_FAILIF,
+	O_DIFFWIDTHS,
 	O_MAXOUTPUT,
 };
 
@@ -269,6 +271,7 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"diff-threshold", required_argument, 0, O_DIFFTHRESHOLD},
 		{"diff-floor", required_argument, 0, O_DIFFFLOOR},
 		{"fail-if", required_argument, 0, O_FAILIF},
+		{"diff-widths", required_argument, 0, O_DIFFWIDTHS},
 		{"interactive", no_argument, 0, 'i'},
 		{"watch", no_argument, 0, O_WATCH},
 		{"max-output", required_argument, 0, O_MAXOUTPUT},
@@ -290,7 +293,7 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->tree.min_share = -1;
 	o->diff_threshold = 0.05;
 	o->diff_floor = 10e-6;
-	int c, requests = 0, treeopt = 0, diffopt = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0,
+	int c, requests = 0, treeopt = 0, diffopt = 0, widths = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0,
 	       endpoint = 0;
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hqi", longopts, NULL)) != -1) {
@@ -369,6 +372,12 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->diff_floor = parse_time("--diff-floor", optarg);
 			diffopt = 1;
 			break;
+		case O_DIFFWIDTHS:
+			if (strcmp(optarg, "base") && strcmp(optarg, "current"))
+				die_usage("--diff-widths takes base or current, not '%s'", optarg);
+			o->wopts.diff_base_widths = !strcmp(optarg, "base");
+			diffopt = widths = 1;
+			break;
 		case O_FAILIF:
 			gate_parse(&o->gates[o->ngates++], optarg);
 			diffopt = 1;
@@ -407,7 +416,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (requests && o->ndiffs)
 		die_usage("--requests and --diff do not go together");
 	if (diffopt && !o->ndiffs)
-		die_usage("--diff-threshold, --diff-floor and --fail-if apply to --diff");
+		die_usage("--diff-threshold, --diff-floor, --fail-if and --diff-widths apply to --diff");
+	if (widths && o->writer != &pv_writer_svg)
+		die_usage("--diff-widths applies to -f svg, not -f %s", o->writer->name);
 	snprintf(o->filter_desc, sizeof(o->filter_desc), "%s%s%s%s%s", since ? "--since" : "",
 		 since && (until || endpoint) ? "/" : "", until ? "--until" : "",
 		 until && endpoint ? "/" : "", endpoint ? "--endpoint" : "");

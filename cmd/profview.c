@@ -48,6 +48,7 @@ struct hooks {
 	size_t refused;      /* profiles the selection left out */
 	char **skipped;      /* the messages of inputs not read (-f html shows them) */
 	size_t nskipped, capskipped;
+	unsigned noom; /* inputs not read for want of memory (said once) */
 };
 
 static int want(void *arg, const char *name)
@@ -121,8 +122,25 @@ static void on_error(const pv_ctx *ctx, void *arg)
 {
 	struct hooks *h = arg;
 	progress_clear();
-	if (!(watching.quiet && h == &watching.h))
+	if (watching.quiet && h == &watching.h) {
+		/* kept for the browser's header, not printed */
+	} else if (ctx->code == PV_ENOMEM || ctx->nomem) {
+		/* said once, not for each input that follows (load() counts
+		 * them); with per-endpoint models they, not the input, are
+		 * what fills the memory */
+		if (__atomic_fetch_add(&h->noom, 1, __ATOMIC_RELAXED)) {
+		} else if (h->groups) {
+			fprintf(stderr,
+				"profview: out of memory reading %s%s%s: the models of the endpoints read "
+				"before it fill the memory (--endpoint, --since or --until read fewer)\n",
+				ctx->input ? ctx->input : "the inputs", ctx->member ? ":" : "",
+				ctx->member ? ctx->member : "");
+		} else {
+			fprintf(stderr, "profview: %s\n", ctx->msg);
+		}
+	} else {
 		fprintf(stderr, "profview: %s\n", ctx->msg);
+	}
 	if (h->nskipped == h->capskipped) {
 		size_t cap = h->capskipped ? 2 * h->capskipped : 16;
 		char **n = realloc(h->skipped, cap * sizeof(*n));
@@ -182,6 +200,16 @@ static int oom(void)
 	return EXIT_INPUT;
 }
 
+/* The per-endpoint models did not fit: say so, not blame an input. */
+static int groups_oom(const pv_groups *g)
+{
+	fprintf(stderr,
+		"profview: out of memory keeping a model for each endpoint (%zu endpoints when it "
+		"ran out); --endpoint, --since or --until read fewer\n",
+		pv_groups_count(g));
+	return EXIT_INPUT;
+}
+
 /* Read `inputs` into a new model *st.  Returns EXIT_OK, EXIT_INPUT when
  * some input failed (the model holds the rest), or -EXIT_INPUT when the
  * model is unusable (out of memory, nothing read; message printed). */
@@ -203,6 +231,7 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 		lopts.progress = progress;
 	}
 	h->refused = 0;
+	h->noom = 0;
 	if (watching.w) { /* every profile the watch read so far, merged again */
 		lopts.on_error = NULL;
 		if (pv_watch_merge(watching.w, st, &lopts, res) < 0)
@@ -210,9 +239,18 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 		h->refused += watching.h.refused;
 		return EXIT_OK; /* no profile yet is a screen waiting for them */
 	}
-	if (pv_stats_new(st) < 0 || pv_load(*st, inputs, n, &lopts, res) < 0)
+	if (pv_stats_new(st) < 0)
 		return -oom();
+	if (pv_load(*st, inputs, n, &lopts, res) < 0) { /* the merge ran out */
+		progress_clear();
+		if (h->groups)
+			return -groups_oom(h->groups);
+		fprintf(stderr, "profview: out of memory merging the profiles (%zu merged)\n", res->files);
+		return -EXIT_INPUT;
+	}
 	progress_clear();
+	if (h->noom > 1)
+		fprintf(stderr, "profview: %u more inputs not read: out of memory\n", h->noom - 1);
 	pv_ctx ctx = {0};
 	if (pv_reqfilter_error(o->filter, &ctx) < 0) { /* an --endpoint pattern hit a bound */
 		fprintf(stderr, "profview: %s\n", ctx.msg);
@@ -289,7 +327,7 @@ static int groups_finish(const struct options *o, struct hooks *h, pv_reqview **
 	if (!h->groups)
 		return 0;
 	if (pv_groups_failed(h->groups))
-		return -oom();
+		return -groups_oom(h->groups);
 	for (size_t i = 0; i < pv_groups_count(h->groups); i++)
 		if (prepare(o, pv_groups_stats(h->groups, i)) < 0)
 			return -EXIT_INPUT;
@@ -326,37 +364,15 @@ static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
 	pv_ctx ctx = {0};
 	size_t n = pv_groups_count(g);
 	if (pv_groups_failed(g))
-		return -oom();
+		return -groups_oom(g);
 	if (!n)
 		return 0;
-	pv_stats **sts = malloc(n * sizeof(*sts));
-	const char **names = malloc(n * sizeof(*names));
+	pv_stats **sts = NULL;
+	const char **names = NULL;
 	int rc = 0;
-	if (!sts || !names) {
+	if (pv_groups_order(g, &sts, &names, &n) < 0) { /* the heaviest endpoint first */
 		rc = -oom();
 		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		sts[i] = pv_groups_stats(g, i);
-		names[i] = pv_groups_name(g, i);
-		if (!sts[i]) { /* prepared already, by groups_finish */
-			rc = -EXIT_INPUT;
-			goto out;
-		}
-	}
-	/* the heaviest endpoint first (insertion sort: endpoints are few) */
-	for (size_t i = 1; i < n; i++) {
-		pv_stats *x = sts[i];
-		const char *xn = names[i];
-		double xt = pv_num_to_double(pv_stats_total_tt(x));
-		size_t j = i;
-		while (j > 0 && pv_num_to_double(pv_stats_total_tt(sts[j - 1])) < xt) {
-			sts[j] = sts[j - 1];
-			names[j] = names[j - 1];
-			j--;
-		}
-		sts[j] = x;
-		names[j] = xn;
 	}
 	if (pv_tree_build_groups(out, sts, names, n, &o->tree, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
@@ -446,7 +462,7 @@ static int run_requests(struct options *o)
 		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0 && pv_groups_failed(h.groups))
-		status = -oom();
+		status = -groups_oom(h.groups);
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
 	for (size_t i = 0; status >= 0 && i < pv_groups_count(h.groups); i++)
@@ -471,12 +487,33 @@ out:
 }
 
 /* --diff BASE: the inputs against the base, per function and profile. */
+/* --diff with a call-tree format: both sets' trees, by endpoint when the
+ * names of both carry requests (so a stack is compared within its
+ * endpoint), else of each whole set.  0 or <0 (message printed). */
+static int diff_trees(const struct options *o, struct hooks *h, pv_stats *st, pv_tree **tc,
+		      struct hooks *hb, pv_stats *base, pv_tree **tb)
+{
+	int rc;
+	if (h->groups && hb->groups && pv_groups_count(h->groups) && pv_groups_count(hb->groups)) {
+		if ((rc = group_tree(o, h->groups, tc)) < 0 || (rc = group_tree(o, hb->groups, tb)) < 0)
+			return rc;
+		return 0;
+	}
+	pv_ctx ctx = {0};
+	if (pv_tree_build(tc, st, &o->tree, &ctx) < 0 || pv_tree_build(tb, base, &o->tree, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		return -EXIT_INPUT;
+	}
+	return 0;
+}
+
 static int run_diff(struct options *o)
 {
 	struct hooks h = {.filter = o->filter}, hb = {.filter = o->filter};
 	pv_stats *st = NULL, *base = NULL;
 	pv_diffview *dv = NULL;
 	pv_epdiff *ed = NULL;
+	pv_tree *tc = NULL, *tb = NULL;
 	pv_reqview *rv = NULL, *rvb = NULL;
 	pv_load_result res, bres;
 	pv_ctx ctx = {0};
@@ -525,6 +562,8 @@ static int run_diff(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
+	if ((o->writer->flags & PV_W_TREE) && (status = diff_trees(o, &h, st, &tc, &hb, base, &tb)) < 0)
+		goto out;
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);
 	summary(what_base, sizeof(what_base), o, &bres, hb.refused, (char **)o->diffs, (int)o->ndiffs);
@@ -534,7 +573,7 @@ static int run_diff(struct options *o)
 	o->wopts.base_summary = of ? of + 6 : what_base;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed};
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed, .tree = tc, .base_tree = tb};
 	status = write_views(o, &v, status);
 	/* the gate after the report: a CI log shows both */
 	if (status >= 0 && status != EXIT_USAGE && o->ngates && gate_check(o->gates, o->ngates, ed))
@@ -546,6 +585,8 @@ out:
 	hooks_free(&hb);
 	pv_diffview_free(dv);
 	pv_epdiff_free(ed);
+	pv_tree_free(tc);
+	pv_tree_free(tb);
 	pv_stats_free(base);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;

@@ -13,7 +13,7 @@
 # times.
 
 _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
---strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --diff-threshold --diff-floor --fail-if --callers --callees
+--strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --diff-threshold --diff-floor --fail-if --diff-widths --callers --callees
 -f --format --node-threshold --edge-threshold --min-share --max-frames --max-depth
 --inverted --icicle --merged --max-output --max-member-size
 --max-archive-size -o --output -i --interactive --watch -h --help --version'
@@ -145,6 +145,10 @@ _profview()
         ;;
     --unit)
         _profview_words_to "s ms us auto" "$optarg" "$prefix"
+        return 0
+        ;;
+    --diff-widths)
+        _profview_words_to "current base" "$optarg" "$prefix"
         return 0
         ;;
     -o | --output | --diff)

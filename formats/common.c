@@ -7,17 +7,19 @@
 #include "modes.h"
 #include "out.h"
 
-double pv_unit_scale(const char *unit, double max, const char **name)
+double pv_unit_scale(const char *unit, const char *deflt, double max, const char **name)
 {
 	if (!unit)
-		unit = "ms";
+		unit = deflt;
 	if (!strcmp(unit, "auto"))
-		unit = max >= 1 ? "s" : max >= 1e-3 || max == 0 || max != max ? "ms"
-									      : "us";
-	*name = !strcmp(unit, "s") ? "s" : !strcmp(unit, "us") ? "us"
-							       : "ms";
-	return !strcmp(*name, "s") ? 1 : !strcmp(*name, "us") ? 1e6
-							      : 1e3;
+		unit = max >= 1 ? "s" : max >= 1e-3      ? "ms"
+				: max == 0 || max != max ? deflt
+							 : "us";
+	*name = !strcmp(unit, "s") ? "s" : !strcmp(unit, "ms") ? "ms"
+				   : !strcmp(unit, "us")       ? "us"
+							       : deflt;
+	return !strcmp(*name, "s") ? 1 : !strcmp(*name, "ms") ? 1e3
+							      : 1e6;
 }
 
 void pv_func_id(char buf[17], const pv_stats *st, uint32_t key)

@@ -164,7 +164,7 @@ int pv_diff_text(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx)
 	const char *wc = o->summary ? o->summary : "current";
 	double max = fabs(d->mean_b) > fabs(d->mean_c) ? fabs(d->mean_b) : fabs(d->mean_c);
 	const char *u;
-	double k = pv_unit_scale(o->unit, max, &u);
+	double k = pv_unit_scale(o->unit, "ms", max, &u);
 	char pc[32], floor[32];
 	fprintf(fp, "Comparing %zu profile%s (%s) with %zu base profile%s (%s).\n", d->nc,
 		d->nc == 1 ? "" : "s", wc, d->nb, d->nb == 1 ? "" : "s", wb);

@@ -27,17 +27,16 @@
  *           "labels": [S]}                  frames parent first, or null
  *
  * Times are integer nanoseconds, rounded (NaN and infinities as null);
- * tree weights are integer ticks of "tick" seconds.  Every string is escaped for a <script> element:
- * besides JSON's own escapes, <, >, & and U+2028/U+2029 are written as
- * \uXXXX, so no name can end the element or be read as markup; the page
- * shows names with textContent only.
+ * tree weights are integer ticks of "tick" seconds.  Every string is escaped for a <script> element
+ * (jw_str's JW_HTML, formats/jsonw.h): besides JSON's own escapes, <, >, &
+ * and U+2028/U+2029 are written as \uXXXX, so no name can end the element
+ * or be read as markup; the page shows names with textContent only.
  */
 #include <math.h>
 #include <string.h>
 
-#include "../lib/pv.h"
-#include "out.h"
 #include "html_page.h"
+#include "jsonw.h"
 
 /* Frames per tree, as -f svg has by default, so that the page's tree of
  * everything read is the SVG's (with the default minimum share, 0.1% of
@@ -81,82 +80,6 @@ struct hw {
 
 /* ---- JSON ------------------------------------------------------------ */
 
-static const char hexd[] = "0123456789abcdef";
-
-static void j_u(pv_out *o, unsigned cp)
-{
-	char b[6] = {'\\', 'u', hexd[(cp >> 12) & 15], hexd[(cp >> 8) & 15], hexd[(cp >> 4) & 15],
-		     hexd[cp & 15]};
-	out_put(o, b, 6);
-}
-
-/* a JSON string safe inside <script>: see the top of the file */
-static void j_str(pv_out *o, const char *s, size_t n)
-{
-	out_c(o, '"');
-	size_t run = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int esc = c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' ||
-			  c == 0xe2 || c == 0xed;
-		if (!esc)
-			continue;
-		if (c == 0xe2 && !(i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
-				   ((unsigned char)s[i + 2] == 0xa8 || (unsigned char)s[i + 2] == 0xa9)))
-			continue;
-		if (c == 0xed && !(i + 2 < n && ((unsigned char)s[i + 1] & 0xe0) == 0xa0))
-			continue;
-		out_put(o, s + run, i - run);
-		if (c == '"' || c == '\\') {
-			out_c(o, '\\');
-			out_c(o, (char)c);
-		} else if (c == '\n') {
-			out_put(o, "\\n", 2);
-		} else if (c == '\t') {
-			out_put(o, "\\t", 2);
-		} else if (c == 0xe2) { /* U+2028, U+2029: line ends in old JS */
-			j_u(o, 0x2000 | ((unsigned)(s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f));
-			i += 2;
-		} else if (c == 0xed) { /* a lone surrogate (surrogatepass): not UTF-8 */
-			j_u(o, 0xd000 | ((unsigned)(s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f));
-			i += 2;
-		} else {
-			j_u(o, c);
-		}
-		run = i + 1;
-	}
-	out_put(o, s + run, n - run);
-	out_c(o, '"');
-}
-
-static void j_cstr(pv_out *o, const char *s)
-{
-	if (s)
-		j_str(o, s, strlen(s));
-	else
-		out_s(o, "null");
-}
-
-static void j_int(pv_out *o, pv_int v)
-{
-	if (v >= INT64_MIN && v <= INT64_MAX) {
-		out_i64(o, (int64_t)v);
-		return;
-	}
-	char b[48];
-	out_put(o, b, pv_int_format(b, v));
-}
-
-static void j_dbl(pv_out *o, double x)
-{
-	if (!isfinite(x)) {
-		out_s(o, "null");
-		return;
-	}
-	char b[40];
-	out_put(o, b, pv_double_repr(b, x));
-}
-
 /* A time as integer nanoseconds: the page shows three digits, and the
  * shortest exact form of a double costs ten times more to write. */
 static void j_ns(pv_out *o, double x)
@@ -169,7 +92,7 @@ static void j_ns(pv_out *o, double x)
 	if (ns > -9e18 && ns < 9e18)
 		out_i64(o, (int64_t)(ns < 0 ? ns - 0.5 : ns + 0.5));
 	else
-		j_dbl(o, ns);
+		jw_double(o, ns);
 }
 
 static void j_num(pv_out *o, pv_num v)
@@ -284,7 +207,7 @@ static void w_funcs(struct hw *h)
 				return;
 			}
 			out_s(o, i ? ",\n[" : "[");
-			j_str(o, s, n);
+			jw_str(o, s, n, JW_HTML);
 			out_c(o, ',');
 			out_u64(o, file_of(h, id));
 			out_c(o, ',');
@@ -293,7 +216,7 @@ static void w_funcs(struct hw *h)
 			continue;
 		}
 		out_s(o, i ? ",\n[" : "[");
-		j_str(o, s, n);
+		jw_str(o, s, n, JW_HTML);
 		out_c(o, ',');
 		out_u64(o, file_of(h, k->file));
 		out_c(o, ',');
@@ -307,7 +230,7 @@ static void w_funcs(struct hw *h)
 		const char *s = pv_stats_str(h->st, id, &n);
 		if (i)
 			out_c(o, ',');
-		j_str(o, s, n);
+		jw_str(o, s, n, JW_HTML);
 	}
 	out_c(o, ']');
 }
@@ -343,7 +266,7 @@ static void w_tree(struct hw *h, const pv_tree *t)
 			i = t->frames[i].next_sibling;
 	}
 	out_s(o, "{\"tick\":");
-	j_dbl(o, (double)t->tick_ns * 1e-9);
+	jw_double(o, (double)t->tick_ns * 1e-9);
 	out_s(o, ",\"estimated\":");
 	out_u64(o, t->estimated);
 	out_s(o, ",\n\"fn\":[");
@@ -371,7 +294,7 @@ static void w_tree(struct hw *h, const pv_tree *t)
 		const char *s = pv_tree_name(t, ord[j], buf, &len);
 		if (nlabels++)
 			out_c(o, ',');
-		j_str(o, s ? s : "", s ? len : 0);
+		jw_str(o, s ? s : "", s ? len : 0, JW_HTML);
 	}
 	out_s(o, "],\n\"parent\":[");
 	for (size_t j = 0; j < k; j++) {
@@ -413,35 +336,6 @@ static void w_tree(struct hw *h, const pv_tree *t)
 	free(at);
 }
 
-/* The flame graph and the bottom-up tree of one scope's model. */
-/* The endpoints' models and names, the heaviest first: the order -f svg
- * draws them in (cmd/profview.c, group_tree).  0 or PV_ENOMEM. */
-static int by_weight(const pv_groups *g, pv_stats ***sts, const char ***names, size_t *n)
-{
-	*n = pv_groups_count(g);
-	*sts = malloc((*n ? *n : 1) * sizeof(**sts));
-	*names = malloc((*n ? *n : 1) * sizeof(**names));
-	if (!*sts || !*names)
-		return PV_ENOMEM;
-	size_t k = 0;
-	for (size_t i = 0; i < *n; i++) {
-		pv_stats *x = pv_groups_stats(g, i);
-		if (!x)
-			continue;
-		double xt = pv_num_to_double(pv_stats_total_tt(x));
-		size_t j = k++;
-		while (j > 0 && pv_num_to_double(pv_stats_total_tt((*sts)[j - 1])) < xt) {
-			(*sts)[j] = (*sts)[j - 1];
-			(*names)[j] = (*names)[j - 1];
-			j--;
-		}
-		(*sts)[j] = x;
-		(*names)[j] = pv_groups_name(g, i);
-	}
-	*n = k;
-	return 0;
-}
-
 /* The flame graph and the bottom-up tree of one scope: of its model, or
  * for everything read, when the names carry requests, the tree -f svg
  * draws by default: one frame per endpoint under the root. */
@@ -453,7 +347,7 @@ static void w_trees(struct hw *h, pv_stats *st, const pv_groups *g, pv_ctx *ctx)
 	pv_stats **sts = NULL;
 	const char **names = NULL;
 	size_t ng = 0;
-	if (g && pv_groups_count(g) && by_weight(g, &sts, &names, &ng) < 0)
+	if (g && pv_groups_count(g) && pv_groups_order(g, &sts, &names, &ng) < 0)
 		h->oom = 1;
 	for (int inv = 0; inv < 2; inv++) {
 		out_s(o, inv ? ",\n\"inv\":" : ",\n\"tree\":");
@@ -472,7 +366,7 @@ static void w_trees(struct hw *h, pv_stats *st, const pv_groups *g, pv_ctx *ctx)
 		if (!inv && use) {
 			double share = use->total ? (double)use->estimated / (double)use->total : 0;
 			out_s(o, ",\"estimated\":");
-			j_dbl(o, share);
+			jw_double(o, share);
 			if (!h->nscopes)
 				h->estimated = share;
 		}
@@ -493,13 +387,13 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *s
 	if (!rows)
 		nrows = pv_stats_nentries(st);
 	out_s(o, "{\"name\":");
-	j_cstr(o, name);
+	jw_cstr(o, name, JW_HTML);
 	out_s(o, ",\"profiles\":");
 	out_u64(o, profiles);
 	out_s(o, ",\"time\":");
 	j_num(o, pv_stats_total_tt(st));
 	out_s(o, ",\"calls\":");
-	j_int(o, pv_stats_total_calls(st));
+	jw_int(o, pv_stats_total_calls(st));
 	out_s(o, ",\n\"rows\":[");
 	for (size_t i = 0; i < nrows; i++) {
 		const pv_entry *e = pv_stats_entry(st, rows ? rows[i] : i);
@@ -507,9 +401,9 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *s
 			out_c(o, ',');
 		w_fid(h, e->key);
 		out_c(o, ',');
-		j_int(o, e->cc);
+		jw_int(o, e->cc);
 		out_c(o, ',');
-		j_int(o, e->nc);
+		jw_int(o, e->nc);
 		out_c(o, ',');
 		j_num(o, e->tt);
 		out_c(o, ',');
@@ -528,16 +422,16 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *s
 			out_c(o, ',');
 			w_fid(h, e->key);
 			out_c(o, ',');
-			j_int(o, ed->nc);
+			jw_int(o, ed->nc);
 			out_c(o, ',');
 			if (ed->is_tuple) {
-				j_int(o, ed->cc);
+				jw_int(o, ed->cc);
 				out_c(o, ',');
 				j_num(o, ed->tt);
 				out_c(o, ',');
 				j_num(o, ed->ct);
 			} else { /* the profile module keeps only a count */
-				j_int(o, ed->nc);
+				jw_int(o, ed->nc);
 				out_s(o, ",null,null");
 			}
 		}
@@ -561,7 +455,7 @@ static void w_endpoints(struct hw *h, const pv_views *v)
 		size_t n;
 		const pv_reqinfo *r = pv_groups_requests(v->groups, q->group, &n);
 		out_s(o, i ? ",\n{\"name\":" : "{\"name\":");
-		j_cstr(o, q->endpoint);
+		jw_cstr(o, q->endpoint, JW_HTML);
 		out_s(o, ",\"scope\":");
 		out_i64(o, h->scope[q->group]);
 		out_s(o, ",\"profiles\":");
@@ -577,7 +471,7 @@ static void w_endpoints(struct hw *h, const pv_views *v)
 		out_s(o, ",\"max\":");
 		j_ns(o, q->max);
 		out_s(o, ",\"calls\":");
-		j_int(o, q->calls);
+		jw_int(o, q->calls);
 		out_s(o, ",\"top\":");
 		if (q->ntop) {
 			set_src(h, pv_groups_stats(v->groups, q->group));
@@ -609,7 +503,7 @@ static void w_diff_endpoint(pv_out *o, const char *name, const pv_reqrow *b, con
 			    int first)
 {
 	out_s(o, first ? "{\"name\":" : ",\n{\"name\":");
-	j_cstr(o, name);
+	jw_cstr(o, name, JW_HTML);
 	out_s(o, ",\"base_profiles\":");
 	out_u64(o, b ? b->profiles : 0);
 	out_s(o, ",\"cur_profiles\":");
@@ -632,9 +526,9 @@ static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts)
 		return;
 	}
 	out_s(o, "{\"base\":");
-	j_cstr(o, opts->base_summary);
+	jw_cstr(o, opts->base_summary, JW_HTML);
 	out_s(o, ",\"cur\":");
-	j_cstr(o, opts->summary);
+	jw_cstr(o, opts->summary, JW_HTML);
 	out_s(o, ",\"nbase\":");
 	out_u64(o, d->nbase);
 	out_s(o, ",\"ncur\":");
@@ -644,7 +538,7 @@ static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts)
 	out_s(o, ",\"after\":");
 	j_ns(o, d->mean_cur);
 	out_s(o, ",\"rel\":");
-	j_dbl(o, d->overall);
+	jw_double(o, d->overall);
 	out_s(o, ",\n\"endpoints\":[");
 	const pv_reqview *rc = v->requests, *rb = v->base_requests;
 	int first = 1;
@@ -671,7 +565,7 @@ static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts)
 		out_c(o, ',');
 		j_ns(o, r->change);
 		out_c(o, ',');
-		j_dbl(o, r->relative);
+		jw_double(o, r->relative);
 	}
 	out_s(o, "]}");
 }
@@ -695,7 +589,7 @@ static void w_header(struct hw *h, const pv_views *v, const pv_write_opts *opts,
 {
 	pv_out *o = h->o;
 	out_s(o, "\"header\":{\"read\":");
-	j_cstr(o, opts->summary);
+	jw_cstr(o, opts->summary, JW_HTML);
 	if (v->groups) {
 		size_t n;
 		const pv_reqinfo *r = pv_groups_requests(v->groups, PV_GROUPS_ALL, &n);
@@ -711,27 +605,27 @@ static void w_header(struct hw *h, const pv_views *v, const pv_write_opts *opts,
 		out_s(o, ",\"endpoints\":");
 		out_u64(o, pv_groups_count(v->groups));
 		out_s(o, ",\"from\":");
-		j_dbl(o, lo);
+		jw_double(o, lo);
 		out_s(o, ",\"to\":");
-		j_dbl(o, hi);
+		jw_double(o, hi);
 		out_s(o, ",\"unnamed\":");
 		out_u64(o, pv_groups_unparsed(v->groups));
 	}
 	out_s(o, ",\"estimated\":");
-	j_dbl(o, estimated);
+	jw_double(o, estimated);
 	out_s(o, ",\"profiles\":");
 	out_u64(o, pv_stats_nprofiles(h->st));
 	out_s(o, ",\"calls\":");
-	j_int(o, pv_stats_total_calls(h->st));
+	jw_int(o, pv_stats_total_calls(h->st));
 	out_s(o, ",\"prim_calls\":");
-	j_int(o, pv_stats_prim_calls(h->st));
+	jw_int(o, pv_stats_prim_calls(h->st));
 	out_s(o, ",\"time\":");
 	j_num(o, pv_stats_total_tt(h->st));
 	out_s(o, ",\"skipped\":[");
 	for (size_t i = 0; i < opts->nskipped; i++) {
 		if (i)
 			out_c(o, ',');
-		j_cstr(o, opts->skipped[i]);
+		jw_cstr(o, opts->skipped[i], JW_HTML);
 	}
 	out_s(o, "]}");
 }

@@ -22,69 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
 #include "modes.h"
-#include "out.h"
-
-static void j_str(pv_out *fp, const char *s, size_t n)
-{
-	out_c(fp, '"');
-	size_t plain = 0; /* s[plain..i) needs no escape: written in one piece */
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 0x20 && c != '"' && c != '\\' && c != 0xed)
-			continue;
-		out_put(fp, s + plain, i - plain);
-		plain = i + 1;
-		if (c == '"' || c == '\\') {
-			out_c(fp, '\\');
-			out_c(fp, c);
-		} else if (c < 0x20) {
-			switch (c) {
-			case '\n': out_s(fp, "\\n"); break;
-			case '\t': out_s(fp, "\\t"); break;
-			case '\r': out_s(fp, "\\r"); break;
-			default: out_fmt(fp, "\\u%04x", c);
-			}
-		} else if (i + 2 < n && (s[i + 1] & 0xe0) == 0xa0) {
-			/* a lone surrogate (Python's surrogatepass): not UTF-8 */
-			unsigned cp = 0xd000 | ((unsigned)(s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f);
-			out_fmt(fp, "\\u%04x", cp);
-			i += 2;
-			plain = i + 1;
-		} else {
-			out_c(fp, c);
-		}
-	}
-	out_put(fp, s + plain, n - plain);
-	out_c(fp, '"');
-}
-
-static void j_int(pv_out *fp, pv_int v)
-{
-	out_int(fp, v);
-}
-
-static void j_num(pv_out *fp, pv_num v)
-{
-	if (v.is_int) {
-		j_int(fp, v.i);
-		return;
-	}
-	if (!isfinite(v.f)) {
-		out_s(fp, "null");
-		return;
-	}
-	out_repr(fp, v.f);
-}
-
-static void j_double(pv_out *fp, double x)
-{
-	if (!isfinite(x)) {
-		out_s(fp, "null");
-		return;
-	}
-	out_repr(fp, x);
-}
 
 /* "id": ..., "file": ..., "line": ..., "name": ...; ids[key], when given,
  * is the key's hash (each key is written once per edge it is on). */
@@ -98,12 +37,12 @@ static void j_key(pv_out *fp, pv_stats *st, uint32_t key, const uint64_t *ids)
 	out_s(fp, "\", \"file\": ");
 	size_t n;
 	const char *s = pv_stats_str(st, pv_stats_shown_file(st, k->file), &n);
-	j_str(fp, s, n);
+	jw_str(fp, s, n, 0);
 	out_s(fp, ", \"line\": ");
 	out_i64(fp, (int64_t)k->line);
 	out_s(fp, ", \"name\": ");
 	s = pv_stats_str(st, k->name, &n);
-	j_str(fp, s, n);
+	jw_str(fp, s, n, 0);
 }
 
 static void j_edge(pv_out *fp, pv_stats *st, uint32_t key, const pv_edge *c, const uint64_t *ids)
@@ -111,14 +50,14 @@ static void j_edge(pv_out *fp, pv_stats *st, uint32_t key, const pv_edge *c, con
 	out_c(fp, '{');
 	j_key(fp, st, key, ids);
 	out_s(fp, ", \"ncalls\": ");
-	j_int(fp, c->nc);
+	jw_int(fp, c->nc);
 	if (c->is_tuple) {
 		out_s(fp, ", \"pcalls\": ");
-		j_int(fp, c->cc);
+		jw_int(fp, c->cc);
 		out_s(fp, ", \"tottime\": ");
-		j_num(fp, c->tt);
+		jw_num(fp, c->tt);
 		out_s(fp, ", \"cumtime\": ");
-		j_num(fp, c->ct);
+		jw_num(fp, c->ct);
 	} else {
 		out_s(fp, ", \"pcalls\": null, \"tottime\": null, \"cumtime\": null");
 	}
@@ -182,35 +121,35 @@ static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 	for (size_t k = 0; k < nk; k++)
 		ids[k] = pv_stats_key_hash(st, (uint32_t)k);
 	out_s(fp, "{\"schema\": \"profview-stats/1\", \"units\": {\"time\": \"s\"}, \"total_calls\": ");
-	j_int(fp, pv_stats_total_calls(st));
+	jw_int(fp, pv_stats_total_calls(st));
 	out_s(fp, ", \"primitive_calls\": ");
-	j_int(fp, pv_stats_prim_calls(st));
+	jw_int(fp, pv_stats_prim_calls(st));
 	out_s(fp, ", \"total_time\": ");
-	j_num(fp, pv_stats_total_tt(st));
+	jw_num(fp, pv_stats_total_tt(st));
 	out_fmt(fp, ", \"profiles\": %zu, \"functions\": [", pv_stats_nprofiles(st));
 	for (size_t r = 0; r < v->nrows; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
 		out_s(fp, r ? ",\n  {" : "\n  {");
 		j_key(fp, st, e->key, ids);
 		out_s(fp, ", \"ncalls\": ");
-		j_int(fp, e->nc);
+		jw_int(fp, e->nc);
 		out_s(fp, ", \"pcalls\": ");
-		j_int(fp, e->cc);
+		jw_int(fp, e->cc);
 		out_s(fp, ", \"tottime\": ");
-		j_num(fp, e->tt);
+		jw_num(fp, e->tt);
 		out_s(fp, ", \"cumtime\": ");
-		j_num(fp, e->ct);
+		jw_num(fp, e->ct);
 		out_s(fp, ", \"callers\": [");
+		size_t items = 0;
 		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
 			const pv_edge *c = pv_stats_edge(st, id);
-			if (id != e->first_edge)
-				out_s(fp, ", ");
+			jw_item(fp, &items, ", ");
 			j_edge(fp, st, c->caller, c, ids);
 		}
 		out_s(fp, "], \"callees\": [");
+		items = 0;
 		for (size_t i = cl.start[e->key]; i < cl.start[e->key + 1]; i++) {
-			if (i != cl.start[e->key])
-				out_s(fp, ", ");
+			jw_item(fp, &items, ", ");
 			j_edge(fp, st, pv_stats_entry(st, cl.entry[i])->key, pv_stats_edge(st, cl.edge[i]), ids);
 		}
 		out_s(fp, "]}");
@@ -221,44 +160,39 @@ static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 	return 0;
 }
 
-static void j_cstr(pv_out *fp, const char *s)
-{
-	j_str(fp, s, s ? strlen(s) : 0);
-}
-
 static int json_requests(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 {
 	const pv_reqview *v = vs->requests;
 	out_s(fp, "{\"schema\": \"profview-requests/1\", \"units\": {\"time\": \"s\"}, \"source\": ");
-	j_cstr(fp, o->summary ? o->summary : "");
+	jw_cstr(fp, o->summary ? o->summary : "", 0);
 	out_fmt(fp, ", \"sort\": \"%s\", \"profiles\": %zu, \"parsed\": %zu, \"unparsed\": %zu, "
 		    "\"total_time\": ",
 		pv_reqview_columns[v->sort], v->profiles, v->parsed, v->unparsed);
-	j_double(fp, v->total);
+	jw_double(fp, v->total);
 	out_fmt(fp, ", \"endpoints_total\": %zu, \"endpoints\": [", v->nrows);
 	for (size_t i = 0; i < v->shown; i++) {
 		const pv_reqrow *r = &v->rows[i];
 		out_s(fp, i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ");
-		j_cstr(fp, r->endpoint);
+		jw_cstr(fp, r->endpoint, 0);
 		out_fmt(fp, ", \"profiles\": %zu, \"total_time\": ", r->profiles);
-		j_double(fp, r->total);
+		jw_double(fp, r->total);
 		out_s(fp, ", \"mean\": ");
-		j_double(fp, r->mean);
+		jw_double(fp, r->mean);
 		out_s(fp, ", \"p50\": ");
-		j_double(fp, r->p50);
+		jw_double(fp, r->p50);
 		out_s(fp, ", \"p95\": ");
-		j_double(fp, r->p95);
+		jw_double(fp, r->p95);
 		out_s(fp, ", \"max\": ");
-		j_double(fp, r->max);
+		jw_double(fp, r->max);
 		out_s(fp, ", \"calls\": ");
-		j_int(fp, r->calls);
+		jw_int(fp, r->calls);
 		out_fmt(fp, ", \"collided_seconds\": %zu, \"top\": [", r->collided_seconds);
 		pv_stats *st = pv_groups_stats(v->groups, r->group);
 		for (size_t k = 0; k < r->ntop; k++) {
 			out_s(fp, k ? ", {" : "{");
 			j_key(fp, st, r->top[k], NULL);
 			out_s(fp, ", \"tottime\": ");
-			j_double(fp, r->top_tt[k]);
+			jw_double(fp, r->top_tt[k]);
 			out_c(fp, '}');
 		}
 		out_s(fp, "]}");
@@ -274,11 +208,11 @@ static void j_side(pv_out *fp, const pv_entry *e, double calls, double tt, doubl
 		return;
 	}
 	out_s(fp, "{\"calls\": ");
-	j_double(fp, calls);
+	jw_double(fp, calls);
 	out_s(fp, ", \"tottime\": ");
-	j_double(fp, tt);
+	jw_double(fp, tt);
 	out_s(fp, ", \"cumtime\": ");
-	j_double(fp, ct);
+	jw_double(fp, ct);
 	out_c(fp, '}');
 }
 
@@ -289,11 +223,11 @@ static void j_req(pv_out *fp, size_t n, double p50, double p95, double mean)
 		return;
 	}
 	out_fmt(fp, "{\"requests\": %zu, \"p50\": ", n);
-	j_double(fp, p50);
+	jw_double(fp, p50);
 	out_s(fp, ", \"p95\": ");
-	j_double(fp, p95);
+	jw_double(fp, p95);
 	out_s(fp, ", \"mean\": ");
-	j_double(fp, mean);
+	jw_double(fp, mean);
 	out_c(fp, '}');
 }
 
@@ -304,11 +238,11 @@ static void j_fside(pv_out *fp, int in, double calls, double tt, double ct)
 		return;
 	}
 	out_s(fp, "{\"calls\": ");
-	j_double(fp, calls);
+	jw_double(fp, calls);
 	out_s(fp, ", \"tottime\": ");
-	j_double(fp, tt);
+	jw_double(fp, tt);
 	out_s(fp, ", \"cumtime\": ");
-	j_double(fp, ct);
+	jw_double(fp, ct);
 	out_c(fp, '}');
 }
 
@@ -317,43 +251,43 @@ static void j_fside(pv_out *fp, int in, double calls, double tt, double ct)
 static void json_endpoints(pv_out *fp, const pv_epdiff *d)
 {
 	out_s(fp, "\"overall\": {\"change\": ");
-	j_double(fp, d->adj_c - d->adj_b);
+	jw_double(fp, d->adj_c - d->adj_b);
 	out_s(fp, ", \"relative\": ");
-	j_double(fp, d->adjusted);
+	jw_double(fp, d->adjusted);
 	out_s(fp, ", \"base_time\": ");
-	j_double(fp, d->adj_b);
+	jw_double(fp, d->adj_b);
 	out_s(fp, ", \"current_time\": ");
-	j_double(fp, d->adj_c);
+	jw_double(fp, d->adj_c);
 	out_s(fp, ", \"unadjusted\": {\"change\": ");
-	j_double(fp, d->typ_c - d->typ_b);
+	jw_double(fp, d->typ_c - d->typ_b);
 	out_s(fp, ", \"relative\": ");
-	j_double(fp, d->unadjusted);
+	jw_double(fp, d->unadjusted);
 	out_s(fp, ", \"base_time\": ");
-	j_double(fp, d->typ_b);
+	jw_double(fp, d->typ_b);
 	out_s(fp, ", \"current_time\": ");
-	j_double(fp, d->typ_c);
+	jw_double(fp, d->typ_c);
 	out_s(fp, "}, \"mix\": ");
-	j_double(fp, d->mix);
+	jw_double(fp, d->mix);
 	out_s(fp, "},\n\"test\": {\"name\": \"mann-whitney-u\", \"correction\": \"holm\", \"alpha\": ");
-	j_double(fp, d->alpha);
+	jw_double(fp, d->alpha);
 	out_s(fp, ", \"threshold\": ");
-	j_double(fp, d->threshold);
+	jw_double(fp, d->threshold);
 	out_s(fp, ", \"floor\": ");
-	j_double(fp, d->floor);
+	jw_double(fp, d->floor);
 	out_fmt(fp, ", \"endpoints_compared\": %zu, \"functions_compared\": %zu},\n\"endpoints\": [",
 		d->m_endpoints, d->m_functions);
 	for (size_t i = 0; i < d->n; i++) {
 		const pv_eprow *r = &d->rows[i];
 		out_s(fp, i ? ",\n  {\"endpoint\": " : "\n  {\"endpoint\": ");
-		j_cstr(fp, r->endpoint);
+		jw_cstr(fp, r->endpoint, 0);
 		out_fmt(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[r->verdict]);
 		j_req(fp, r->nb, r->p50_b, r->p95_b, r->mean_b);
 		out_s(fp, ", \"current\": ");
 		j_req(fp, r->nc, r->p50_c, r->p95_c, r->mean_c);
 		out_s(fp, ", \"shift\": ");
-		j_double(fp, r->nb && r->nc ? r->shift : NAN);
+		jw_double(fp, r->nb && r->nc ? r->shift : NAN);
 		out_s(fp, ", \"p\": ");
-		j_double(fp, r->p);
+		jw_double(fp, r->p);
 		out_fmt(fp, ", \"functions_changed\": %zu, \"functions_total\": %zu, \"functions\": [",
 			r->nchanged, r->nfn);
 		int first = 1;
@@ -369,11 +303,11 @@ static void json_endpoints(pv_out *fp, const pv_epdiff *d)
 			out_s(fp, ", \"current\": ");
 			j_fside(fp, f->in_cur, f->calls_c, f->tt_c, f->ct_c);
 			out_s(fp, ", \"change\": ");
-			j_double(fp, f->change);
+			jw_double(fp, f->change);
 			out_s(fp, ", \"relative\": ");
-			j_double(fp, f->relative);
+			jw_double(fp, f->relative);
 			out_s(fp, ", \"p\": ");
-			j_double(fp, f->p);
+			jw_double(fp, f->p);
 			out_c(fp, '}');
 		}
 		out_s(fp, "]}");
@@ -386,15 +320,15 @@ static int json_diff(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 	const pv_diffview *v = vs->diff;
 	out_s(fp, "{\"schema\": \"profview-diff/2\", \"units\": {\"time\": \"s\", \"calls\": "
 		  "\"per profile\"}, \"sort\": ");
-	j_cstr(fp, pv_diffview_keys[v->sort]);
+	jw_cstr(fp, pv_diffview_keys[v->sort], 0);
 	out_s(fp, ", \"base\": {\"source\": ");
-	j_cstr(fp, o->base_summary ? o->base_summary : "");
+	jw_cstr(fp, o->base_summary ? o->base_summary : "", 0);
 	out_fmt(fp, ", \"profiles\": %zu, \"mean_time\": ", v->nbase);
-	j_double(fp, v->mean_base);
+	jw_double(fp, v->mean_base);
 	out_s(fp, "}, \"current\": {\"source\": ");
-	j_cstr(fp, o->summary ? o->summary : "");
+	jw_cstr(fp, o->summary ? o->summary : "", 0);
 	out_fmt(fp, ", \"profiles\": %zu, \"mean_time\": ", v->ncur);
-	j_double(fp, v->mean_cur);
+	jw_double(fp, v->mean_cur);
 	out_s(fp, "},\n");
 	json_endpoints(fp, vs->epdiff);
 	out_fmt(fp, "\"functions_total\": %zu, \"functions\": [", v->nrows);
@@ -408,9 +342,9 @@ static int json_diff(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 		out_s(fp, ", \"current\": ");
 		j_side(fp, r->c, r->calls_cur, r->tt_cur, r->ct_cur);
 		out_s(fp, ", \"change\": ");
-		j_double(fp, r->change);
+		jw_double(fp, r->change);
 		out_s(fp, ", \"relative\": ");
-		j_double(fp, r->relative);
+		jw_double(fp, r->relative);
 		out_c(fp, '}');
 	}
 	out_s(fp, v->shown ? "\n]}\n" : "]}\n");

@@ -18,8 +18,11 @@ int pv_requests_text(FILE *fp, const pv_views *v, pv_write_opts *o, pv_ctx *ctx)
 int pv_diff_text(FILE *fp, const pv_views *v, pv_write_opts *o, pv_ctx *ctx);
 
 /* --unit for a text table of times in seconds whose largest is `max`:
- * the factor to multiply by and the unit's name (ms unless asked). */
-double pv_unit_scale(const char *unit, double max, const char **name);
+ * the factor to multiply by and the unit's name ("s", "ms" or "us").
+ * unit NULL: deflt (the stats report's "s", pstats' own; "ms" for the
+ * requests and diff tables); "auto": the unit in which max shows at least
+ * 1, deflt when max is 0 or NaN. */
+double pv_unit_scale(const char *unit, const char *deflt, double max, const char **name);
 /* A function's stable id as 16 hex digits and a NUL into buf. */
 void pv_func_id(char buf[17], const pv_stats *st, uint32_t key);
 /* h as 16 lower-case hex digits and a NUL (the id of a hash at hand). */

@@ -384,9 +384,8 @@ out:
 	return rc;
 }
 
-/* --unit auto: the unit in which the largest cumulative time listed shows
- * at least 1 (seconds when it is 1 s or more). */
-static double auto_scale(pv_stats *st, const pv_view *v)
+/* The largest cumulative time listed (what --unit auto goes by). */
+static double max_cumtime(pv_stats *st, const pv_view *v)
 {
 	double mx = 0;
 	for (size_t r = 0; r < v->nrows; r++) {
@@ -394,8 +393,7 @@ static double auto_scale(pv_stats *st, const pv_view *v)
 		if (c > mx)
 			mx = c;
 	}
-	return mx >= 1 || mx == 0 ? 1 : mx >= 1e-3 ? 1e3
-						   : 1e6;
+	return mx;
 }
 
 static int report_body(pv_out *fp, pv_stats *st, const pv_view *v, pv_write_opts *o)
@@ -432,12 +430,11 @@ static int report_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx
 		return pv_diff_text(file, vs, o, ctx);
 	pv_stats *st = vs->st;
 	const pv_view *v = vs->view;
-	const char *u = o->unit ? o->unit : "s";
 	pv_out *fp = out_open(file);
+	const char *u;
 	if (fp)
-		fp->scale = !strcmp(u, "ms") ? 1e3 : !strcmp(u, "us") ? 1e6
-					     : !strcmp(u, "auto")     ? auto_scale(st, v)
-								      : 1;
+		fp->scale = pv_unit_scale(o->unit, "s",
+					  o->unit && !strcmp(o->unit, "auto") ? max_cumtime(st, v) : 0, &u);
 	int rc = fp ? report_body(fp, st, v, o) : PV_ENOMEM;
 	if (rc == 0 && fp->failed)
 		rc = PV_ENOMEM;

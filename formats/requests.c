@@ -35,7 +35,7 @@ int pv_requests_text(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 			w = l;
 	}
 	const char *u;
-	double k = pv_unit_scale(o->unit, max, &u);
+	double k = pv_unit_scale(o->unit, "ms", max, &u);
 	char h[5][16];
 	snprintf(h[0], sizeof(h[0]), "total %s", u);
 	snprintf(h[1], sizeof(h[1]), "mean %s", u);

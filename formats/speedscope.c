@@ -20,42 +20,7 @@
  * weights still add up to the total.
  */
 #include "flame.h"
-#include "out.h"
-
-static void js(pv_out *o, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	out_c(o, '"');
-	size_t from = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c != '"' && c != '\\' && c >= 0x20 && !flame_surrogate(s, i, n))
-			continue;
-		out_put(o, s + from, i - from);
-		if (c == '"' || c == '\\') {
-			out_c(o, '\\');
-			out_c(o, (char)c);
-		} else if (c == '\n') {
-			out_s(o, "\\n");
-		} else if (c == '\t') {
-			out_s(o, "\\t");
-		} else if (c == '\r') {
-			out_s(o, "\\r");
-		} else if (c < 0x20) {
-			char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-			out_s(o, u);
-		} else { /* a lone surrogate: \udXXX */
-			unsigned cp = 0xd000 | ((unsigned)(s[i + 1] & 0x3f) << 6) | (s[i + 2] & 0x3f);
-			char u[7] = {'\\', 'u', hex[cp >> 12], hex[(cp >> 8) & 15], hex[(cp >> 4) & 15],
-				     hex[cp & 15], 0};
-			out_s(o, u);
-			i += 2;
-		}
-		from = i + 1;
-	}
-	out_put(o, s + from, n - from);
-	out_c(o, '"');
-}
+#include "jsonw.h"
 
 struct ss {
 	pv_out *o;
@@ -91,7 +56,7 @@ static int shared_frame(struct ss *s, const pv_tree *t, uint32_t i, uint32_t *ou
 	pv_out *o = s->o;
 	out_s(o, s->nshared++ ? ",\n{\"name\":" : "\n{\"name\":");
 	if (f->key >= PV_FRAME_GROUP) {
-		js(o, d, n);
+		jw_str(o, d, n, 0);
 		out_c(o, '}');
 		return 0;
 	}
@@ -101,14 +66,14 @@ static int shared_frame(struct ss *s, const pv_tree *t, uint32_t i, uint32_t *ou
 	const char *name = pv_stats_str(st, k->name, &nn);
 	const char *file = pv_stats_str(st, k->file, &fn);
 	if (fn == 1 && file[0] == '~' && k->line == 0) { /* a builtin: "{name}" */
-		js(o, d, n);
+		jw_str(o, d, n, 0);
 		out_c(o, '}');
 		return 0;
 	}
 	file = pv_stats_str(st, pv_stats_shown_file(st, k->file), &fn); /* --short-paths */
-	js(o, name, nn);
+	jw_str(o, name, nn, 0);
 	out_s(o, ",\"file\":");
-	js(o, file, fn);
+	jw_str(o, file, fn, 0);
 	out_s(o, ",\"line\":");
 	out_i64(o, k->line);
 	out_c(o, '}');
@@ -124,7 +89,7 @@ static void profile(struct ss *s, const pv_tree *t, uint32_t top, const char *na
 	pv_out *o = s->o;
 	uint32_t base = t->frames[top].depth;
 	out_s(o, "{\"type\":\"sampled\",\"name\":");
-	js(o, name, nlen);
+	jw_str(o, name, nlen, 0);
 	out_s(o, ",\"unit\":\"microseconds\",\"startValue\":0,\"endValue\":");
 	out_u64(o, t->frames[top].weight);
 	out_s(o, ",\n\"samples\":[");
@@ -229,7 +194,7 @@ static int ss_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *ct
 	out_s(s.o, "{\"$schema\":\"https://www.speedscope.app/file-format-schema.json\",\n"
 		   "\"exporter\":\"profview " PV_VERSION "\",\"activeProfileIndex\":0,\"name\":");
 	const char *title = wo->summary ? wo->summary : "profview";
-	js(s.o, title, strlen(title));
+	jw_str(s.o, title, strlen(title), 0);
 	out_s(s.o, ",\n\"shared\":{\"frames\":[");
 	for (int k = 0; k < 2; k++) {
 		const pv_tree *t = trees[k];
@@ -252,7 +217,7 @@ static int ss_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *ct
 		flame_cut_name(name, sizeof(name), &bud, wo->max_output);
 		s.cut_frame = s.nshared;
 		out_s(s.o, s.nshared++ ? ",\n{\"name\":" : "\n{\"name\":");
-		js(s.o, name, strlen(name));
+		jw_str(s.o, name, strlen(name), 0);
 		out_c(s.o, '}');
 	}
 	out_s(s.o, "]},\n\"profiles\":[\n");

@@ -105,6 +105,11 @@ uint32_t pv_map_get(const pv_map *m, uint64_t key);
 /* Set key to val (val != 0).  Returns 0 or PV_ENOMEM. */
 int pv_map_put(pv_map *m, uint64_t key, uint32_t val);
 
+/* pv_profile_rekey with a map (key id of `from` -> key id in `to` + 1)
+ * instead of an array indexed by `from`'s ids: memory in what the
+ * profiles rekeyed hold, for the many small models of endpoint groups. */
+int pv_profile_rekey_map(pv_profile *p, const pv_stats *from, pv_stats *to, pv_map *xlat);
+
 /* Make dst a copy of src's entries and callers (same key ids), ready to be
  * rekeyed and merged; dst's key marks are not copied, so nothing more may
  * be added to it before a reset.  0 or PV_ENOMEM. */

@@ -47,6 +47,8 @@ typedef struct pv_ctx {
 	const char *input;  /* name of the input being read, or NULL */
 	const char *member; /* archive member being read, or NULL */
 	char msg[1024];     /* "INPUT[:MEMBER]: byte N: what" */
+	int nomem;          /* the input failed for want of memory (code PV_ELIMIT):
+			     * the input itself may be fine */
 } pv_ctx;
 
 /* Record an error found at byte `off` of the current input and return `code`.
@@ -586,6 +588,12 @@ pv_stats *pv_groups_stats(const pv_groups *g, size_t i);
 const pv_reqinfo *pv_groups_requests(const pv_groups *g, size_t i, size_t *n);
 /* Profiles whose names carry no request data (counted once each). */
 size_t pv_groups_unparsed(const pv_groups *g);
+/* The endpoints that have a model, heaviest first (total internal time,
+ * descending; ties in merge order): the order the grouped call tree draws
+ * them in, ready for pv_tree_build_groups.  *sts and *names hold *n items
+ * each; the caller frees the two arrays (not their items).  0 or
+ * PV_ENOMEM. */
+int pv_groups_order(const pv_groups *g, pv_stats ***sts, const char ***names, size_t *n);
 
 /* ---- the requests view (lib/reqview.c) --------------------------------- */
 
@@ -946,6 +954,9 @@ typedef struct pv_views {
 	const pv_reqview *base_requests; /* PV_MODE_DIFF with PV_W_GROUPS: the base's
 					    requests view (requests: the inputs') */
 	const pv_epdiff *epdiff;         /* PV_MODE_DIFF: per endpoint, with verdicts */
+	const pv_tree *base_tree;        /* PV_MODE_DIFF with PV_W_TREE: the base's call tree
+					    (tree: the inputs'; by endpoint when the names of both
+					    carry requests, then group_tree is NULL) */
 } pv_views;
 
 /* How a writer prints.  Writers print the rows of a view (the text report in
@@ -963,6 +974,7 @@ typedef struct pv_write_opts {
 	int short_paths;            /* --short-paths was given (display names are short) */
 	int strip_dirs;             /* --strip-dirs was given */
 	int icicle;                 /* svg: root at the top (--icicle) */
+	int diff_base_widths;       /* svg --diff: widths from the base (--diff-widths base) */
 	size_t nclamped;            /* out, callgrind: negative/NaN times written as 0 */
 	uint64_t max_output;        /* folded, speedscope: bytes of stacks at most; the
 				     * stacks past it are cut, their time kept in one

@@ -35,6 +35,7 @@
 
 #define QUIET 0.2  /* seconds a file must be unchanged before it is read */
 #define BROKEN 3.0 /* seconds a file that does not parse must stay unchanged */
+#define GONE UINT32_MAX
 #define EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_Q_OVERFLOW)
 
 /* a profile read and kept */
@@ -73,6 +74,7 @@ struct pv_watch {
 	pv_map done; /* path hash -> 1: read, refused or reported; never again */
 	struct cand *cands;
 	size_t ncands, capcands;
+	pv_map pend; /* path hash -> index + 1 in cands; GONE once it left */
 	struct dirw *dirs;
 	size_t ndirs, capdirs;
 	int fd;     /* inotify, or -1: polling */
@@ -132,14 +134,14 @@ static int found(pv_watch *w, const pv_load_opts *o, const char *path, uint32_t 
 	uint64_t h = path_hash(path);
 	if (pv_map_get(&w->done, h))
 		return 0;
-	for (size_t i = 0; i < w->ncands; i++)
-		if (!strcmp(w->cands[i].path, path)) {
-			if (event) { /* written again: quiet and readable from now on */
-				w->cands[i].changed = t;
-				w->cands[i].tried = 0;
-			}
-			return 0;
+	uint32_t at = pv_map_get(&w->pend, h);
+	if (at && at != GONE && !strcmp(w->cands[at - 1].path, path)) {
+		if (event) { /* written again: quiet and readable from now on */
+			w->cands[at - 1].changed = t;
+			w->cands[at - 1].tried = 0;
 		}
+		return 0;
+	}
 	if (o->want && !o->want(o->arg, pv_base_name(path)))
 		return pv_map_put(&w->done, h, 1);
 	if (pv_grow(&w->cands, &w->capcands, w->ncands + 1, sizeof(*w->cands)) < 0)
@@ -152,7 +154,7 @@ static int found(pv_watch *w, const pv_load_opts *o, const char *path, uint32_t 
 	c->size = -1;
 	c->changed = t;
 	w->ncands++;
-	return 0;
+	return pv_map_put(&w->pend, h, (uint32_t)w->ncands);
 }
 
 static int add_dir(pv_watch *w, const pv_load_opts *o, const char *path, uint32_t input,
@@ -212,10 +214,16 @@ static int add_dir(pv_watch *w, const pv_load_opts *o, const char *path, uint32_
 	return scan(w, o, path, input, t, 1);
 }
 
-static void drop_cand(pv_watch *w, size_t i)
+/* Candidate i leaves (read, reported or gone; h its path's hash): the
+ * last takes its place.  0 or PV_ENOMEM. */
+static int drop_cand(pv_watch *w, size_t i, uint64_t h)
 {
 	free(w->cands[i].path);
 	w->cands[i] = w->cands[--w->ncands];
+	int rc = pv_map_put(&w->pend, h, GONE);
+	if (rc == 0 && i < w->ncands)
+		rc = pv_map_put(&w->pend, path_hash(w->cands[i].path), (uint32_t)i + 1);
+	return rc;
 }
 
 /* Read and parse candidate c into the records: 1 kept, 0 not yet
@@ -341,6 +349,7 @@ void pv_watch_free(pv_watch *w)
 	free(w->pack);
 	free(w->buf);
 	pv_map_free(&w->done);
+	pv_map_free(&w->pend);
 	pv_profile_free(w->scratch);
 	pv_stats_free(w->keys);
 	free(w);
@@ -406,8 +415,11 @@ int pv_watch_poll(pv_watch *w, const pv_load_opts *o)
 	for (size_t i = 0; i < w->ncands;) {
 		struct cand *c = &w->cands[i];
 		struct stat sb;
+		uint64_t h = path_hash(c->path);
 		if (stat(c->path, &sb) < 0) {
-			drop_cand(w, i); /* gone before it was read: nothing to say */
+			/* gone before it was read: nothing to say */
+			if ((rc = drop_cand(w, i, h)) < 0)
+				return rc;
 			continue;
 		}
 		if (sb.st_size != c->size || sb.st_mtim.tv_sec != c->mtime.tv_sec ||
@@ -427,8 +439,8 @@ int pv_watch_poll(pv_watch *w, const pv_load_opts *o)
 			if (rc < 0)
 				return rc;
 			if (rc == 1) {
-				pv_map_put(&w->done, path_hash(w->recs[w->nrecs - 1].path), 1);
-				drop_cand(w, i);
+				if (pv_map_put(&w->done, h, 1) < 0 || drop_cand(w, i, h) < 0)
+					return PV_ENOMEM;
 				continue;
 			}
 			c->tried = 1;
@@ -437,9 +449,8 @@ int pv_watch_poll(pv_watch *w, const pv_load_opts *o)
 			report(o, c->path, c->err);
 			w->failed++;
 			w->fresh = 1; /* the count of inputs not read changed */
-			if (pv_map_put(&w->done, path_hash(c->path), 1) < 0)
+			if (pv_map_put(&w->done, h, 1) < 0 || drop_cand(w, i, h) < 0)
 				return PV_ENOMEM;
-			drop_cand(w, i);
 			continue;
 		}
 		i++;

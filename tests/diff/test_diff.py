@@ -131,6 +131,81 @@ def test_gate(pv):
               code == 2 and len(err.splitlines()) == 1 and not out, "%d %s" % (code, err))
 
 
+FOLDED = re.compile(r"^(.*)\s+?(\d+(?:\.\d*)?)$")  # flamegraph.pl's split, applied twice
+
+
+def test_flame(pv, tmp):
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-f", "folded")
+    lines = out.splitlines()
+    parsed = []
+    for line in lines:  # as flamegraph.pl reads a difffolded line: the last two numbers
+        m = FOLDED.match(line)
+        m2 = m and FOLDED.match(m.group(1))
+        parsed.append((m2.group(1), int(m2.group(2)), int(m.group(2))) if m2 else None)
+    check("-f folded --diff: every line is 'stack int int' (flamegraph.pl's difffolded)",
+          code == 0 and lines and all(parsed) and
+          all(re.fullmatch(r".+ \d+ \d+", l) for l in lines), err or out[:300])
+    stacks = {p[0]: p[1:] for p in parsed if p}
+    search = [(k, v) for k, v in stacks.items() if k.startswith("GET /api/search;") and k.endswith(";/srv/app/diff_app.py:62(search)")]
+    check("-f folded --diff: search()'s stack rose about fourfold (us per request)",
+          len(search) == 1 and 3 * search[0][1][0] < search[0][1][1] < 6 * search[0][1][0], search)
+    code, out, err = run(pv, set_path("base"), "--diff", set_path("base"), "-f", "folded")
+    check("-f folded --diff of identical sets: before == after on every line",
+          code == 0 and out and all(l.split()[-1] == l.split()[-2] for l in out.splitlines()), out[:300])
+    svg = os.path.join(tmp, "diff.svg")
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-f", "svg", "-o", svg)
+    lint = subprocess.run(["xmllint", "--noout", svg], capture_output=True, text=True)
+    check("-f svg --diff: written, xmllint finds it well-formed", code == 0 and lint.returncode == 0,
+          err + lint.stderr)
+    svgb = os.path.join(tmp, "diffb.svg")
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-f", "svg", "--diff-widths",
+                         "base", "-o", svgb)
+    check("-f svg --diff --diff-widths base: written", code == 0 and "(widths: the base)" in open(svgb).read(), err)
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.action_chains import ActionChains
+    except ImportError as e:
+        check("selenium for the chromium check", False, e)
+        return
+    o = webdriver.ChromeOptions()
+    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1200",
+              "--user-data-dir=" + tempfile.mkdtemp(dir=tmp)):
+        o.add_argument(a)
+    d = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=o)
+    try:
+        d.get("file://" + svg)
+        info = d.execute_script("""
+            var out = [];
+            document.querySelectorAll('#frames g').forEach(function (g) {
+              var t = g.querySelector('title').textContent, r = g.querySelector('rect');
+              out.push([t, getComputedStyle(r).fill, r.getAttribute('stroke-dasharray')]);
+            });
+            return out;""")
+        frame = [x for x in info if x[0].startswith("/srv/app/diff_app.py:62(search)")]
+        check("chromium: search()'s frame is drawn red (its self time per request grew)",
+              frame and re.match(r"rgb\(255, (\d+), \1\)", frame[0][1]) and
+              int(re.match(r"rgb\(255, (\d+)", frame[0][1]).group(1)) < 120, frame[:1])
+        m = frame and re.search(r"self per request: before (\d+) us, after ([\d.]+) ms", frame[0][0])
+        check("chromium: its tooltip gives the self time before and after",
+              m and 3 < float(m.group(2)) * 1e3 / float(m.group(1)) < 6, frame[:1])
+        el = [g for g in d.find_elements(By.CSS_SELECTOR, "#frames g")
+              if g.find_element(By.TAG_NAME, "title").get_attribute("textContent").startswith("/srv/app/diff_app.py:62(search)")]
+        ActionChains(d).move_to_element(el[0]).perform()
+        shown = d.find_element(By.ID, "details").text
+        check("chromium: hovering the frame shows it in the details line", "search" in shown, shown)
+        others = [x for x in info if x[0].startswith("GET /api/users ") or x[0].startswith("GET /\n")]
+        check("chromium: an endpoint that did not change is not deep red",
+              others and all(not re.match(r"rgb\(255, ([0-9]|[0-9][0-9]), ", x[1]) for x in others), others[:2])
+        check("chromium: estimated frames carry a dashed outline",
+              any(x[2] for x in info if ", estimated" in x[0]) and
+              not any(x[2] for x in info if ", exact" in x[0]), [x for x in info if x[2]][:1])
+    finally:
+        d.quit()
+
+
 def test_mix(pv):
     code, doc, err = diff_json(pv, set_path("mix"), set_path("base"))
     check("(b) mix vs base: json validates", code == 0, err)
@@ -198,6 +273,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         test_slowdown(pv)
         test_gate(pv)
+        test_flame(pv, tmp)
         test_mix(pv)
         test_identical(pv)
         test_splits(pv, tmp)
