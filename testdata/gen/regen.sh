@@ -4,7 +4,7 @@
 #   testdata/gen/regen.sh          or          make -C testdata
 #
 # Idempotent: deletes and rewrites cprofile/ profile/ marshal/ py27/ edge/ bad/
-# flask/ and INVENTORY.txt.  Timings (and so the bytes of every real dump) vary
+# flask/ slowprog/ and INVENTORY.txt.  Timings (and so the bytes of every real dump) vary
 # from run to run; names and shapes do not.  Needs the pyenv interpreters below,
 # Debian's /usr/bin/python3 with python3-flask, and nothing from the network.
 # Interpreters are found on PATH as python2.7, python3.6 ... python3.13; set
@@ -36,7 +36,7 @@ export LC_ALL=C.UTF-8 LANG=C.UTF-8 PYTHONHASHSEED=0 PYTHONDONTWRITEBYTECODE=1 PY
 unset PYTHONPATH PYTHONSTARTUP PYTHONHOME 2>/dev/null || true
 
 cd "$TD"
-rm -rf cprofile profile marshal py27 edge bad flask INVENTORY.txt
+rm -rf cprofile profile marshal py27 edge bad flask slowprog INVENTORY.txt
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
@@ -107,6 +107,12 @@ echo "== edge/"
 
 echo "== bad/"
 "$PY3" "$GEN/bad.py" bad flask
+
+echo "== slowprog/: gen/slow_prog.py with render() 1x and 10x, for the --diff test"
+mkdir -p slowprog
+for f in 1 10; do
+    (cd "$GEN" && "$FLASK_PY" -m cProfile -o "$TD/slowprog/f$f.prof" slow_prog.py "$f" >/dev/null)
+done
 
 echo "== INVENTORY.txt (marshal codes per file, from gen/mdump.py)"
 {

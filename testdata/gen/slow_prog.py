@@ -1,6 +1,6 @@
-"""A small real program for the --diff test: `python3 -m cProfile -o OUT
-slow_prog.py FACTOR` runs render() FACTOR times as long as with 1, every
-other function the same."""
+"""A small real program for the --diff test in tests/formats: `python3 -m
+cProfile -o OUT slow_prog.py FACTOR` runs render() FACTOR times as long as
+with 1, every other function the same (testdata/slowprog/, made by regen.sh)."""
 import sys
 
 
