@@ -47,6 +47,8 @@ TEST_PKGS += chromium chromium-driver python3-selenium libxml2-utils
 TEST_PKGS += $(if $(shell command -v npm 2>/dev/null),,npm)
 # tests/hostile: pgrep (procps); setpriv and mount come with util-linux
 TEST_PKGS += procps
+# tests/hostile: a 7z archive made by 7-Zip (7zz)
+TEST_PKGS += 7zip
 TEST_PKGS += strace
 # make pprof: go tool pprof reads -f pprof (Debian's golang-go runs it offline)
 TEST_PKGS += golang-go
@@ -144,7 +146,7 @@ hostile: $(PROFVIEW_BIN)
 
 # --diff against ground truth from real werkzeug runs (testdata/diff/)
 diff: $(PROFVIEW_BIN)
-	$(PYTHON) tests/diff/test_diff.py --profview $(PROFVIEW_BIN)
+	$(DEB_PYTHON) tests/diff/test_diff.py --profview $(PROFVIEW_BIN)
 
 live: $(PROFVIEW_BIN)
 	bash tests/live/test_live_dir.sh $(PROFVIEW_BIN)
@@ -200,6 +202,7 @@ html: $(PROFVIEW_BIN)
 .PHONY: tui
 tui: $(PROFVIEW_BIN)
 	$(PYTHON) tests/tui/test_tui.py --profview $(PROFVIEW_BIN)
+	$(PYTHON) tests/tui/test_watch.py --profview $(PROFVIEW_BIN)
 
 requests: $(PROFVIEW_BIN)
 	$(PYTHON) tests/requests/test_requests.py --profview $(PROFVIEW_BIN)

@@ -115,7 +115,7 @@ done
 # ---- exports against the text report of the same profile
 ef=$(big_profile "$export_funcs")
 echo
-echo "exports of one profile of $export_funcs functions ($(du -h "$ef" | cut -f1)), each paired" \
+echo "exports of one profile of $export_funcs functions ($(du -hL "$ef" | cut -f1)), each paired" \
 	"with the text report"
 printf '%-8s %8s %8s %-19s %10s\n' format "text s" "fmt s" "fmt/text (min-max)" bytes
 for f in json csv; do
@@ -128,7 +128,7 @@ done
 
 # ---- one very large profile: memory against its size
 huge=$(big_profile 1200000)
-hb=$(stat -c %s "$huge")
+hb=$(stat -L -c %s "$huge")
 cc -shared -fPIC -O2 -o "$DIR/vmpeak.so" bench/vmpeak.c
 echo
 echo "one profile of 1,200,000 functions ($(awk -v b="$hb" 'BEGIN { printf "%.0f", b / 1048576 }') MB): peak memory" \
@@ -147,7 +147,8 @@ for prog in profview pstats; do
 			ts+=("$(wall env PV_VMPEAK_OUT="$DIR/.peak" LD_PRELOAD="$DIR/vmpeak.so" $PY \
 				bench/pstats_report.py stats "$huge")")
 		fi
-		read -r vp hwm <"$DIR/.peak"
+		# the largest process (python3 may be a wrapper that runs python)
+		read -r vp hwm < <(sort -n "$DIR/.peak" | tail -1)
 		rs+=("$hwm")
 		vs+=("$vp")
 	done
@@ -234,7 +235,7 @@ fi
 
 big=$(big_profile)
 echo
-echo "one large profile: $(du -h "$big" | cut -f1), 25,000 functions (medians: profview of 5 runs, python of 3)"
+echo "one large profile: $(du -hL "$big" | cut -f1), 25,000 functions (medians: profview of 5 runs, python of 3)"
 printf '%-22s %9s %9s %9s\n' task profview python ratio
 # callgrind: profview writes the file as the Python script does (open, write,
 # close); "callgrind -o" is the same export through -o, which also fsyncs

@@ -40,8 +40,14 @@ static const char usage_text[] =
 	"                           (--sort absolute|change|relative|base|current|name)\n"
 	"      --diff-threshold P   --diff: a change needs P%% or more (5) ...\n"
 	"      --diff-floor TIME    ... and TIME or more (10us; s, ms, us) and p < 0.05\n"
+	"      --fail-if RULE       --diff: exit 4 when a significant rise passes RULE:\n"
+	"                           p50:10%%, p95:20%%, mean:5%% (or a time), tottime:0.5ms\n"
+	"                           (a function within an endpoint); repeat for several\n"
+	"      --diff-widths SET    svg --diff: frame widths from current (default) or base\n"
 	"  -i, --interactive        browse in the terminal: functions, callers and callees,\n"
 	"                           endpoints, the call tree (? lists the keys)\n"
+	"      --watch              keep reading the inputs (files, directories) as dumps\n"
+	"                           arrive: with -i, the text report or --requests\n"
 	"      --callers            who called each listed function (print_callers)\n"
 	"      --callees            what each listed function called (print_callees)\n"
 	"  -f, --format FORMAT      output format (below; default text)\n"
@@ -212,8 +218,11 @@ enum {
 	O_INVERTED,
 	O_ICICLE,
 	O_MERGED,
+	O_WATCH,
 	O_DIFFTHRESHOLD,
 	O_DIFFFLOOR,
+	O_FAILIF,
+	O_DIFFWIDTHS,
 	O_MAXOUTPUT,
 };
 
@@ -261,7 +270,10 @@ int options_parse(struct options *o, int argc, char **argv)
 		{"merged", no_argument, 0, O_MERGED},
 		{"diff-threshold", required_argument, 0, O_DIFFTHRESHOLD},
 		{"diff-floor", required_argument, 0, O_DIFFFLOOR},
+		{"fail-if", required_argument, 0, O_FAILIF},
+		{"diff-widths", required_argument, 0, O_DIFFWIDTHS},
 		{"interactive", no_argument, 0, 'i'},
+		{"watch", no_argument, 0, O_WATCH},
 		{"max-output", required_argument, 0, O_MAXOUTPUT},
 		{"help", no_argument, 0, 'h'},
 		{"version", no_argument, 0, O_VERSION},
@@ -274,13 +286,14 @@ int options_parse(struct options *o, int argc, char **argv)
 	o->wopts.node_threshold = 2; /* the sample renders under 2,000 px wide */
 	o->wopts.edge_threshold = 0.1;
 	o->diffs = calloc((size_t)argc, sizeof(char *));
-	if (!o->diffs || pv_select_new(&o->sel) < 0 || pv_reqfilter_new(&o->filter) < 0 ||
+	o->gates = calloc((size_t)argc, sizeof(*o->gates));
+	if (!o->diffs || !o->gates || pv_select_new(&o->sel) < 0 || pv_reqfilter_new(&o->filter) < 0 ||
 	    pv_select_new(&o->tmatch) < 0 || pv_select_new(&o->texclude) < 0)
 		die_usage("out of memory");
 	o->tree.min_share = -1;
 	o->diff_threshold = 0.05;
 	o->diff_floor = 10e-6;
-	int c, requests = 0, treeopt = 0, diffopt = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0,
+	int c, requests = 0, treeopt = 0, diffopt = 0, widths = 0, maxframes = 0, maxoutput = 0, since = 0, until = 0,
 	       endpoint = 0;
 	opterr = 0; /* our own one-line messages */
 	while ((c = getopt_long(argc, argv, ":s:n:m:x:o:f:hqi", longopts, NULL)) != -1) {
@@ -359,8 +372,19 @@ int options_parse(struct options *o, int argc, char **argv)
 			o->diff_floor = parse_time("--diff-floor", optarg);
 			diffopt = 1;
 			break;
+		case O_DIFFWIDTHS:
+			if (strcmp(optarg, "base") && strcmp(optarg, "current"))
+				die_usage("--diff-widths takes base or current, not '%s'", optarg);
+			o->wopts.diff_base_widths = !strcmp(optarg, "base");
+			diffopt = widths = 1;
+			break;
+		case O_FAILIF:
+			gate_parse(&o->gates[o->ngates++], optarg);
+			diffopt = 1;
+			break;
 		case 'q': o->quiet = 1; break;
 		case 'i': o->interactive = 1; break;
+		case O_WATCH: o->watch = 1; break;
 		case O_SHORT: o->shortpaths = 1; break;
 		case O_UNIT:
 			if (strcmp(optarg, "s") && strcmp(optarg, "ms") && strcmp(optarg, "us") &&
@@ -392,7 +416,9 @@ int options_parse(struct options *o, int argc, char **argv)
 	if (requests && o->ndiffs)
 		die_usage("--requests and --diff do not go together");
 	if (diffopt && !o->ndiffs)
-		die_usage("--diff-threshold and --diff-floor apply to --diff");
+		die_usage("--diff-threshold, --diff-floor, --fail-if and --diff-widths apply to --diff");
+	if (widths && o->writer != &pv_writer_svg)
+		die_usage("--diff-widths applies to -f svg, not -f %s", o->writer->name);
 	snprintf(o->filter_desc, sizeof(o->filter_desc), "%s%s%s%s%s", since ? "--since" : "",
 		 since && (until || endpoint) ? "/" : "", until ? "--until" : "",
 		 until && endpoint ? "/" : "", endpoint ? "--endpoint" : "");
@@ -465,6 +491,13 @@ int options_parse(struct options *o, int argc, char **argv)
 	}
 	if (optind >= argc)
 		die_usage("no input (give .prof files, directories, or - for standard input)");
+	if (o->watch && (o->mode == PV_MODE_DIFF || (!o->interactive && o->writer != &pv_writer_text) ||
+			 o->outpath))
+		die_usage("--watch goes with -i, the text report and --requests (no --diff, -f, -o)");
+	if (o->watch)
+		for (int i = optind; i < argc; i++)
+			if (!strcmp(argv[i], "-"))
+				die_usage("--watch reads files and directories, not standard input");
 	if (o->interactive && (!isatty(0) || !isatty(1)))
 		die_usage("-i needs a terminal on standard input and output");
 	if ((o->writer->flags & PV_W_BINARY) && (!o->outpath || !strcmp(o->outpath, "-")) && isatty(1))
@@ -485,6 +518,7 @@ int options_parse(struct options *o, int argc, char **argv)
 void options_free(struct options *o)
 {
 	free(o->diffs);
+	free(o->gates);
 	pv_reqfilter_free(o->filter);
 	pv_sort_free(o->sort);
 	pv_select_free(o->sel);

@@ -48,6 +48,7 @@ struct hooks {
 	size_t refused;      /* profiles the selection left out */
 	char **skipped;      /* the messages of inputs not read (-f html shows them) */
 	size_t nskipped, capskipped;
+	unsigned noom; /* inputs not read for want of memory (said once) */
 };
 
 static int want(void *arg, const char *name)
@@ -107,11 +108,39 @@ static void progress(void *arg, size_t done, size_t total, uint64_t bytes)
 	prog.shown = 1;
 }
 
+/* --watch: the watcher and what its polls tell (names refused by the
+ * request selection, inputs not read), for as long as it runs.  While the
+ * browser has the terminal, messages are kept, not printed (the header
+ * counts them). */
+static struct {
+	pv_watch *w;
+	struct hooks h;
+	int quiet;
+} watching;
+
 static void on_error(const pv_ctx *ctx, void *arg)
 {
 	struct hooks *h = arg;
 	progress_clear();
-	fprintf(stderr, "profview: %s\n", ctx->msg);
+	if (watching.quiet && h == &watching.h) {
+		/* kept for the browser's header, not printed */
+	} else if (ctx->code == PV_ENOMEM || ctx->nomem) {
+		/* said once, not for each input that follows (load() counts
+		 * them); with per-endpoint models they, not the input, are
+		 * what fills the memory */
+		if (__atomic_fetch_add(&h->noom, 1, __ATOMIC_RELAXED)) {
+		} else if (h->groups) {
+			fprintf(stderr,
+				"profview: out of memory reading %s%s%s: the models of the endpoints read "
+				"before it fill the memory (--endpoint, --since or --until read fewer)\n",
+				ctx->input ? ctx->input : "the inputs", ctx->member ? ":" : "",
+				ctx->member ? ctx->member : "");
+		} else {
+			fprintf(stderr, "profview: %s\n", ctx->msg);
+		}
+	} else {
+		fprintf(stderr, "profview: %s\n", ctx->msg);
+	}
 	if (h->nskipped == h->capskipped) {
 		size_t cap = h->capskipped ? 2 * h->capskipped : 16;
 		char **n = realloc(h->skipped, cap * sizeof(*n));
@@ -171,6 +200,16 @@ static int oom(void)
 	return EXIT_INPUT;
 }
 
+/* The per-endpoint models did not fit: say so, not blame an input. */
+static int groups_oom(const pv_groups *g)
+{
+	fprintf(stderr,
+		"profview: out of memory keeping a model for each endpoint (%zu endpoints when it "
+		"ran out); --endpoint, --since or --until read fewer\n",
+		pv_groups_count(g));
+	return EXIT_INPUT;
+}
+
 /* Read `inputs` into a new model *st.  Returns EXIT_OK, EXIT_INPUT when
  * some input failed (the model holds the rest), or -EXIT_INPUT when the
  * model is unusable (out of memory, nothing read; message printed). */
@@ -192,9 +231,26 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 		lopts.progress = progress;
 	}
 	h->refused = 0;
-	if (pv_stats_new(st) < 0 || pv_load(*st, inputs, n, &lopts, res) < 0)
+	h->noom = 0;
+	if (watching.w) { /* every profile the watch read so far, merged again */
+		lopts.on_error = NULL;
+		if (pv_watch_merge(watching.w, st, &lopts, res) < 0)
+			return -oom();
+		h->refused += watching.h.refused;
+		return EXIT_OK; /* no profile yet is a screen waiting for them */
+	}
+	if (pv_stats_new(st) < 0)
 		return -oom();
+	if (pv_load(*st, inputs, n, &lopts, res) < 0) { /* the merge ran out */
+		progress_clear();
+		if (h->groups)
+			return -groups_oom(h->groups);
+		fprintf(stderr, "profview: out of memory merging the profiles (%zu merged)\n", res->files);
+		return -EXIT_INPUT;
+	}
 	progress_clear();
+	if (h->noom > 1)
+		fprintf(stderr, "profview: %u more inputs not read: out of memory\n", h->noom - 1);
 	pv_ctx ctx = {0};
 	if (pv_reqfilter_error(o->filter, &ctx) < 0) { /* an --endpoint pattern hit a bound */
 		fprintf(stderr, "profview: %s\n", ctx.msg);
@@ -271,7 +327,7 @@ static int groups_finish(const struct options *o, struct hooks *h, pv_reqview **
 	if (!h->groups)
 		return 0;
 	if (pv_groups_failed(h->groups))
-		return -oom();
+		return -groups_oom(h->groups);
 	for (size_t i = 0; i < pv_groups_count(h->groups); i++)
 		if (prepare(o, pv_groups_stats(h->groups, i)) < 0)
 			return -EXIT_INPUT;
@@ -308,7 +364,7 @@ static int group_tree(const struct options *o, pv_groups *g, pv_tree **out)
 	pv_ctx ctx = {0};
 	size_t n = pv_groups_count(g);
 	if (pv_groups_failed(g))
-		return -oom();
+		return -groups_oom(g);
 	if (!n)
 		return 0;
 	pv_stats **sts = NULL;
@@ -406,7 +462,7 @@ static int run_requests(struct options *o)
 		return oom();
 	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
 	if (status >= 0 && pv_groups_failed(h.groups))
-		status = -oom();
+		status = -groups_oom(h.groups);
 	if (status >= 0 && prepare(o, st) < 0)
 		status = -EXIT_INPUT;
 	for (size_t i = 0; status >= 0 && i < pv_groups_count(h.groups); i++)
@@ -431,12 +487,33 @@ out:
 }
 
 /* --diff BASE: the inputs against the base, per function and profile. */
+/* --diff with a call-tree format: both sets' trees, by endpoint when the
+ * names of both carry requests (so a stack is compared within its
+ * endpoint), else of each whole set.  0 or <0 (message printed). */
+static int diff_trees(const struct options *o, struct hooks *h, pv_stats *st, pv_tree **tc,
+		      struct hooks *hb, pv_stats *base, pv_tree **tb)
+{
+	int rc;
+	if (h->groups && hb->groups && pv_groups_count(h->groups) && pv_groups_count(hb->groups)) {
+		if ((rc = group_tree(o, h->groups, tc)) < 0 || (rc = group_tree(o, hb->groups, tb)) < 0)
+			return rc;
+		return 0;
+	}
+	pv_ctx ctx = {0};
+	if (pv_tree_build(tc, st, &o->tree, &ctx) < 0 || pv_tree_build(tb, base, &o->tree, &ctx) < 0) {
+		fprintf(stderr, "profview: %s\n", ctx.msg);
+		return -EXIT_INPUT;
+	}
+	return 0;
+}
+
 static int run_diff(struct options *o)
 {
 	struct hooks h = {.filter = o->filter}, hb = {.filter = o->filter};
 	pv_stats *st = NULL, *base = NULL;
 	pv_diffview *dv = NULL;
 	pv_epdiff *ed = NULL;
+	pv_tree *tc = NULL, *tb = NULL;
 	pv_reqview *rv = NULL, *rvb = NULL;
 	pv_load_result res, bres;
 	pv_ctx ctx = {0};
@@ -485,6 +562,8 @@ static int run_diff(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
+	if ((o->writer->flags & PV_W_TREE) && (status = diff_trees(o, &h, st, &tc, &hb, base, &tb)) < 0)
+		goto out;
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);
 	summary(what_base, sizeof(what_base), o, &bres, hb.refused, (char **)o->diffs, (int)o->ndiffs);
@@ -494,8 +573,11 @@ static int run_diff(struct options *o)
 	o->wopts.base_summary = of ? of + 6 : what_base;
 	o->wopts.skipped = (const char *const *)h.skipped;
 	o->wopts.nskipped = h.nskipped;
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed};
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .diff = dv, .groups = h.groups, .requests = rv, .base_requests = rvb, .epdiff = ed, .tree = tc, .base_tree = tb};
 	status = write_views(o, &v, status);
+	/* the gate after the report: a CI log shows both */
+	if (status >= 0 && status != EXIT_USAGE && o->ngates && gate_check(o->gates, o->ngates, ed))
+		status = EXIT_REGRESSION;
 out:
 	pv_reqview_free(rv);
 	pv_reqview_free(rvb);
@@ -503,49 +585,152 @@ out:
 	hooks_free(&hb);
 	pv_diffview_free(dv);
 	pv_epdiff_free(ed);
+	pv_tree_free(tc);
+	pv_tree_free(tb);
 	pv_stats_free(base);
 	pv_stats_free(st);
 	return status < 0 ? -status : status;
 }
 
-/* -i: the inputs loaded as for --requests (the endpoints view needs the
- * groups), then the browser until q.  A signal that ended the browser
- * ends the process the same way once the terminal is back. */
-static int run_interactive(struct options *o)
-{
-	struct hooks h = {.filter = o->filter};
-	pv_stats *st = NULL;
-	pv_reqview *rv = NULL;
-	pv_load_result res;
+/* What the browser shows: the inputs loaded as for --requests (the
+ * endpoints view needs the groups), prepared. */
+struct gen {
+	struct hooks h;
+	pv_stats *st;
+	pv_reqview *rv;
 	char sum[1024];
-	int sig = 0;
-	if (pv_groups_new(&h.groups, 1) < 0)
-		return oom();
-	int status = load(o, &h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &st, &res);
+	struct tui_data d;
+};
+
+static void gen_free(struct gen *g)
+{
+	pv_reqview_free(g->rv);
+	hooks_free(&g->h);
+	pv_stats_free(g->st);
+	memset(g, 0, sizeof(*g));
+}
+
+/* EXIT_OK or EXIT_INPUT (some input unread), or -status: nothing to show. */
+static int gen_build(struct options *o, struct gen *g)
+{
+	pv_load_result res;
+	memset(g, 0, sizeof(*g));
+	g->h.filter = o->filter;
+	if (pv_groups_new(&g->h.groups, 1) < 0)
+		return -oom();
+	int status = load(o, &g->h, (const char *const *)o->inputs, (size_t)o->ninputs, "", &g->st, &res);
 	if (status >= 0) {
-		int g = groups_finish(o, &h, &rv);
-		status = g < 0 ? g : prepare(o, st) < 0 ? -EXIT_INPUT
-							: status;
+		int r = groups_finish(o, &g->h, &g->rv);
+		status = r < 0 ? r : prepare(o, g->st) < 0 ? -EXIT_INPUT
+							   : status;
 	}
 	if (status < 0)
-		goto out;
-	summary(sum, sizeof(sum), o, &res, h.refused, o->inputs, o->ninputs);
-	struct tui_data d = {.st = st, .groups = h.groups, .requests = rv && rv->nrows ? rv : NULL, .summary = sum};
-	struct tui_opts to = {.sortspec = o->sortspec, .sel = o->sel, .unit = o->wopts.unit, .tree = o->tree};
-	pv_ctx ctx = {0};
-	if (tui_run(&to, &d, NULL, &sig, &ctx) < 0) {
-		fprintf(stderr, "profview: %s\n", ctx.msg);
-		status = EXIT_INPUT;
+		return status;
+	summary(g->sum, sizeof(g->sum), o, &res, g->h.refused, o->inputs, o->ninputs);
+	if (watching.w && pv_watch_pending(watching.w)) {
+		size_t n = strlen(g->sum);
+		snprintf(g->sum + n, sizeof(g->sum) - n, ", %zu arriving", pv_watch_pending(watching.w));
 	}
-out:
-	pv_reqview_free(rv);
-	hooks_free(&h);
-	pv_stats_free(st);
+	g->d = (struct tui_data){.st = g->st, .groups = g->h.groups, .requests = g->rv && g->rv->nrows ? g->rv : NULL, .summary = g->sum};
+	return status;
+}
+
+/* --watch -i: a new generation when the watch read new profiles; the one
+ * before the shown one is freed (the browser has let go of it). */
+struct wsource {
+	struct options *o;
+	struct gen gen[2];
+	int cur;
+	pv_load_opts lopts;
+};
+
+static int wsource_poll(void *arg, struct tui_data **d, pv_ctx *ctx)
+{
+	struct wsource *ws = arg;
+	int r = pv_watch_poll(watching.w, &ws->lopts);
+	if (r <= 0)
+		return r < 0 ? pv_fail(ctx, r, PV_NOOFF, "out of memory") : 0;
+	struct gen *g = &ws->gen[!ws->cur];
+	gen_free(g);
+	if (gen_build(ws->o, g) < 0)
+		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
+	ws->cur = !ws->cur;
+	*d = &g->d;
+	return 1;
+}
+
+/* -i: the browser until q.  A signal that ended it ends the process the
+ * same way once the terminal is back. */
+static int run_interactive(struct options *o)
+{
+	struct wsource ws = {.o = o};
+	struct tui_source src = {.poll = wsource_poll, .arg = &ws};
+	struct gen *g = &ws.gen[0];
+	int sig = 0;
+	ws.lopts = (pv_load_opts){.readers = pv_readers, .on_error = on_error, .want = want, .arg = &watching.h, .limits = o->limits};
+	if (watching.w && pv_watch_poll(watching.w, &ws.lopts) < 0)
+		return oom();
+	int status = gen_build(o, g);
+	if (status >= 0) {
+		struct tui_opts to = {.sortspec = o->sortspec, .sel = o->sel, .unit = o->wopts.unit, .tree = o->tree};
+		pv_ctx ctx = {0};
+		watching.quiet = 1;
+		if (tui_run(&to, &g->d, watching.w ? &src : NULL, &sig, &ctx) < 0) {
+			fprintf(stderr, "profview: %s\n", ctx.msg);
+			status = EXIT_INPUT;
+		}
+		watching.quiet = 0;
+	}
+	gen_free(&ws.gen[0]);
+	gen_free(&ws.gen[1]);
 	if (sig) {
+		pv_watch_free(watching.w);
+		hooks_free(&watching.h);
 		signal(sig, SIG_DFL);
 		raise(sig);
 	}
 	return status < 0 ? -status : status;
+}
+
+/* --watch: the inputs watched; -i shows them in the browser, else the
+ * report (or --requests) is printed again whenever profiles arrived: on a
+ * terminal as a screen redrawn in place, elsewhere one report after
+ * another, a form feed between two.  Runs until interrupted (or q in the browser). */
+static int run_watch(struct options *o)
+{
+	pv_load_opts lopts = {.readers = pv_readers, .on_error = on_error, .want = want, .arg = &watching.h, .limits = o->limits};
+	watching.h.filter = o->filter;
+	if (pv_watch_new(&watching.w, (const char *const *)o->inputs, (size_t)o->ninputs, &lopts) < 0)
+		return oom();
+	int status = EXIT_OK;
+	if (o->interactive) {
+		status = run_interactive(o);
+	} else {
+		int tty = isatty(1);
+		for (int first = 1;; first = 0) {
+			int r = pv_watch_poll(watching.w, &lopts);
+			if (r < 0) {
+				status = oom();
+				break;
+			}
+			if (r || first) {
+				if (tty) /* the screen redrawn in place */
+					fputs("\033[H\033[2J", stdout);
+				else if (!first) /* reports one after another, a page each */
+					fputs("\f", stdout);
+				status = o->mode == PV_MODE_REQUESTS ? run_requests(o) : run_stats(o);
+				if (status != EXIT_OK && status != EXIT_INPUT)
+					break;
+				fflush(stdout);
+			}
+			struct timespec ts = {0, 250 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+	pv_watch_free(watching.w);
+	watching.w = NULL;
+	hooks_free(&watching.h);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -563,7 +748,9 @@ int main(int argc, char **argv)
 	struct options o;
 	int status = EXIT_OK;
 	if (options_parse(&o, argc, argv) == 0) {
-		if (o.interactive)
+		if (o.watch)
+			status = run_watch(&o);
+		else if (o.interactive)
 			status = run_interactive(&o);
 		else
 			switch (o.mode) {

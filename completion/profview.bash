@@ -13,10 +13,10 @@
 # times.
 
 _profview_opts='-s --sort -n --limit --fraction -m --match -x --exclude
---strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --callers --callees
+--strip-dirs --short-paths --unit -q --quiet --endpoint --since --until --requests --diff --diff-threshold --diff-floor --fail-if --diff-widths --callers --callees
 -f --format --node-threshold --edge-threshold --min-share --max-frames --max-depth
 --inverted --icicle --merged --max-output --max-member-size
---max-archive-size -o --output -i --interactive -h --help --version'
+--max-archive-size -o --output -i --interactive --watch -h --help --version'
 
 # pstats' sort keys (sort_stats), in --help order; "none" only stands alone.
 _profview_sort_keys='calls ncalls cumtime cumulative filename line module name
@@ -147,6 +147,10 @@ _profview()
         _profview_words_to "s ms us auto" "$optarg" "$prefix"
         return 0
         ;;
+    --diff-widths)
+        _profview_words_to "current base" "$optarg" "$prefix"
+        return 0
+        ;;
     -o | --output | --diff)
         if [[ $prefix ]]; then
             mapfile -t COMPREPLY < <(compgen -f -P "$prefix" -- "$optarg")
@@ -158,7 +162,8 @@ _profview()
         ;;
     -n | --limit | --fraction | -m | --match | -x | --exclude | --endpoint | --since | \
         --until | --node-threshold | --edge-threshold | --max-member-size | --max-archive-size | \
-        --min-share | --max-frames | --max-depth | --max-output)
+        --min-share | --max-frames | --max-depth | --max-output | --diff-threshold | --diff-floor | \
+        --fail-if)
         # a number, regular expression, time or size: nothing to offer
         return 0
         ;;

@@ -25,6 +25,8 @@
 #include <archive_entry.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +62,7 @@
 	X(la_int64_t, archive_filter_bytes, (struct archive *, int))                        \
 	X(const char *, archive_error_string, (struct archive *))                           \
 	X(const char *, archive_entry_pathname, (struct archive_entry *))                   \
+	X(const char *, archive_entry_pathname_utf8, (struct archive_entry *))              \
 	X(const char *, archive_entry_hardlink, (struct archive_entry *))                   \
 	X(la_int64_t, archive_entry_size, (struct archive_entry *))                         \
 	X(unsigned int, archive_entry_nlink, (struct archive_entry *))                      \
@@ -74,6 +77,7 @@ static struct {
 #undef LA_FIELD
 	int ok;
 	char err[200];
+	locale_t utf8; /* C.UTF-8 when the locale's charset is not UTF-8, or 0 */
 } la;
 
 static pthread_once_t la_once = PTHREAD_ONCE_INIT;
@@ -103,7 +107,25 @@ static void la_init(void)
 	}
 	LA_FUNCS(LA_SYM)
 #undef LA_SYM
+	/* names are UTF-8 to profview; libarchive converts member names to
+	 * the locale's charset, and in the C locale (ASCII) it gives no name
+	 * for a non-ASCII one */
+	if (strcmp(nl_langinfo(CODESET), "UTF-8"))
+		la.utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
 	la.ok = 1;
+}
+
+/* libarchive is called in la.utf8 when there is one (each thread's own
+ * locale: the process's stays as it is) */
+static locale_t enter(void)
+{
+	return la.utf8 ? uselocale(la.utf8) : (locale_t)0;
+}
+
+static void leave(locale_t old)
+{
+	if (old)
+		uselocale(old);
 }
 
 static int la_load(pv_ctx *ctx)
@@ -136,6 +158,9 @@ struct ar {
 	struct archive_entry *entry; /* the current member */
 	int tar;                     /* a regular file that starts as a ustar (POSIX or GNU) tar does */
 	int inplace;                 /* members are located, not read: headers only, small blocks */
+	int noname;                  /* the current member's name is unreadable: reported when read */
+	uint64_t nmember;            /* members seen so far */
+	char unnamed[64];            /* the name given to such a member */
 };
 
 /* Which formats and filters are read: the same set bids in ar_sniff and
@@ -207,7 +232,7 @@ static int fail_ar(struct ar *r, pv_ctx *ctx, const char *what)
 		       msg ? msg : "unknown error");
 }
 
-static void ar_close(void *h)
+static void ar_close_in(void *h)
 {
 	struct ar *r = h;
 	if (!r)
@@ -265,8 +290,8 @@ static la_int64_t cb_skip(struct archive *a, void *data, la_int64_t req)
 	return req;
 }
 
-static int ar_open(void **h, const char *path, int fd, const unsigned char *head, size_t headlen,
-		   const pv_limits *lim, pv_ctx *ctx)
+static int ar_open_in(void **h, const char *path, int fd, const unsigned char *head, size_t headlen,
+		      const pv_limits *lim, pv_ctx *ctx)
 {
 	int rc = la_load(ctx);
 	if (rc < 0)
@@ -283,7 +308,7 @@ static int ar_open(void **h, const char *path, int fd, const unsigned char *head
 	if (fd < 0) {
 		rc = la.archive_read_open_memory(r->a, head, headlen);
 	} else if (!(r->buf = malloc(AR_BLOCK))) {
-		ar_close(r);
+		ar_close_in(r);
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	} else {
 		/* a regular file is read from its start, with seeks; anything
@@ -305,14 +330,14 @@ static int ar_open(void **h, const char *path, int fd, const unsigned char *head
 	}
 	if (rc != ARCHIVE_OK) {
 		rc = fail_ar(r, ctx, "cannot read as an archive");
-		ar_close(r);
+		ar_close_in(r);
 		return rc;
 	}
 	/* a single compressed file is named after itself, less the suffix */
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	r->rawname = strdup(base);
 	if (!r->rawname) {
-		ar_close(r);
+		ar_close_in(r);
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory");
 	}
 	char *dot = strrchr(r->rawname, '.');
@@ -328,7 +353,7 @@ static int ends_with_prof(const char *s)
 	return n >= 5 && memcmp(s + n - 5, ".prof", 5) == 0;
 }
 
-static int ar_next(void *h, const char **name, pv_ctx *ctx)
+static int ar_next_in(void *h, const char **name, pv_ctx *ctx)
 {
 	struct ar *r = h;
 	struct archive_entry *e;
@@ -349,7 +374,22 @@ static int ar_next(void *h, const char **name, pv_ctx *ctx)
 			return 1;
 		}
 		r->entry = e;
-		const char *n = la.archive_entry_pathname(e);
+		r->nmember++;
+		/* the UTF-8 name first: a zip's UTF-8 flag, 7z's and pax's
+		 * names are Unicode, and in the C locale libarchive gives no
+		 * locale name for them (the member vanished); else the name in
+		 * the locale (a zip without the flag, an old tar's bytes) */
+		const char *n = la.archive_entry_pathname_utf8(e);
+		if (!n)
+			n = la.archive_entry_pathname(e);
+		r->noname = !n && la.archive_entry_filetype(e) == AE_IFREG;
+		if (r->noname) { /* never skipped without a word: reported when read */
+			snprintf(r->unnamed, sizeof(r->unnamed), "member %llu",
+				 (unsigned long long)r->nmember);
+			*name = r->unnamed;
+			r->link = r->carries = NULL;
+			return 1;
+		}
 		/* a tar hard link has no data of its own (cpio keeps the data with
 		 * the last link, which reads as usual): it is reported when read,
 		 * not dropped without a word */
@@ -369,10 +409,14 @@ static int ar_next(void *h, const char **name, pv_ctx *ctx)
 	}
 }
 
-static int ar_read(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ctx *ctx)
+static int ar_read_in(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ctx *ctx)
 {
 	struct ar *r = h;
 	*len = 0;
+	if (r->noname)
+		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
+			       "a member whose name is neither UTF-8 nor readable in this locale: not "
+			       "read (LC_ALL=C.UTF-8 may read it)");
 	if (r->link && !*r->link)
 		return pv_fail(ctx, PV_EFORMAT, PV_NOOFF,
 			       "a hard link whose data the archive keeps with another member: not "
@@ -431,7 +475,7 @@ static int ar_link(void *h, const char **target)
  * libarchive's position in the uncompressed stream, just after it read a
  * header, is where the member's data starts; its data is skipped with a
  * seek when the next header is read. */
-static int ar_locate(void *h, uint64_t *off, uint64_t *len)
+static int ar_locate_in(void *h, uint64_t *off, uint64_t *len)
 {
 	struct ar *r = h;
 	if (!off) { /* before the first member: could members lie in place? */
@@ -439,7 +483,7 @@ static int ar_locate(void *h, uint64_t *off, uint64_t *len)
 		return r->inplace;
 	}
 	struct archive_entry *e = r->entry;
-	if (!r->inplace || !e || r->link || r->carries ||
+	if (!r->inplace || !e || r->noname || r->link || r->carries ||
 	    (la.archive_format(r->a) & ARCHIVE_FORMAT_BASE_MASK) != ARCHIVE_FORMAT_TAR ||
 	    la.archive_entry_filetype(e) != AE_IFREG || la.archive_entry_sparse_count(e) > 0 ||
 	    !la.archive_entry_size_is_set(e))
@@ -453,6 +497,48 @@ static int ar_locate(void *h, uint64_t *off, uint64_t *len)
 	*off = (uint64_t)at;
 	*len = (uint64_t)size;
 	return 1;
+}
+
+/* The container's entry points: the readers above, in the UTF-8 locale. */
+static int ar_open(void **h, const char *path, int fd, const unsigned char *head, size_t headlen,
+		   const pv_limits *lim, pv_ctx *ctx)
+{
+	pthread_once(&la_once, la_init); /* la.utf8 */
+	locale_t old = enter();
+	int rc = ar_open_in(h, path, fd, head, headlen, lim, ctx);
+	leave(old);
+	return rc;
+}
+
+static int ar_next(void *h, const char **name, pv_ctx *ctx)
+{
+	locale_t old = enter();
+	int rc = ar_next_in(h, name, ctx);
+	leave(old);
+	return rc;
+}
+
+static int ar_read(void *h, unsigned char **buf, size_t *cap, size_t *len, pv_ctx *ctx)
+{
+	locale_t old = enter();
+	int rc = ar_read_in(h, buf, cap, len, ctx);
+	leave(old);
+	return rc;
+}
+
+static int ar_locate(void *h, uint64_t *off, uint64_t *len)
+{
+	locale_t old = enter();
+	int rc = ar_locate_in(h, off, len);
+	leave(old);
+	return rc;
+}
+
+static void ar_close(void *h)
+{
+	locale_t old = enter();
+	ar_close_in(h);
+	leave(old);
 }
 
 /* in a directory walk, single compressed dumps (not archives) */

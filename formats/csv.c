@@ -8,8 +8,10 @@
  *           file,line,name,function,id          (pstats' columns, then the full key)
  * requests: endpoint,profiles,total_s,mean_s,p50_s,p95_s,max_s,calls,collided_seconds,
  *           top_function,top_id
- * diff:     status,base_calls,calls,base_tottime_s,tottime_s,change_s,relative,
- *           base_cumtime_s,cumtime_s,file,line,name,function,id
+ * diff:     endpoint,row,verdict,p,base_requests,requests,base_p50_s,p50_s,
+ *           base_p95_s,p95_s,base_mean_s,mean_s,base_calls,calls,base_tottime_s,
+ *           tottime_s,change_s,relative,base_cumtime_s,cumtime_s,file,line,name,
+ *           function,id     (row: "endpoint", then its functions: "function")
  *
  * Rows in the order of the text table.  File names as --short-paths and
  * --strip-dirs show them; the id is the JSON writer's stable id.
@@ -128,28 +130,57 @@ static void c_opt(pv_out *fp, int present, double x)
 	out_c(fp, ',');
 }
 
+static void c_p(pv_out *fp, double p)
+{
+	if (p == p)
+		c_double(fp, p);
+	out_c(fp, ',');
+}
+
+/* One line per endpoint, each followed by its functions (the ones the
+ * text shows, by the same rule); empty fields where a figure does not
+ * apply or a set lacks the endpoint or function. */
 static int csv_diff(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 {
-	const pv_diffview *v = vs->diff;
-	out_s(fp, "status,base_calls,calls,base_tottime_s,tottime_s,change_s,relative,base_cumtime_s,"
-		  "cumtime_s,file,line,name,function,id\n");
-	for (size_t i = 0; i < v->shown; i++) {
-		const pv_diffrow *r = &v->rows[i];
-		out_fmt(fp, "%s,", !r->b ? "new" : !r->c ? "gone"
-							 : "both");
-		c_opt(fp, !!r->b, r->calls_base);
-		c_opt(fp, !!r->c, r->calls_cur);
-		c_opt(fp, !!r->b, r->tt_base);
-		c_opt(fp, !!r->c, r->tt_cur);
-		c_opt(fp, 1, r->change);
-		c_double(fp, r->relative);
-		out_c(fp, ',');
-		c_opt(fp, !!r->b, r->ct_base);
-		if (r->c)
-			c_double(fp, r->ct_cur);
-		if (c_key(fp, r->from, r->key, ctx) < 0)
-			return ctx->code;
-		out_c(fp, '\n');
+	const pv_epdiff *d = vs->epdiff;
+	out_s(fp, "endpoint,row,verdict,p,base_requests,requests,base_p50_s,p50_s,base_p95_s,p95_s,"
+		  "base_mean_s,mean_s,base_calls,calls,base_tottime_s,tottime_s,change_s,relative,"
+		  "base_cumtime_s,cumtime_s,file,line,name,function,id\n");
+	for (size_t i = 0; i < d->n; i++) {
+		const pv_eprow *r = &d->rows[i];
+		size_t len = strlen(r->endpoint);
+		pv_csv_str(fp, r->endpoint, len);
+		out_fmt(fp, ",endpoint,%s,", pv_verdict_names[r->verdict]);
+		c_p(fp, r->p);
+		out_fmt(fp, "%zu,%zu,", r->nb, r->nc);
+		c_opt(fp, r->nb, r->p50_b);
+		c_opt(fp, r->nc, r->p50_c);
+		c_opt(fp, r->nb, r->p95_b);
+		c_opt(fp, r->nc, r->p95_c);
+		c_opt(fp, r->nb, r->mean_b);
+		c_opt(fp, r->nc, r->mean_c);
+		out_s(fp, ",,,,,,,,,,,,\n");
+		for (size_t j = 0; j < r->nfn; j++) {
+			const pv_epfunc *f = &r->fn[j];
+			if (j >= r->shown && (d->limited || f->verdict == PV_V_UNCHANGED))
+				continue;
+			pv_csv_str(fp, r->endpoint, len);
+			out_fmt(fp, ",function,%s,", pv_verdict_names[f->verdict]);
+			c_p(fp, f->p);
+			out_s(fp, ",,,,,,,,");
+			c_opt(fp, f->in_base, f->calls_b);
+			c_opt(fp, f->in_cur, f->calls_c);
+			c_opt(fp, f->in_base, f->tt_b);
+			c_opt(fp, f->in_cur, f->tt_c);
+			c_opt(fp, 1, f->change);
+			c_opt(fp, 1, f->relative);
+			c_opt(fp, f->in_base, f->ct_b);
+			if (f->in_cur)
+				c_double(fp, f->ct_c);
+			if (c_key(fp, f->from, f->key, ctx) < 0)
+				return ctx->code;
+			out_c(fp, '\n');
+		}
 	}
 	return 0;
 }

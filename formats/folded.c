@@ -9,11 +9,21 @@
  * line: they are written \x3b, \n, \r (other control characters \xHH), and
  * a backslash \\, so every name reads back unambiguously.
  *
+ * With --diff BASE, flamegraph.pl's difffolded format: "stack before
+ * after", both in integer microseconds per request (of the stack's
+ * endpoint, when the names carry requests), the current set's stacks
+ * first, then those only the base has (after 0); flamegraph.pl and
+ * inferno draw the widths from the second column and the colours from
+ * the difference.
+ *
  * The lines stop at --max-output bytes (64 MiB by default; flame.h says
  * why): the time of the stacks not written goes to one last line,
  * "[N stacks cut: ...] TIME".
  */
+#include <math.h>
+
 #include "flame.h"
+#include "flamediff.h"
 #include "out.h"
 
 static int put_name(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
@@ -54,8 +64,69 @@ static int put_name(char **buf, size_t *len, size_t *cap, const char *s, size_t 
 	return 0;
 }
 
+/* The stacks of t with "before after" (d matched t to the other tree);
+ * gone: only the frames of t without a match, t being the base. */
+static int diff_lines(pv_out *out, const pv_tree *t, const flame_diff *d, int gone)
+{
+	int rc = PV_ENOMEM;
+	char *path = NULL, nb[PV_TREE_NAME_MAX];
+	size_t len = 0, cap = 0;
+	size_t *at = pv_malloc(((size_t)flame_max_depth(t) + 2) * sizeof(*at));
+	if (!at)
+		return rc;
+	at[0] = 0;
+	for (uint32_t i = t->frames[0].first_child; i != PV_NOFRAME; i = flame_next(t, i)) {
+		const pv_frame *f = &t->frames[i];
+		size_t n;
+		const char *s = pv_tree_name(t, i, nb, &n);
+		if (!s)
+			goto out;
+		len = at[f->depth - 1];
+		if (f->depth > 1) {
+			if (pv_grow(&path, &cap, len + 1, 1) < 0)
+				goto out;
+			path[len++] = ';';
+		}
+		if (put_name(&path, &len, &cap, s, n) < 0)
+			goto out;
+		at[f->depth] = len;
+		if (gone && d->match[i] != PV_NOFRAME)
+			continue;
+		uint64_t self = (uint64_t)llround(d->self[i]), other = (uint64_t)llround(d->other[i]);
+		if (!self && !other)
+			continue;
+		out_put(out, path, len);
+		out_c(out, ' ');
+		out_u64(out, gone ? self : other);
+		out_c(out, ' ');
+		out_u64(out, gone ? 0 : self);
+		out_c(out, '\n');
+	}
+	rc = 0;
+out:
+	free(at);
+	free(path);
+	return rc;
+}
+
+static int folded_diff(FILE *file, const pv_views *v, pv_ctx *ctx)
+{
+	flame_diff dc = {0}, db = {0};
+	pv_out *out = out_open(file);
+	int rc = PV_ENOMEM;
+	if (out && flame_diff_build(&dc, v->tree, v->base_tree) == 0 &&
+	    flame_diff_build(&db, v->base_tree, v->tree) == 0 && diff_lines(out, v->tree, &dc, 0) == 0)
+		rc = diff_lines(out, v->base_tree, &db, 1);
+	out_close(out);
+	flame_diff_free(&dc);
+	flame_diff_free(&db);
+	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
+}
+
 static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx *ctx)
 {
+	if (v->mode == PV_MODE_DIFF)
+		return folded_diff(file, v, ctx);
 	/* one frame per endpoint when the names carry requests */
 	const pv_tree *t = v->group_tree ? v->group_tree : v->tree;
 	int rc = PV_ENOMEM;
@@ -115,7 +186,8 @@ out:
 const pv_writer pv_writer_folded = {
 	.name = "folded",
 	.flags = PV_W_TREE | PV_W_GROUPS | PV_W_OWN_ORDER,
-	.modes = PV_MODE_STATS,
-	.help = "folded stacks, microseconds (flamegraph.pl, inferno, speedscope)",
+	.modes = PV_MODE_STATS | PV_MODE_DIFF,
+	.help = "folded stacks, microseconds (flamegraph.pl, inferno, speedscope); with --diff, "
+		"\"stack before after\" per request (difffolded)",
 	.write = folded_write,
 };

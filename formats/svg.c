@@ -7,6 +7,13 @@
  * frames are drawn in cool colours, exact ones in warm colours, with a
  * legend; the title says what was read and what share is estimated.
  *
+ * With --diff BASE, a differential flame graph: widths from the current
+ * set (--diff-widths base: from the base, so removed code stays visible),
+ * each frame red where its self time per request grew and blue where it
+ * shrank, the deeper the larger the change against the largest one;
+ * estimated frames have a dashed outline; the tooltip gives the self time
+ * per request before and after.
+ *
  * Names are XML text, never markup: & < > escaped, and U+FFFD in place of
  * every character XML forbids or discourages (control characters,
  * noncharacters such as U+FFFE) and of the lone surrogates of Python's
@@ -18,6 +25,7 @@
 #include <math.h>
 
 #include "flame.h"
+#include "flamediff.h"
 #include "modes.h"
 #include "out.h"
 
@@ -236,15 +244,53 @@ static const char script[] =
 	"}\n"
 	"]]></script>\n";
 
+/* --diff: red for a rise of the self time per request, blue for a fall,
+ * white for none; full colour at the largest change of the graph */
+static void diff_colour(pv_out *o, double before, double after, double maxd)
+{
+	double k = maxd > 0 ? (after - before) / maxd : 0;
+	if (k > 1)
+		k = 1;
+	if (k < -1)
+		k = -1;
+	int fade = 235 - (int)(190 * fabs(k));
+	char buf[16];
+	if (k > 0)
+		snprintf(buf, sizeof(buf), "#ff%02x%02x", fade, fade);
+	else if (k < 0)
+		snprintf(buf, sizeof(buf), "#%02x%02xff", fade, fade);
+	else
+		snprintf(buf, sizeof(buf), "#ebebeb");
+	out_s(o, buf);
+}
+
+static void put_us(pv_out *o, double us)
+{
+	char b[64];
+	snprintf(b, sizeof(b), us >= 1e4 ? "%.1f ms" : "%.0f us", us >= 1e4 ? us / 1e3 : us);
+	out_s(o, b);
+}
+
 static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *ctx)
 {
 	/* one frame per endpoint when the names carry requests */
 	const pv_tree *t = v->group_tree ? v->group_tree : v->tree;
-	int rc = PV_ENOMEM;
+	int diff = v->mode == PV_MODE_DIFF, rc = PV_ENOMEM;
+	flame_diff fd = {0};
+	double maxdelta = 0;
+	if (diff && wo->diff_base_widths)
+		t = v->base_tree;
 	uint64_t *x0 = pv_malloc((t->nframes + 1) * sizeof(*x0));
 	pv_out *o = out_open(file);
 	if (!x0 || !o)
 		goto out;
+	if (diff) {
+		if (flame_diff_build(&fd, t, t == v->tree ? v->base_tree : v->tree) < 0)
+			goto out;
+		for (size_t i = 0; i < t->nframes; i++)
+			if (fabs(fd.self[i] - fd.other[i]) > maxdelta)
+				maxdelta = fabs(fd.self[i] - fd.other[i]);
+	}
 	uint32_t maxd = flame_max_depth(t);
 	size_t height = TOP + ((size_t)maxd + 1) * FH + 30;
 	const double W = SVG_W - 2 * PAD;
@@ -298,9 +344,18 @@ static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *c
 	/* title: what was read, the estimated share */
 	snprintf(buf, sizeof(buf), "<text class=\"title\" x=\"%d\" y=\"24\">", SVG_W / 2);
 	out_s(o, buf);
-	out_s(o, t->inverted ? "Inverted flame graph (callers above self time) of " : "Flame graph of ");
+	if (diff)
+		out_s(o, "Differential flame graph of ");
+	else
+		out_s(o, t->inverted ? "Inverted flame graph (callers above self time) of " : "Flame graph of ");
 	const char *what = wo->summary ? wo->summary : "the profile";
 	xml(o, what, strlen(what));
+	if (diff) {
+		const char *b = wo->base_summary ? wo->base_summary : "the base";
+		out_s(o, " against ");
+		xml(o, b, strlen(b));
+		out_s(o, wo->diff_base_widths ? " (widths: the base)" : " (widths: current)");
+	}
 	if (t->group_names) {
 		snprintf(buf, sizeof(buf), ", by endpoint (%zu)", t->ngroups);
 		out_s(o, buf);
@@ -326,16 +381,23 @@ static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *c
 		 " onclick=\"searchprompt()\">Search</text>\n",
 		 SVG_W - PAD);
 	out_s(o, buf);
-	static const struct {
+	static const struct legend_item {
 		const char *fill, *text;
-	} legend[] = {
+	} plain[] = {
 		{"#f08a1c", "exact"},
 		{"#52b7c8", "estimated"},
 		{"#c88ce6", "recursive (not expanded)"},
 		{"#bebebe", "[N smaller] (merged)"},
-	};
+	},
+	  dlegend[] = {
+		  {"#ff2d2d", "self time per request grew"},
+		  {"#2d2dff", "shrank"},
+		  {"#ebebeb", "unchanged"},
+		  {"none\" stroke=\"#000\" stroke-dasharray=\"2,1", "estimated (dashed)"},
+	  };
+	const struct legend_item *legend = diff ? dlegend : plain;
 	int lx = 330;
-	for (size_t k = 0; k < sizeof(legend) / sizeof(legend[0]); k++) {
+	for (size_t k = 0; k < sizeof(plain) / sizeof(plain[0]); k++) {
 		snprintf(buf, sizeof(buf),
 			 "<g class=\"legend\"><rect x=\"%d\" y=\"56\" width=\"14\" height=\"12\" fill=\"%s\"/>"
 			 "<text x=\"%d\" y=\"66\">%s</text></g>\n",
@@ -385,11 +447,29 @@ static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *c
 		out_s(o, f->flags & PV_FRAME_ESTIMATED ? ", estimated" : ", exact");
 		if (f->flags & PV_FRAME_RECURSIVE)
 			out_s(o, ", recursive: already on the path, not expanded");
+		double before = 0, after = 0;
+		if (diff) {
+			int cur = t == v->tree;
+			before = cur ? fd.other[i] : fd.self[i];
+			after = cur ? fd.self[i] : fd.other[i];
+			out_s(o, "\nself per request: before ");
+			put_us(o, before);
+			out_s(o, ", after ");
+			put_us(o, after);
+			if (fd.match[i] == PV_NOFRAME)
+				out_s(o, cur ? " (new)" : " (gone)");
+		}
 		out_s(o, "</title><rect x=\"");
 		snprintf(buf, sizeof(buf), "%.2f\" y=\"%zu\" width=\"%.2f\" height=\"%d\" fill=\"", PAD + x,
 			 y, px < 0.1 ? 0.1 : px, FH - 1);
 		out_s(o, buf);
-		colour(o, f, s, n);
+		if (diff) {
+			diff_colour(o, before, after, maxdelta);
+			if (f->flags & PV_FRAME_ESTIMATED)
+				out_s(o, "\" stroke=\"#000\" stroke-dasharray=\"2,1");
+		} else {
+			colour(o, f, s, n);
+		}
 		snprintf(buf, sizeof(buf), "\"/><text x=\"%.2f\" y=\"%zu\">", PAD + x + 3, y + 11);
 		out_s(o, buf);
 		label(o, s, n, px);
@@ -407,13 +487,15 @@ static int svg_write(FILE *file, const pv_views *v, pv_write_opts *wo, pv_ctx *c
 out:
 	out_close(o);
 	free(x0);
+	flame_diff_free(&fd);
 	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
 }
 
 const pv_writer pv_writer_svg = {
 	.name = "svg",
 	.flags = PV_W_TREE | PV_W_GROUPS | PV_W_OWN_ORDER,
-	.modes = PV_MODE_STATS,
-	.help = "an interactive flame graph, one self-contained SVG (a browser)",
+	.modes = PV_MODE_STATS | PV_MODE_DIFF,
+	.help = "an interactive flame graph, one self-contained SVG (a browser); with --diff, "
+		"a differential one",
 	.write = svg_write,
 };

@@ -35,6 +35,9 @@ typedef struct pv_views {
 	const pv_reqview *base_requests; /* PV_MODE_DIFF with PV_W_GROUPS: the base's
 					    requests view (requests: the inputs') */
 	const pv_epdiff *epdiff;         /* PV_MODE_DIFF: per endpoint, with verdicts */
+	const pv_tree *base_tree;        /* PV_MODE_DIFF with PV_W_TREE: the base's call tree
+					    (tree: the inputs'; by endpoint when the names of both
+					    carry requests, then group_tree is NULL) */
 } pv_views;
 
 /* How a writer prints.  Writers print the rows of a view (the text report in
@@ -52,6 +55,7 @@ typedef struct pv_write_opts {
 	int short_paths;            /* --short-paths was given (display names are short) */
 	int strip_dirs;             /* --strip-dirs was given */
 	int icicle;                 /* svg: root at the top (--icicle) */
+	int diff_base_widths;       /* svg --diff: widths from the base (--diff-widths base) */
 	size_t nclamped;            /* out, callgrind: negative/NaN times written as 0 */
 	uint64_t max_output;        /* folded, speedscope: bytes of stacks at most; the
 				     * stacks past it are cut, their time kept in one

@@ -30,7 +30,7 @@ void pv_samples_free(pv_samples *s)
 		free(g->at);
 		free(g->smp);
 		free(g->fn);
-		free(g->xlat);
+		pv_map_free(&g->xlat);
 	}
 	free(s->g);
 	pv_map_free(&s->by_name);
@@ -70,19 +70,15 @@ static pv_sgroup *group(pv_samples *s, const char *name)
 /* The group's index of the model's key id, added when first seen. */
 static long function(pv_sgroup *g, pv_stats *st, uint32_t key)
 {
-	if (key >= g->capxlat) {
-		size_t old = g->capxlat;
-		if (pv_grow(&g->xlat, &g->capxlat, (size_t)key + 1, sizeof(*g->xlat)) < 0)
-			return -1;
-		memset(g->xlat + old, 0, (g->capxlat - old) * sizeof(*g->xlat));
-	}
-	if (g->xlat[key])
-		return g->xlat[key] - 1;
+	uint32_t at = pv_map_get(&g->xlat, key);
+	if (at)
+		return (long)at - 1;
 	if (pv_grow(&g->fn, &g->capfn, g->nfn + 1, sizeof(*g->fn)) < 0)
 		return -1;
 	g->fn[g->nfn] = (pv_sfunc){.hash = pv_stats_key_hash(st, key), .key = key};
-	g->xlat[key] = (uint32_t)++g->nfn;
-	return (long)g->nfn - 1;
+	if (pv_map_put(&g->xlat, key, (uint32_t)g->nfn + 1) < 0)
+		return -1;
+	return (long)g->nfn++;
 }
 
 static int add(pv_samples *s, const char *name, pv_stats *st, const pv_profile *p)

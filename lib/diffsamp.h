@@ -30,8 +30,8 @@ typedef struct pv_sgroup {
 	size_t ns, capsmp;
 	pv_sfunc *fn;
 	size_t nfn, capfn;
-	uint32_t *xlat; /* model key id -> function index + 1 */
-	size_t capxlat;
+	pv_map xlat; /* model key id -> function index + 1: a map, so an endpoint
+		      * costs what it holds, not the model's key count (#23) */
 } pv_sgroup;
 
 struct pv_samples {

@@ -43,6 +43,7 @@ int pv_fail(pv_ctx *ctx, int code, size_t off, const char *fmt, ...)
 void pv_ctx_clear(pv_ctx *ctx)
 {
 	ctx->code = 0;
+	ctx->nomem = 0;
 	ctx->msg[0] = '\0';
 }
 

@@ -67,13 +67,13 @@ static int idset_rehash(idset *s, size_t cap)
 
 static PV_NOINLINE int idset_grow(idset *s)
 {
-	return idset_rehash(s, s->slots ? (s->mask + 1) * 2 : 256);
+	return idset_rehash(s, s->slots ? (s->mask + 1) * 2 : 16);
 }
 
 /* Room for n more ids without a rehash on the way. */
 static int idset_reserve_n(idset *s, size_t n)
 {
-	size_t cap = s->slots ? s->mask + 1 : 256;
+	size_t cap = s->slots ? s->mask + 1 : 16;
 	if (n > UINT32_MAX)
 		return PV_ENOMEM;
 	while ((s->used + n) * 2 > cap)

@@ -17,6 +17,11 @@
 #include "pv.h"
 #include "util.h"
 
+/* pv_profile_rekey with a map (key id of `from` -> key id in `to` + 1)
+ * instead of an array indexed by `from`'s ids: memory in what the
+ * profiles rekeyed hold, for the many small models of endpoint groups. */
+int pv_profile_rekey_map(pv_profile *p, const pv_stats *from, pv_stats *to, pv_map *xlat);
+
 /* Make dst a copy of src's entries and callers (same key ids), ready to be
  * rekeyed and merged; dst's key marks are not copied, so nothing more may
  * be added to it before a reset.  0 or PV_ENOMEM. */

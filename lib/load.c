@@ -157,6 +157,7 @@ int pv_input_nomem(int rc, pv_ctx *ctx)
 	if (ctx->code != PV_ENOMEM) /* no message set yet */
 		pv_fail(ctx, PV_ELIMIT, PV_NOOFF, "out of memory");
 	ctx->code = PV_ELIMIT;
+	ctx->nomem = 1;
 	return PV_ELIMIT;
 }
 

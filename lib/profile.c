@@ -108,6 +108,39 @@ int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t
 	return 0;
 }
 
+/* Key k of `from` as a key of `to`, through the map xlat. */
+static int key_xlat_map(const pv_stats *from, pv_stats *to, uint32_t k, pv_map *xlat, uint32_t *out)
+{
+	uint32_t v = pv_map_get(xlat, k);
+	if (v) {
+		*out = v - 1;
+		return 0;
+	}
+	const pv_key *key = pv_stats_key(from, k);
+	size_t fl, nl;
+	const char *f = pv_stats_str(from, key->file, &fl);
+	const char *n = pv_stats_str(from, key->name, &nl);
+	uint32_t fid, nid;
+	int rc;
+	if ((rc = pv_stats_intern_str(to, f, fl, &fid)) < 0 ||
+	    (rc = pv_stats_intern_str(to, n, nl, &nid)) < 0 ||
+	    (rc = pv_stats_intern_key(to, fid, key->line, nid, out)) < 0)
+		return rc;
+	return pv_map_put(xlat, k, *out + 1);
+}
+
+int pv_profile_rekey_map(pv_profile *p, const pv_stats *from, pv_stats *to, pv_map *xlat)
+{
+	int rc;
+	for (size_t i = 0; i < p->n; i++)
+		if ((rc = key_xlat_map(from, to, p->entries[i].key, xlat, &p->entries[i].key)) < 0)
+			return rc;
+	for (size_t i = 1; i < p->ncallers; i++)
+		if ((rc = key_xlat_map(from, to, p->callers[i].caller, xlat, &p->callers[i].caller)) < 0)
+			return rc;
+	return 0;
+}
+
 int pv_profile_copy(pv_profile *dst, const pv_profile *src)
 {
 	pv_profile_reset(dst);

@@ -49,6 +49,8 @@ typedef struct pv_ctx {
 	const char *input;  /* name of the input being read, or NULL */
 	const char *member; /* archive member being read, or NULL */
 	char msg[1024];     /* "INPUT[:MEMBER]: byte N: what" */
+	int nomem;          /* the input failed for want of memory (code PV_ELIMIT):
+			     * the input itself may be fine */
 } pv_ctx;
 
 /* Record an error found at byte `off` of the current input and return `code`.
@@ -384,6 +386,34 @@ typedef struct pv_load_result {
  * order.  Bad inputs are reported and skipped.  Returns 0 or PV_ENOMEM. */
 int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs,
 	    const pv_load_opts *opts, pv_load_result *res);
+
+/* ---- watching the inputs (lib/watch.c) ---------------------------------- */
+
+/* --watch: files and directories read as dumps arrive, each file opened
+ * once; every profile read is kept (packed, in memory) so that a refresh
+ * merges them all again in pstats' order, from memory, and equals a fresh
+ * pv_load of the same files.  Archives and standard input are not watched. */
+typedef struct pv_watch pv_watch;
+/* Start watching `inputs` (borrowed while w lives): what is there now is
+ * found (read by the first poll); o's want hook and on_error apply.
+ * Inputs that are no file or directory are reported.  0 or PV_ENOMEM. */
+int pv_watch_new(pv_watch **out, const char *const *inputs, size_t n, const pv_load_opts *o);
+void pv_watch_free(pv_watch *w);
+/* Take in what arrived (inotify's events, or a listing when polling) and
+ * read the files that have been quiet a moment; a file that does not parse
+ * is read again when it changes and reported (o->on_error) once it has
+ * stayed broken and unchanged for 3 s.  1 if profiles were read (or a file
+ * reported) since the last pv_watch_merge, 0 if not, PV_ENOMEM. */
+int pv_watch_poll(pv_watch *w, const pv_load_opts *o);
+/* Files found but not read yet (waiting to be quiet, or not parsed). */
+size_t pv_watch_pending(const pv_watch *w);
+/* The inotify descriptor, or -1 when polling (PROFVIEW_WATCH_POLL=1, or no
+ * inotify). */
+int pv_watch_fd(const pv_watch *w);
+/* Every profile read, merged into a new model *out as pv_load merges (by
+ * input, then path; pstats' order), o->seen told of each.  res: profiles
+ * merged, inputs reported broken.  0 or PV_ENOMEM. */
+int pv_watch_merge(pv_watch *w, pv_stats **out, const pv_load_opts *o, pv_load_result *res);
 
 /* ---- views: sort keys and restrictions --------------------------------- */
 

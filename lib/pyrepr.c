@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "utf8.h"
 
 static int put(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
 {
@@ -39,34 +40,6 @@ static int printable(unsigned cp)
 	return 1;
 }
 
-/* One code point of UTF-8 (surrogates allowed, as the model keeps them);
- * a byte that starts no valid sequence is U+DC00 + byte, as Python decodes
- * a command-line argument (surrogateescape), so repr shows it as \udcXX. */
-static unsigned decode(const unsigned char *s, size_t n, size_t *k)
-{
-	static const unsigned min[] = {0, 0, 0x80, 0x800, 0x10000};
-	unsigned c = s[0];
-	size_t len = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
-			    : c >= 0xe0 && c <= 0xef       ? 3
-			    : c >= 0xf0 && c <= 0xf4       ? 4
-							   : 0;
-	*k = 1;
-	if (len == 1)
-		return c;
-	if (!len || len > n)
-		return 0xdc00 + c;
-	unsigned cp = c & (0x7f >> len);
-	for (size_t j = 1; j < len; j++) {
-		if ((s[j] & 0xc0) != 0x80)
-			return 0xdc00 + c;
-		cp = cp << 6 | (s[j] & 0x3f);
-	}
-	if (cp < min[len] || cp > 0x10ffff)
-		return 0xdc00 + c;
-	*k = len;
-	return cp;
-}
-
 int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -77,7 +50,7 @@ int pv_pyrepr_str(char **buf, size_t *len, size_t *cap, const char *str, size_t 
 		return PV_ENOMEM;
 	for (size_t i = 0; i < n;) {
 		size_t k;
-		unsigned cp = decode(s + i, n - i, &k);
+		unsigned cp = pv_utf8_decode(s + i, n - i, &k);
 		char esc[16];
 		int w = 0;
 		if (cp == (unsigned char)quote || cp == '\\')

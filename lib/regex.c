@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "utf8.h"
 
 #define MATCH_LIMIT 1000000u /* backtracking steps per subject */
 #define DEPTH_LIMIT 10000u   /* nested backtracking points (interpreter) */
@@ -42,30 +43,12 @@ struct pv_regex {
 	size_t capsubj;
 };
 
-/* Decode UTF-8 (surrogates allowed) into code points; a byte that starts
- * no valid sequence becomes U+DC00 + byte (Python's surrogateescape). */
+/* s as code points (utf8.h: surrogates kept, a stray byte is U+DC00 + byte). */
 static size_t decode(const unsigned char *s, size_t n, uint32_t *out)
 {
 	size_t o = 0;
-	for (size_t i = 0; i < n;) {
-		unsigned c = s[i];
-		size_t k = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2
-				  : c >= 0xe0 && c <= 0xef       ? 3
-				  : c >= 0xf0 && c <= 0xf4       ? 4
-								 : 0;
-		uint32_t cp = k == 1 ? c : c & (0x7fu >> k);
-		size_t j = 1;
-		for (; k > 1 && j < k && i + j < n && (s[i + j] & 0xc0) == 0x80; j++)
-			cp = cp << 6 | (s[i + j] & 0x3f);
-		static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-		if (k == 0 || j < k || cp < min[k] || cp > 0x10ffff) {
-			out[o++] = 0xdc00u + c;
-			i++;
-		} else {
-			out[o++] = cp;
-			i += k;
-		}
-	}
+	for (size_t i = 0, k; i < n; i += k)
+		out[o++] = pv_utf8_decode(s + i, n - i, &k);
 	return o;
 }
 

@@ -246,17 +246,12 @@ static void set_scale(tui_state *s)
 							    : "seconds";
 }
 
-/* The functions table of the scope: the report's view, then the filter. */
-static int build_rows(tui_state *s)
+/* The rows of the functions table: the view's that the filter keeps (a
+ * new filter does not sort again). */
+static int filter_rows(tui_state *s)
 {
 	pv_ctx ctx = {0};
-	int rc = pv_view_build(&s->view, s->sst, s->sort, s->o.sel, &ctx);
-	if (rc < 0) {
-		snprintf(s->msg, sizeof(s->msg), "%s", ctx.msg);
-		memset(&s->view, 0, sizeof(s->view));
-		return rc == PV_ENOMEM ? rc : 0;
-	}
-	set_scale(s);
+	free(s->rows);
 	if (!(s->rows = malloc((s->view.nrows ? s->view.nrows : 1) * sizeof(*s->rows))))
 		return PV_ENOMEM;
 	s->nrows = 0;
@@ -278,6 +273,23 @@ static int build_rows(tui_state *s)
 		s->rows[s->nrows++] = i;
 	}
 	return 0;
+}
+
+/* The functions table of the scope: the report's view, then the filter. */
+static int build_rows(tui_state *s)
+{
+	pv_ctx ctx = {0};
+	pv_view_clear(&s->view);
+	memset(&s->view, 0, sizeof(s->view));
+	int rc = pv_view_build(&s->view, s->sst, s->sort, s->o.sel, &ctx);
+	if (rc < 0) {
+		snprintf(s->msg, sizeof(s->msg), "%s", ctx.msg);
+		memset(&s->view, 0, sizeof(s->view));
+		if (rc == PV_ENOMEM)
+			return rc;
+	}
+	set_scale(s);
+	return filter_rows(s);
 }
 
 static int ensure(tui_state *s)
@@ -379,6 +391,16 @@ static int ensure_tree(tui_state *s)
 	return build_vis(s);
 }
 
+int tui_state_idle(tui_state *s)
+{
+	if (s->valid && s->tree)
+		return 0;
+	int rc = ensure(s);
+	if (rc == 0 && !s->tree)
+		rc = ensure_tree(s);
+	return rc < 0 ? rc : 1;
+}
+
 /* Rows of the shown view. */
 static size_t nrows_of(tui_state *s)
 {
@@ -470,9 +492,10 @@ static int set_pattern(tui_state *s, const char *pat)
 	pv_select_free(s->filter);
 	s->filter = sel;
 	snprintf(s->pattern, sizeof(s->pattern), "%s", pat);
-	s->valid = 0;
 	top(s)->cur = top(s)->top = 0;
-	int rc = prepare(s);
+	int rc = s->valid ? filter_rows(s) : 0;
+	if (rc == 0)
+		rc = prepare(s);
 	if (rc == 0 && sel && top(s)->view != TUI_FUNCS) {
 		top(s)->cur = nrows_of(s) ? nrows_of(s) - 1 : 0;
 		next_match(s, 1);
@@ -492,8 +515,7 @@ static int set_sort(tui_state *s, const char *spec)
 	pv_sort_free(s->sort);
 	s->sort = ns;
 	s->sortspec = spec;
-	s->valid = 0;
-	if ((rc = prepare(s)) < 0)
+	if ((rc = s->valid ? build_rows(s) : 0) < 0 || (rc = prepare(s)) < 0)
 		return rc;
 	top(s)->cur = top(s)->top = 0;
 	for (size_t r = 0; r < s->nrows; r++)

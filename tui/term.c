@@ -139,7 +139,19 @@ int tui_run(const struct tui_opts *o, struct tui_data *d, struct tui_source *src
 	}
 	if ((rc = draw(s, &scr, colour)) < 0)
 		goto restore;
+	int idle = 1;
 	while (!got_signal) {
+		/* no key waiting: the work keys would wait for, done now */
+		if (idle) {
+			timeout(0);
+			int c = getch();
+			timeout(250);
+			if (c != ERR)
+				ungetch(c);
+			else if ((rc = tui_state_idle(s)) < 0)
+				break;
+			idle = c == ERR && rc > 0;
+		}
 		int c = getch();
 		double t0 = now_ms();
 		if (c == ERR) {
@@ -151,6 +163,7 @@ int tui_run(const struct tui_opts *o, struct tui_data *d, struct tui_source *src
 			}
 			if (r > 0 && ((rc = tui_state_set_data(s, nd)) < 0 || (rc = draw(s, &scr, colour)) < 0))
 				break;
+			idle = 1;
 			continue;
 		}
 		if (c == KEY_RESIZE) {
@@ -170,6 +183,7 @@ int tui_run(const struct tui_opts *o, struct tui_data *d, struct tui_source *src
 			break;
 		if (log)
 			fprintf(log, "%d %.3f\n", k, now_ms() - t0), fflush(log);
+		idle = 1; /* a key may have changed the scope */
 	}
 	*signo = got_signal;
 restore:

@@ -15,9 +15,12 @@ sets of dumps with their requests interleaved in one process).
 (d) 20 random half-splits of run/ (one run, 80 requests per endpoint)
     -> the false-positive rate of the verdicts, printed; at most one
     changed verdict (endpoint or function) in all of them.
-Every JSON output validates against doc/schema/diff.schema.json.
+Every JSON output validates against doc/schema/diff.schema.json; --fail-if
+exits 4 naming the offender in (a) only.
 """
 import argparse
+import csv
+import io
 import json
 import os
 import random
@@ -91,6 +94,12 @@ def test_slowdown(pv):
     rel = (ep["current"]["p50"] / ep["base"]["p50"] - 1) * 100
     print("     (a) GET /api/search p50 %.3f -> %.3f ms (%+.1f%%), p = %.2g; overall %+.1f%%" % (
         ep["base"]["p50"] * 1e3, ep["current"]["p50"] * 1e3, rel, ep["p"], doc["overall"]["relative"] * 100))
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-f", "csv")
+    rows = list(csv.reader(io.StringIO(out, newline="")))
+    eps = [(r[0], r[2]) for r in rows[1:] if r[1] == "endpoint"]
+    check("(a) csv: the endpoint rows agree with the json (order, verdict), every row complete",
+          code == 0 and eps == [(e["endpoint"], e["verdict"]) for e in doc["endpoints"]] and
+          all(len(r) == len(rows[0]) for r in rows), out[:500])
     code, text, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-n", "3")
     row = [l for l in text.splitlines() if l.startswith("GET /api/search ")]
     check("(a) text: the endpoint row says slower with a p-value",
@@ -98,6 +107,103 @@ def test_slowdown(pv):
     fn = [l for l in text.splitlines() if l.endswith("diff_app.py:62(search)")]
     check("(a) text: search()'s row says slower with a p-value",
           fn and re.search(r"\sslower\s+\S+\s+/srv/app/diff_app.py:62\(search\)$", fn[0]), fn or text[:900])
+
+
+def test_gate(pv):
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "--fail-if", "p50:10%")
+    check("(a) --fail-if p50:10%: exit 4 naming GET /api/search, and only it",
+          code == 4 and "GET /api/search: p50" in err and len(err.strip().splitlines()) == 1 and
+          out.startswith("Comparing "), "%d %s" % (code, err))
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "--fail-if", "tottime:0.5ms")
+    check("(a) --fail-if tottime:0.5ms: exit 4 naming search()",
+          code == 4 and "GET /api/search: /srv/app/diff_app.py:62(search) tottime" in err, "%d %s" % (code, err))
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "--fail-if", "p50:400%")
+    check("(a) --fail-if p50:400%: a +258% rise is within the bound, exit 0", code == 0 and not err,
+          "%d %s" % (code, err))
+    for name in ("mix", "base"):
+        code, out, err = run(pv, set_path(name), "--diff", set_path("base"), "--fail-if", "p50:10%",
+                             "--fail-if", "p95:20%", "--fail-if", "mean:5%", "--fail-if", "tottime:0.5ms")
+        check("(%s) every --fail-if rule: exit 0, nothing on stderr" % ("b" if name == "mix" else "c"),
+              code == 0 and not err, "%d %s" % (code, err))
+    for bad in ("p50", "p99:10%", "p50:10", "tottime:x", "mean:%"):
+        code, out, err = run(pv, set_path("base"), "--diff", set_path("base"), "--fail-if", bad)
+        check("--fail-if %s: usage error (exit 2, one line)" % bad,
+              code == 2 and len(err.splitlines()) == 1 and not out, "%d %s" % (code, err))
+
+
+FOLDED = re.compile(r"^(.*)\s+?(\d+(?:\.\d*)?)$")  # flamegraph.pl's split, applied twice
+
+
+def test_flame(pv, tmp):
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-f", "folded")
+    lines = out.splitlines()
+    parsed = []
+    for line in lines:  # as flamegraph.pl reads a difffolded line: the last two numbers
+        m = FOLDED.match(line)
+        m2 = m and FOLDED.match(m.group(1))
+        parsed.append((m2.group(1), int(m2.group(2)), int(m.group(2))) if m2 else None)
+    check("-f folded --diff: every line is 'stack int int' (flamegraph.pl's difffolded)",
+          code == 0 and lines and all(parsed) and
+          all(re.fullmatch(r".+ \d+ \d+", l) for l in lines), err or out[:300])
+    stacks = {p[0]: p[1:] for p in parsed if p}
+    search = [(k, v) for k, v in stacks.items() if k.startswith("GET /api/search;") and k.endswith(";/srv/app/diff_app.py:62(search)")]
+    check("-f folded --diff: search()'s stack rose about fourfold (us per request)",
+          len(search) == 1 and 3 * search[0][1][0] < search[0][1][1] < 6 * search[0][1][0], search)
+    code, out, err = run(pv, set_path("base"), "--diff", set_path("base"), "-f", "folded")
+    check("-f folded --diff of identical sets: before == after on every line",
+          code == 0 and out and all(l.split()[-1] == l.split()[-2] for l in out.splitlines()), out[:300])
+    svg = os.path.join(tmp, "diff.svg")
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-f", "svg", "-o", svg)
+    lint = subprocess.run(["xmllint", "--noout", svg], capture_output=True, text=True)
+    check("-f svg --diff: written, xmllint finds it well-formed", code == 0 and lint.returncode == 0,
+          err + lint.stderr)
+    svgb = os.path.join(tmp, "diffb.svg")
+    code, out, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-f", "svg", "--diff-widths",
+                         "base", "-o", svgb)
+    check("-f svg --diff --diff-widths base: written", code == 0 and "(widths: the base)" in open(svgb).read(), err)
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.common.by import By
+        from selenium.webdriver.common.action_chains import ActionChains
+    except ImportError as e:
+        check("selenium for the chromium check", False, e)
+        return
+    o = webdriver.ChromeOptions()
+    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1200",
+              "--user-data-dir=" + tempfile.mkdtemp(dir=tmp)):
+        o.add_argument(a)
+    d = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=o)
+    try:
+        d.get("file://" + svg)
+        info = d.execute_script("""
+            var out = [];
+            document.querySelectorAll('#frames g').forEach(function (g) {
+              var t = g.querySelector('title').textContent, r = g.querySelector('rect');
+              out.push([t, getComputedStyle(r).fill, r.getAttribute('stroke-dasharray')]);
+            });
+            return out;""")
+        frame = [x for x in info if x[0].startswith("/srv/app/diff_app.py:62(search)")]
+        check("chromium: search()'s frame is drawn red (its self time per request grew)",
+              frame and re.match(r"rgb\(255, (\d+), \1\)", frame[0][1]) and
+              int(re.match(r"rgb\(255, (\d+)", frame[0][1]).group(1)) < 120, frame[:1])
+        m = frame and re.search(r"self per request: before (\d+) us, after ([\d.]+) ms", frame[0][0])
+        check("chromium: its tooltip gives the self time before and after",
+              m and 3 < float(m.group(2)) * 1e3 / float(m.group(1)) < 6, frame[:1])
+        el = [g for g in d.find_elements(By.CSS_SELECTOR, "#frames g")
+              if g.find_element(By.TAG_NAME, "title").get_attribute("textContent").startswith("/srv/app/diff_app.py:62(search)")]
+        ActionChains(d).move_to_element(el[0]).perform()
+        shown = d.find_element(By.ID, "details").text
+        check("chromium: hovering the frame shows it in the details line", "search" in shown, shown)
+        others = [x for x in info if x[0].startswith("GET /api/users ") or x[0].startswith("GET /\n")]
+        check("chromium: an endpoint that did not change is not deep red",
+              others and all(not re.match(r"rgb\(255, ([0-9]|[0-9][0-9]), ", x[1]) for x in others), others[:2])
+        check("chromium: estimated frames carry a dashed outline",
+              any(x[2] for x in info if ", estimated" in x[0]) and
+              not any(x[2] for x in info if ", exact" in x[0]), [x for x in info if x[2]][:1])
+    finally:
+        d.quit()
 
 
 def test_mix(pv):
@@ -166,6 +272,8 @@ def main():
     pv = os.path.abspath(args.profview)
     with tempfile.TemporaryDirectory() as tmp:
         test_slowdown(pv)
+        test_gate(pv)
+        test_flame(pv, tmp)
         test_mix(pv)
         test_identical(pv)
         test_splits(pv, tmp)

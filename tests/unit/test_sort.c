@@ -1,7 +1,8 @@
 /*
- * test_sort.c - sort keys (lib/sort.c): the exact set of strings pstats
- * 3.7+ accepts, descriptions, the legacy ints, and the orders pv_view_build
- * produces, checked against CPython 3.11's sort_stats() on the same data.
+ * test_sort.c - sort keys (lib/sort.c, timsort.c): the exact set of
+ * strings pstats 3.7+ accepts, descriptions, the legacy ints, and the
+ * orders pv_view_build produces, checked against CPython 3.11's
+ * sort_stats() on the same data.
  */
 #include <math.h>
 

@@ -1,8 +1,8 @@
 /*
- * test_tree.c - the call tree (lib/tree.c): the invariants of the issue
- * (widths add up, the root is the total, frames of a function sum to its
- * cumulative time, exact vs estimated, the snakeviz#112 program, a chain a
- * million deep), recursion, pruning into "[N smaller]", the caps,
+ * test_tree.c - the call tree (lib/tree.c, callgraph.c): the invariants
+ * of the issue (widths add up, the root is the total, frames of a function
+ * sum to its cumulative time, exact vs estimated, the snakeviz#112 program,
+ * a chain a million deep), recursion, pruning into "[N smaller]", the caps,
  * --match / --exclude, the inverted tree, root choice, groups.
  */
 #include "testutil.h"
