@@ -279,6 +279,7 @@ bench: profview
 	bash bench/run.sh $(BENCH_OPTS) $(BENCH_SIZES)
 	bash bench/formats.sh
 	bash bench/html.sh
+	$(PYTHON) bench/tui.py
 
 # .clang-format: make format applies it, make format-check (CI) fails on a difference
 FORMAT_SRC = lib/*.[ch] formats/*.[ch] cmd/*.[ch] tui/*.[ch] tests/unit/*.[ch] tests/install/*.c

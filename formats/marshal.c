@@ -1222,7 +1222,7 @@ static int marshal_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsign
 	size_t nk = len / 128 < ((size_t)1 << 20) ? len / 128 : (size_t)1 << 20;
 	(void)pv_profile_reserve(out, len / 128, len / 96);
 	(void)pv_stats_reserve(st, nk, nk, len / 8);
-	(void)pv_grow(&r.refs, &r.caprefs, len / 32, sizeof(*r.refs));
+	(void)pv_grow(&r.refs, &r.caprefs, len / 64, sizeof(*r.refs));
 	int rc;
 	if (len == 0)
 		rc = pv_fail(ctx, PV_EFORMAT, 0, "empty file");
