@@ -196,8 +196,8 @@ static double select_kth(double *v, size_t n, size_t k)
 }
 
 /* At most this many samples of each side enter the pairs (every
- * (n / HL_MAX)-th, in order): 4 million differences, some 30 ms. */
-#define HL_MAX 2000
+ * (n / HL_MAX)-th, in order): a million differences, some 10 ms. */
+#define HL_MAX 1000
 
 int pv_hl_shift(const double *base, size_t nb, const double *cur, size_t nc, double *shift)
 {

@@ -709,7 +709,7 @@ int pv_mwu(const double *base, size_t nb, size_t zb, const double *cur, size_t n
 	   pv_mwu_result *r);
 /* The Hodges-Lehmann estimate of the shift from base to cur: the median
  * of every difference cur[j] - base[i] (of evenly spaced subsets past
- * 2,000 samples a side).  As robust as a median, and with the variance
+ * 1,000 samples a side).  As robust as a median, and with the variance
  * of a mean: the change a rank test sees.  NAN when a side is empty. */
 int pv_hl_shift(const double *base, size_t nb, const double *cur, size_t nc, double *shift);
 /* Holm's step-down correction of p[0..n) in place, for a family of m >= n

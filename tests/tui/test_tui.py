@@ -15,6 +15,8 @@ capture-pane, walking the session a person would have on the sample dumps:
 - a resize to 80x24 draws every line within 80 columns with the key line
   at the bottom; q exits 0 with the terminal restored (alternate screen
   left, cursor shown, the shell's lines back);
+- names from dumps: wide characters within 80 columns, a newline and
+  U+2028 in a name shown escaped;
 - NO_COLOR: no colour escape on the screen (and some without it);
 - SIGTERM: the terminal restored, the process killed by the signal;
 - no terminal: exit 2 with one line.
@@ -26,6 +28,7 @@ import shlex
 import subprocess
 import sys
 import time
+import unicodedata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = "testdata/flask"
@@ -33,7 +36,7 @@ results = []
 
 
 def check(name, ok, detail=""):
-    results.append(ok)
+    results.append(bool(ok))
     print(("PASS " if ok else "FAIL ") + name + ("" if ok else ": " + detail))
 
 
@@ -78,6 +81,12 @@ class Tmux:
 
     def close(self):
         subprocess.run(["tmux", "-L", self.sock, "kill-server"], stderr=subprocess.DEVNULL)
+
+
+def width(line):
+    """Terminal columns of a captured line: wide characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1
+               for c in line)
 
 
 def run(pv, *args):
@@ -263,6 +272,25 @@ def main():
                                                    t.fmt("#{cursor_flag}"), s[0]))
     finally:
         t.close()
+
+    # names from dumps: wide characters keep the columns, control characters
+    # are escaped (html_names.prof has a newline and U+2028 in a name)
+    for prof in ("nonascii_names.prof", "html_names.prof"):
+        t = Tmux("%s -i testdata/edge/%s" % (shlex.quote(pv), prof), env, cols=80, rows=24)
+        try:
+            s = t.wait(lambda s: "Enter open" in s[23], "the screen")
+            wide = [l for l in s if any(unicodedata.east_asian_width(c) in "WF" for c in l)]
+            check("%s at 80x24: the key line at the bottom, every row within 80 columns" % prof,
+                  "Enter open" in s[23] and all(width(l) <= 80 for l in s) and
+                  (prof != "nonascii_names.prof" or wide), "\n".join(s))
+            if prof == "html_names.prof":
+                t.tmux("resize-window", "-x", "200", "-y", "24")
+                s = t.wait(lambda s: any("\\x0a" in l for l in s), "the escaped newline")
+                check("html_names.prof: the newline shown as \\x0a, U+2028 as \\u2028",
+                      any("\\x0a" in l and "\\u2028" in l for l in s), "\n".join(s))
+            t.keys("q")
+        finally:
+            t.close()
 
     # colours, and none with NO_COLOR
     sgr = re.compile(r"\x1b\[[0-9;]*(3[0-7]|4[0-7]|38;5;\d+|48;5;\d+)[;m]")
