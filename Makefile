@@ -76,7 +76,7 @@ $(BUILD)/libprofview.a: $(LIB_OBJ)
 	ar rcs $@ $^
 
 # -MMD: every header an object includes (formats/out.h too) is a dependency
-$(BUILD)/%.o: %.c lib/pv.h lib/internal.h
+$(BUILD)/%.o: %.c lib/pv.h lib/util.h
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 -include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(TUI_OBJ:.o=.d)

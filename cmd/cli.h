@@ -5,6 +5,7 @@
 #ifndef PV_CMD_CLI_H
 #define PV_CMD_CLI_H
 
+#include "../formats/writer.h"
 #include "../lib/pv.h"
 
 /* Exit status: 0 all inputs read; 1 some input could not be read (the

@@ -34,7 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lib/pv.h"
+#include "reader.h"
 
 /* The libarchive functions used here, as pointers filled by la_load(). */
 #define LA_FUNCS(X)                                                                         \

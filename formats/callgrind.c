@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pv.h"
+#include "writer.h"
 #include "out.h"
 
 struct fn {

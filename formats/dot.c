@@ -14,7 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/internal.h"
+#include "../lib/util.h"
+#include "writer.h"
 #include "modes.h"
 
 /* A name in a label is cut to LABEL_MAX code points, the tooltip (the full

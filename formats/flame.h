@@ -9,7 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lib/internal.h"
+#include "../lib/util.h"
+#include "writer.h"
 
 /* The frame after i in pre-order (parents before children, siblings in
  * order), or PV_NOFRAME at the end. */

@@ -6,7 +6,8 @@
 #ifndef PV_FLAMEDIFF_H
 #define PV_FLAMEDIFF_H
 
-#include "../lib/internal.h"
+#include "../lib/util.h"
+#include "writer.h"
 
 typedef struct flame_diff {
 	uint32_t *match; /* per frame of the tree: the frame of the other tree on the

@@ -46,6 +46,7 @@
 #include "flamediff.h"
 #include "html_page.h"
 #include "jsonw.h"
+#include "writer.h"
 
 /* Frames per tree, as -f svg has by default, so that the page's tree of
  * everything read is the SVG's (with the default minimum share, 0.1% of

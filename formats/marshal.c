@@ -26,8 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pv.h"
-#include "../lib/internal.h"
+#include "reader.h"
 
 #define MAX_DEPTH 64
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../lib/pv.h"
+#include "writer.h"
 
 struct pv_out; /* out.h */
 

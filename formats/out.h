@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/internal.h"
+#include "../lib/util.h"
 
 #define PV_OUT_SIZE 65536
 

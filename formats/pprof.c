@@ -28,6 +28,7 @@
 #include <zlib.h>
 
 #include "protobuf.h"
+#include "writer.h"
 
 enum {
 	P_SAMPLE_TYPE = 1,

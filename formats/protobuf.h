@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../lib/internal.h"
+#include "../lib/util.h"
 
 typedef struct pb_buf {
 	uint8_t *b;

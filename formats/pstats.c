@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/internal.h"
+#include "../lib/util.h"
+#include "writer.h"
 
 #define FLAG_REF 0x80
 

@@ -5,7 +5,7 @@
  * own file and one line here: a directory walk reads the names their
  * suffixes declare, so nothing else changes.
  */
-#include "../lib/pv.h"
+#include "reader.h"
 
 const pv_reader *const pv_readers[] = {
 	&pv_reader_marshal,

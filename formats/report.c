@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lib/pv.h"
 #include "modes.h"
 #include "out.h"
 

@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "../lib/pv.h"
+#include "writer.h"
 
 const pv_writer *const pv_writers[] = {
 	&pv_writer_text,

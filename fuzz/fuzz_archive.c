@@ -17,6 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "../formats/reader.h"
+#include "../formats/writer.h"
 #include "../lib/pv.h"
 #include "fuzz.h"
 

@@ -22,6 +22,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../formats/reader.h"
+#include "../formats/writer.h"
 #include "../lib/pv.h"
 #include "fuzz.h"
 

@@ -25,9 +25,8 @@ static void report(const pv_ctx *ctx, void *arg)
 
 int main(int argc, char **argv)
 {
-	const pv_reader *readers[] = {&pv_reader_marshal, NULL};
-	const pv_container *containers[] = {&pv_container_archive, NULL};
-	pv_load_opts opts = {.readers = readers, .containers = containers, .on_error = report};
+	/* every reader and container the library has (pv.h) */
+	pv_load_opts opts = {.readers = pv_readers, .containers = pv_containers, .on_error = report};
 	pv_load_result res = {0};
 	pv_ctx ctx = {0};
 	pv_stats *st = NULL;

@@ -3,9 +3,10 @@
 #   tests/readme/test_readme.sh PROFVIEW "DEMO_CMD"
 # The README holds the command after "<!-- make demo -->" in a fenced block:
 # the line "$ COMMAND" and then its exact output (the command as DEMO_CMD
-# in the Makefile, ./profview replaced by PROFVIEW); every other fenced block
-# whose first line is "$ profview ARGS" holds what those ARGS print.  Also checks that no
-# README sample or document names a path of the machine that made it.
+# in the Makefile, ./profview replaced by PROFVIEW); a block marked
+# "<!-- profview sample -->" holds "$ profview ARGS" and what those print.
+# Also checks that no README sample or document names a path of the
+# machine that made it.
 set -u
 PV=$(readlink -f "${1:-./profview}")
 cmd=${2:?the demo command}
@@ -27,8 +28,10 @@ if [ "$want" != "$got" ]; then
 else
 	echo "ok   the README's output sample is what '$cmd' prints"
 fi
-# every other README sample that starts with "$ profview ARGS" is what those
-# ARGS print (run from the repository root)
+# every README sample marked "<!-- profview sample -->" (the line before its
+# fence), "$ profview ARGS" and then the output, is what those ARGS print
+# (run from the repository root; unmarked samples, such as -i's screen, are
+# not run)
 n=0 sfail=0
 while IFS= read -r -d '' sample; do
 	n=$((n + 1))
@@ -40,9 +43,11 @@ while IFS= read -r -d '' sample; do
 		diff <(printf '%s\n' "$want") <(printf '%s\n' "$got") | head -20
 		sfail=1 fail=1
 	fi
-done < <(awk '/^```/ { if (in_block) { if (keep) printf "%s", buf "\0"; in_block = 0; next } in_block = 1; buf = ""; keep = 0; first = 1; next }
-	in_block { if (first && /^\$ profview /) keep = 1; first = 0; buf = buf $0 "\n" }' README.md)
-if [ $sfail = 0 ]; then echo "ok   the README's $n other 'profview' samples are what they print"; fi
+done < <(awk '/^<!-- profview sample -->$/ { marked = 1; next }
+	/^```/ { if (in_block) { if (keep) printf "%s", buf "\0"; in_block = 0; next } in_block = 1; buf = ""; keep = marked; marked = 0; first = 1; next }
+	{ marked = marked && /^$/ }
+	in_block { if (first && !/^\$ profview /) keep = 0; first = 0; buf = buf $0 "\n" }' README.md)
+if [ $sfail = 0 ]; then echo "ok   the README's $n marked 'profview' samples are what they print"; fi
 # no document points at files outside the repository or names this machine's paths
 bad=$(grep -nE '/work/|/root/|\.pyenv|/home/[a-z]' README.md doc/*.md bench/README.md doc/profview.1 testdata/README.md tests/*/README.md fuzz/README.md 2>/dev/null)
 if [ -n "$bad" ]; then

@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "../../formats/reader.h"
+#include "../../formats/writer.h"
 #include "../../lib/pv.h"
 
 #define TU_FLAG 0x80 /* marshal FLAG_REF */
