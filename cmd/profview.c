@@ -522,6 +522,10 @@ static int run_diff(struct options *o)
 		hooks_free(&hb);
 		return oom();
 	}
+	if (o->strip) { /* the per-endpoint tables name functions as the rest does */
+		pv_samples_strip_dirs(h.samples);
+		pv_samples_strip_dirs(hb.samples);
+	}
 	int status = groups_start(o, &h);
 	if (status < 0 || (status = groups_start(o, &hb)) < 0)
 		goto out;

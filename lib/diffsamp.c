@@ -37,6 +37,11 @@ void pv_samples_free(pv_samples *s)
 	free(s);
 }
 
+void pv_samples_strip_dirs(pv_samples *s)
+{
+	s->strip = 1;
+}
+
 int pv_samples_failed(const pv_samples *s)
 {
 	return s->failed;
@@ -95,11 +100,14 @@ static int add(pv_samples *s, const char *name, pv_stats *st, const pv_profile *
 	if (!g->n)
 		g->at[0] = 0;
 	g->dur[g->n] = dur;
+	size_t first = g->ns; /* this request's samples start here */
 	for (size_t i = 0; i < ne; i++) {
 		uint32_t key;
 		pv_int nc;
 		pv_num tt, ct;
 		pv_profile_get(p, i, &key, NULL, &nc, &tt, &ct);
+		if (s->strip && pv_stats_strip_key(st, key, &key) < 0)
+			return PV_ENOMEM;
 		long f = function(g, st, key);
 		if (f < 0)
 			return PV_ENOMEM;
@@ -107,8 +115,14 @@ static int add(pv_samples *s, const char *name, pv_stats *st, const pv_profile *
 		g->fn[f].calls += (double)nc;
 		g->fn[f].tt += t;
 		g->fn[f].ct += pv_num_to_double(ct);
-		if (t != 0) /* a zero is implied by absence */
+		if (t == 0) /* a zero is implied by absence */
+			continue;
+		if (g->fn[f].last > first) /* stripped names met: one sample a request */
+			g->smp[g->fn[f].last - 1].tt += (float)t;
+		else {
 			g->smp[g->ns++] = (pv_sample){(uint32_t)f, (float)t};
+			g->fn[f].last = g->ns;
+		}
 	}
 	g->n++;
 	g->at[g->n] = g->ns;

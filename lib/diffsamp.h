@@ -19,6 +19,7 @@ typedef struct pv_sfunc {
 	uint64_t hash;        /* pv_stats_key_hash: the same in every model */
 	uint32_t key;         /* key id in the model the set was loaded into */
 	double calls, tt, ct; /* sums over the group's requests */
+	size_t last;          /* its latest sample's index + 1 in smp (0: none) */
 } pv_sfunc;
 
 typedef struct pv_sgroup {
@@ -39,6 +40,7 @@ struct pv_samples {
 	size_t n, cap;
 	pv_map by_name; /* hash of the name -> index + 1 */
 	int failed;
+	int strip; /* pv_samples_strip_dirs */
 };
 
 /* The name of the group of profiles whose names carry no request. */

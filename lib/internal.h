@@ -33,6 +33,11 @@ int pv_profile_copy(pv_profile *dst, const pv_profile *src);
  * ids and is merged as it is (no pv_profile_rekey pass). */
 int pv_stats_new_child(pv_stats **out, pv_stats *parent, pthread_mutex_t *lock);
 
+/* The key --strip-dirs makes of key (the file's last path component, same
+ * line and name), interned in st; key itself when the file has no '/'.
+ * 0 or PV_ENOMEM. */
+int pv_stats_strip_key(pv_stats *st, uint32_t key, uint32_t *out);
+
 /* Sort rows (entry indices) in place with s; stable.  0 or PV_ENOMEM. */
 int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n);
 

@@ -731,6 +731,9 @@ int pv_samples_new(pv_samples **out);
 void pv_samples_free(pv_samples *s);
 int pv_samples_add(void *arg, const char *name, pv_stats *st, const pv_profile *p);
 int pv_samples_failed(const pv_samples *s); /* out of memory while adding */
+/* Key functions as --strip-dirs shows them (functions whose stripped names
+ * meet are one, their times in a request added); call before adding. */
+void pv_samples_strip_dirs(pv_samples *s);
 
 enum { PV_V_UNCHANGED,
        PV_V_SLOWER,

@@ -380,7 +380,7 @@ static int merge(pv_stats *st, pv_profile *p, int take, pv_ctx *ctx)
 
 /* ---- strip_dirs ---------------------------------------------------------- */
 
-static int strip_key(pv_stats *st, uint32_t key, uint32_t *out)
+int pv_stats_strip_key(pv_stats *st, uint32_t key, uint32_t *out)
 {
 	const pv_key k = st->keys[key];
 	size_t len;
@@ -417,14 +417,14 @@ int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx)
 	for (size_t i = 0; i < t->nentries; i++) {
 		const pv_entry *e = &t->entries[i];
 		uint32_t nk;
-		if ((rc = strip_key(st, e->key, &nk)) < 0)
+		if ((rc = pv_stats_strip_key(st, e->key, &nk)) < 0)
 			goto out;
 		pv_profile_reset(scratch);
 		if ((rc = pv_profile_begin_entry(scratch, nk, e->cc, e->nc, e->tt, e->ct)) < 0)
 			goto out;
 		for (uint32_t id = e->first_edge; id; id = t->edges[id].next) {
 			pv_edge c = t->edges[id];
-			if ((rc = strip_key(st, c.caller, &c.caller)) < 0 ||
+			if ((rc = pv_stats_strip_key(st, c.caller, &c.caller)) < 0 ||
 			    (rc = pv_profile_add_caller(scratch, &c)) < 0)
 				goto out;
 		}

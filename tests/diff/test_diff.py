@@ -107,6 +107,11 @@ def test_slowdown(pv):
     fn = [l for l in text.splitlines() if l.endswith("diff_app.py:62(search)")]
     check("(a) text: search()'s row says slower with a p-value",
           fn and re.search(r"\sslower\s+\S+\s+/srv/app/diff_app.py:62\(search\)$", fn[0]), fn or text[:900])
+    code, text, err = run(pv, set_path("slow"), "--diff", set_path("base"), "-n", "3", "--strip-dirs")
+    fn = [l for l in text.splitlines() if l.endswith("(search)")]
+    check("(a) --strip-dirs: the endpoint tables name search() stripped, with the same verdict",
+          code == 0 and fn and re.search(r"\sslower\s+\S+\s+diff_app.py:62\(search\)$", fn[0]) and
+          "/srv/app/" not in text and "/usr/lib/" not in text, fn or text[:900])
 
 
 def test_gate(pv):
