@@ -469,6 +469,9 @@ int options_parse(struct options *o, int argc, char **argv)
 			  "formats (svg, speedscope, folded, pprof), not -f %s",
 			  o->writer->name);
 	}
+	/* the HTML page's differential flame graph: as big as its other trees */
+	if ((o->writer->flags & PV_W_DIFF_TREE) && !o->tree.max_frames)
+		o->tree.max_frames = 5000;
 	if (maxoutput && o->writer != &pv_writer_folded && o->writer != &pv_writer_speedscope)
 		die_usage("--max-output applies to -f folded and -f speedscope, not -f %s", o->writer->name);
 	if (!maxoutput) /* a chain of N functions writes N * N frames: bound the bytes */

@@ -566,7 +566,8 @@ static int run_diff(struct options *o)
 		status = -EXIT_INPUT;
 		goto out;
 	}
-	if ((o->writer->flags & PV_W_TREE) && (status = diff_trees(o, &h, st, &tc, &hb, base, &tb)) < 0)
+	if ((o->writer->flags & (PV_W_TREE | PV_W_DIFF_TREE)) &&
+	    (status = diff_trees(o, &h, st, &tc, &hb, base, &tb)) < 0)
 		goto out;
 	char sum[1024], what_base[1024];
 	summary(sum, sizeof(sum), o, &res, refused, o->inputs, o->ninputs);

@@ -20,7 +20,15 @@
  *                "tree": TREE, "inv": TREE}],        scope 0: everything read
  *    "endpoints": [{"name", "scope" (-1: none), "profiles", "total", "mean", "p50",
  *                   "p95", "max", "calls", "top": fid, "durations": [F]}],
- *    "diff": null | {...}}
+ *    "diff": null | {"base": S, "cur": S, "nbase", "ncur", "before", "after",
+ *             "adj_b", "adj_c", "adjusted", "unadjusted", "mix", "threshold",
+ *             "alpha", "one_group", "verdicts": [S],
+ *             "endpoints": [{"name", "verdict" (index), "nb", "nc", "p50_b",
+ *                            "p50_c", "p95_b", "p95_c", "mean_b", "mean_c",
+ *                            "shift", "p", "nfn", "nchanged",
+ *                            "fns": [fid, verdict, tt_b, tt_c, p, ...]}],
+ *             "flame": TREE + "before", "after" (self ns per request),
+ *                      "matched" (0: new) per frame, or null}}
  *
  *   TREE = {"fn": [fid or -(label+1)], "parent": [i], "w": [F], "self": [F],
  *           "flags": [1 estimated | 2 recursion folded | 4 merged],
@@ -35,6 +43,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "flamediff.h"
 #include "html_page.h"
 #include "jsonw.h"
 #include "writer.h"
@@ -240,7 +249,7 @@ static void w_funcs(struct hw *h)
 
 /* A tree: frames in depth-first order (parent first, siblings in the
  * tree's order: heaviest first, merged last), weights in ticks. */
-static void w_tree(struct hw *h, const pv_tree *t)
+static void w_tree(struct hw *h, const pv_tree *t, const flame_diff *fd)
 {
 	pv_out *o = h->o;
 	size_t n = t->nframes;
@@ -332,6 +341,22 @@ static void w_tree(struct hw *h, const pv_tree *t)
 		else
 			out_u64(o, (uint64_t)(c + 0.5));
 	}
+	if (fd) { /* the differential graph: self per request before and after, in ns */
+		int cur = 1;
+		for (int side = 0; side < 3; side++) {
+			out_s(o, side == 0 ? "],\n\"before\":[" : side == 1 ? "],\n\"after\":["
+									    : "],\n\"matched\":[");
+			for (size_t j = 0; j < k; j++) {
+				uint32_t i = ord[j];
+				if (j)
+					out_c(o, ',');
+				if (side == 2)
+					out_c(o, fd->match[i] == PV_NOFRAME ? '0' : '1');
+				else
+					j_ns(o, ((side == 0) == cur ? fd->other[i] : fd->self[i]) * 1e-6);
+			}
+		}
+	}
 	out_s(o, "]}");
 	free(ord);
 	free(at);
@@ -361,7 +386,7 @@ static void w_trees(struct hw *h, pv_stats *st, const pv_groups *g, pv_ctx *ctx)
 		else if (ctx->code == PV_ENOMEM)
 			h->oom = 1;
 		if (use)
-			w_tree(h, use);
+			w_tree(h, use, NULL);
 		else
 			out_s(o, "null");
 		if (!inv && use) {
@@ -492,83 +517,115 @@ static void w_endpoints(struct hw *h, const pv_views *v)
 
 /* ---- the diff -------------------------------------------------------- */
 
-static const pv_reqrow *row_named(const pv_reqview *rv, const char *name)
-{
-	for (size_t i = 0; rv && i < rv->nrows; i++)
-		if (!strcmp(rv->rows[i].endpoint, name))
-			return &rv->rows[i];
-	return NULL;
-}
-
-static void w_diff_endpoint(pv_out *o, const char *name, const pv_reqrow *b, const pv_reqrow *c,
-			    int first)
-{
-	out_s(o, first ? "{\"name\":" : ",\n{\"name\":");
-	jw_cstr(o, name, JW_HTML);
-	out_s(o, ",\"base_profiles\":");
-	out_u64(o, b ? b->profiles : 0);
-	out_s(o, ",\"cur_profiles\":");
-	out_u64(o, c ? c->profiles : 0);
-	out_s(o, ",\"base_mean\":");
-	j_ns(o, b ? b->mean : NAN);
-	out_s(o, ",\"cur_mean\":");
-	j_ns(o, c ? c->mean : NAN);
-	out_c(o, '}');
-}
-
-/* The diff view: the overall line, the endpoints of both requests views
- * side by side (by name), and every function's row. */
-static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts)
+/* The per-endpoint comparison of the text and JSON outputs (pv_epdiff):
+ * the overall figures, then per endpoint its verdict, request times before
+ * and after, p, and the functions the text lists (by the same rule), each
+ * as [fid, verdict, tt before, tt after, p] (verdicts index "verdicts");
+ * and the differential flame graph: the current tree (by endpoint when the
+ * names carry requests) with each frame's self time per request before
+ * and after, matched as -f svg --diff matches them (formats/flamediff.c). */
+static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts, pv_ctx *ctx)
 {
 	pv_out *o = h->o;
-	const pv_diffview *d = v->diff;
-	if (!d) {
+	const pv_diffview *dv = v->diff;
+	const pv_epdiff *d = v->epdiff;
+	if (!dv || !d) {
 		out_s(o, "null");
 		return;
 	}
 	out_s(o, "{\"base\":");
-	jw_cstr(o, opts->base_summary, JW_HTML);
+	jw_cstr(o, opts->base_summary ? opts->base_summary : "", JW_HTML);
 	out_s(o, ",\"cur\":");
-	jw_cstr(o, opts->summary, JW_HTML);
+	jw_cstr(o, opts->summary ? opts->summary : "", JW_HTML);
 	out_s(o, ",\"nbase\":");
-	out_u64(o, d->nbase);
+	out_u64(o, d->nb);
 	out_s(o, ",\"ncur\":");
-	out_u64(o, d->ncur);
+	out_u64(o, d->nc);
 	out_s(o, ",\"before\":");
-	j_ns(o, d->mean_base);
+	j_ns(o, d->mean_b);
 	out_s(o, ",\"after\":");
-	j_ns(o, d->mean_cur);
-	out_s(o, ",\"rel\":");
-	jw_double(o, d->overall);
-	out_s(o, ",\n\"endpoints\":[");
-	const pv_reqview *rc = v->requests, *rb = v->base_requests;
-	int first = 1;
-	for (size_t i = 0; rc && i < rc->nrows; i++, first = 0)
-		w_diff_endpoint(o, rc->rows[i].endpoint, row_named(rb, rc->rows[i].endpoint),
-				&rc->rows[i], first);
-	for (size_t i = 0; rb && i < rb->nrows; i++) {
-		if (row_named(rc, rb->rows[i].endpoint))
-			continue;
-		w_diff_endpoint(o, rb->rows[i].endpoint, &rb->rows[i], NULL, first);
-		first = 0;
-	}
-	out_s(o, "],\n\"rows\":[");
-	for (size_t i = 0; i < d->nrows; i++) {
-		const pv_diffrow *r = &d->rows[i];
-		if (i)
+	j_ns(o, d->mean_c);
+	out_s(o, ",\"adj_b\":");
+	j_ns(o, d->adj_b);
+	out_s(o, ",\"adj_c\":");
+	j_ns(o, d->adj_c);
+	out_s(o, ",\"adjusted\":");
+	jw_double(o, d->adjusted);
+	out_s(o, ",\"unadjusted\":");
+	jw_double(o, d->unadjusted);
+	out_s(o, ",\"mix\":");
+	jw_double(o, d->mix);
+	out_s(o, ",\"threshold\":");
+	jw_double(o, d->threshold);
+	out_s(o, ",\"alpha\":");
+	jw_double(o, d->alpha);
+	out_s(o, ",\"one_group\":");
+	out_c(o, d->one_group ? '1' : '0');
+	out_s(o, ",\"verdicts\":[");
+	for (int k = 0; k <= PV_V_GONE; k++) {
+		if (k)
 			out_c(o, ',');
-		set_src(h, r->from);
-		w_fid(h, r->key);
-		out_c(o, ',');
-		j_ns(o, r->tt_base);
-		out_c(o, ',');
-		j_ns(o, r->tt_cur);
-		out_c(o, ',');
-		j_ns(o, r->change);
-		out_c(o, ',');
-		jw_double(o, r->relative);
+		jw_cstr(o, pv_verdict_names[k], JW_HTML);
 	}
-	out_s(o, "]}");
+	out_s(o, "],\n\"endpoints\":[");
+	for (size_t i = 0; i < d->n; i++) {
+		const pv_eprow *r = &d->rows[i];
+		out_s(o, i ? ",\n{\"name\":" : "{\"name\":");
+		jw_cstr(o, r->endpoint, JW_HTML);
+		out_s(o, ",\"verdict\":");
+		out_i64(o, r->verdict);
+		out_s(o, ",\"nb\":");
+		out_u64(o, r->nb);
+		out_s(o, ",\"nc\":");
+		out_u64(o, r->nc);
+		const double t[] = {r->p50_b, r->p50_c, r->p95_b, r->p95_c, r->mean_b, r->mean_c};
+		static const char *const tn[] = {"p50_b", "p50_c", "p95_b", "p95_c", "mean_b", "mean_c"};
+		for (size_t k = 0; k < 6; k++) {
+			out_s(o, ",\"");
+			out_s(o, tn[k]);
+			out_s(o, "\":");
+			j_ns(o, (k & 1 ? r->nc : r->nb) ? t[k] : NAN);
+		}
+		out_s(o, ",\"shift\":");
+		j_ns(o, r->nb && r->nc ? r->shift : NAN);
+		out_s(o, ",\"p\":");
+		jw_double(o, r->p);
+		out_s(o, ",\"nfn\":");
+		out_u64(o, r->nfn);
+		out_s(o, ",\"nchanged\":");
+		out_u64(o, r->nchanged);
+		out_s(o, ",\"fns\":[");
+		int first = 1;
+		for (size_t j = 0; j < r->nfn; j++) {
+			const pv_epfunc *f = &r->fn[j];
+			if (j >= r->shown && (d->limited || f->verdict == PV_V_UNCHANGED))
+				continue;
+			if (!first)
+				out_c(o, ',');
+			first = 0;
+			set_src(h, f->from);
+			w_fid(h, f->key);
+			out_c(o, ',');
+			out_i64(o, f->verdict);
+			out_c(o, ',');
+			j_ns(o, f->in_base ? f->tt_b : NAN);
+			out_c(o, ',');
+			j_ns(o, f->in_cur ? f->tt_c : NAN);
+			out_c(o, ',');
+			jw_double(o, f->p);
+		}
+		out_s(o, "]}");
+	}
+	out_s(o, "],\n\"flame\":");
+	flame_diff fd = {0};
+	if (v->tree && v->base_tree && flame_diff_build(&fd, v->tree, v->base_tree) == 0)
+		w_tree(h, v->tree, &fd);
+	else
+		out_s(o, "null");
+	h->oom |= v->tree && v->base_tree && !fd.match;
+	flame_diff_free(&fd);
+	(void)ctx;
+	out_c(o, '}');
 }
 
 /* ---- the page -------------------------------------------------------- */
@@ -681,7 +738,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 	out_s(o, "],\n\"endpoints\":[");
 	w_endpoints(&h, v);
 	out_s(o, "],\n\"diff\":");
-	w_diff(&h, v, opts);
+	w_diff(&h, v, opts, ctx);
 	out_s(o, ",\n");
 	w_header(&h, v, opts, h.estimated);
 	w_funcs(&h);
@@ -700,7 +757,7 @@ static int html_write(FILE *fp, const pv_views *v, pv_write_opts *opts, pv_ctx *
 
 const pv_writer pv_writer_html = {
 	.name = "html",
-	.flags = PV_W_GROUPS | PV_W_OWN_ORDER | PV_W_SHORT_NAMES, /* the page sorts */
+	.flags = PV_W_GROUPS | PV_W_OWN_ORDER | PV_W_SHORT_NAMES | PV_W_DIFF_TREE, /* the page sorts */
 	.modes = PV_MODE_STATS | PV_MODE_DIFF,
 	.help = "one self-contained HTML page (tables, flame graph, callers/callees)",
 	.write = html_write,

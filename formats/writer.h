@@ -82,6 +82,8 @@ enum {
 				  asked (--min-share, --max-depth; --max-frames
 				  defaults to a million); no --inverted, --match,
 				  --exclude */
+	PV_W_DIFF_TREE = 64,   /* --diff: needs pv_views.tree and base_tree (the HTML
+				  page's differential flame graph) */
 };
 
 /* An output format: formats/<name>.c defines one, formats/writers.c lists it. */

@@ -26,14 +26,15 @@
 		e.durations = (e.durations || []).map(sec);
 	});
 	if (D.diff) {
-		D.diff.before = sec(D.diff.before);
-		D.diff.after = sec(D.diff.after);
+		['before', 'after', 'adj_b', 'adj_c'].forEach(function (k) { D.diff[k] = sec(D.diff[k]); });
 		D.diff.endpoints.forEach(function (e) {
-			e.base_mean = sec(e.base_mean);
-			e.cur_mean = sec(e.cur_mean);
-			var both = e.base_mean != null && e.cur_mean != null;
-			e.change = both ? e.cur_mean - e.base_mean : null;
-			e.rel = both && e.base_mean ? e.change / e.base_mean : null;
+			['p50_b', 'p50_c', 'p95_b', 'p95_c', 'mean_b', 'mean_c', 'shift'].forEach(function (k) { e[k] = sec(e[k]); });
+			var a = e.fns, fns = [];
+			for (var i = 0; i + 4 < a.length; i += 5)
+				fns.push({ fid: a[i], verdict: D.diff.verdicts[a[i + 1]] || '', base: sec(a[i + 2]), cur: sec(a[i + 3]), p: a[i + 4], endpoint: e.name });
+			fns.forEach(function (r) { r.change = r.base != null && r.cur != null ? r.cur - r.base : r.cur != null ? r.cur : r.base != null ? -r.base : null; });
+			e.fns = fns;
+			e.verdictName = D.diff.verdicts[e.verdict] || '';
 		});
 	}
 
@@ -302,6 +303,7 @@
 		functionsTable();
 		sandwich();
 		drawFlame();
+		diffScope();
 	}
 
 	/* ---- endpoints -------------------------------------------------- */
@@ -592,46 +594,169 @@
 		drawFlame();
 	}
 
-	/* ---- diff ------------------------------------------------------- */
+	/* ---- diff ----------------------------------------------------- */
 
+	/* The per-endpoint comparison the text and JSON outputs print (verdicts
+	 * from lib/diffep.c: a change beyond the threshold that the Holm-
+	 * corrected Mann-Whitney test also finds), scoped like the rest of the
+	 * page: an endpoint's scope shows its comparison and its part of the
+	 * differential flame graph. */
 	function changeCls(v) { return v > 0 ? 'num up' : v < 0 ? 'num down' : 'num'; }
+	function verdictCls(v) { return 'verdict v-' + v; }
+	function fmtP(p) { return p == null || !isFinite(p) ? '' : p < 1e-3 ? p.toExponential(1) : p.toPrecision(2); }
+	function fmtRel(b, c) {
+		if (b == null || c == null || !b) return '';
+		var r = (c - b) / b;
+		return (r > 0 ? '+' : '') + fmtPct(r);
+	}
+
+	var diffEndpoints = null, diffFunctions = null;
+
+	/* the diff's endpoint of the page's scope, or null (all profiles) */
+	function diffEndpoint() {
+		var X = D.diff;
+		if (X.one_group) return X.endpoints[0] || null;
+		if (state.scope === 0) return null;
+		var name = scope().name;
+		for (var i = 0; i < X.endpoints.length; i++)
+			if (X.endpoints[i].name === name) return X.endpoints[i];
+		return null;
+	}
 
 	function diffSection() {
 		var X = D.diff;
 		if (!X) return;
 		$('diff-sec').hidden = false;
-		$('diff-overall').textContent = 'Mean request time ' + fmtTime(X.before) + ' in ' + X.base + ' (' + fmtInt(X.nbase) + ' profiles), ' +
-			fmtTime(X.after) + ' in ' + X.cur + ' (' + fmtInt(X.ncur) + ' profiles)' +
-			(X.rel != null ? ' (' + (X.rel > 0 ? '+' : '') + fmtPct(X.rel) + ')' : '') + '.';
-		var et = new Table($('diff-endpoints'), [
+		var adj = X.adjusted, un = X.unadjusted;
+		$('diff-overall').textContent = 'Mean request time ' + fmtTime(X.before) + ' in ' + X.base + ' (' + fmtInt(X.nbase) + ' requests), ' +
+			fmtTime(X.after) + ' in ' + X.cur + ' (' + fmtInt(X.ncur) + ' requests).  Overall, mix-adjusted: ' +
+			(adj != null && isFinite(adj) ? (adj > 0 ? '+' : '') + fmtPct(adj) : 'n/a') +
+			(un != null && isFinite(un) ? '; unadjusted ' + (un > 0 ? '+' : '') + fmtPct(un) : '') +
+			(X.mix != null && isFinite(X.mix) ? '; traffic mix alone ' + (X.mix > 0 ? '+' : '') + fmtPct(X.mix) : '') + '.';
+		diffEndpoints = new Table($('diff-endpoints'), [
 			{ label: 'endpoint', key: function (e) { return e.name; }, show: function (e) { return e.name; }, cls: function () { return 'fn'; } },
-			numCol('profiles before', function (e) { return e.base_profiles; }, fmtInt),
-			numCol('profiles after', function (e) { return e.cur_profiles; }, fmtInt),
-			numCol('mean before', function (e) { return e.base_mean; }),
-			numCol('mean after', function (e) { return e.cur_mean; }),
-			{ label: 'change', num: true, key: function (e) { return e.change; }, show: function (e) { return e.change == null ? '' : fmtSigned(e.change); }, cls: function (e) { return changeCls(e.change); } },
-			{ label: 'change %', num: true, key: function (e) { return e.rel; }, show: function (e) { return e.rel == null ? '' : (e.rel > 0 ? '+' : '') + fmtPct(e.rel); }, cls: function (e) { return changeCls(e.rel); } },
-		], { sort: 5, dir: -1 });
-		et.set(X.endpoints || []);
-		var rows = [];
-		for (var i = 0; i + 4 < X.rows.length; i += 5)
-			rows.push({ fid: X.rows[i], base: sec(X.rows[i + 1]), cur: sec(X.rows[i + 2]), change: sec(X.rows[i + 3]), rel: X.rows[i + 4] });
-		var ft = new Table($('diff-functions'), [
-			numCol('before', function (r) { return r.base; }, null, 'internal time per profile in the base'),
-			numCol('after', function (r) { return r.cur; }, null, 'internal time per profile now'),
-			{ label: 'change', num: true, key: function (r) { return Math.abs(r.change); }, title: 'sorted by absolute change', show: function (r) { return fmtSigned(r.change); }, cls: function (r) { return changeCls(r.change); } },
-			{ label: 'change %', num: true, key: function (r) { return r.rel; }, show: function (r) { return r.rel == null ? (r.cur ? 'new' : '') : (r.rel > 0 ? '+' : '') + fmtPct(r.rel); }, cls: function (r) { return changeCls(r.change); } },
+			{ label: 'verdict', key: function (e) { return e.verdict; }, show: function (e) { return e.verdictName; }, cls: function (e) { return verdictCls(e.verdictName); },
+				title: 'slower/faster: a change beyond ' + fmtPct(X.threshold) + ' that the Mann-Whitney U test (Holm-corrected) finds, p < ' + X.alpha },
+			numCol('before', function (e) { return e.nb; }, fmtInt, 'requests in the base'),
+			numCol('after', function (e) { return e.nc; }, fmtInt, 'requests now'),
+			numCol('p50 before', function (e) { return e.p50_b; }),
+			numCol('p50 after', function (e) { return e.p50_c; }),
+			{ label: 'p50 change', num: true, key: function (e) { return e.p50_b ? (e.p50_c - e.p50_b) / e.p50_b : null; }, show: function (e) { return fmtRel(e.p50_b, e.p50_c); }, cls: function (e) { return changeCls(e.p50_c - e.p50_b); } },
+			numCol('p95 before', function (e) { return e.p95_b; }),
+			numCol('p95 after', function (e) { return e.p95_c; }),
+			numCol('mean before', function (e) { return e.mean_b; }),
+			numCol('mean after', function (e) { return e.mean_c; }),
+			numCol('p', function (e) { return e.p; }, fmtP, 'Holm-corrected p of the Mann-Whitney U test'),
+		], { id: function (e) { return e.name; }, onpick: function (e) {
+			for (var i = 1; i < SCOPES.length; i++)
+				if (SCOPES[i].name === e.name) return setScope(state.scope === i ? 0 : i);
+		} });
+		diffEndpoints.set(X.endpoints);
+		diffFunctions = new Table($('diff-functions'), [
+			{ label: 'endpoint', key: function (r) { return r.endpoint; }, show: function (r) { return r.endpoint; }, cls: function () { return 'fn'; } },
+			{ label: 'verdict', key: function (r) { return r.verdict; }, show: function (r) { return r.verdict; }, cls: function (r) { return verdictCls(r.verdict); } },
+			numCol('before', function (r) { return r.base; }, null, 'internal time per request in the base'),
+			numCol('after', function (r) { return r.cur; }, null, 'internal time per request now'),
+			{ label: 'change', num: true, key: function (r) { return r.change == null ? null : Math.abs(r.change); }, title: 'sorted by absolute change', show: function (r) { return r.change == null ? '' : fmtSigned(r.change); }, cls: function (r) { return changeCls(r.change); } },
+			{ label: 'change %', num: true, key: function (r) { return r.base ? (r.cur - r.base) / r.base : null; }, show: function (r) { return r.base == null ? 'new' : r.cur == null ? 'gone' : fmtRel(r.base, r.cur); }, cls: function (r) { return changeCls(r.change); } },
+			numCol('p', function (r) { return r.p; }, fmtP, 'Holm-corrected p (empty: under the floor, not tested)'),
 			fnCol(function (r) { return r.fid; }),
-		], { sort: 2, dir: -1, id: function (r) { return r.fid; }, onpick: function (r) { select(r.fid); } });
-		function filt() {
-			var re = regexOf($('diff-filter'));
-			if (re === undefined) return;
+		], { sort: 4, dir: -1, id: function (r) { return r.fid; }, onpick: function (r) { select(r.fid); } });
+		$('diff-filter').addEventListener('input', diffScope);
+		$('diff-flame').addEventListener('click', function (ev) {
+			var d = ev.target.closest('.fr');
+			if (d && d.hasAttribute('data-f')) select(+d.getAttribute('data-f'));
+		});
+		diffScope();
+	}
+
+	/* the diff section for the page's scope */
+	function diffScope() {
+		var X = D.diff;
+		if (!X) return;
+		var E = diffEndpoint();
+		diffEndpoints.select(E ? E.name : null);
+		var v = $('diff-verdict');
+		v.replaceChildren();
+		if (E) {
+			v.appendChild(document.createTextNode(E.name + ': '));
+			v.appendChild(el('span', verdictCls(E.verdictName), E.verdictName));
+			v.appendChild(document.createTextNode(', p50 ' + fmtTime(E.p50_b) + ' \u2192 ' + fmtTime(E.p50_c) + ' (' + fmtRel(E.p50_b, E.p50_c) + ')' +
+				', p95 ' + fmtTime(E.p95_b) + ' \u2192 ' + fmtTime(E.p95_c) + ', mean ' + fmtTime(E.mean_b) + ' \u2192 ' + fmtTime(E.mean_c) +
+				(E.p != null && isFinite(E.p) ? ', p = ' + fmtP(E.p) : '') + '; ' + fmtInt(E.nchanged) + ' of ' + fmtInt(E.nfn) + ' functions changed.'));
+		} else {
+			var n = X.endpoints.filter(function (e) { return e.verdict !== 0; }).length;
+			v.textContent = state.scope === 0 ? n + ' of ' + X.endpoints.length + ' endpoints changed; choose one to scope the page to it.' :
+				'No comparison for ' + scope().name + '.';
+		}
+		var rows = [];
+		(E ? [E] : X.endpoints).forEach(function (e) { rows = rows.concat(e.fns); });
+		var re = regexOf($('diff-filter'));
+		if (re !== undefined) {
 			var shown = re ? rows.filter(function (r) { return re.test(fname(r.fid)); }) : rows;
 			$('diff-count').textContent = re ? shown.length + ' of ' + rows.length + ' functions match' : rows.length + ' functions';
-			ft.set(shown);
+			diffFunctions.set(shown);
 		}
-		$('diff-filter').addEventListener('input', filt);
-		filt();
+		drawDiffFlame(E);
+	}
+
+	/* The -f svg --diff colours (formats/svg.c: diff_colour): red where
+	 * the self time per request grew, blue where it shrank, by the change
+	 * over the largest change in the graph. */
+	function diffColour(before, after, maxd) {
+		var k = maxd > 0 ? (after - before) / maxd : 0;
+		k = Math.max(-1, Math.min(1, k));
+		var fade = 235 - Math.trunc(190 * Math.abs(k));
+		return k > 0 ? 'rgb(255,' + fade + ',' + fade + ')' : k < 0 ? 'rgb(' + fade + ',' + fade + ',255)' : 'rgb(235,235,235)';
+	}
+
+	/* the current tree, widths as now; an endpoint's scope shows its frame */
+	function drawDiffFlame(E) {
+		var host = $('diff-flame'), T = D.diff.flame;
+		host.replaceChildren();
+		$('diff-flame-sec').hidden = !T;
+		if (!T) return;
+		layout(T);
+		var n = T.fn.length, x = T._x, w = T.w, par = T.parent, depth = T._depth, z = -1;
+		if (E && !D.diff.one_group)
+			for (var i = 0; i < n; i++)
+				if (T.fn[i] < 0 && depth[i] === 1 && T.labels[-T.fn[i] - 1] === E.name) { z = i; break; }
+		var maxd = 0, inZ = new Uint8Array(n), drawn = [], top = 0;
+		for (i = 0; i < n; i++) {
+			var dl = Math.abs(T.after[i] - T.before[i]);
+			if (dl > maxd) maxd = dl;
+		}
+		var zx = z >= 0 ? x[z] : 0, zw = z >= 0 ? w[z] : T._total, W = host.clientWidth || 1000;
+		if (!(zw > 0)) zw = 1;
+		for (i = 0; i < n; i++) {
+			inZ[i] = z < 0 || i === z || (par[i] >= 0 && inZ[par[i]]) ? 1 : 0;
+			if (!inZ[i] || w[i] < zw / W) continue;
+			drawn.push(i);
+			if (depth[i] > top) top = depth[i];
+		}
+		var d0 = z >= 0 ? depth[z] : 0, frag = document.createDocumentFragment();
+		for (var k = 0; k < drawn.length; k++) {
+			i = drawn[k];
+			var d = document.createElement('div'), name = frameName(T, i), fl = T.flags[i];
+			var b = T.before[i] || 0, a = T.after[i] || 0, width = w[i] / zw;
+			d.className = 'fr' + (fl & 1 ? ' dest' : '');
+			d.style.left = ((x[i] - zx) / zw * 100) + '%';
+			d.style.width = (width * 100) + '%';
+			d.style.top = ((top - depth[i]) * ROWH) + 'px';
+			d.style.backgroundColor = diffColour(b, a, maxd);
+			d.setAttribute('data-i', i);
+			d.setAttribute('data-before', b);
+			d.setAttribute('data-after', a);
+			if (T.fn[i] >= 0) d.setAttribute('data-f', T.fn[i]);
+			if (width * W > 30) d.textContent = name;
+			d.title = name + '\nself per request: before ' + fmtTime(b * NS) + ', after ' + fmtTime(a * NS) +
+				(T.matched[i] ? '' : ' (new)') + '\n' + (fl & 1 ? 'estimated: a function on this path has several callers' : 'exact') +
+				(T.fn[i] >= 0 ? '\n' + fpath(T.fn[i]) : '');
+			frag.appendChild(d);
+		}
+		host.style.height = ((top - d0 + 1) * ROWH + 2) + 'px';
+		host.appendChild(frag);
+		$('diff-flame-info').textContent = (z >= 0 ? 'Endpoint ' + E.name + ': ' : '') + fmtInt(drawn.length) + ' frames drawn, widths from the current set';
 	}
 
 	/* ---- wiring ----------------------------------------------------- */

@@ -307,6 +307,11 @@ def check_report(d, name, path, pv, inputs, shots, xss=False, diff=False, messag
         th.click()
         v = col_values(d, "diff-functions", i)
         check(v == sorted(v, reverse=True), "%s: diff table sorts by 'after'" % name)
+        if xss:
+            ep = d.find_element(By.ID, "diff-endpoints").text
+            check(IMG_NAME in ep, "%s: the markup endpoint name shows as text in the diff's endpoints" % name)
+            fl = d.execute_script("return Array.from(document.querySelectorAll('#diff-flame .fr')).map(e => e.title).join('\\n')")
+            check(fl and "self per request: before" in fl, "%s: the differential flame graph is drawn" % name)
         if shots:
             d.find_element(By.ID, "diff-sec").location_once_scrolled_into_view
             d.save_screenshot(os.path.join(shots, name + "-6-diff.png"))
@@ -332,6 +337,75 @@ def check_report(d, name, path, pv, inputs, shots, xss=False, diff=False, messag
             if u != url:
                 reqs.append(u)
     check(res == [] and reqs == [], "%s: no network request (resources %r, requests %r)" % (name, res, reqs[:3]))
+
+
+def check_diff_slow(d, pv, tmp, shots):
+    """testdata/diff's slow case (search() made ~4x slower): the page's diff
+    section gives the per-endpoint verdicts of -f json, scoped by endpoint,
+    and a differential flame graph with search() red."""
+    name = "diff-slow"
+    print("== %s" % name)
+    args = ["testdata/diff/slow.tar.xz", "--diff", "testdata/diff/base.tar.xz"]
+    path = os.path.join(tmp, name + ".html")
+    run(pv, *args, "-f", "html", "-o", path)
+    want = {e["endpoint"]: e["verdict"] for e in json.loads(run(pv, *args, "-f", "json"))["endpoints"]}
+    d.get_log("browser")
+    d.get("file://" + path)
+    check(d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1", "%s: the page is drawn" % name)
+    got = {}
+    for tr in rows(d, "diff-endpoints"):
+        tds = tr.find_elements(By.TAG_NAME, "td")
+        got[tds[0].text] = tds[1].text
+    check(got == want, "%s: the endpoints' verdicts are -f json's (%r)" % (name, got))
+    check(got.get("GET /api/search") == "slower", "%s: GET /api/search is slower" % name)
+    overall = d.find_element(By.ID, "diff-overall").text
+    check("mix-adjusted: +91.0%" in overall, "%s: overall mix-adjusted +91.0%% as the text says (%s)" % (name, overall))
+
+    def choose(endpoint):
+        for tr in rows(d, "endpoints"):
+            if tr.find_elements(By.TAG_NAME, "td")[0].text == endpoint:
+                tr.click()
+                return True
+        return False
+
+    check(choose("GET /api/search"), "%s: the search endpoint is in the endpoints table" % name)
+    scope = d.find_element(By.ID, "scope").text
+    verdict = d.find_element(By.ID, "diff-verdict").text
+    check("GET /api/search" in scope and verdict.startswith("GET /api/search: slower"),
+          "%s: scoped to search, the diff says slower (%s)" % (name, verdict))
+    fns = rows(d, "diff-functions")
+    eps = {tr.find_elements(By.TAG_NAME, "td")[0].text for tr in fns}
+    first = fns[0].find_elements(By.CSS_SELECTOR, "td") if fns else []
+    check(eps == {"GET /api/search"}, "%s: the functions table holds search's functions only" % name)
+    check(first and first[1].text == "slower" and first[-1].text.endswith("(search)"),
+          "%s: search() first, slower (%s)" % (name, [t.text for t in first]))
+    frames = d.execute_script("""
+        return Array.from(document.querySelectorAll('#diff-flame .fr')).map(e =>
+            [e.textContent, e.title, getComputedStyle(e).backgroundColor, e.classList.contains('dest'),
+             getComputedStyle(e).outlineStyle]);""")
+    red = [f for f in frames if f[1].split("\n")[0].endswith("(search)")]
+    check(red and red[0][2] == "rgb(255, 45, 45)", "%s: search()'s frame is the reddest (%s)" % (name, red and red[0][2]))
+    m = re.search(r"before ([0-9.]+) (ms|\u00b5s), after ([0-9.]+) (ms|\u00b5s)", red[0][1] if red else "")
+    check(m and m.group(1, 2) == ("6.18", "ms") and m.group(3, 4) == ("25.3", "ms"),
+          "%s: hover gives before 6.18 ms, after 25.3 ms per request (%s)" % (name, red and red[0][1]))
+    check(any(f[3] for f in frames) and all(f[3] == (f[4] == "dashed") for f in frames),
+          "%s: estimated frames, and only they, are dashed" % name)
+    check(all("/api/users" not in f[1].split("\n")[0] for f in frames),
+          "%s: the graph shows the search endpoint's frames only" % name)
+    if shots:
+        d.find_element(By.ID, "diff-sec").location_once_scrolled_into_view
+        d.save_screenshot(os.path.join(shots, name + "-search.png"))
+
+    unchanged = next(e for e, v in want.items() if v == "unchanged")
+    check(choose(unchanged), "%s: %s is in the endpoints table" % (name, unchanged))
+    verdict = d.find_element(By.ID, "diff-verdict").text
+    check(verdict.startswith(unchanged + ": unchanged"), "%s: scoped to %s, the diff says unchanged (%s)" % (name, unchanged, verdict))
+    frames = d.execute_script("return Array.from(document.querySelectorAll('#diff-flame .fr')).map(e => getComputedStyle(e).backgroundColor)")
+    check(frames and "rgb(255, 45, 45)" not in frames, "%s: no deep red frame in %s's graph" % (name, unchanged))
+    d.find_element(By.ID, "scope-all").click()
+    check(len(rows(d, "diff-functions")) > len(fns), "%s: all profiles: every endpoint's functions" % name)
+    errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    check(not errors, "%s: no console errors or warnings %s" % (name, errors[:3]))
 
 
 def main():
@@ -366,6 +440,7 @@ def main():
                       "%s: profview reports the broken input (%d lines on stderr)" % (name, len(messages)))
                 base_inputs = [x for x in inputs if x != "--diff"][:1]
                 check_report(d, name, path, pv, base_inputs, a.shots, messages=messages, **kw)
+            check_diff_slow(d, pv, tmp, a.shots)
         finally:
             d.quit()
     finally:

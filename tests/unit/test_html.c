@@ -29,6 +29,48 @@ static pv_stats *load(const char *input, pv_groups *g)
 	return st;
 }
 
+/* Both per-request hooks of a --diff load: groups and samples. */
+struct hooks {
+	pv_groups *g;
+	pv_samples *s;
+};
+
+static int seen_both(void *arg, const char *name, pv_stats *st, const pv_profile *p)
+{
+	struct hooks *h = arg;
+	pv_samples_add(h->s, name, st, p);
+	return pv_groups_add(h->g, name, st, p);
+}
+
+static pv_stats *load_diff(const char *input, struct hooks *h)
+{
+	pv_stats *st;
+	pv_load_result res;
+	pv_load_opts o = {.readers = readers, .on_error = on_error, .threads = 1, .seen = seen_both, .arg = h};
+	assert_int_equal(pv_groups_new(&h->g, 1), 0);
+	assert_int_equal(pv_samples_new(&h->s), 0);
+	assert_int_equal(pv_stats_new(&st), 0);
+	assert_int_equal(pv_load(st, &input, 1, &o, &res), 0);
+	assert_int_equal(res.failed, 0);
+	return st;
+}
+
+/* The tree by endpoint, as the CLI builds it for --diff -f html. */
+static pv_tree *group_tree(pv_groups *g)
+{
+	pv_stats **sts = NULL;
+	const char **names = NULL;
+	size_t n = 0;
+	pv_tree *t = NULL;
+	pv_ctx ctx = {0};
+	pv_tree_opts o = {.min_share = -1, .max_frames = 5000};
+	assert_int_equal(pv_groups_order(g, &sts, &names, &n), 0);
+	assert_int_equal(pv_tree_build_groups(&t, sts, names, n, &o, &ctx), 0);
+	free(sts);
+	free(names);
+	return t;
+}
+
 /* The page for v, NUL-terminated; *data points at the JSON, *dlen its length. */
 static char *page(const pv_views *v, const char **data, size_t *dlen)
 {
@@ -103,17 +145,19 @@ static void test_html_names_escaped(void **state)
 static void test_html_endpoints_and_diff(void **state)
 {
 	(void)state;
-	pv_groups *g, *gb;
-	assert_int_equal(pv_groups_new(&g, 1), 0);
-	assert_int_equal(pv_groups_new(&gb, 1), 0);
-	pv_stats *st = load("testdata/flask", g), *base = load("testdata/flask", gb);
+	struct hooks h, hb;
+	pv_stats *st = load_diff("testdata/flask", &h), *base = load_diff("testdata/flask", &hb);
+	pv_groups *g = h.g, *gb = hb.g;
 	pv_reqview *rv, *rvb;
 	pv_diffview *dv;
+	pv_epdiff *ed;
 	pv_ctx ctx = {0};
 	assert_int_equal(pv_reqview_build(&rv, g, PV_RQ_TOTAL, (size_t)-1, &ctx), 0);
 	assert_int_equal(pv_reqview_build(&rvb, gb, PV_RQ_TOTAL, (size_t)-1, &ctx), 0);
 	assert_int_equal(pv_diffview_build(&dv, base, st, PV_DS_ABSOLUTE, NULL, &ctx), 0);
-	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .groups = g, .requests = rv, .diff = dv, .base_requests = rvb};
+	assert_int_equal(pv_epdiff_build(&ed, hb.s, base, h.s, st, PV_DS_ABSOLUTE, NULL, 0.05, 10e-6, &ctx), 0);
+	pv_tree *tc = group_tree(g), *tb = group_tree(gb);
+	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .groups = g, .requests = rv, .diff = dv, .base_requests = rvb, .epdiff = ed, .tree = tc, .base_tree = tb};
 	const char *d;
 	size_t n;
 	char *mem = page(&v, &d, &n);
@@ -122,20 +166,39 @@ static void test_html_endpoints_and_diff(void **state)
 	assert_true(ng > 1);
 	/* a scope per endpoint besides "all profiles", each with its trees;
 	 * an endpoint row per endpoint with its durations */
-	assert_int_equal(count(d, n, "\"tree\":{\"tick\":"), ng + 1);
 	assert_int_equal(count(d, n, "\"inv\":{\"tick\":"), ng + 1);
 	assert_int_equal(count(d, n, "\"durations\":["), ng);
 	assert_int_equal(count(d, n, "\"name\":\"GET /api/users/{id}\""), 3); /* scope, row, diff */
-	/* the diff of a set against itself: nothing changed */
+	/* the diff of a set against itself: every endpoint unchanged, 0%, and
+	 * the differential graph with before == after on every frame */
 	assert_int_equal(count(d, n, "\"diff\":{\"base\":\"base\""), 1);
-	assert_int_equal(count(d, n, "\"rel\":0.0,"), 1);
-	assert_int_equal(count(d, n, "\"base_profiles\":"), ng);
+	assert_int_equal(count(d, n, "\"adjusted\":0.0,"), 1);
+	assert_int_equal(count(d, n, "\"verdict\":0,"), ng);
+	assert_int_equal(count(d, n, "\"tree\":{\"tick\":"), ng + 1);
+	const char *fl = strstr(d, "\"flame\":{\"tick\":");
+	assert_non_null(fl);
+	const char *bf = strstr(fl, "\"before\":["), *af = strstr(fl, "\"after\":["), *mf = strstr(fl, "\"matched\":[");
+	assert_non_null(bf);
+	assert_non_null(af);
+	assert_non_null(mf);
+	bf += 10;
+	af += 9;
+	size_t lb = strcspn(bf, "]"), la = strcspn(af, "]");
+	assert_true(lb > 1);
+	assert_int_equal(lb, la);
+	assert_memory_equal(bf, af, lb);
+	assert_int_equal(count(mf, strcspn(mf, "]"), "0"), 0); /* every frame matched */
 	free(mem);
+	pv_tree_free(tc);
+	pv_tree_free(tb);
+	pv_epdiff_free(ed);
 	pv_diffview_free(dv);
 	pv_reqview_free(rv);
 	pv_reqview_free(rvb);
 	pv_groups_free(g);
 	pv_groups_free(gb);
+	pv_samples_free(h.s);
+	pv_samples_free(hb.s);
 	pv_stats_free(st);
 	pv_stats_free(base);
 }
