@@ -3,7 +3,8 @@
  * with gzip, bzip2, xz, zstd, ...) and single compressed files (x.prof.gz),
  * read in place with libarchive, member by member.
  *
- * Members whose name ends in ".prof" are profiles; a single compressed file
+ * Members whose name ends in a reader's suffix (".prof") are profiles, as in
+ * a directory walk; a single compressed file
  * is one profile whatever its name.  Every byte decompressed counts against
  * the member and archive limits, so a small archive that expands without
  * bound (a "zip bomb") is refused with a message instead of filling memory.
@@ -347,10 +348,18 @@ static int ar_open_in(void **h, const char *path, int fd, const unsigned char *h
 	return 0;
 }
 
-static int ends_with_prof(const char *s)
+/* A member name a registered reader declares (formats/readers.c: *.prof),
+ * as a directory walk reads them. */
+static int profile_member(const char *s)
 {
 	size_t n = strlen(s);
-	return n >= 5 && memcmp(s + n - 5, ".prof", 5) == 0;
+	for (const pv_reader *const *r = pv_readers; *r; r++)
+		for (const char *const *x = (*r)->suffixes; x && *x; x++) {
+			size_t k = strlen(*x);
+			if (n >= k && memcmp(s + n - k, *x, k) == 0)
+				return 1;
+		}
+	return 0;
 }
 
 static int ar_next_in(void *h, const char **name, pv_ctx *ctx)
@@ -402,7 +411,7 @@ static int ar_next_in(void *h, const char **name, pv_ctx *ctx)
 		/* cpio's other links: no link name, no data */
 		if (!r->link && la.archive_entry_nlink(e) > 1 && la.archive_entry_size(e) == 0)
 			r->link = "";
-		if (n && ends_with_prof(n) && (r->link || la.archive_entry_filetype(e) == AE_IFREG)) {
+		if (n && profile_member(n) && (r->link || la.archive_entry_filetype(e) == AE_IFREG)) {
 			*name = n;
 			return 1;
 		}

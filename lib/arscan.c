@@ -131,7 +131,7 @@ static void aparse(struct aworker *w, struct aslot *s)
 		return;
 	}
 	if (rc == 0) /* w->names answers with the shared tables' key ids */
-		rc = pv_pick(L->o, s->raw.p, s->raw.len)->read(&s->ctx, w->names, w->prof, s->raw.p, s->raw.len);
+		rc = pv_read_one(L->o, &s->ctx, w->names, w->prof, s->raw.p, s->raw.len);
 	s->rec.len = 0;
 	s->nomem = rc == PV_ENOMEM || pv_rec_put(&s->rec, s->name, rc, w->prof, &s->ctx) < 0;
 	if (s->raw.cap > ((size_t)4 << 20)) { /* a large member: give it back */

@@ -89,6 +89,13 @@ const pv_reader *pv_pick(const pv_load_opts *o, const unsigned char *p, size_t n
 	return o->readers[0]; /* its error says what is wrong */
 }
 
+int pv_read_one(const pv_load_opts *o, pv_ctx *ctx, pv_stats *st, pv_profile *out,
+		const unsigned char *p, size_t n)
+{
+	pv_profile_reset(out);
+	return pv_pick(o, p, n)->read(ctx, st, out, p, n);
+}
+
 const pv_container *pv_container_for(const pv_load_opts *o, const unsigned char *p,
 				     size_t n)
 {
@@ -211,7 +218,7 @@ static int stream_profile(struct loader *L, const char *name, struct buf *mem)
 		return rc;
 	a->single = 1;
 	pv_ctx ctx = {.input = a->path};
-	rc = pv_input_nomem(pv_pick(L->o, mem->p, mem->len)->read(&ctx, L->st, L->prof, mem->p, mem->len),
+	rc = pv_input_nomem(pv_read_one(L->o, &ctx, L->st, L->prof, mem->p, mem->len),
 			    &ctx);
 	L->bytes += mem->len;
 	rc = pv_spill_put(L, (uint32_t)L->narchs, "", rc, L->prof, &ctx);
@@ -338,7 +345,7 @@ int pv_load_inline(struct loader *L, const char *path, const pv_container *c,
 	while ((rc = c->next(h, &name, ctx)) == 1) {
 		ctx->member = NULL;
 		if ((rc = c->read(h, &L->mb.p, &L->mb.cap, &L->mb.len, ctx)) < 0 ||
-		    (rc = pv_pick(L->o, L->mb.p, L->mb.len)->read(ctx, L->st, L->prof, L->mb.p, L->mb.len)) < 0 ||
+		    (rc = pv_read_one(L->o, ctx, L->st, L->prof, L->mb.p, L->mb.len)) < 0 ||
 		    (rc = pv_load_merge(L, name, L->prof, ctx)) < 0)
 			break;
 		n++;
@@ -437,7 +444,7 @@ static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 	const pv_container *c = pv_container_for(L->o, L->b.p, L->b.len);
 	if (c)
 		return pv_load_inline(L, path, c, &L->b, ctx);
-	rc = pv_pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
+	rc = pv_read_one(L->o, ctx, L->st, L->prof, L->b.p, L->b.len);
 	if (rc < 0)
 		return pv_input_nomem(rc, ctx);
 	return pv_load_merge(L, pv_base_name(path), L->prof, ctx);
@@ -464,7 +471,7 @@ static int load_inplace(struct loader *L, const struct source *s, pv_ctx *ctx)
 	int rc = pv_inplace_read(L, s, &L->b, ctx);
 	if (rc == 0) {
 		L->bytes += L->b.len;
-		rc = pv_pick(L->o, L->b.p, L->b.len)->read(ctx, L->st, L->prof, L->b.p, L->b.len);
+		rc = pv_read_one(L->o, ctx, L->st, L->prof, L->b.p, L->b.len);
 	}
 	if (rc < 0)
 		return pv_input_nomem(rc, ctx);

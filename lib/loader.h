@@ -145,6 +145,11 @@ int pv_add_source(struct loader *L, uint64_t at, uint32_t len, uint32_t arch);
 /* The reader whose sniff knows p's first bytes (else the first reader,
  * whose error says what is wrong). */
 const pv_reader *pv_pick(const pv_load_opts *o, const unsigned char *p, size_t n);
+/* Read one dump of n bytes into out with pv_pick's reader.  out is reset
+ * first: the loader hands the same profile to every read, so a reader
+ * need not know it (one that did not reset crashed on its second input). */
+int pv_read_one(const pv_load_opts *o, pv_ctx *ctx, pv_stats *st, pv_profile *out,
+		const unsigned char *p, size_t n);
 /* The last component of path. */
 const char *pv_base_name(const char *path);
 /* A reader or container whose sniff knows p's first bytes: the container

@@ -75,7 +75,7 @@ static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_
 	if (!inplace && pv_container_for(L->o, w->b.p, w->b.len))
 		return 1;
 	/* w->names answers with the shared tables' key ids */
-	rc = pv_pick(L->o, w->b.p, w->b.len)->read(ctx, w->names, p, w->b.p, w->b.len);
+	rc = pv_read_one(L->o, ctx, w->names, p, w->b.p, w->b.len);
 	return rc < 0 ? pv_input_nomem(rc, ctx) : 0;
 }
 

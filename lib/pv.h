@@ -492,7 +492,7 @@ void pv_call_numbers(pv_stats *st, const pv_call *call, pv_int *nc, pv_int *cc, 
 /* ---- request names (lib/reqname.c) ------------------------------------- */
 
 /* What a profile's file name says about its request (lib/reqname.c;
- * the grammar is in the README, "Request names").  werkzeug writes
+ * the grammar is in doc/requests.md, "Request names").  werkzeug writes
  * "{method}.{path}.{elapsed:.0f}ms.{time:.0f}.prof" (0.9-0.14: "%06dms";
  * custom formats often "{time:.6f}" or "{elapsed:.3f}"), django-extensions
  * "{path}.{ms:06d}ms.{time}.prof" (no method). */

@@ -128,7 +128,7 @@ static int fill(pv_request *r, const char *p, size_t plen, const char *el, size_
 	return 1;
 }
 
-/* The grammar (README "Request names"), from the right:
+/* The grammar (doc/requests.md, "Request names"), from the right:
  *   NAME    = PREFIX "." ELAPSED "ms." TIME ".prof"
  *   TIME    = DIGITS [ "." DIGITS ]        {time:.0f}, {time:.6f}, %d, ...
  *   ELAPSED = DIGITS [ "." DIGITS ]        {elapsed:.0f}, {elapsed:.3f}, %06d
