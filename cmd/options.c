@@ -43,7 +43,7 @@ static const char usage_text[] =
 	"      --fail-if RULE       --diff: exit 4 when a significant rise passes RULE:\n"
 	"                           p50:10%%, p95:20%%, mean:5%% (or a time), tottime:0.5ms\n"
 	"                           (a function within an endpoint); repeat for several\n"
-	"      --diff-widths SET    svg --diff: frame widths from current (default) or base\n"
+	"      --diff-widths SET    svg, html --diff: frame widths from current (default) or base\n"
 	"  -i, --interactive        browse in the terminal: functions, callers and callees,\n"
 	"                           endpoints, the call tree (? lists the keys)\n"
 	"      --watch              keep reading the inputs (files, directories) as dumps\n"
@@ -417,8 +417,8 @@ int options_parse(struct options *o, int argc, char **argv)
 		die_usage("--requests and --diff do not go together");
 	if (diffopt && !o->ndiffs)
 		die_usage("--diff-threshold, --diff-floor, --fail-if and --diff-widths apply to --diff");
-	if (widths && o->writer != &pv_writer_svg)
-		die_usage("--diff-widths applies to -f svg, not -f %s", o->writer->name);
+	if (widths && o->writer != &pv_writer_svg && o->writer != &pv_writer_html)
+		die_usage("--diff-widths applies to -f svg and -f html, not -f %s", o->writer->name);
 	snprintf(o->filter_desc, sizeof(o->filter_desc), "%s%s%s%s%s", since ? "--since" : "",
 		 since && (until || endpoint) ? "/" : "", until ? "--until" : "",
 		 until && endpoint ? "/" : "", endpoint ? "--endpoint" : "");

@@ -28,7 +28,9 @@
  *                            "shift", "p", "nfn", "nchanged",
  *                            "fns": [fid, verdict, tt_b, tt_c, p, ...]}],
  *             "flame": TREE + "before", "after" (self ns per request),
- *                      "matched" (0: new) per frame, or null}}
+ *                      "matched" (0: new, or gone with base widths) per
+ *                      frame, or null,
+ *             "widths": "current" | "base" (--diff-widths)}}
  *
  *   TREE = {"fn": [fid or -(label+1)], "parent": [i], "w": [F], "self": [F],
  *           "flags": [1 estimated | 2 recursion folded | 4 merged],
@@ -249,7 +251,7 @@ static void w_funcs(struct hw *h)
 
 /* A tree: frames in depth-first order (parent first, siblings in the
  * tree's order: heaviest first, merged last), weights in ticks. */
-static void w_tree(struct hw *h, const pv_tree *t, const flame_diff *fd)
+static void w_tree(struct hw *h, const pv_tree *t, const flame_diff *fd, int cur)
 {
 	pv_out *o = h->o;
 	size_t n = t->nframes;
@@ -342,7 +344,6 @@ static void w_tree(struct hw *h, const pv_tree *t, const flame_diff *fd)
 			out_u64(o, (uint64_t)(c + 0.5));
 	}
 	if (fd) { /* the differential graph: self per request before and after, in ns */
-		int cur = 1;
 		for (int side = 0; side < 3; side++) {
 			out_s(o, side == 0 ? "],\n\"before\":[" : side == 1 ? "],\n\"after\":["
 									    : "],\n\"matched\":[");
@@ -386,7 +387,7 @@ static void w_trees(struct hw *h, pv_stats *st, const pv_groups *g, pv_ctx *ctx)
 		else if (ctx->code == PV_ENOMEM)
 			h->oom = 1;
 		if (use)
-			w_tree(h, use, NULL);
+			w_tree(h, use, NULL, 1);
 		else
 			out_s(o, "null");
 		if (!inv && use) {
@@ -617,12 +618,18 @@ static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts, p
 		out_s(o, "]}");
 	}
 	out_s(o, "],\n\"flame\":");
+	/* widths from the current set, or with --diff-widths base from the
+	 * base's, so that code the change removed stays visible */
+	int cur = !opts->diff_base_widths;
+	const pv_tree *t = cur ? v->tree : v->base_tree, *other = cur ? v->base_tree : v->tree;
 	flame_diff fd = {0};
-	if (v->tree && v->base_tree && flame_diff_build(&fd, v->tree, v->base_tree) == 0)
-		w_tree(h, v->tree, &fd);
+	if (t && other && flame_diff_build(&fd, t, other) == 0)
+		w_tree(h, t, &fd, cur);
 	else
 		out_s(o, "null");
-	h->oom |= v->tree && v->base_tree && !fd.match;
+	h->oom |= t && other && !fd.match;
+	out_s(o, ",\"widths\":");
+	jw_cstr(o, cur ? "current" : "base", JW_HTML);
 	flame_diff_free(&fd);
 	(void)ctx;
 	out_c(o, '}');

@@ -750,13 +750,13 @@
 			if (T.fn[i] >= 0) d.setAttribute('data-f', T.fn[i]);
 			if (width * W > 30) d.textContent = name;
 			d.title = name + '\nself per request: before ' + fmtTime(b * NS) + ', after ' + fmtTime(a * NS) +
-				(T.matched[i] ? '' : ' (new)') + '\n' + (fl & 1 ? 'estimated: a function on this path has several callers' : 'exact') +
+				(T.matched[i] ? '' : D.diff.widths === 'base' ? ' (gone)' : ' (new)') + '\n' + (fl & 1 ? 'estimated: a function on this path has several callers' : 'exact') +
 				(T.fn[i] >= 0 ? '\n' + fpath(T.fn[i]) : '');
 			frag.appendChild(d);
 		}
 		host.style.height = ((top - d0 + 1) * ROWH + 2) + 'px';
 		host.appendChild(frag);
-		$('diff-flame-info').textContent = (z >= 0 ? 'Endpoint ' + E.name + ': ' : '') + fmtInt(drawn.length) + ' frames drawn, widths from the current set';
+		$('diff-flame-info').textContent = (z >= 0 ? 'Endpoint ' + E.name + ': ' : '') + fmtInt(drawn.length) + ' frames drawn, widths from the ' + (D.diff.widths === 'base' ? 'base (--diff-widths base)' : 'current set');
 	}
 
 	/* ---- wiring ----------------------------------------------------- */

@@ -407,6 +407,20 @@ def check_diff_slow(d, pv, tmp, shots):
     errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
     check(not errors, "%s: no console errors or warnings %s" % (name, errors[:3]))
 
+    # --diff-widths base: the base's tree, the same colours and hover
+    run(pv, *args, "-f", "html", "--diff-widths", "base", "-o", path)
+    d.get("file://" + path)
+    info = d.find_element(By.ID, "diff-flame-info").text
+    frames = d.execute_script("""
+        return Array.from(document.querySelectorAll('#diff-flame .fr')).map(e =>
+            [e.title, getComputedStyle(e).backgroundColor]);""")
+    red = [f for f in frames if f[0].split("\n")[0].endswith("(search)")]
+    check("widths from the base" in info and red and red[0][1] == "rgb(255, 45, 45)" and
+          "before 6.18 ms, after 25.3 ms" in red[0][0],
+          "%s: --diff-widths base: the base's widths, search() red, same hover (%s)" % (name, info))
+    errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    check(not errors, "%s: --diff-widths base: no console errors or warnings %s" % (name, errors[:3]))
+
 
 def main():
     ap = argparse.ArgumentParser()
