@@ -272,27 +272,13 @@ static int cmp_desc(double x, double y)
 				  : 0;
 }
 
+/* the same orders as the flat diff's rows (lib/diffview.c) */
 static int cmp_fn(const void *pa, const void *pb, void *arg)
 {
 	const pv_epfunc *a = pa, *b = pb;
-	int c = 0;
-	switch (*(const int *)arg) {
-	case PV_DS_ABSOLUTE: c = cmp_desc(fabs(a->change), fabs(b->change)); break;
-	case PV_DS_CHANGE: c = cmp_desc(a->change, b->change); break;
-	case PV_DS_RELATIVE: c = cmp_desc(fabs(a->relative), fabs(b->relative)); break;
-	case PV_DS_BASE: c = cmp_desc(a->tt_b, b->tt_b); break;
-	case PV_DS_CURRENT: c = cmp_desc(a->tt_c, b->tt_c); break;
-	default: break;
-	}
-	if (c)
-		return c;
-	size_t al, bl;
-	const char *as = pv_stats_display(a->from, a->key, &al);
-	const char *bs = pv_stats_display(b->from, b->key, &bl);
-	if (!as || !bs)
-		return 0;
-	c = memcmp(as, bs, al < bl ? al : bl);
-	return c ? c : (al > bl) - (al < bl);
+	pv_diffkey ka = {a->change, a->relative, a->tt_b, a->tt_c, a->from, a->key};
+	pv_diffkey kb = {b->change, b->relative, b->tt_b, b->tt_c, b->from, b->key};
+	return pv_diff_cmp(*(const int *)arg, &ka, &kb);
 }
 
 /* changed endpoints first: slower, faster, new, gone; then the largest

@@ -59,11 +59,10 @@ static int cmp_desc(double x, double y)
 				  : 0;
 }
 
-static int cmp_row(const void *pa, const void *pb, void *arg)
+int pv_diff_cmp(int sort, const pv_diffkey *a, const pv_diffkey *b)
 {
-	const pv_diffrow *a = pa, *b = pb;
 	int c = 0;
-	switch (*(const int *)arg) {
+	switch (sort) {
 	case PV_DS_ABSOLUTE: c = cmp_desc(fabs(a->change), fabs(b->change)); break;
 	case PV_DS_CHANGE: c = cmp_desc(a->change, b->change); break;
 	case PV_DS_RELATIVE: c = cmp_desc(fabs(a->relative), fabs(b->relative)); break;
@@ -80,6 +79,14 @@ static int cmp_row(const void *pa, const void *pb, void *arg)
 		return 0;
 	c = memcmp(as, bs, al < bl ? al : bl);
 	return c ? c : (al > bl) - (al < bl);
+}
+
+static int cmp_row(const void *pa, const void *pb, void *arg)
+{
+	const pv_diffrow *a = pa, *b = pb;
+	pv_diffkey ka = {a->change, a->relative, a->tt_base, a->tt_cur, a->from, a->key};
+	pv_diffkey kb = {b->change, b->relative, b->tt_base, b->tt_cur, b->from, b->key};
+	return pv_diff_cmp(*(const int *)arg, &ka, &kb);
 }
 
 static void numbers(pv_diffrow *r, size_t nb, size_t nc)

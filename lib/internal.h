@@ -38,6 +38,17 @@ int pv_stats_new_child(pv_stats **out, pv_stats *parent, pthread_mutex_t *lock);
  * 0 or PV_ENOMEM. */
 int pv_stats_strip_key(pv_stats *st, uint32_t key, uint32_t *out);
 
+/* One diff row as the --sort orders of --diff see it: the flat diff's rows
+ * (lib/diffview.c) and each endpoint's functions (lib/diffep.c) sort alike.
+ * pv_diff_cmp: <0, 0, >0 for sort (a PV_DS_* key); NaN last, ties by the
+ * shown name. */
+typedef struct pv_diffkey {
+	double change, relative, tt_base, tt_cur;
+	pv_stats *from; /* not const: pv_stats_display fills a cache */
+	uint32_t key;
+} pv_diffkey;
+int pv_diff_cmp(int sort, const pv_diffkey *a, const pv_diffkey *b);
+
 /* Sort rows (entry indices) in place with s; stable.  0 or PV_ENOMEM. */
 int pv_sort_apply(const pv_sort *s, pv_stats *st, uint32_t *rows, size_t n);
 
