@@ -80,6 +80,23 @@ int pv_big_grow(void *ptr, size_t *cap, size_t need, size_t size);
 int pv_big_fit(void *ptr, size_t *cap, size_t n, size_t size);
 void pv_big_free(void *p, size_t cap, size_t size);
 
+/* A reader's input that is a file mapping (load.c maps large files): the
+ * loader names it for this thread (fd: the file, open while the reader
+ * runs), and a reader that has read `off` bytes of `p` calls
+ * pv_release_behind, which unmaps the pages well behind it, so neither
+ * memory nor address space holds what was read.  A reader that must look
+ * back (a marshal reference read again) asks pv_released() how much of p
+ * is gone and reads that part with pv_release_fetch.  For any other
+ * buffer these do nothing (pv_released says 0), so readers call them
+ * unconditionally.  pv_release_end forgets the window and says how many
+ * bytes from the start were unmapped. */
+void pv_release_window(const void *base, size_t len, int fd);
+size_t pv_release_end(void);
+void pv_release_behind(const void *p, size_t off);
+size_t pv_released(const void *p);
+/* Bytes [off, off + n) of the window's file into dst: 0, or -1 (errno). */
+int pv_release_fetch(void *dst, size_t off, size_t n);
+
 /* 64-bit hash of a byte string (used for interning). */
 uint64_t pv_hash_bytes(const void *p, size_t n);
 static inline uint64_t pv_hash_u64(uint64_t x)
