@@ -50,14 +50,14 @@ static void j_edge(pv_out *fp, pv_stats *st, uint32_t key, const pv_edge *c, con
 	out_c(fp, '{');
 	j_key(fp, st, key, ids);
 	out_s(fp, ", \"ncalls\": ");
-	jw_int(fp, c->nc);
+	jw_int(fp, pv_edge_nc(c));
 	if (c->is_tuple) {
 		out_s(fp, ", \"pcalls\": ");
-		jw_int(fp, c->cc);
+		jw_int(fp, pv_edge_cc(c));
 		out_s(fp, ", \"tottime\": ");
-		jw_num(fp, c->tt);
+		jw_num(fp, pv_edge_tt(c));
 		out_s(fp, ", \"cumtime\": ");
-		jw_num(fp, c->ct);
+		jw_num(fp, pv_edge_ct(c));
 	} else {
 		out_s(fp, ", \"pcalls\": null, \"tottime\": null, \"cumtime\": null");
 	}
@@ -132,13 +132,13 @@ static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 		out_s(fp, r ? ",\n  {" : "\n  {");
 		j_key(fp, st, e->key, ids);
 		out_s(fp, ", \"ncalls\": ");
-		jw_int(fp, e->nc);
+		jw_int(fp, pv_entry_nc(e));
 		out_s(fp, ", \"pcalls\": ");
-		jw_int(fp, e->cc);
+		jw_int(fp, pv_entry_cc(e));
 		out_s(fp, ", \"tottime\": ");
-		jw_num(fp, e->tt);
+		jw_num(fp, pv_entry_tt(e));
 		out_s(fp, ", \"cumtime\": ");
-		jw_num(fp, e->ct);
+		jw_num(fp, pv_entry_ct(e));
 		out_s(fp, ", \"callers\": [");
 		size_t items = 0;
 		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
