@@ -56,7 +56,7 @@ TEST_PKGS += golang-go
 TEST_PKGS += tmux
 
 .PHONY: all deps demo-deps readme demo check test unit oracle cli requests export live formats visual html \
-	scale hostile pprof dtoa diff valgrind clean format format-check sanitize bench
+	scale hostile pprof dtoa diff valgrind clean format format-check sanitize bench bench-deps
 all: profview
 
 profview: $(BUILD)/libprofview.a $(CMD_OBJ) $(TUI_OBJ)
@@ -109,6 +109,12 @@ deps:
 
 demo-deps:
 	$(call install,$(DEMO_PKGS))
+
+# make bench: the corpus is the sample Flask app (Debian's python3), GNU time
+# reads peak RSS, the archive rows need bsdtar, zstd and zip.
+BENCH_PKGS := python3-flask time libarchive-tools zstd zip
+bench-deps:
+	$(call install,$(DEMO_PKGS) $(BENCH_PKGS))
 
 # The README's output sample is exactly what this prints (tests/readme/).
 DEMO_CMD := ./profview testdata/flask --short-paths --unit ms --sort tottime --limit 12
@@ -275,7 +281,7 @@ installtest: profview
 
 # Speed and memory against cat and CPython's pstats (writes corpora to /tmp).
 # BENCH_OPTS=--100k adds 100,000-dump archive rows, --million the 10^6-dump row.
-bench: profview
+bench: bench-deps profview
 	bash bench/run.sh $(BENCH_OPTS) $(BENCH_SIZES)
 	bash bench/formats.sh
 	bash bench/html.sh

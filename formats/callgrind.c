@@ -206,14 +206,14 @@ static int disambiguate(struct cg *g)
 static uint64_t edge_cost(struct cg *g, const pv_edge *e, const struct fn *callee, size_t *clamped)
 {
 	if (e->is_tuple)
-		return pv_time_ns(e->ct, clamped);
+		return pv_time_ns(pv_edge_ct(e), clamped);
 	/* profile module: only a count; share the callee's time by calls */
 	if (callee->entry < 0)
 		return 0;
 	const pv_entry *c = pv_stats_entry(g->st, (size_t)callee->entry);
-	if (c->nc <= 0)
+	if (pv_entry_nc(c) <= 0)
 		return 0;
-	double share = pv_num_to_double(c->ct) * (double)e->nc / (double)c->nc;
+	double share = pv_num_to_double(pv_entry_ct(c)) * (double)pv_edge_nc(e) / (double)pv_entry_nc(c);
 	return pv_time_ns(pv_num_from_double(share), clamped);
 }
 
@@ -327,7 +327,7 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 	uint64_t total = 0;
 	for (size_t i = 0; i < g.nfns; i++)
 		if (g.fns[i].entry >= 0)
-			total += pv_time_ns(pv_stats_entry(st, (size_t)g.fns[i].entry)->tt, NULL);
+			total += pv_time_ns(pv_entry_tt(pv_stats_entry(st, (size_t)g.fns[i].entry)), NULL);
 
 	if (!(fp = out_open(file)))
 		goto out;
@@ -345,7 +345,7 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 		put_file(fp, &g, "fl", pv_stats_shown_file(st, k->file));
 		put_fn(fp, &g, "fn", f);
 		uint64_t self = f->entry >= 0
-					? pv_time_ns(pv_stats_entry(st, (size_t)f->entry)->tt, &o->nclamped)
+					? pv_time_ns(pv_entry_tt(pv_stats_entry(st, (size_t)f->entry)), &o->nclamped)
 					: 0;
 		out_u64(fp, (uint64_t)line);
 		out_c(fp, ' ');
@@ -355,7 +355,7 @@ static int cg_write(FILE *file, const pv_views *vs, pv_write_opts *o, pv_ctx *ct
 			struct fn *to = &g.fns[calls[c].to];
 			const pv_edge *e = calls[c].edge;
 			uint64_t cost = edge_cost(&g, e, to, &o->nclamped);
-			pv_int n = e->nc > 0 ? e->nc : 0;
+			pv_int n = pv_edge_nc(e) > 0 ? pv_edge_nc(e) : 0;
 			if (n == 0 && cost == 0)
 				continue; /* nothing to show, and calls=0 misleads readers */
 			const pv_key *tk = pv_stats_key(st, to->key);

@@ -71,17 +71,17 @@ static int csv_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 		  "function,id\n");
 	for (size_t r = 0; r < v->nrows; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
-		c_int(fp, e->nc);
+		c_int(fp, pv_entry_nc(e));
 		out_c(fp, ',');
-		c_int(fp, e->cc);
+		c_int(fp, pv_entry_cc(e));
 		out_c(fp, ',');
-		c_double(fp, pv_num_to_double(e->tt));
+		c_double(fp, pv_num_to_double(pv_entry_tt(e)));
 		out_c(fp, ',');
-		c_double(fp, per_call(e->tt, e->nc));
+		c_double(fp, per_call(pv_entry_tt(e), pv_entry_nc(e)));
 		out_c(fp, ',');
-		c_double(fp, pv_num_to_double(e->ct));
+		c_double(fp, pv_num_to_double(pv_entry_ct(e)));
 		out_c(fp, ',');
-		c_double(fp, per_call(e->ct, e->cc));
+		c_double(fp, per_call(pv_entry_ct(e), pv_entry_cc(e)));
 		if (c_key(fp, st, e->key, ctx) < 0)
 			return ctx->code;
 		out_c(fp, '\n');

@@ -75,7 +75,7 @@ static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 	double nt = o->node_threshold / 100.0, et = o->edge_threshold / 100.0;
 	if (!(total > 0)) /* no self time recorded: scale by the largest cumulative */
 		for (size_t r = 0; r < v->nrows; r++) {
-			double c = pv_num_to_double(pv_stats_entry(st, v->rows[r])->ct);
+			double c = pv_num_to_double(pv_entry_ct(pv_stats_entry(st, v->rows[r])));
 			if (c > total)
 				total = c;
 		}
@@ -91,7 +91,7 @@ static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 	for (size_t r = 0; r < v->nrows; r++) {
 		uint32_t i = v->rows[r];
 		const pv_entry *e = pv_stats_entry(st, i);
-		double cf = share(e->ct, total), sf = share(e->tt, total);
+		double cf = share(pv_entry_ct(e), total), sf = share(pv_entry_tt(e), total);
 		if (cf < nt)
 			continue;
 		node[i] = 1;
@@ -100,7 +100,7 @@ static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 		const char *s = pv_stats_str(st, k->name, &n);
 		const char *file = pv_stats_str(st, pv_stats_shown_file(st, k->file), &fn);
 		char cnt[96];
-		pv_int_format(cnt, e->nc);
+		pv_int_format(cnt, pv_entry_nc(e));
 		fprintf(fp, "  n%u [label=\"", i);
 		if (fn == 1 && file[0] == '~' && k->line == 0) { /* a builtin: its name */
 			d_str(fp, s, n, LABEL_MAX);
@@ -139,13 +139,13 @@ static int dot_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *ctx
 				continue;
 			double f;
 			if (c->is_tuple)
-				f = share(c->ct, total);
+				f = share(pv_edge_ct(c), total);
 			else /* profile module: the callee's time shared by calls */
-				f = e->nc > 0 ? share(e->ct, total) * (double)c->nc / (double)e->nc : 0;
+				f = pv_entry_nc(e) > 0 ? share(pv_entry_ct(e), total) * (double)pv_edge_nc(c) / (double)pv_entry_nc(e) : 0;
 			if (f < et)
 				continue;
 			char cnt[48];
-			pv_int_format(cnt, c->nc);
+			pv_int_format(cnt, pv_edge_nc(c));
 			fprintf(fp, "  n%ld -> n%u [label=\"%.2f%%\\n%s×\", color=", from, i, 100 * f, cnt);
 			colour(fp, f);
 			fprintf(fp, ", arrowsize=%.2f, penwidth=%.2f];\n", 0.5 + sqrt(f > 1 ? 1 : f),

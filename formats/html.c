@@ -428,13 +428,13 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *s
 			out_c(o, ',');
 		w_fid(h, e->key);
 		out_c(o, ',');
-		jw_int(o, e->cc);
+		jw_int(o, pv_entry_cc(e));
 		out_c(o, ',');
-		jw_int(o, e->nc);
+		jw_int(o, pv_entry_nc(e));
 		out_c(o, ',');
-		j_num(o, e->tt);
+		j_num(o, pv_entry_tt(e));
 		out_c(o, ',');
-		j_num(o, e->ct);
+		j_num(o, pv_entry_ct(e));
 	}
 	out_s(o, "],\n\"edges\":[");
 	int first = 1;
@@ -449,16 +449,16 @@ static void w_scope(struct hw *h, const char *name, size_t profiles, pv_stats *s
 			out_c(o, ',');
 			w_fid(h, e->key);
 			out_c(o, ',');
-			jw_int(o, ed->nc);
+			jw_int(o, pv_edge_nc(ed));
 			out_c(o, ',');
 			if (ed->is_tuple) {
-				jw_int(o, ed->cc);
+				jw_int(o, pv_edge_cc(ed));
 				out_c(o, ',');
-				j_num(o, ed->tt);
+				j_num(o, pv_edge_tt(ed));
 				out_c(o, ',');
-				j_num(o, ed->ct);
+				j_num(o, pv_edge_ct(ed));
 			} else { /* the profile module keeps only a count */
-				jw_int(o, ed->nc);
+				jw_int(o, pv_edge_nc(ed));
 				out_s(o, ",null,null");
 			}
 		}

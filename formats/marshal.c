@@ -1050,7 +1050,7 @@ static inline int read_key(rd *r, void *out)
 /* A caller value: (nc, cc, tt, ct) from cProfile, an int from profile. */
 static int read_caller_value(rd *r, void *out)
 {
-	pv_edge *e = out;
+	pv_caller *e = out;
 	obj o;
 	int rc = begin(r, &o);
 	if (rc < 0)
@@ -1118,8 +1118,7 @@ static int read_callers(rd *r, void *unused)
 		struct keyout k = {0};
 		/* read_caller_value sets every field it succeeds on; no "= {0}",
 		 * which gcc turns into a rep stos that cost half of this loop */
-		pv_edge e;
-		e.next = 0;
+		pv_caller e;
 		if ((rc = read_key(r, &k)) < 0 || (rc = read_caller_value(r, &e)) < 0)
 			break;
 		e.caller = k.key;

@@ -145,10 +145,10 @@ static int pstats_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *
 		w_key(&w, e->key);
 		putc(')', fp);
 		putc(5, fp);
-		w_int(&w, e->cc);
-		w_int(&w, e->nc);
-		w_num(&w, e->tt);
-		w_num(&w, e->ct);
+		w_int(&w, pv_entry_cc(e));
+		w_int(&w, pv_entry_nc(e));
+		w_num(&w, pv_entry_tt(e));
+		w_num(&w, pv_entry_ct(e));
 		putc('{', fp);
 		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
 			const pv_edge *c = pv_stats_edge(st, id);
@@ -156,12 +156,12 @@ static int pstats_write(FILE *fp, const pv_views *vs, pv_write_opts *o, pv_ctx *
 			if (c->is_tuple) {
 				putc(')', fp);
 				putc(4, fp);
-				w_int(&w, c->nc);
-				w_int(&w, c->cc);
-				w_num(&w, c->tt);
-				w_num(&w, c->ct);
+				w_int(&w, pv_edge_nc(c));
+				w_int(&w, pv_edge_cc(c));
+				w_num(&w, pv_edge_tt(c));
+				w_num(&w, pv_edge_ct(c));
 			} else {
-				w_int(&w, c->nc);
+				w_int(&w, pv_edge_nc(c));
 			}
 		}
 		putc('0', fp);

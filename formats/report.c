@@ -175,7 +175,7 @@ static void print_stats(pv_out *fp, pv_stats *st, const pv_view *v)
 	for (size_t r = 0; r < v->nrows; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
 		char c[96];
-		size_t n = count_text(c, e->nc, e->cc), len, m = 0;
+		size_t n = count_text(c, pv_entry_nc(e), pv_entry_cc(e)), len, m = 0;
 		if (n < 9) { /* ASCII: bytes are code points */
 			memset(line, ' ', 9 - n);
 			m = 9 - n;
@@ -183,22 +183,22 @@ static void print_stats(pv_out *fp, pv_stats *st, const pv_view *v)
 		memcpy(line + m, c, n);
 		m += n;
 		line[m++] = ' ';
-		m += f8_text(line + m, pv_num_to_double(e->tt), fp->scale);
+		m += f8_text(line + m, pv_num_to_double(pv_entry_tt(e)), fp->scale);
 		line[m++] = ' ';
-		if (e->nc == 0) {
+		if (pv_entry_nc(e) == 0) {
 			memset(line + m, ' ', 8);
 			m += 8;
 		} else {
-			m += f8_text(line + m, pv_num_div_int(e->tt, e->nc), fp->scale);
+			m += f8_text(line + m, pv_num_div_int(pv_entry_tt(e), pv_entry_nc(e)), fp->scale);
 		}
 		line[m++] = ' ';
-		m += f8_text(line + m, pv_num_to_double(e->ct), fp->scale);
+		m += f8_text(line + m, pv_num_to_double(pv_entry_ct(e)), fp->scale);
 		line[m++] = ' ';
-		if (e->cc == 0) {
+		if (pv_entry_cc(e) == 0) {
 			memset(line + m, ' ', 8);
 			m += 8;
 		} else {
-			m += f8_text(line + m, pv_num_div_int(e->ct, e->cc), fp->scale);
+			m += f8_text(line + m, pv_num_div_int(pv_entry_ct(e), pv_entry_cc(e)), fp->scale);
 		}
 		line[m++] = ' ';
 		out_put(fp, line, m);
@@ -252,12 +252,12 @@ static void call_line(pv_out *fp, pv_stats *st, size_t width, uint32_t key, stru
 		if (e->is_tuple) {
 			if (i)
 				spaces(fp, width + 1);
-			size_t cn = count_text(c, e->nc, e->cc);
+			size_t cn = count_text(c, pv_edge_nc(e), pv_edge_cc(e));
 			rjust(fp, c, cn, i ? 9 : 7);
 			out_c(fp, ' ');
-			f8(fp, pv_num_to_double(e->tt));
+			f8(fp, pv_num_to_double(pv_edge_tt(e)));
 			out_c(fp, ' ');
-			f8(fp, pv_num_to_double(e->ct));
+			f8(fp, pv_num_to_double(pv_edge_ct(e)));
 			out_s(fp, "  ");
 			out_put(fp, name, len);
 		} else {
@@ -266,13 +266,13 @@ static void call_line(pv_out *fp, pv_stats *st, size_t width, uint32_t key, stru
 			if (i)
 				spaces(fp, width + 3);
 			out_put(fp, name, len);
-			pv_int_format(c, e->nc);
+			pv_int_format(c, pv_edge_nc(e));
 			out_c(fp, '(');
 			out_s(fp, c);
 			out_s(fp, ") ");
 			long at = pv_stats_find(st, calls[i].key);
 			if (at >= 0)
-				f8(fp, pv_num_to_double(pv_stats_entry(st, (size_t)at)->ct));
+				f8(fp, pv_num_to_double(pv_entry_ct(pv_stats_entry(st, (size_t)at))));
 			else
 				out_s(fp, "       ?"); /* pstats raises KeyError here */
 		}
@@ -388,7 +388,7 @@ static double max_cumtime(pv_stats *st, const pv_view *v)
 {
 	double mx = 0;
 	for (size_t r = 0; r < v->nrows; r++) {
-		double c = pv_num_to_double(pv_stats_entry(st, v->rows[r])->ct);
+		double c = pv_num_to_double(pv_entry_ct(pv_stats_entry(st, v->rows[r])));
 		if (c > mx)
 			mx = c;
 	}

@@ -253,10 +253,10 @@ int pv_graph_build(graph *g, pv_stats *st, const pv_tree_opts *o, uint64_t tick,
 	size_t ne = 0;
 	for (size_t i = 0; i < n; i++) {
 		const pv_entry *e = pv_stats_entry(st, i);
-		g->ct[i] = pv_ticks(e->ct, tick);
-		g->tt[i] = pv_ticks(e->tt, tick);
-		g->ctd[i] = secs(e->ct);
-		g->ncd[i] = e->nc > 0 ? (double)e->nc : 0;
+		g->ct[i] = pv_ticks(pv_entry_ct(e), tick);
+		g->tt[i] = pv_ticks(pv_entry_tt(e), tick);
+		g->ctd[i] = secs(pv_entry_ct(e));
+		g->ncd[i] = pv_entry_nc(e) > 0 ? (double)pv_entry_nc(e) : 0;
 		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
 			long c = pv_stats_find(st, pv_stats_edge(st, id)->caller);
 			if (c < 0)
@@ -288,13 +288,13 @@ int pv_graph_build(graph *g, pv_stats *st, const pv_tree_opts *o, uint64_t tick,
 			long c = pv_stats_find(st, d->caller);
 			if (c < 0)
 				continue;
-			gedge x = {.to = (uint32_t)i, .nc = d->nc > 0 ? (double)d->nc : 0};
+			gedge x = {.to = (uint32_t)i, .nc = pv_edge_nc(d) > 0 ? (double)pv_edge_nc(d) : 0};
 			if (d->is_tuple) {
-				x.w = secs(d->ct);
-				x.tw = secs(d->tt);
-			} else if (e->nc > 0) { /* profile module: shares by calls */
-				x.w = secs(e->ct) * x.nc / (double)e->nc;
-				x.tw = secs(e->tt) * x.nc / (double)e->nc;
+				x.w = secs(pv_edge_ct(d));
+				x.tw = secs(pv_edge_tt(d));
+			} else if (pv_entry_nc(e) > 0) { /* profile module: shares by calls */
+				x.w = secs(pv_entry_ct(e)) * x.nc / (double)pv_entry_nc(e);
+				x.tw = secs(pv_entry_tt(e)) * x.nc / (double)pv_entry_nc(e);
 			}
 			if (!isfinite(x.w))
 				x.w = 0;

@@ -112,16 +112,16 @@ void pv_call_numbers(pv_stats *st, const pv_call *call, pv_int *nc, pv_int *cc, 
 		     double *ct)
 {
 	const pv_edge *e = call->edge;
-	*nc = e->nc;
-	*cc = e->is_tuple ? e->cc : e->nc;
+	*nc = pv_edge_nc(e);
+	*cc = e->is_tuple ? pv_edge_cc(e) : pv_edge_nc(e);
 	if (e->is_tuple) {
-		*tt = pv_num_to_double(e->tt);
-		*ct = pv_num_to_double(e->ct);
+		*tt = pv_num_to_double(pv_edge_tt(e));
+		*ct = pv_num_to_double(pv_edge_ct(e));
 		return;
 	}
 	/* profile-module ints: pstats prints the other function's own
 	 * cumulative time (NAN: a key without an entry, where pstats raises) */
 	long at = pv_stats_find(st, call->key);
 	*tt = NAN;
-	*ct = at >= 0 ? pv_num_to_double(pv_stats_entry(st, (size_t)at)->ct) : NAN;
+	*ct = at >= 0 ? pv_num_to_double(pv_entry_ct(pv_stats_entry(st, (size_t)at))) : NAN;
 }

@@ -87,10 +87,10 @@ static long function(pv_sgroup *g, pv_stats *st, uint32_t key)
 	return (long)g->nfn++;
 }
 
-/* pv_num_to_double without the copy */
-static inline double num(const pv_num *n)
+/* pv_num_to_double, inlined */
+static inline double num(pv_num n)
 {
-	return n->is_int ? (double)n->i : n->f;
+	return n.is_int ? (double)n.i : n.f;
 }
 
 static int add(pv_samples *s, const char *name, pv_stats *st, const pv_profile *p)
@@ -124,10 +124,12 @@ static int add(pv_samples *s, const char *name, pv_stats *st, const pv_profile *
 			g->hint[i] = (pv_shint){key, (uint32_t)f + 1};
 		}
 		pv_sfunc *fn = &g->fn[f];
-		double t = num(&e[i].tt);
-		fn->calls += e[i].nc == (int64_t)e[i].nc ? (double)(int64_t)e[i].nc : (double)e[i].nc;
+		double t = num(pv_entry_tt(&e[i]));
+		pv_int nc = pv_entry_nc(&e[i]);
+		/* through 64 bits when it fits: the same double, without a call */
+		fn->calls += nc == (int64_t)nc ? (double)(int64_t)nc : (double)nc;
 		fn->tt += t;
-		fn->ct += num(&e[i].ct);
+		fn->ct += num(pv_entry_ct(&e[i]));
 		if (t == 0) /* a zero is implied by absence */
 			continue;
 		if (fn->lastreq == req) { /* stripped names met: one sample a request */

@@ -92,14 +92,14 @@ static int cmp_row(const void *pa, const void *pb, void *arg)
 static void numbers(pv_diffrow *r, size_t nb, size_t nc)
 {
 	if (r->b) {
-		r->calls_base = nb ? (double)r->b->nc / (double)nb : 0;
-		r->tt_base = per(r->b->tt, nb);
-		r->ct_base = per(r->b->ct, nb);
+		r->calls_base = nb ? (double)pv_entry_nc(r->b) / (double)nb : 0;
+		r->tt_base = per(pv_entry_tt(r->b), nb);
+		r->ct_base = per(pv_entry_ct(r->b), nb);
 	}
 	if (r->c) {
-		r->calls_cur = nc ? (double)r->c->nc / (double)nc : 0;
-		r->tt_cur = per(r->c->tt, nc);
-		r->ct_cur = per(r->c->ct, nc);
+		r->calls_cur = nc ? (double)pv_entry_nc(r->c) / (double)nc : 0;
+		r->tt_cur = per(pv_entry_tt(r->c), nc);
+		r->ct_cur = per(pv_entry_ct(r->c), nc);
 	}
 	r->change = r->tt_cur - r->tt_base;
 	r->relative = r->tt_base != 0 ? r->change / fabs(r->tt_base)

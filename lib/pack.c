@@ -103,24 +103,26 @@ int pv_profile_pack(const pv_profile *p, unsigned char **buf, size_t *len, size_
 	int64_t n1 = 0, n2 = 0;
 	for (size_t i = 0; i < p->n; i++) {
 		const pentry *e = &p->entries[i];
-		unsigned k1 = num_kind(e->tt, &n1), k2 = num_kind(e->ct, &n2);
+		pv_wide x = pv_vals_get(&e->v, e->wide);
+		unsigned k1 = num_kind(x.tt, &n1), k2 = num_kind(x.ct, &n2);
 		put_u(&o, e->key);
 		put_u(&o, e->ncallers);
 		*o++ = (unsigned char)(k1 | k2 << 2);
-		put_i(&o, e->cc);
-		put_i(&o, e->nc);
-		put_num(&o, e->tt, k1, n1);
-		put_num(&o, e->ct, k2, n2);
+		put_i(&o, x.cc);
+		put_i(&o, x.nc);
+		put_num(&o, x.tt, k1, n1);
+		put_num(&o, x.ct, k2, n2);
 		for (uint32_t j = e->first_edge; j; j = p->callers[j].next) {
 			const pv_edge *c = &p->callers[j];
-			k1 = num_kind(c->tt, &n1);
-			k2 = num_kind(c->ct, &n2);
+			x = pv_vals_get(&c->v, c->wide);
+			k1 = num_kind(x.tt, &n1);
+			k2 = num_kind(x.ct, &n2);
 			put_u(&o, c->caller);
 			*o++ = (unsigned char)((c->is_tuple != 0) | k1 << 1 | k2 << 3);
-			put_i(&o, c->nc);
-			put_i(&o, c->cc);
-			put_num(&o, c->tt, k1, n1);
-			put_num(&o, c->ct, k2, n2);
+			put_i(&o, x.nc);
+			put_i(&o, x.cc);
+			put_num(&o, x.tt, k1, n1);
+			put_num(&o, x.ct, k2, n2);
 		}
 	}
 	*len = (size_t)(o - *buf);
@@ -227,10 +229,13 @@ int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len)
 		e->key = (uint32_t)get_u(&u);
 		size_t k = (size_t)get_u(&u);
 		unsigned f = get_byte(&u);
-		e->cc = get_i(&u);
-		e->nc = get_i(&u);
-		e->tt = get_num(&u, f & 3);
-		e->ct = get_num(&u, f >> 2 & 3);
+		pv_int cc = get_i(&u);
+		pv_int nc = get_i(&u);
+		pv_num tt = get_num(&u, f & 3);
+		pv_num ct = get_num(&u, f >> 2 & 3);
+		e->wide = 0;
+		if (pv_vals_set(&e->v, &e->wide, &p->wide, cc, nc, tt, ct) < 0)
+			return PV_ENOMEM;
 		e->ncallers = (uint32_t)k;
 		e->first_edge = e->last_edge = 0;
 		if (u.bad || k > (size_t)(u.end - u.p) || ne + k >= UINT32_MAX)
@@ -241,11 +246,13 @@ int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len)
 			pv_edge *c = &p->callers[ne + j];
 			c->caller = (uint32_t)get_u(&u);
 			unsigned g = get_byte(&u);
-			c->is_tuple = g & 1;
-			c->nc = get_i(&u);
-			c->cc = get_i(&u);
-			c->tt = get_num(&u, g >> 1 & 3);
-			c->ct = get_num(&u, g >> 3 & 3);
+			pv_int enc = get_i(&u);
+			pv_int ecc = get_i(&u);
+			pv_num ett = get_num(&u, g >> 1 & 3);
+			pv_num ect = get_num(&u, g >> 3 & 3);
+			c->wide = 0;
+			if (pv_edge_set(c, &p->wide, g & 1, enc, ecc, ett, ect) < 0)
+				return PV_ENOMEM;
 			c->next = j + 1 < k ? (uint32_t)(ne + j + 1) : 0;
 		}
 		if (k) {

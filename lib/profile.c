@@ -38,6 +38,7 @@ void pv_profile_free(pv_profile *p)
 	pv_big_free(p->callers, p->capcallers, sizeof(*p->callers));
 	free(p->keyslot);
 	free(p->callerslot);
+	pv_warena_free(&p->wide);
 	free(p);
 }
 
@@ -68,7 +69,8 @@ void pv_profile_reset(pv_profile *p)
 	p->ncallers = 0;
 	p->abssum = 0;
 	p->shapes = 0;
-	if (++p->gen == 0) { /* wrapped: old marks could look current */
+	pv_warena_free(&p->wide); /* almost always empty */
+	if (++p->gen == 0) {      /* wrapped: old marks could look current */
 		memset(p->keyslot, 0, p->capkeyslot * sizeof(*p->keyslot));
 		p->gen = 1;
 	}
@@ -86,13 +88,13 @@ void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv
 	if (key)
 		*key = e->key;
 	if (cc)
-		*cc = e->cc;
+		*cc = pv_entry_cc(e);
 	if (nc)
-		*nc = e->nc;
+		*nc = pv_entry_nc(e);
 	if (tt)
-		*tt = e->tt;
+		*tt = pv_entry_tt(e);
 	if (ct)
-		*ct = e->ct;
+		*ct = pv_entry_ct(e);
 }
 
 int pv_profile_rekey(pv_profile *p, const pv_stats *from, pv_stats *to, uint32_t **xlat,
@@ -152,6 +154,21 @@ int pv_profile_copy(pv_profile *dst, const pv_profile *src)
 		memcpy(dst->entries, src->entries, src->n * sizeof(*dst->entries));
 	if (src->ncallers)
 		memcpy(dst->callers, src->callers, src->ncallers * sizeof(*dst->callers));
+	/* wide numbers live in src's arena: copies of them go into dst's */
+	for (size_t i = 0; i < src->n; i++)
+		if (dst->entries[i].wide) {
+			dst->entries[i].wide = 0;
+			if (pv_vals_set_wide(&dst->entries[i].v, &dst->entries[i].wide, &dst->wide,
+					     src->entries[i].v.w) < 0)
+				return PV_ENOMEM;
+		}
+	for (size_t i = 1; i < src->ncallers; i++)
+		if (dst->callers[i].wide) {
+			dst->callers[i].wide = 0;
+			if (pv_vals_set_wide(&dst->callers[i].v, &dst->callers[i].wide, &dst->wide,
+					     src->callers[i].v.w) < 0)
+				return PV_ENOMEM;
+		}
 	dst->n = src->n;
 	dst->ncallers = src->ncallers;
 	dst->abssum = src->abssum;
@@ -171,15 +188,18 @@ double pv_profile_total_time(const pv_profile *p)
 {
 	pv_int si = 0;
 	size_t i = 0;
-	for (; i < p->n && p->entries[i].tt.is_int; i++)
-		if (pv_int_add(&si, si, p->entries[i].tt.i) < 0) /* beyond 128 bits: as floats */
+	for (; i < p->n; i++) {
+		const pentry *e = &p->entries[i];
+		if (!e->wide || !e->v.w->tt.is_int ||
+		    pv_int_add(&si, si, e->v.w->tt.i) < 0) /* beyond 128 bits: as floats */
 			break;
+	}
 	if (i == p->n)
 		return (double)si;
 	double f = (double)si;
 	for (; i < p->n; i++) {
-		const pv_num *t = &p->entries[i].tt;
-		f += t->is_int ? (double)t->i : t->f;
+		pv_num t = pv_entry_tt(&p->entries[i]);
+		f += t.is_int ? (double)t.i : t.f;
 	}
 	return f;
 }
@@ -231,12 +251,11 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv
 		p->keyslot[key].pos = (uint32_t)p->n;
 		e = &p->entries[p->n++];
 		e->key = key;
+		e->wide = 0;
 	}
 	p->cur = (size_t)(e - p->entries);
-	e->cc = cc;
-	e->nc = nc;
-	e->tt = tt;
-	e->ct = ct;
+	if (pv_vals_set(&e->v, &e->wide, &p->wide, cc, nc, tt, ct) < 0)
+		return PV_ENOMEM;
 	e->first_edge = e->last_edge = 0; /* a repeated key starts its callers again */
 	e->ncallers = 0;
 	abs_add(&p->abssum, cc);
@@ -250,7 +269,14 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv
 	return 0;
 }
 
-int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
+/* *d := the numbers of c */
+static inline int set_caller(pv_profile *p, pv_edge *d, const pv_caller *c)
+{
+	d->caller = c->caller;
+	return pv_edge_set(d, &p->wide, c->is_tuple, c->nc, c->cc, c->tt, c->ct);
+}
+
+int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)
 {
 	if (!p->n)
 		return PV_EARG;
@@ -261,9 +287,8 @@ int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
 	pv_edge *d;
 	if (m->gen == p->cgen) { /* a repeated caller: new value, same place */
 		d = &p->callers[m->pos];
-		uint32_t next = d->next;
-		*d = *edge;
-		d->next = next;
+		if (set_caller(p, d, edge) < 0)
+			return PV_ENOMEM;
 	} else {
 		if (p->ncallers >= UINT32_MAX - 1)
 			return PV_ELIMIT;
@@ -277,7 +302,9 @@ int pv_profile_add_caller(pv_profile *p, const pv_edge *edge)
 		m->gen = p->cgen;
 		m->pos = id;
 		d = &p->callers[id];
-		*d = *edge;
+		d->wide = 0;
+		if (set_caller(p, d, edge) < 0)
+			return PV_ENOMEM;
 		d->next = 0;
 		if (e->last_edge)
 			p->callers[e->last_edge].next = id;

@@ -124,15 +124,35 @@ typedef struct pv_key {
 	int64_t line;
 } pv_key;
 
+/* The numbers of an entry or a caller edge exactly as Python has them:
+ * what pv_entry and pv_edge hold when their compact form cannot (a count
+ * beyond 64 bits, a time that is a Python int). */
+typedef struct pv_wide {
+	pv_int cc, nc;
+	pv_num tt, ct;
+} pv_wide;
+
+/* The numbers as most dumps have them: 64-bit counts and float times.  A
+ * record holds these (wide == 0) or points to a pv_wide (wide != 0) kept
+ * by its owner; read them through the accessors below, never directly. */
+typedef union pv_vals {
+	struct {
+		int64_t cc, nc;
+		double tt, ct;
+	} c;
+	pv_wide *w;
+} pv_vals;
+
 /* A caller edge: how the callee was called from `caller` (a key id).
  * cProfile stores a tuple (nc, cc, tt, ct); the pure-Python profile module
- * stores a plain int call count (is_tuple == 0, the count in nc). */
+ * stores a plain int call count (is_tuple == 0, the count in nc).  48
+ * bytes: a profile of a million functions holds two million or more. */
 typedef struct pv_edge {
 	uint32_t caller; /* key id */
 	uint32_t next;   /* next edge of the same entry, insertion order; 0 = end */
-	int is_tuple;
-	pv_int nc, cc;
-	pv_num tt, ct;
+	uint32_t is_tuple;
+	uint32_t wide; /* v.w holds the numbers */
+	pv_vals v;
 } pv_edge;
 
 /* One function's entry: pstats' (cc, nc, tt, ct, callers). */
@@ -141,9 +161,92 @@ typedef struct pv_entry {
 	uint32_t first_edge; /* index into the edge array; 0 = no callers */
 	uint32_t last_edge;
 	uint32_t ncallers;
-	pv_int cc, nc; /* primitive and total call counts */
-	pv_num tt, ct; /* internal and cumulative time */
+	uint32_t wide; /* v.w holds the numbers */
+	uint32_t unused_;
+	pv_vals v; /* primitive and total call counts, internal and cumulative time */
 } pv_entry;
+
+/* A caller edge with its numbers as Python has them: what a reader hands
+ * to pv_profile_add_caller. */
+typedef struct pv_caller {
+	uint32_t caller; /* key id */
+	int is_tuple;
+	pv_int nc, cc;
+	pv_num tt, ct;
+} pv_caller;
+
+static inline pv_num pv_vals_float_(double f)
+{
+	/* the whole union set as an integer whose low bytes are f's (on a
+	 * little-endian machine): a direct store, where {.f = f} makes gcc
+	 * build the value on the stack and copy it with a failed store
+	 * forward */
+	pv_num n;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t u;
+	__builtin_memcpy(&u, &f, sizeof(u));
+	n.i = (pv_int)u;
+#else
+	n.i = 0;
+	n.f = f;
+#endif
+	n.is_int = 0;
+	return n;
+}
+
+/* The numbers of an entry (primitive calls, calls, internal and cumulative
+ * time) and of an edge (calls, primitive calls, times), exact. */
+static inline pv_int pv_entry_cc(const pv_entry *e)
+{
+	return e->wide ? e->v.w->cc : (pv_int)e->v.c.cc;
+}
+static inline pv_int pv_entry_nc(const pv_entry *e)
+{
+	return e->wide ? e->v.w->nc : (pv_int)e->v.c.nc;
+}
+static inline pv_num pv_entry_tt(const pv_entry *e)
+{
+	return e->wide ? e->v.w->tt : pv_vals_float_(e->v.c.tt);
+}
+static inline pv_num pv_entry_ct(const pv_entry *e)
+{
+	return e->wide ? e->v.w->ct : pv_vals_float_(e->v.c.ct);
+}
+/* An int-shaped edge (is_tuple == 0) has only nc: its cc reads 0 and its
+ * times int 0, as the reader made them. */
+static inline pv_int pv_edge_cc(const pv_edge *e)
+{
+	return !e->is_tuple ? 0 : e->wide ? e->v.w->cc
+					  : (pv_int)e->v.c.cc;
+}
+static inline pv_int pv_edge_nc(const pv_edge *e)
+{
+	return e->wide ? e->v.w->nc : (pv_int)e->v.c.nc;
+}
+static inline pv_num pv_edge_tt(const pv_edge *e)
+{
+	pv_num zero = {{0}, 1};
+	return !e->is_tuple ? zero : e->wide ? e->v.w->tt
+					     : pv_vals_float_(e->v.c.tt);
+}
+static inline pv_num pv_edge_ct(const pv_edge *e)
+{
+	pv_num zero = {{0}, 1};
+	return !e->is_tuple ? zero : e->wide ? e->v.w->ct
+					     : pv_vals_float_(e->v.c.ct);
+}
+/* The edge's numbers as a pv_caller (its caller and shape too). */
+static inline pv_caller pv_edge_caller(const pv_edge *e)
+{
+	pv_caller c;
+	c.caller = e->caller;
+	c.is_tuple = (int)e->is_tuple;
+	c.nc = pv_edge_nc(e);
+	c.cc = pv_edge_cc(e);
+	c.tt = pv_edge_tt(e);
+	c.ct = pv_edge_ct(e);
+	return c;
+}
 
 /* Create an empty model.  Returns 0 or PV_ENOMEM. */
 int pv_stats_new(pv_stats **out);
@@ -224,7 +327,7 @@ void pv_profile_shrink(pv_profile *p);
  * first position and takes the last value, as a Python dict does. */
 int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc,
 			   pv_num tt, pv_num ct);
-int pv_profile_add_caller(pv_profile *p, const pv_edge *edge);
+int pv_profile_add_caller(pv_profile *p, const pv_caller *edge);
 size_t pv_profile_nentries(const pv_profile *p);
 /* Entry i in file order: its key and numbers (any pointer may be NULL). */
 void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv_int *nc,

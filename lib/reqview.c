@@ -76,7 +76,7 @@ static void top_functions(pv_reqrow *r, pv_stats *st)
 		return;
 	for (size_t i = 0; i < pv_stats_nentries(st); i++) {
 		const pv_entry *e = pv_stats_entry(st, i);
-		double tt = pv_num_to_double(e->tt);
+		double tt = pv_num_to_double(pv_entry_tt(e));
 		if (!(tt == tt)) /* NaN never ranks */
 			continue;
 		size_t at = r->ntop;

@@ -222,13 +222,13 @@ static int cmp_field(struct sortctx *c, enum field f, const pv_entry *a, const p
 	const char *as, *bs;
 	switch (f) {
 	case F_CC:
-		return (a->cc > b->cc) - (a->cc < b->cc);
+		return (pv_entry_cc(a) > pv_entry_cc(b)) - (pv_entry_cc(a) < pv_entry_cc(b));
 	case F_NC:
-		return (a->nc > b->nc) - (a->nc < b->nc);
+		return (pv_entry_nc(a) > pv_entry_nc(b)) - (pv_entry_nc(a) < pv_entry_nc(b));
 	case F_TT:
-		return pv_num_cmp(a->tt, b->tt);
+		return pv_num_cmp(pv_entry_tt(a), pv_entry_tt(b));
 	case F_CT:
-		return pv_num_cmp(a->ct, b->ct);
+		return pv_num_cmp(pv_entry_ct(a), pv_entry_ct(b));
 	case F_LINE:
 		return (ka->line > kb->line) - (ka->line < kb->line);
 	case F_FILE:

@@ -21,6 +21,7 @@ static void table_free(table *t)
 	pv_big_free(t->edges, t->capedges, sizeof(*t->edges));
 	free(t->entry_of_key);
 	pv_map_free(&t->edge_of);
+	pv_warena_free(&t->wide);
 	memset(t, 0, sizeof(*t));
 	t->total_tt = pv_num_from_int(0);
 }
@@ -45,9 +46,8 @@ static int table_new_entry(table *t, uint32_t key, size_t *idx)
 	if (pv_big_grow(&t->entries, &t->capentries, t->nentries + 1, sizeof(pv_entry)) < 0)
 		return PV_ENOMEM;
 	pv_entry *e = &t->entries[t->nentries];
-	memset(e, 0, sizeof(*e));
+	memset(e, 0, sizeof(*e)); /* numbers 0, 0, 0.0, 0.0: the caller sets them */
 	e->key = key;
-	e->tt = e->ct = pv_num_from_int(0);
 	t->entry_of_key[key] = (uint32_t)t->nentries + 1;
 	*idx = t->nentries++;
 	return 0;
@@ -60,7 +60,8 @@ static uint64_t edge_key(size_t entry, uint32_t caller)
 
 /* Append a copy of `src` (value as is) to entry `ei`'s callers; `index`
  * 0 leaves it out of edge_of (the first profile merged: every edge is new,
- * and a run of one profile never looks one up). */
+ * and a run of one profile never looks one up).  Wide numbers are copied
+ * into the table's arena: src's owner may be reused. */
 static int table_append_edge(table *t, size_t ei, const pv_edge *src, int index)
 {
 	if (t->nedges == 0)
@@ -74,8 +75,14 @@ static int table_append_edge(table *t, size_t ei, const pv_edge *src, int index)
 		t->unindexed = 1;
 	else if (pv_map_put(&t->edge_of, edge_key(ei, src->caller), id) < 0)
 		return PV_ENOMEM;
-	t->edges[id] = *src;
-	t->edges[id].next = 0;
+	pv_edge *d = &t->edges[id];
+	*d = *src;
+	d->next = 0;
+	if (src->wide) {
+		d->wide = 0;
+		if (pv_vals_set_wide(&d->v, &d->wide, &t->wide, src->v.w) < 0)
+			return PV_ENOMEM;
+	}
 	t->shapes |= SHAPE_OF(src);
 	t->nedges++;
 	pv_entry *e = &t->entries[ei];
@@ -124,49 +131,43 @@ static int table_merge_edge(table *t, size_t ei, const pv_edge *src, uint32_t *h
 	}
 	pv_edge *d = &t->edges[id];
 	*hint = d->next;
-	d->nc += src->nc;
-	if (d->is_tuple) {
-		d->cc += src->cc;
-		d->tt = add(src->tt, d->tt);
-		d->ct = add(src->ct, d->ct);
-	}
-	return 0;
+	return pv_vals_add(&d->v, &d->wide, &t->wide, &src->v, src->wide, d->is_tuple != 0);
 }
 
 enum { AS_IS,
        PLUS_ZERO };
 
-/* add_func_stats(old, incoming) for one entry; `mode` says how a new key is
- * stored: AS_IS (Stats(first), strip_dirs) or PLUS_ZERO (add(): "incoming +
- * (0, 0, 0, 0)", which turns -0.0 into 0.0). */
-static int table_add_entry(table *t, uint32_t key, pv_int cc, pv_int nc, pv_num tt, pv_num ct,
-			   int mode, size_t *idx)
+/* add_func_stats(old, incoming) for one entry (src's numbers); `mode` says
+ * how a new key is stored: AS_IS (Stats(first), strip_dirs) or PLUS_ZERO
+ * (add(): "incoming + (0, 0, 0, 0)", which turns -0.0 into 0.0). */
+static int table_add_entry(table *t, const pv_entry *src, int mode, size_t *idx)
 {
-	long at = table_find(t, key);
+	long at = table_find(t, src->key);
 	if (at < 0) {
 		size_t i;
-		int rc = table_new_entry(t, key, &i);
+		int rc = table_new_entry(t, src->key, &i);
 		if (rc < 0)
 			return rc;
 		pv_entry *e = &t->entries[i];
-		e->cc = cc;
-		e->nc = nc;
-		if (mode == PLUS_ZERO) {
-			tt = add(tt, pv_num_from_int(0));
-			ct = add(ct, pv_num_from_int(0));
-		}
-		e->tt = tt;
-		e->ct = ct;
 		*idx = i;
-		return 0;
+		if (!src->wide) {
+			e->v = src->v;
+			if (mode == PLUS_ZERO) {
+				e->v.c.tt += 0.0;
+				e->v.c.ct += 0.0;
+			}
+			return 0;
+		}
+		pv_wide x = *src->v.w;
+		if (mode == PLUS_ZERO) {
+			x.tt = add(x.tt, pv_num_from_int(0));
+			x.ct = add(x.ct, pv_num_from_int(0));
+		}
+		return pv_vals_set_wide(&e->v, &e->wide, &t->wide, &x);
 	}
 	pv_entry *e = &t->entries[at];
-	e->cc += cc;
-	e->nc += nc;
-	e->tt = add(tt, e->tt);
-	e->ct = add(ct, e->ct);
 	*idx = (size_t)at;
-	return 0;
+	return pv_vals_add(&e->v, &e->wide, &t->wide, &src->v, src->wide, 1);
 }
 
 /* ---- stats lifecycle and accessors --------------------------------------- */
@@ -274,10 +275,37 @@ static void add_totals(table *t, const pv_profile *p)
 {
 	pv_int calls = 0, prim = 0;
 	pv_num tt = pv_num_from_int(0);
-	for (size_t i = 0; i < p->n; i++) {
-		calls += p->entries[i].nc;
-		prim += p->entries[i].cc;
-		tt = add(tt, p->entries[i].tt);
+	size_t i = 0;
+	/* Python's sum starts from int 0: the first float makes it a float,
+	 * and from there on compact entries add as doubles */
+	for (; i < p->n && (tt.is_int || p->entries[i].wide); i++) {
+		const pentry *e = &p->entries[i];
+		calls += pv_entry_nc(e);
+		prim += pv_entry_cc(e);
+		tt = add(tt, pv_entry_tt(e));
+	}
+	if (i < p->n) {
+		int64_t c64 = 0, p64 = 0;
+		double f = tt.f;
+		for (; i < p->n; i++) {
+			const pentry *e = &p->entries[i];
+			int64_t c2, p2;
+			if (e->wide || __builtin_add_overflow(c64, e->v.c.nc, &c2) ||
+			    __builtin_add_overflow(p64, e->v.c.cc, &p2))
+				break;
+			c64 = c2;
+			p64 = p2;
+			f += e->v.c.tt;
+		}
+		calls += c64;
+		prim += p64;
+		tt = pv_num_f(f);
+		for (; i < p->n; i++) { /* rare: a wide entry or a 64-bit overflow */
+			const pentry *e = &p->entries[i];
+			calls += pv_entry_nc(e);
+			prim += pv_entry_cc(e);
+			tt = add(tt, pv_entry_tt(e));
+		}
 	}
 	t->total_calls += calls;
 	t->prim_calls += prim;
@@ -293,7 +321,7 @@ static int merge_into(table *t, const pv_profile *p, int mode)
 	for (size_t i = 0; i < p->n; i++) {
 		const pentry *e = &p->entries[i];
 		size_t ei;
-		int rc = table_add_entry(t, e->key, e->cc, e->nc, e->tt, e->ct, mode, &ei);
+		int rc = table_add_entry(t, e, mode, &ei);
 		if (rc < 0)
 			return rc;
 		uint32_t hint = t->entries[ei].first_edge;
@@ -334,6 +362,7 @@ static int table_take(table *t, pv_profile *p)
 	t->capedges = p->capcallers;
 	t->unindexed = p->ncallers > 1;
 	t->shapes |= p->shapes;
+	pv_warena_move(&t->wide, &p->wide);
 	p->entries = NULL;
 	p->n = p->cap = 0;
 	p->callers = NULL;
@@ -420,10 +449,11 @@ int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx)
 		if ((rc = pv_stats_strip_key(st, e->key, &nk)) < 0)
 			goto out;
 		pv_profile_reset(scratch);
-		if ((rc = pv_profile_begin_entry(scratch, nk, e->cc, e->nc, e->tt, e->ct)) < 0)
+		if ((rc = pv_profile_begin_entry(scratch, nk, pv_entry_cc(e), pv_entry_nc(e),
+						 pv_entry_tt(e), pv_entry_ct(e))) < 0)
 			goto out;
 		for (uint32_t id = e->first_edge; id; id = t->edges[id].next) {
-			pv_edge c = t->edges[id];
+			pv_caller c = pv_edge_caller(&t->edges[id]);
 			if ((rc = pv_stats_strip_key(st, c.caller, &c.caller)) < 0 ||
 			    (rc = pv_profile_add_caller(scratch, &c)) < 0)
 				goto out;
@@ -433,7 +463,7 @@ int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx)
 		if (had >= 0 && (rc = check_shapes(&nt, scratch, ctx)) < 0)
 			goto out;
 		size_t ei;
-		if ((rc = table_add_entry(&nt, nk, pe->cc, pe->nc, pe->tt, pe->ct, AS_IS, &ei)) < 0)
+		if ((rc = table_add_entry(&nt, pe, AS_IS, &ei)) < 0)
 			goto out;
 		uint32_t hint = nt.entries[ei].first_edge;
 		for (uint32_t j = pe->first_edge; j; j = scratch->callers[j].next)

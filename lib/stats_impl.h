@@ -19,7 +19,89 @@
  * a tuple edge with an int one (stats.c checks only when both are there). */
 enum { SHAPE_TUPLE = 1,
        SHAPE_INT = 2 };
-#define SHAPE_OF(edge) ((edge)->is_tuple ? SHAPE_TUPLE : SHAPE_INT)
+#define SHAPE_OF(edge) ((edge)->is_tuple ? SHAPE_TUPLE : SHAPE_INT) /* a pv_edge or pv_caller */
+
+/* ---- vals.c: the numbers of entries and edges ----------------------------- */
+
+/* A record (pv_entry, pv_edge) holds its numbers compact (64-bit counts,
+ * float times) or, when they do not fit, points to a pv_wide in the arena
+ * of its owner (a table or a profile), in blocks that never move. */
+struct wblock;
+typedef struct warena {
+	struct wblock *head;
+} warena;
+
+pv_wide *pv_warena_new(warena *a); /* NULL: out of memory */
+void pv_warena_free(warena *a);
+/* Move every block of `from` to `to` (records keep their pointers). */
+void pv_warena_move(warena *to, warena *from);
+
+/* The exact numbers of a record. */
+static inline pv_wide pv_vals_get(const pv_vals *v, uint32_t wide)
+{
+	if (wide)
+		return *v->w;
+	pv_wide w = {v->c.cc, v->c.nc, pv_num_f(v->c.tt), pv_num_f(v->c.ct)};
+	return w;
+}
+
+static inline int pv_fits64(pv_int x)
+{
+	return x >= INT64_MIN && x <= INT64_MAX;
+}
+
+int pv_vals_set_wide(pv_vals *v, uint32_t *wide, warena *a, const pv_wide *x);
+
+/* *v := x: compact when it fits.  0 or PV_ENOMEM (v unchanged). */
+static inline int pv_vals_set(pv_vals *v, uint32_t *wide, warena *a, pv_int cc, pv_int nc,
+			      pv_num tt, pv_num ct)
+{
+	if (!tt.is_int && !ct.is_int && pv_fits64(cc) && pv_fits64(nc)) {
+		v->c.cc = (int64_t)cc;
+		v->c.nc = (int64_t)nc;
+		v->c.tt = tt.f;
+		v->c.ct = ct.f;
+		*wide = 0;
+		return 0;
+	}
+	pv_wide x = {cc, nc, tt, ct};
+	return pv_vals_set_wide(v, wide, a, &x);
+}
+
+/* An edge's shape and numbers (an int-shaped edge keeps only nc). */
+static inline int pv_edge_set(pv_edge *d, warena *a, int is_tuple, pv_int nc, pv_int cc,
+			      pv_num tt, pv_num ct)
+{
+	d->is_tuple = is_tuple != 0;
+	if (!is_tuple) {
+		cc = 0;
+		tt = ct = pv_num_f(0.0);
+	}
+	return pv_vals_set(&d->v, &d->wide, a, cc, nc, tt, ct);
+}
+
+int pv_vals_add_slow(pv_vals *d, uint32_t *dwide, warena *a, const pv_vals *s, uint32_t swide,
+		     int all);
+
+/* *d += *s as Python adds them (counts; and times when `all`, else only
+ * nc: an int-shaped edge).  The int sums cannot overflow 128 bits (merge
+ * checks its bound first).  0 or PV_ENOMEM. */
+static inline int pv_vals_add(pv_vals *d, uint32_t *dwide, warena *a, const pv_vals *s,
+			      uint32_t swide, int all)
+{
+	int64_t cc, nc;
+	if (!*dwide && !swide && !__builtin_add_overflow(d->c.nc, s->c.nc, &nc) &&
+	    !__builtin_add_overflow(d->c.cc, all ? s->c.cc : 0, &cc)) {
+		d->c.nc = nc;
+		if (all) {
+			d->c.cc = cc;
+			d->c.tt = s->c.tt + d->c.tt;
+			d->c.ct = s->c.ct + d->c.ct;
+		}
+		return 0;
+	}
+	return pv_vals_add_slow(d, dwide, a, s, swide, all);
+}
 
 /* ---- intern.c: the string and key tables --------------------------------- */
 
@@ -76,6 +158,7 @@ typedef struct table {
 	size_t nprofiles;
 	uint64_t abssum; /* bound on |any int sum|, see merge */
 	unsigned shapes; /* edge shapes present: SHAPE_TUPLE | SHAPE_INT */
+	warena wide;     /* numbers its records cannot hold compact */
 } table;
 
 struct pv_stats {
@@ -127,6 +210,7 @@ struct pv_profile {
 	size_t cur;      /* entry being built */
 	uint64_t abssum; /* saturating sum of |ints|: bounds every int sum */
 	unsigned shapes; /* edge shapes present: SHAPE_TUPLE | SHAPE_INT */
+	warena wide;     /* numbers its records cannot hold compact */
 };
 
 /* A profile and the table keep abssum, the sum of |every int| they hold in

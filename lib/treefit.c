@@ -51,8 +51,8 @@ static int fit_group(pv_tree *t, uint32_t g, uint32_t top, size_t *cap)
 		return PV_ENOMEM;
 	for (size_t i = 0; i < n; i++) {
 		const pv_entry *e = pv_stats_entry(st, i);
-		fs[i].target = to_ticks(e->tt, t->tick_ns);
-		fs[i].ctarget = e->nc > 0 ? (double)e->nc : 0;
+		fs[i].target = to_ticks(pv_entry_tt(e), t->tick_ns);
+		fs[i].ctarget = pv_entry_nc(e) > 0 ? (double)pv_entry_nc(e) : 0;
 	}
 	size_t nf = t->nframes;
 	for (size_t i = 1; i < nf; i++) {

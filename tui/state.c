@@ -235,7 +235,7 @@ static void set_scale(tui_state *s)
 	else if (!strcmp(u, "auto")) {
 		double mx = 0;
 		for (size_t r = 0; r < s->view.nrows; r++) {
-			double c = pv_num_to_double(pv_stats_entry(s->sst, s->view.rows[r])->ct);
+			double c = pv_num_to_double(pv_entry_ct(pv_stats_entry(s->sst, s->view.rows[r])));
 			mx = c > mx ? c : mx;
 		}
 		k = mx >= 1 || mx == 0 ? 1 : mx >= 1e-3 ? 1e3
@@ -752,21 +752,21 @@ static void put_name(tui_state *s, struct tui_line *l, uint32_t key)
 static void put_entry(tui_state *s, struct tui_line *l, const pv_entry *e)
 {
 	char b[PV_F3_MAX];
-	put_count(l, e->nc, e->cc, 9);
+	put_count(l, pv_entry_nc(e), pv_entry_cc(e), 9);
 	tui_line_puts(l, " ");
-	put_f8(l, pv_num_to_double(e->tt), s->scale);
+	put_f8(l, pv_num_to_double(pv_entry_tt(e)), s->scale);
 	tui_line_puts(l, " ");
-	if (e->nc == 0)
+	if (pv_entry_nc(e) == 0)
 		tui_line_puts(l, "        ");
 	else
-		put_f8(l, pv_num_div_int(e->tt, e->nc), s->scale);
+		put_f8(l, pv_num_div_int(pv_entry_tt(e), pv_entry_nc(e)), s->scale);
 	tui_line_puts(l, " ");
-	put_f8(l, pv_num_to_double(e->ct), s->scale);
+	put_f8(l, pv_num_to_double(pv_entry_ct(e)), s->scale);
 	tui_line_puts(l, " ");
-	if (e->cc == 0)
+	if (pv_entry_cc(e) == 0)
 		tui_line_puts(l, "        ");
 	else {
-		f8(b, pv_num_div_int(e->ct, e->cc), s->scale);
+		f8(b, pv_num_div_int(pv_entry_ct(e), pv_entry_cc(e)), s->scale);
 		tui_line_puts(l, b);
 	}
 	tui_line_puts(l, " ");

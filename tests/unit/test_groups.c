@@ -121,7 +121,7 @@ static void test_groups_flask(void **state)
 				const char *e = pv_stats_display(gs, b->key, &l2);
 				if (l1 == l2 && !memcmp(d, e, l1)) {
 					hit = 1;
-					assert_true(a->nc == b->nc && a->cc == b->cc);
+					assert_true(pv_entry_nc(a) == pv_entry_nc(b) && pv_entry_cc(a) == pv_entry_cc(b));
 					assert_int_equal(a->ncallers, b->ncallers);
 				}
 			}

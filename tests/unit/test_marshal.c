@@ -142,18 +142,18 @@ static void check_tuple_edge(pv_stats *st, const pv_edge *e, const char *caller,
 {
 	assert_string_equal(tu_edge_name(st, e), caller);
 	assert_int_equal(e->is_tuple, 1);
-	assert_pvint(e->nc, nc);
-	assert_pvint(e->cc, cc);
-	assert_num_float(e->tt, tt);
-	assert_num_float(e->ct, ct);
+	assert_pvint(pv_edge_nc(e), nc);
+	assert_pvint(pv_edge_cc(e), cc);
+	assert_num_float(pv_edge_tt(e), tt);
+	assert_num_float(pv_edge_ct(e), ct);
 }
 
 static void check_entry(const pv_entry *e, const char *cc, const char *nc, double tt, double ct)
 {
-	assert_pvint(e->cc, cc);
-	assert_pvint(e->nc, nc);
-	assert_num_float(e->tt, tt);
-	assert_num_float(e->ct, ct);
+	assert_pvint(pv_entry_cc(e), cc);
+	assert_pvint(pv_entry_nc(e), nc);
+	assert_num_float(pv_entry_tt(e), tt);
+	assert_num_float(pv_entry_ct(e), ct);
 }
 
 /* The STD dict of std_v0..std_v4, as pstats holds it. */
@@ -288,17 +288,17 @@ static void test_marshal_int_codes(void **state)
 	tu_load l;
 	load_ok(&l, &b);
 	const pv_entry *e = tu_entry(l.st, "a.py:2147483648(f)");
-	assert_pvint(e->cc, "7");
-	assert_pvint(e->nc, "5000000000");
-	assert_num_int(e->tt, "2");
-	assert_num_int(e->ct, "1180591620717411303424");
+	assert_pvint(pv_entry_cc(e), "7");
+	assert_pvint(pv_entry_nc(e), "5000000000");
+	assert_num_int(pv_entry_tt(e), "2");
+	assert_num_int(pv_entry_ct(e), "1180591620717411303424");
 	const pv_edge *c = tu_edge_at(l.st, e, 0);
 	assert_string_equal(tu_edge_name(l.st, c), "b.py:1(g)");
 	assert_int_equal(c->is_tuple, 1);
-	assert_pvint(c->nc, "-3");
-	assert_pvint(c->cc, "-1267650600228229401496703217721");
-	assert_num_int(c->tt, "-1");
-	assert_num_int(c->ct, "32768");
+	assert_pvint(pv_edge_nc(c), "-3");
+	assert_pvint(pv_edge_cc(c), "-1267650600228229401496703217721");
+	assert_num_int(pv_edge_tt(c), "-1");
+	assert_num_int(pv_edge_ct(c), "32768");
 	tu_load_free(&l);
 	tu_free(&b);
 }
@@ -351,13 +351,13 @@ static void test_marshal_bools_are_ints(void **state)
 	tu_load l;
 	load_ok(&l, &b);
 	const pv_entry *e = tu_entry(l.st, "a.py:1(f)");
-	assert_pvint(e->cc, "1");
-	assert_pvint(e->nc, "1");
-	assert_num_int(e->tt, "0");
-	assert_num_int(e->ct, "1");
+	assert_pvint(pv_entry_cc(e), "1");
+	assert_pvint(pv_entry_nc(e), "1");
+	assert_num_int(pv_entry_tt(e), "0");
+	assert_num_int(pv_entry_ct(e), "1");
 	const pv_edge *c = tu_edge_at(l.st, e, 0);
 	assert_int_equal(c->is_tuple, 0);
-	assert_pvint(c->nc, "1");
+	assert_pvint(pv_edge_nc(c), "1");
 	tu_load_free(&l);
 	tu_free(&b);
 }
@@ -386,11 +386,11 @@ static void test_marshal_float_codes(void **state)
 	tu_load l;
 	load_ok(&l, &b);
 	const pv_entry *e = tu_entry(l.st, "a.py:1(f)");
-	assert_num_float(e->tt, 0.1);
-	assert_num_float(e->ct, -0.0025);
+	assert_num_float(pv_entry_tt(e), 0.1);
+	assert_num_float(pv_entry_ct(e), -0.0025);
 	const pv_edge *c = tu_edge_at(l.st, e, 0);
-	assert_num_float(c->tt, 1e16);
-	assert_num_float(c->ct, 0.1 + 0.2);
+	assert_num_float(pv_edge_tt(c), 1e16);
+	assert_num_float(pv_edge_ct(c), 0.1 + 0.2);
 	tu_load_free(&l);
 	tu_free(&b);
 }
@@ -582,19 +582,19 @@ static void test_marshal_flag_ref_everywhere(void **state)
 	check_entry(pv_stats_entry(st, 1), "1", "2", 0.125, 0.75);
 	check_entry(pv_stats_entry(st, 2), "1", "2", 0.5, 0.75);
 	const pv_entry *d = pv_stats_entry(st, 3);
-	assert_pvint(d->cc, "3");
-	assert_num_int(d->tt, "1");
-	assert_num_float(d->ct, 2.0);
+	assert_pvint(pv_entry_cc(d), "3");
+	assert_num_int(pv_entry_tt(d), "1");
+	assert_num_float(pv_entry_ct(d), 2.0);
 	for (size_t i = 0; i < 4; i++) {
 		const pv_entry *e = pv_stats_entry(st, i);
 		assert_int_equal(e->ncallers, 1);
 		const pv_edge *c = tu_edge_at(st, e, 0);
 		assert_string_equal(tu_edge_name(st, c), "a.py:1(f)");
 		assert_int_equal(c->is_tuple, 1);
-		assert_pvint(c->nc, "1");
-		assert_pvint(c->cc, "0");
-		assert_num_float(c->tt, 0.125);
-		assert_num_float(c->ct, 0.5);
+		assert_pvint(pv_edge_nc(c), "1");
+		assert_pvint(pv_edge_cc(c), "0");
+		assert_num_float(pv_edge_tt(c), 0.125);
+		assert_num_float(pv_edge_ct(c), 0.5);
 	}
 	tu_load_free(&l);
 	tu_free(&b);
@@ -683,10 +683,10 @@ static void test_marshal_profile_int_callers(void **state)
 	const pv_edge *c0 = tu_edge_at(l.st, e, 0), *c1 = tu_edge_at(l.st, e, 1);
 	assert_string_equal(tu_edge_name(l.st, c0), "b.py:2(g)");
 	assert_int_equal(c0->is_tuple, 0);
-	assert_pvint(c0->nc, "4");
+	assert_pvint(pv_edge_nc(c0), "4");
 	assert_string_equal(tu_edge_name(l.st, c1), "profile:0(profiler)");
 	assert_int_equal(c1->is_tuple, 0);
-	assert_pvint(c1->nc, "1099511627779");
+	assert_pvint(pv_edge_nc(c1), "1099511627779");
 	tu_load_free(&l);
 	tu_free(&b);
 }
@@ -955,8 +955,8 @@ static void test_marshal_long_127_bits(void **state)
 	tu_end(&b);
 	tu_end(&b);
 	load_ok(&l, &b);
-	assert_pvint(pv_stats_entry(l.st, 0)->cc, "1267650600228229401496703205376");
-	assert_pvint(pv_stats_entry(l.st, 0)->nc, "-1267650600228229401496703205376");
+	assert_pvint(pv_entry_cc(pv_stats_entry(l.st, 0)), "1267650600228229401496703205376");
+	assert_pvint(pv_entry_nc(pv_stats_entry(l.st, 0)), "-1267650600228229401496703205376");
 	tu_load_free(&l);
 	tu_free(&b);
 }
@@ -1417,7 +1417,7 @@ static void test_marshal_error_long_digits(void **state)
 	tu_end(&b);
 	tu_load l;
 	load_ok(&l, &b);
-	assert_pvint(pv_stats_entry(l.st, 0)->cc, "0");
+	assert_pvint(pv_entry_cc(pv_stats_entry(l.st, 0)), "0");
 	tu_load_free(&l);
 	tu_free(&b);
 }

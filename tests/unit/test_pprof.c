@@ -145,8 +145,8 @@ static void check_exact(double min_share, size_t max_frames)
 	}
 	for (size_t i = 0; i < n; i++) {
 		const pv_entry *e = pv_stats_entry(st, i);
-		assert_true(self[i] == pv_time_ns(e->tt, NULL));
-		assert_true(calls[i] == (double)e->nc);
+		assert_true(self[i] == pv_time_ns(pv_entry_tt(e), NULL));
+		assert_true(calls[i] == (double)pv_entry_nc(e));
 		total += self[i];
 	}
 	assert_true(t->total == total);

@@ -71,12 +71,12 @@ static pv_stats *build(const struct tentry *e, const struct tcall *c)
 		uint32_t k = tu_mkkey(st, e->file, e->line, e->name);
 		assert_int_equal(pv_profile_begin_entry(p, k, e->cc, e->nc, num(e->tt), num(e->ct)), 0);
 		for (int i = e->first; i < e->first + e->ncallers; i++) {
-			pv_edge edge = {.caller = tu_mkkey(st, c[i].file, c[i].line, c[i].name),
-					.is_tuple = c[i].is_tuple,
-					.nc = c[i].nc,
-					.cc = c[i].cc,
-					.tt = num(c[i].tt),
-					.ct = num(c[i].ct)};
+			pv_caller edge = {.caller = tu_mkkey(st, c[i].file, c[i].line, c[i].name),
+					  .is_tuple = c[i].is_tuple,
+					  .nc = c[i].nc,
+					  .cc = c[i].cc,
+					  .tt = num(c[i].tt),
+					  .ct = num(c[i].ct)};
 			assert_int_equal(pv_profile_add_caller(p, &edge), 0);
 		}
 	}

@@ -223,7 +223,7 @@ static void test_stats_utf8_len(void **state)
 static void test_stats_profile_caller_needs_entry(void **state)
 {
 	fx *f = *state;
-	pv_edge e = {.caller = key(f, "a.py", 1, "f"), .is_tuple = 0, .nc = 1};
+	pv_caller e = {.caller = key(f, "a.py", 1, "f"), .is_tuple = 0, .nc = 1};
 	assert_int_equal(pv_profile_add_caller(f->p, &e), PV_EARG);
 	assert_int_equal(pv_profile_nentries(f->p), 0);
 }
@@ -262,12 +262,12 @@ static void dict_semantics(void **state, int shrink)
 	const pv_entry *ea = pv_stats_entry(f->st, 0), *eb = pv_stats_entry(f->st, 1);
 	assert_int_equal(ea->ncallers, 1);
 	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, ea, 0)), "y.py:1(y)");
-	assert_pvint(tu_edge_at(f->st, ea, 0)->nc, "7");
+	assert_pvint(pv_edge_nc(tu_edge_at(f->st, ea, 0)), "7");
 	assert_int_equal(eb->ncallers, 2);
 	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, eb, 0)), "x.py:1(x)");
-	assert_pvint(tu_edge_at(f->st, eb, 0)->nc, "3");
+	assert_pvint(pv_edge_nc(tu_edge_at(f->st, eb, 0)), "3");
 	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, eb, 1)), "y.py:1(y)");
-	assert_pvint(tu_edge_at(f->st, eb, 1)->nc, "2");
+	assert_pvint(pv_edge_nc(tu_edge_at(f->st, eb, 1)), "2");
 	assert_pvint(pv_stats_total_calls(f->st), "8");
 	if (shrink) { /* the repeat marks were freed: a new read still sees repeats */
 		pv_profile_reset(f->p);
@@ -322,18 +322,18 @@ static void assert_same_model(pv_stats *s1, pv_stats *s2)
 	for (size_t i = 0; i < pv_stats_nentries(s1); i++) {
 		const pv_entry *a = pv_stats_entry(s1, i), *b = pv_stats_entry(s2, i);
 		assert_int_equal(a->key, b->key);
-		assert_true(a->cc == b->cc && a->nc == b->nc);
-		assert_memory_equal(&a->tt.f, &b->tt.f, sizeof(double));
-		assert_memory_equal(&a->ct.f, &b->ct.f, sizeof(double));
+		assert_true(pv_entry_cc(a) == pv_entry_cc(b) && pv_entry_nc(a) == pv_entry_nc(b));
+		tu_same_bits(pv_entry_tt(a).f, pv_entry_tt(b).f);
+		tu_same_bits(pv_entry_ct(a).f, pv_entry_ct(b).f);
 		assert_int_equal(a->ncallers, b->ncallers);
 		uint32_t i1 = a->first_edge, i2 = b->first_edge;
 		for (uint32_t n = 0; n < a->ncallers; n++) {
 			assert_true(i1 && i2);
 			const pv_edge *e1 = pv_stats_edge(s1, i1), *e2 = pv_stats_edge(s2, i2);
 			assert_int_equal(e1->caller, e2->caller);
-			assert_true(e1->nc == e2->nc && e1->cc == e2->cc);
-			assert_memory_equal(&e1->tt.f, &e2->tt.f, sizeof(double));
-			assert_memory_equal(&e1->ct.f, &e2->ct.f, sizeof(double));
+			assert_true(pv_edge_nc(e1) == pv_edge_nc(e2) && pv_edge_cc(e1) == pv_edge_cc(e2));
+			tu_same_bits(pv_edge_tt(e1).f, pv_edge_tt(e2).f);
+			tu_same_bits(pv_edge_ct(e1).f, pv_edge_ct(e2).f);
 			i1 = e1->next;
 			i2 = e2->next;
 		}
@@ -387,9 +387,9 @@ static void test_stats_merge_first_as_is(void **state)
 	tu_add_tuple_caller(f->p, c, 1, 1, TU_F(-0.0), TU_F(-0.0));
 	merge_ok(f);
 	const pv_entry *e = tu_entry(f->st, "a.py:1(f)");
-	assert_num_float(e->tt, -0.0);
-	assert_num_float(e->ct, -0.0);
-	assert_num_float(tu_edge_at(f->st, e, 0)->tt, -0.0);
+	assert_num_float(pv_entry_tt(e), -0.0);
+	assert_num_float(pv_entry_ct(e), -0.0);
+	assert_num_float(pv_edge_tt(tu_edge_at(f->st, e, 0)), -0.0);
 	assert_int_equal(pv_stats_nprofiles(f->st), 1);
 	/* total_tt = 0 + (-0.0) = 0.0 */
 	assert_num_float(pv_stats_total_tt(f->st), 0.0);
@@ -409,13 +409,13 @@ static void test_stats_merge_later_new_key_plus_zero(void **state)
 	entry(f, i, 1, 1, TU_I(-3), TU_I(0));
 	merge_ok(f);
 	const pv_entry *e = tu_entry(f->st, "b.py:2(g)");
-	assert_num_float(e->tt, 0.0);
-	assert_num_float(e->ct, 0.0);
-	assert_num_float(tu_edge_at(f->st, e, 0)->tt, -0.0);
-	assert_num_float(tu_edge_at(f->st, e, 0)->ct, -0.0);
+	assert_num_float(pv_entry_tt(e), 0.0);
+	assert_num_float(pv_entry_ct(e), 0.0);
+	assert_num_float(pv_edge_tt(tu_edge_at(f->st, e, 0)), -0.0);
+	assert_num_float(pv_edge_ct(tu_edge_at(f->st, e, 0)), -0.0);
 	const pv_entry *ei = tu_entry(f->st, "i.py:3(i)");
-	assert_num_int(ei->tt, "-3");
-	assert_num_int(ei->ct, "0");
+	assert_num_int(pv_entry_tt(ei), "-3");
+	assert_num_int(pv_entry_ct(ei), "0");
 	assert_int_equal(pv_stats_nprofiles(f->st), 2);
 }
 
@@ -431,13 +431,13 @@ static void test_stats_merge_existing_key_summed(void **state)
 	entry(f, b, 1, 1, TU_I(-5), TU_I(1));
 	merge_ok(f);
 	const pv_entry *ea = tu_entry(f->st, "a.py:1(f)");
-	assert_pvint(ea->cc, "4");
-	assert_pvint(ea->nc, "6");
-	assert_num_float(ea->tt, 2.25);
-	assert_num_float(ea->ct, 0.1 + 0.2);
+	assert_pvint(pv_entry_cc(ea), "4");
+	assert_pvint(pv_entry_nc(ea), "6");
+	assert_num_float(pv_entry_tt(ea), 2.25);
+	assert_num_float(pv_entry_ct(ea), 0.1 + 0.2);
 	const pv_entry *eb = tu_entry(f->st, "b.py:2(g)");
-	assert_num_int(eb->tt, "0");
-	assert_num_int(eb->ct, "8");
+	assert_num_int(pv_entry_tt(eb), "0");
+	assert_num_int(pv_entry_ct(eb), "8");
 	assert_pvint(pv_stats_total_calls(f->st), "8");
 	assert_pvint(pv_stats_prim_calls(f->st), "6");
 	/* file sums 0+2+5 = 7 and 0+0.25-5 = -4.75, then 7 + -4.75 */
@@ -461,7 +461,7 @@ static void test_stats_merge_order_first_seen(void **state)
 	assert_int_equal(pv_stats_nentries(f->st), 4);
 	for (size_t i = 0; i < 4; i++)
 		assert_string_equal(tu_entry_name(f->st, i), want[i]);
-	assert_pvint(pv_stats_entry(f->st, 0)->nc, "2");
+	assert_pvint(pv_entry_nc(pv_stats_entry(f->st, 0)), "2");
 	assert_int_equal(pv_stats_find(f->st, d), 3);
 }
 
@@ -492,25 +492,25 @@ static void test_stats_merge_callers(void **state)
 	const pv_edge *ex = tu_edge_at(f->st, e, 0), *ey = tu_edge_at(f->st, e, 1);
 	const pv_edge *ez = tu_edge_at(f->st, e, 2);
 	assert_string_equal(tu_edge_name(f->st, ex), "x.py:1(x)");
-	assert_pvint(ex->nc, "7");
-	assert_pvint(ex->cc, "5");
-	assert_num_float(ex->tt, 0.1 + 0.2);
-	assert_num_float(ex->ct, 0.75);
+	assert_pvint(pv_edge_nc(ex), "7");
+	assert_pvint(pv_edge_cc(ex), "5");
+	assert_num_float(pv_edge_tt(ex), 0.1 + 0.2);
+	assert_num_float(pv_edge_ct(ex), 0.75);
 	assert_string_equal(tu_edge_name(f->st, ey), "y.py:1(y)");
-	assert_pvint(ey->nc, "2");
-	assert_pvint(ey->cc, "1");
-	assert_num_int(ey->tt, "3");
-	assert_num_float(ey->ct, 3.25);
+	assert_pvint(pv_edge_nc(ey), "2");
+	assert_pvint(pv_edge_cc(ey), "1");
+	assert_num_int(pv_edge_tt(ey), "3");
+	assert_num_float(pv_edge_ct(ey), 3.25);
 	assert_string_equal(tu_edge_name(f->st, ez), "z.py:1(z)");
-	assert_pvint(ez->nc, "1");
+	assert_pvint(pv_edge_nc(ez), "1");
 
 	const pv_entry *ep = tu_entry(f->st, "p.py:1(p)");
 	assert_int_equal(ep->ncallers, 2);
 	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, ep, 0)), "x.py:1(x)");
 	assert_int_equal(tu_edge_at(f->st, ep, 0)->is_tuple, 0);
-	assert_pvint(tu_edge_at(f->st, ep, 0)->nc, "9");
+	assert_pvint(pv_edge_nc(tu_edge_at(f->st, ep, 0)), "9");
 	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, ep, 1)), "y.py:1(y)");
-	assert_pvint(tu_edge_at(f->st, ep, 1)->nc, "2");
+	assert_pvint(pv_edge_nc(tu_edge_at(f->st, ep, 1)), "2");
 }
 
 /* Stats(a, b, c): a is loaded, then add(b, c) processes c before b.  Each
@@ -577,11 +577,11 @@ static void test_stats_merge_mixed_shapes_refused(void **state)
 	assert_pvint(pv_stats_total_calls(f->st), "1");
 	assert_num_float(pv_stats_total_tt(f->st), 0.5);
 	const pv_entry *e = tu_entry(f->st, "a.py:1(f)");
-	assert_pvint(e->nc, "1");
-	assert_num_float(e->tt, 0.5);
+	assert_pvint(pv_entry_nc(e), "1");
+	assert_num_float(pv_entry_tt(e), 0.5);
 	assert_int_equal(e->ncallers, 1);
 	assert_int_equal(tu_edge_at(f->st, e, 0)->is_tuple, 0);
-	assert_pvint(tu_edge_at(f->st, e, 0)->nc, "1");
+	assert_pvint(pv_edge_nc(tu_edge_at(f->st, e, 0)), "1");
 	assert_int_equal(pv_stats_find(f->st, b), -1);
 	pv_profile_reset(f->p);
 
@@ -650,7 +650,39 @@ static void test_stats_merge_count_overflow_across_files(void **state)
 	 * refused with PV_ELIMIT and the stored count must never be negative. */
 	assert_true(rc1 == PV_ELIMIT || rc2 == PV_ELIMIT);
 	if (pv_stats_nentries(f->st))
-		assert_true(pv_stats_entry(f->st, 0)->nc > 0);
+		assert_true(pv_entry_nc(pv_stats_entry(f->st, 0)) > 0);
+}
+
+/* Records hold 64-bit counts and float times compact; a sum that leaves
+ * 64 bits, or an int time, moves the record's numbers to its owner's
+ * arena, exactly, and both kinds merge as Python adds. */
+static void test_stats_merge_compact_to_wide(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 2, "g"), x = key(f, "x.py", 3, "x");
+	for (int round = 0; round < 3; round++) {
+		entry(f, a, INT64_MAX, 1, TU_F(0.5), TU_F(-0.0));
+		tu_add_tuple_caller(f->p, x, INT64_MAX, 2, TU_F(0.25), TU_F(0.125));
+		entry(f, b, 1, 1, round == 1 ? TU_I(3) : TU_F(1.5), TU_F(2.0));
+		tu_add_int_caller(f->p, x, INT64_MAX);
+		assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), 0);
+		pv_profile_reset(f->p);
+	}
+	const pv_entry *ea = pv_stats_entry(f->st, 0), *eb = pv_stats_entry(f->st, 1);
+	assert_true(pv_entry_cc(ea) == 3 * (pv_int)INT64_MAX && pv_entry_nc(ea) == 3);
+	tu_same_bits(pv_entry_tt(ea).f, 1.5);
+	tu_same_bits(pv_entry_ct(ea).f, -0.0); /* kept by Stats(first), -0.0 + -0.0 after */
+	const pv_edge *g = pv_stats_edge(f->st, ea->first_edge);
+	assert_true(pv_edge_nc(g) == 3 * (pv_int)INT64_MAX && pv_edge_cc(g) == 6);
+	tu_same_bits(pv_edge_tt(g).f, 0.75);
+	/* 1.5 + int 3 + 1.5 in merge order (first, then the others reversed) */
+	assert_int_equal(pv_entry_tt(eb).is_int, 0);
+	tu_same_bits(pv_entry_tt(eb).f, 6.0);
+	const pv_edge *h = pv_stats_edge(f->st, eb->first_edge);
+	assert_int_equal(h->is_tuple, 0);
+	assert_true(pv_edge_nc(h) == 3 * (pv_int)INT64_MAX && pv_edge_cc(h) == 0);
+	assert_true(pv_edge_tt(h).is_int && pv_edge_tt(h).i == 0);
+	assert_true(pv_stats_total_calls(f->st) == 6 && pv_stats_prim_calls(f->st) == 3 * (pv_int)INT64_MAX + 3);
 }
 
 /* ---- strip_dirs ------------------------------------------------------------------ */
@@ -686,24 +718,24 @@ static void test_stats_strip_dirs(void **state)
 	for (size_t i = 0; i < 5; i++)
 		assert_string_equal(tu_entry_name(st, i), want[i]);
 	const pv_entry *m = pv_stats_entry(st, 0);
-	assert_pvint(m->cc, "5");
-	assert_pvint(m->nc, "10");
-	assert_num_float(m->tt, 0.75);
-	assert_num_float(m->ct, 2.5);
+	assert_pvint(pv_entry_cc(m), "5");
+	assert_pvint(pv_entry_nc(m), "10");
+	assert_num_float(pv_entry_tt(m), 0.75);
+	assert_num_float(pv_entry_ct(m), 2.5);
 	assert_int_equal(m->ncallers, 1);
 	const pv_edge *mr = tu_edge_at(st, m, 0);
 	assert_string_equal(tu_edge_name(st, mr), "main.py:15(run)");
-	assert_pvint(mr->nc, "7");
-	assert_pvint(mr->cc, "5");
-	assert_num_float(mr->tt, 0.375);
-	assert_num_float(mr->ct, 0.75);
+	assert_pvint(pv_edge_nc(mr), "7");
+	assert_pvint(pv_edge_cc(mr), "5");
+	assert_num_float(pv_edge_tt(mr), 0.375);
+	assert_num_float(pv_edge_ct(mr), 0.75);
 	/* helper: a/mod.py and b/mod.py callers collide; b's (4) overwrites in
 	 * a's (first) position */
 	const pv_entry *hp = pv_stats_entry(st, 1);
 	assert_int_equal(hp->ncallers, 2);
 	assert_string_equal(tu_edge_name(st, tu_edge_at(st, hp, 0)), "mod.py:1(f)");
-	assert_pvint(tu_edge_at(st, hp, 0)->nc, "4");
-	assert_num_float(tu_edge_at(st, hp, 0)->tt, 0.03);
+	assert_pvint(pv_edge_nc(tu_edge_at(st, hp, 0)), "4");
+	assert_num_float(pv_edge_tt(tu_edge_at(st, hp, 0)), 0.03);
 	assert_string_equal(tu_edge_name(st, tu_edge_at(st, hp, 1)), "main.py:15(run)");
 	/* caller keys are stripped too */
 	assert_string_equal(tu_edge_name(st, tu_edge_at(st, pv_stats_entry(st, 3), 0)),
@@ -716,7 +748,7 @@ static void test_stats_strip_dirs(void **state)
 	/* a second strip changes nothing */
 	assert_int_equal(pv_stats_strip_dirs(st, &f->ctx), 0);
 	assert_int_equal(pv_stats_nentries(st), 5);
-	assert_pvint(pv_stats_entry(st, 0)->nc, "10");
+	assert_pvint(pv_entry_nc(pv_stats_entry(st, 0)), "10");
 }
 
 /* Colliding entries whose callers differ in shape cannot be summed. */
@@ -787,6 +819,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_merge_count_overflow_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_merge_count_overflow_across_files, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_compact_to_wide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_strip_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_strip_dirs_mixed_shapes, setup, teardown),
 	};

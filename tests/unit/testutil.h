@@ -37,6 +37,13 @@ typedef struct tu_buf {
 	size_t len, cap;
 } tu_buf;
 
+/* Two doubles with the same bits (-0.0 is not 0.0; a NaN is itself). */
+#define tu_same_bits(a, b)                                           \
+	do {                                                         \
+		double tu_a_ = (a), tu_b_ = (b);                     \
+		assert_memory_equal(&tu_a_, &tu_b_, sizeof(double)); \
+	} while (0)
+
 static inline void tu_free(tu_buf *b)
 {
 	free(b->p);
@@ -393,13 +400,13 @@ static inline uint32_t tu_mkkey(pv_stats *st, const char *file, int64_t line, co
 static inline void tu_add_tuple_caller(pv_profile *p, uint32_t caller, pv_int nc, pv_int cc,
 				       pv_num tt, pv_num ct)
 {
-	pv_edge e = {.caller = caller, .is_tuple = 1, .nc = nc, .cc = cc, .tt = tt, .ct = ct};
+	pv_caller e = {.caller = caller, .is_tuple = 1, .nc = nc, .cc = cc, .tt = tt, .ct = ct};
 	assert_int_equal(pv_profile_add_caller(p, &e), 0);
 }
 
 static inline void tu_add_int_caller(pv_profile *p, uint32_t caller, pv_int n)
 {
-	pv_edge e = {.caller = caller, .is_tuple = 0, .nc = n};
+	pv_caller e = {.caller = caller, .is_tuple = 0, .nc = n};
 	assert_int_equal(pv_profile_add_caller(p, &e), 0);
 }
 
