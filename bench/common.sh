@@ -61,6 +61,15 @@ corpus() { # the directory of $1 werkzeug dumps (the sample Flask app), made if 
 	echo "$d"
 }
 
+corpus_b() { # a second directory of $1 dumps of the same app (other timings): the base of --diff
+	local d=$DIR/werkzeug-$1b
+	if [ ! -d "$d" ] || [ "$(find "$d" -name '*.prof' | wc -l)" -ne "$1" ]; then
+		rm -rf "$d"
+		/usr/bin/python3 bench/gen_corpus.py "$d" "$1" >/dev/null
+	fi
+	echo "$d"
+}
+
 big_profile() { # the profile of ${1:-25000} functions (cProfile of a generated program)
 	local n=${1:-25000}
 	local f=$DIR/big-$n.prof

@@ -13,19 +13,21 @@
 #
 # Tables: directories of N werkzeug dumps (cat, profview; pstats once per
 # size, it is slow); 1 and 2 parsing threads (PROFVIEW_THREADS) on 20,000
-# dumps; the JSON and CSV exports of a 200,000-function profile against its
-# text report; one 1,200,000-function profile's peak RSS and peak address
-# space (VmPeak, through bench/vmpeak.c preloaded) against its size, and a
-# run under `ulimit -v` of 1 GiB; the same 20,000 dumps as tar, tar.gz,
-# tar.zst and zip against the directory plus `bsdtar -xOf ARCHIVE`; the
-# 25,000-function profile against Python.  Last, the goals of issue 24
-# with the figures of this run.  --100k adds 100,000 dumps to the archive
-# and thread tables (2.2 GB of corpus); --million times 10^4 and 10^6 small
-# dumps in directories of 1,000 (about 5 GB of disk).
+# dumps; --diff of two sets of 20,000 dumps (two runs of the app) against
+# the text report of one; the JSON and CSV exports of a 200,000-function
+# profile against its text report; one 1,200,000-function profile's peak
+# RSS and peak address space (VmPeak, through bench/vmpeak.c preloaded)
+# against its size, and a run under `ulimit -v` of 1 GiB; the same 20,000
+# dumps as tar, tar.gz, tar.zst and zip against the directory plus
+# `bsdtar -xOf ARCHIVE`; the 25,000-function profile against Python.
+# Last, the goals of issues 24 and 20 with the figures of this run.
+# --100k adds 100,000 dumps to the archive and thread tables (2.2 GB of
+# corpus); --million times 10^4 and 10^6 small dumps in directories of
+# 1,000 (about 5 GB of disk).
 #
-# --quick, for the edit loop: 5,000 dumps, 3 pairs, the thread rows on them,
-# the exports on a 50,000-function profile; no pstats, archives, large
-# profiles or goals.
+# --quick, for the edit loop: 5,000 dumps, 3 pairs, the thread and diff
+# rows on them, the exports on a 50,000-function profile; no pstats,
+# archives, large profiles or goals.
 #
 # Needs Debian's python3-flask (the corpus is the sample Flask app behind
 # werkzeug's ProfilerMiddleware), GNU time (peak RSS), a C compiler
@@ -111,6 +113,20 @@ for n in "${tn[@]}"; do
 		goal_now[t1]=$(spread "$p1")
 	fi
 done
+
+# ---- --diff of two sets against the text report of one (issue 20)
+dn=$thread_n
+dc=$(corpus "$dn")
+db=$(corpus_b "$dn")
+echo
+echo "--diff of two $dn-dump sets (CUR --diff BASE: two runs of the app), each paired with the" \
+	"text report of CUR; goal <= 2.5 at 20,000"
+printf '%-7s %8s %8s %-19s\n' files "text s" "diff s" "diff/text (min-max)"
+"$PV" "$db" >/dev/null 2>&1 # the page cache
+p=$(pairs "$npairs" "'$PV' '$dc' --diff '$db'" "'$PV' '$dc'")
+read -r tf tt _ <<<"$p"
+printf '%-7s %8s %8s %-19s\n' "$dn" "$tt" "$tf" "$(spread "$p")"
+goal_now[diff]=$(spread "$p")
 
 # ---- exports against the text report of the same profile
 ef=$(big_profile "$export_funcs")
@@ -260,7 +276,7 @@ for task in stdname callers callgrind "callgrind -o"; do
 done
 
 echo
-echo "issue 24's goals, this run (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)):"
+echo "issues 24 and 20's goals, this run (load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)):"
 printf '| %s | %s | %s |\n' figure "now: median (min-max)" goal '---' '---' '---'
 printf '| %s | %s | %s |\n' \
 	"20k dumps, 2 threads, / cat of the same files" "${goal_now[t2]:--}x" "<= 0.8x median" \
@@ -268,4 +284,5 @@ printf '| %s | %s | %s |\n' \
 	"-f json of a $export_funcs-function profile, / the text report" "${goal_now[json]:--}x" "<= 3x" \
 	"-f csv of the same, / the text report" "${goal_now[csv]:--}x" "<= 3x" \
 	"one 1,200,000-function profile: peak RSS / file size" "${goal_now[rss]:--}" "<= 2.5x" \
-	"same: peak address space (VmPeak) / RSS" "${goal_now[vm]:--}" "<= 1.3x; runs under ulimit -v of 1 GiB"
+	"same: peak address space (VmPeak) / RSS" "${goal_now[vm]:--}" "<= 1.3x; runs under ulimit -v of 1 GiB" \
+	"--diff of two 20k-dump sets (issue 20), / the text report of one" "${goal_now[diff]:--}x" "<= 2.5x"

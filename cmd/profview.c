@@ -561,7 +561,7 @@ static int run_diff(struct options *o)
 		goto out;
 	}
 	if (pv_epdiff_build(&ed, hb.samples, base, h.samples, st, o->vsort, o->sel,
-			    o->diff_threshold, o->diff_floor, &ctx) < 0) {
+			    o->diff_threshold, o->diff_floor, o->threads, &ctx) < 0) {
 		fprintf(stderr, "profview: %s\n", ctx.msg);
 		status = -EXIT_INPUT;
 		goto out;

@@ -64,38 +64,69 @@ static int put_name(char **buf, size_t *len, size_t *cap, const char *s, size_t 
 	return 0;
 }
 
+/* The stack path "root;child;leaf" of the frame a walk in flame_next order
+ * is at: at[d] is the path's length at depth d, so a frame's path is its
+ * parent's with ";name" after it. */
+typedef struct {
+	char *buf;
+	size_t len, cap;
+	size_t *at;
+} stack_path;
+
+static int path_init(stack_path *p, const pv_tree *t)
+{
+	*p = (stack_path){0};
+	p->at = pv_malloc(((size_t)flame_max_depth(t) + 2) * sizeof(*p->at));
+	if (!p->at)
+		return PV_ENOMEM;
+	p->at[0] = 0;
+	return 0;
+}
+
+static void path_free(stack_path *p)
+{
+	free(p->at);
+	free(p->buf);
+}
+
+/* p->buf[0..p->len): the path of frame i (whose parent's path p holds). */
+static int push_frame(stack_path *p, const pv_tree *t, uint32_t i)
+{
+	const pv_frame *f = &t->frames[i];
+	char nb[PV_TREE_NAME_MAX];
+	size_t n;
+	const char *s = pv_tree_name(t, i, nb, &n);
+	if (!s)
+		return PV_ENOMEM;
+	p->len = p->at[f->depth - 1];
+	if (f->depth > 1) {
+		if (pv_grow(&p->buf, &p->cap, p->len + 1, 1) < 0)
+			return PV_ENOMEM;
+		p->buf[p->len++] = ';';
+	}
+	if (put_name(&p->buf, &p->len, &p->cap, s, n) < 0)
+		return PV_ENOMEM;
+	p->at[f->depth] = p->len;
+	return 0;
+}
+
 /* The stacks of t with "before after" (d matched t to the other tree);
  * gone: only the frames of t without a match, t being the base. */
 static int diff_lines(pv_out *out, const pv_tree *t, const flame_diff *d, int gone)
 {
 	int rc = PV_ENOMEM;
-	char *path = NULL, nb[PV_TREE_NAME_MAX];
-	size_t len = 0, cap = 0;
-	size_t *at = pv_malloc(((size_t)flame_max_depth(t) + 2) * sizeof(*at));
-	if (!at)
-		return rc;
-	at[0] = 0;
+	stack_path p;
+	if (path_init(&p, t) < 0)
+		goto out;
 	for (uint32_t i = t->frames[0].first_child; i != PV_NOFRAME; i = flame_next(t, i)) {
-		const pv_frame *f = &t->frames[i];
-		size_t n;
-		const char *s = pv_tree_name(t, i, nb, &n);
-		if (!s)
+		if (push_frame(&p, t, i) < 0)
 			goto out;
-		len = at[f->depth - 1];
-		if (f->depth > 1) {
-			if (pv_grow(&path, &cap, len + 1, 1) < 0)
-				goto out;
-			path[len++] = ';';
-		}
-		if (put_name(&path, &len, &cap, s, n) < 0)
-			goto out;
-		at[f->depth] = len;
 		if (gone && d->match[i] != PV_NOFRAME)
 			continue;
 		uint64_t self = (uint64_t)llround(d->self[i]), other = (uint64_t)llround(d->other[i]);
 		if (!self && !other)
 			continue;
-		out_put(out, path, len);
+		out_put(out, p.buf, p.len);
 		out_c(out, ' ');
 		out_u64(out, gone ? self : other);
 		out_c(out, ' ');
@@ -104,8 +135,7 @@ static int diff_lines(pv_out *out, const pv_tree *t, const flame_diff *d, int go
 	}
 	rc = 0;
 out:
-	free(at);
-	free(path);
+	path_free(&p);
 	return rc;
 }
 
@@ -130,15 +160,12 @@ static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx 
 	/* one frame per endpoint when the names carry requests */
 	const pv_tree *t = v->group_tree ? v->group_tree : v->tree;
 	int rc = PV_ENOMEM;
-	char *path = NULL, nb[PV_TREE_NAME_MAX];
-	size_t len = 0, cap = 0;
-	size_t *at = pv_malloc(((size_t)flame_max_depth(t) + 2) * sizeof(*at));
+	stack_path p;
 	pv_out *out = out_open(file);
 	flame_budget bud;
 	flame_budget_init(&bud, o->max_output);
-	if (!at || !out)
+	if (path_init(&p, t) < 0 || !out)
 		goto out;
-	at[0] = 0;
 	for (uint32_t i = t->frames[0].first_child; i != PV_NOFRAME; i = flame_next(t, i)) {
 		const pv_frame *f = &t->frames[i];
 		if (bud.cutting) { /* no more lines: only the time they held */
@@ -146,21 +173,10 @@ static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx 
 				flame_budget_take(&bud, 0, f->self);
 			continue;
 		}
-		size_t n;
-		const char *s = pv_tree_name(t, i, nb, &n);
-		if (!s)
+		if (push_frame(&p, t, i) < 0)
 			goto out;
-		len = at[f->depth - 1];
-		if (f->depth > 1) {
-			if (pv_grow(&path, &cap, len + 1, 1) < 0)
-				goto out;
-			path[len++] = ';';
-		}
-		if (put_name(&path, &len, &cap, s, n) < 0)
-			goto out;
-		at[f->depth] = len;
-		if (f->self && flame_budget_take(&bud, len + 2 + flame_digits(f->self), f->self)) {
-			out_put(out, path, len);
+		if (f->self && flame_budget_take(&bud, p.len + 2 + flame_digits(f->self), f->self)) {
+			out_put(out, p.buf, p.len);
 			out_c(out, ' ');
 			out_u64(out, f->self);
 			out_c(out, '\n');
@@ -178,8 +194,7 @@ static int folded_write(FILE *file, const pv_views *v, pv_write_opts *o, pv_ctx 
 	rc = 0;
 out:
 	out_close(out);
-	free(at);
-	free(path);
+	path_free(&p);
 	return rc < 0 ? pv_fail(ctx, rc, PV_NOOFF, "out of memory") : 0;
 }
 

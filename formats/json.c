@@ -201,9 +201,10 @@ static int json_requests(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 	return 0;
 }
 
-static void j_side(pv_out *fp, const pv_entry *e, double calls, double tt, double ct)
+/* One side of a diff row: null where the function is not in that set. */
+static void j_side(pv_out *fp, int in, double calls, double tt, double ct)
 {
-	if (!e) {
+	if (!in) {
 		out_s(fp, "null");
 		return;
 	}
@@ -228,21 +229,6 @@ static void j_req(pv_out *fp, size_t n, double p50, double p95, double mean)
 	jw_double(fp, p95);
 	out_s(fp, ", \"mean\": ");
 	jw_double(fp, mean);
-	out_c(fp, '}');
-}
-
-static void j_fside(pv_out *fp, int in, double calls, double tt, double ct)
-{
-	if (!in) {
-		out_s(fp, "null");
-		return;
-	}
-	out_s(fp, "{\"calls\": ");
-	jw_double(fp, calls);
-	out_s(fp, ", \"tottime\": ");
-	jw_double(fp, tt);
-	out_s(fp, ", \"cumtime\": ");
-	jw_double(fp, ct);
 	out_c(fp, '}');
 }
 
@@ -299,9 +285,9 @@ static void json_endpoints(pv_out *fp, const pv_epdiff *d)
 			first = 0;
 			j_key(fp, f->from, f->key, NULL);
 			out_fmt(fp, ", \"verdict\": \"%s\", \"base\": ", pv_verdict_names[f->verdict]);
-			j_fside(fp, f->in_base, f->calls_b, f->tt_b, f->ct_b);
+			j_side(fp, f->in_base, f->calls_b, f->tt_b, f->ct_b);
 			out_s(fp, ", \"current\": ");
-			j_fside(fp, f->in_cur, f->calls_c, f->tt_c, f->ct_c);
+			j_side(fp, f->in_cur, f->calls_c, f->tt_c, f->ct_c);
 			out_s(fp, ", \"change\": ");
 			jw_double(fp, f->change);
 			out_s(fp, ", \"relative\": ");
@@ -338,9 +324,9 @@ static int json_diff(pv_out *fp, const pv_views *vs, pv_write_opts *o)
 		j_key(fp, r->from, r->key, NULL);
 		out_fmt(fp, ", \"status\": \"%s\", \"base\": ", !r->b ? "new" : !r->c ? "gone"
 										      : "both");
-		j_side(fp, r->b, r->calls_base, r->tt_base, r->ct_base);
+		j_side(fp, r->b != NULL, r->calls_base, r->tt_base, r->ct_base);
 		out_s(fp, ", \"current\": ");
-		j_side(fp, r->c, r->calls_cur, r->tt_cur, r->ct_cur);
+		j_side(fp, r->c != NULL, r->calls_cur, r->tt_cur, r->ct_cur);
 		out_s(fp, ", \"change\": ");
 		jw_double(fp, r->change);
 		out_s(fp, ", \"relative\": ");

@@ -33,6 +33,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "diffsamp.h"
 
@@ -77,50 +78,85 @@ static double rel(double now, double before)
 					: 0;
 }
 
-/* Per function of g: its nonzero samples, grouped (vals[off[f], off[f+1])). */
-static int by_function(const pv_sgroup *g, double **vals, size_t **off)
+/* A float's bits as an unsigned integer of the same order (negatives'
+ * bits all flipped, positives' sign bit set), and back as a double. */
+static uint32_t fkey(float f)
 {
-	*vals = malloc((g->ns ? g->ns : 1) * sizeof(**vals));
-	*off = calloc(g->nfn + 2, sizeof(**off));
-	if (!*vals || !*off)
-		return PV_ENOMEM;
-	size_t *o = *off;
-	for (size_t i = 0; i < g->ns; i++)
-		o[g->smp[i].fn + 2]++;
-	for (size_t f = 0; f < g->nfn; f++)
-		o[f + 2] += o[f + 1];
-	for (size_t i = 0; i < g->ns; i++) /* o[f + 1]: where f's next sample goes */
-		(*vals)[o[g->smp[i].fn + 1]++] = g->smp[i].tt;
-	return 0;
+	uint32_t u;
+	memcpy(&u, &f, sizeof(u));
+	return u ^ (u >> 31 ? 0xffffffffu : 0x80000000u);
 }
 
-struct side {
-	const pv_sgroup *g;
-	double *vals;
-	size_t *off;
+static double fval(uint32_t k)
+{
+	uint32_t u = k >> 31 ? k ^ 0x80000000u : ~k;
+	float f;
+	memcpy(&f, &u, sizeof(f));
+	return f;
+}
+
+/* Scratch of one comparing thread: sort keys and the two sides' sorted
+ * samples. */
+struct scratch {
+	uint32_t *a, *t;
+	double *vb, *vc;
 };
 
-static void side_free(struct side *s)
+/* v's n samples into out (doubles), ascending: an LSD radix sort of their
+ * keys, a byte a pass (a pass that every key agrees on is skipped: the
+ * top byte mostly), insertion for a few.  A function's samples are
+ * thousands a side: qsort's comparisons were the most of the diff's time. */
+static void sort_samples(const float *v, size_t n, struct scratch *s, double *out)
 {
-	free(s->vals);
-	free(s->off);
-	s->vals = NULL;
-	s->off = NULL;
+	uint32_t *a = s->a, *t = s->t;
+	for (size_t i = 0; i < n; i++)
+		a[i] = fkey(v[i]);
+	if (n < 64) {
+		for (size_t i = 1; i < n; i++) {
+			uint32_t x = a[i];
+			size_t j = i;
+			for (; j && a[j - 1] > x; j--)
+				a[j] = a[j - 1];
+			a[j] = x;
+		}
+	} else {
+		uint32_t cnt[4][256] = {{0}};
+		for (size_t i = 0; i < n; i++)
+			for (int b = 0; b < 4; b++)
+				cnt[b][a[i] >> (8 * b) & 255]++;
+		for (int b = 0; b < 4; b++) {
+			uint32_t *c = cnt[b], sum = 0;
+			if (c[a[0] >> (8 * b) & 255] == n)
+				continue;
+			for (int x = 0; x < 256; x++) {
+				uint32_t k = c[x];
+				c[x] = sum;
+				sum += k;
+			}
+			for (size_t i = 0; i < n; i++)
+				t[c[a[i] >> (8 * b) & 255]++] = a[i];
+			uint32_t *sw = a;
+			a = t;
+			t = sw;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i] = fval(a[i]);
 }
 
-static void fill_fn(pv_epfunc *e, const struct side *b, long fb, const struct side *c, long fc)
+static void fill_fn(pv_epfunc *e, const pv_sgroup *gb, long fb, const pv_sgroup *gc, long fc)
 {
 	if (fb >= 0) {
-		const pv_sfunc *f = &b->g->fn[fb];
-		double n = (double)b->g->n;
+		const pv_sfunc *f = &gb->fn[fb];
+		double n = (double)gb->n;
 		e->in_base = 1;
 		e->calls_b = f->calls / n;
 		e->tt_b = f->tt / n;
 		e->ct_b = f->ct / n;
 	}
 	if (fc >= 0) {
-		const pv_sfunc *f = &c->g->fn[fc];
-		double n = (double)c->g->n;
+		const pv_sfunc *f = &gc->fn[fc];
+		double n = (double)gc->n;
 		e->in_cur = 1;
 		e->calls_c = f->calls / n;
 		e->tt_c = f->tt / n;
@@ -131,20 +167,16 @@ static void fill_fn(pv_epfunc *e, const struct side *b, long fb, const struct si
 	e->p = NAN;
 }
 
-static int test_fn(pv_epfunc *e, const struct side *b, long fb, const struct side *c, long fc)
+static int test_fn(pv_epfunc *e, const pv_sgroup *gb, long fb, const pv_sgroup *gc, long fc,
+		   struct scratch *s)
 {
-	const double *vb = NULL, *vc = NULL;
 	size_t nb = 0, nc = 0;
-	if (fb >= 0) {
-		vb = b->vals + b->off[fb];
-		nb = b->off[fb + 1] - b->off[fb];
-	}
-	if (fc >= 0) {
-		vc = c->vals + c->off[fc];
-		nc = c->off[fc + 1] - c->off[fc];
-	}
+	if (fb >= 0)
+		sort_samples(gb->fn[fb].v, nb = gb->fn[fb].nv, s, s->vb);
+	if (fc >= 0)
+		sort_samples(gc->fn[fc].v, nc = gc->fn[fc].nv, s, s->vc);
 	pv_mwu_result r;
-	int rc = pv_mwu(vb, nb, b->g->n - nb, vc, nc, c->g->n - nc, &r);
+	int rc = pv_mwu_sorted(s->vb, nb, gb->n - nb, s->vc, nc, gc->n - nc, &r);
 	/* a test that says the other way than the means (one outlier moved
 	 * the mean against the bulk of the requests) is no evidence */
 	e->p = (r.effect - 0.5) * e->change < 0 ? 1 : r.p;
@@ -156,29 +188,37 @@ static int compare(pv_eprow *row, const pv_sgroup *gb, pv_stats *bst, const pv_s
 		   pv_stats *cst, double floor)
 {
 	int rc = PV_ENOMEM;
-	struct side b = {gb, 0, 0}, c = {gc, 0, 0};
 	pv_map fmap = {0};
-	double *db = malloc((gb->n ? gb->n : 1) * sizeof(*db));
-	double *dc = malloc((gc->n ? gc->n : 1) * sizeof(*dc));
-	if (!db || !dc || by_function(gb, &b.vals, &b.off) < 0 || by_function(gc, &c.vals, &c.off) < 0)
+	unsigned char *matched = NULL;
+	/* a function has a sample at most once a request */
+	size_t big = (gb->n > gc->n ? gb->n : gc->n) + 1;
+	struct scratch s = {malloc(big * sizeof(*s.a)), malloc(big * sizeof(*s.t)),
+			    malloc(big * sizeof(*s.vb)), malloc(big * sizeof(*s.vc))};
+	if (!s.a || !s.t || !s.vb || !s.vc)
 		goto out;
-	memcpy(db, gb->dur, gb->n * sizeof(*db));
-	memcpy(dc, gc->dur, gc->n * sizeof(*dc));
+	/* request times, sorted: U, then the percentiles */
+	memcpy(s.vb, gb->dur, gb->n * sizeof(*s.vb));
+	memcpy(s.vc, gc->dur, gc->n * sizeof(*s.vc));
+	qsort(s.vb, gb->n, sizeof(*s.vb), cmp_double);
+	qsort(s.vc, gc->n, sizeof(*s.vc), cmp_double);
 	pv_mwu_result r;
-	if (pv_mwu(db, gb->n, 0, dc, gc->n, 0, &r) < 0)
+	if (pv_mwu_sorted(s.vb, gb->n, 0, s.vc, gc->n, 0, &r) < 0)
 		goto out;
 	row->effect = r.effect;
-	if (pv_hl_shift(db, gb->n, dc, gc->n, &row->shift) < 0)
-		goto out;
 	row->p = r.p;
+	row->p50_b = pct(s.vb, gb->n, 50);
+	row->p95_b = pct(s.vb, gb->n, 95);
+	row->p50_c = pct(s.vc, gc->n, 50);
+	row->p95_c = pct(s.vc, gc->n, 95);
+	/* the shift of evenly spaced requests in load order */
+	if (pv_hl_shift(gb->dur, gb->n, gc->dur, gc->n, &row->shift) < 0)
+		goto out;
 	for (size_t i = 0; i < gb->nfn; i++)
 		if (pv_map_put(&fmap, gb->fn[i].hash, (uint32_t)i + 1) < 0)
 			goto out;
 	/* the current set's functions, then those gone */
-	if (!(row->fn = calloc(gb->nfn + gc->nfn + 1, sizeof(*row->fn))))
-		goto out;
-	unsigned char *matched = calloc(gb->nfn + 1, 1);
-	if (!matched)
+	if (!(row->fn = calloc(gb->nfn + gc->nfn + 1, sizeof(*row->fn))) ||
+	    !(matched = calloc(gb->nfn + 1, 1)))
 		goto out;
 	for (size_t i = 0; i < gc->nfn; i++) {
 		long fb = (long)pv_map_get(&fmap, gc->fn[i].hash) - 1;
@@ -187,11 +227,9 @@ static int compare(pv_eprow *row, const pv_sgroup *gb, pv_stats *bst, const pv_s
 		e->key = gc->fn[i].key;
 		if (fb >= 0)
 			matched[fb] = 1;
-		fill_fn(e, &b, fb, &c, (long)i);
-		if (fabs(e->change) >= floor && test_fn(e, &b, fb, &c, (long)i) < 0) {
-			free(matched);
+		fill_fn(e, gb, fb, gc, (long)i);
+		if (fabs(e->change) >= floor && test_fn(e, gb, fb, gc, (long)i, &s) < 0)
 			goto out;
-		}
 	}
 	for (size_t i = 0; i < gb->nfn; i++) {
 		if (matched[i])
@@ -199,29 +237,82 @@ static int compare(pv_eprow *row, const pv_sgroup *gb, pv_stats *bst, const pv_s
 		pv_epfunc *e = &row->fn[row->nfn++];
 		e->from = bst;
 		e->key = gb->fn[i].key;
-		fill_fn(e, &b, (long)i, &c, -1);
-		if (fabs(e->change) >= floor && test_fn(e, &b, (long)i, &c, -1) < 0) {
-			free(matched);
+		fill_fn(e, gb, (long)i, gc, -1);
+		if (fabs(e->change) >= floor && test_fn(e, gb, (long)i, gc, -1, &s) < 0)
 			goto out;
-		}
 	}
-	free(matched);
 	rc = 0;
 out:
-	if (!rc) {
-		qsort(db, gb->n, sizeof(*db), cmp_double);
-		qsort(dc, gc->n, sizeof(*dc), cmp_double);
-		row->p50_b = pct(db, gb->n, 50);
-		row->p95_b = pct(db, gb->n, 95);
-		row->p50_c = pct(dc, gc->n, 50);
-		row->p95_c = pct(dc, gc->n, 95);
-	}
-	free(db);
-	free(dc);
-	side_free(&b);
-	side_free(&c);
+	free(matched);
+	free(s.a);
+	free(s.t);
+	free(s.vb);
+	free(s.vc);
 	pv_map_free(&fmap);
 	return rc;
+}
+
+/* The endpoints in both sets, compared on as many threads as there are
+ * cores (PROFVIEW_THREADS): each is a job of its own, biggest first. */
+struct job {
+	pv_eprow *row;
+	const pv_sgroup *gb, *gc;
+	size_t weight; /* samples on both sides */
+};
+
+struct jobs {
+	struct job *v;
+	size_t n, next; /* next: taken atomically */
+	pv_stats *bst, *cst;
+	double floor;
+	int failed;
+};
+
+static void *run_jobs(void *arg)
+{
+	struct jobs *J = arg;
+	for (;;) {
+		size_t k = __atomic_fetch_add(&J->next, 1, __ATOMIC_RELAXED);
+		if (k >= J->n || __atomic_load_n(&J->failed, __ATOMIC_RELAXED))
+			return NULL;
+		struct job *j = &J->v[k];
+		if (compare(j->row, j->gb, J->bst, j->gc, J->cst, J->floor) < 0)
+			__atomic_store_n(&J->failed, 1, __ATOMIC_RELAXED);
+	}
+}
+
+static int cmp_job(const void *pa, const void *pb)
+{
+	const struct job *a = pa, *b = pb;
+	return (a->weight < b->weight) - (a->weight > b->weight);
+}
+
+static size_t weight(const pv_sgroup *g)
+{
+	size_t w = g->n;
+	for (size_t i = 0; i < g->nfn; i++)
+		w += g->fn[i].nv;
+	return w;
+}
+
+static int compare_all(struct jobs *J, int threads)
+{
+	long nt = threads > 0 ? threads : sysconf(_SC_NPROCESSORS_ONLN);
+	if (nt > 16)
+		nt = 16;
+	if (nt > (long)J->n)
+		nt = (long)J->n;
+	if (J->n > 1)
+		qsort(J->v, J->n, sizeof(*J->v), cmp_job);
+	pthread_t th[16];
+	long started = 0;
+	for (long i = 1; i < nt; i++, started++)
+		if (pthread_create(&th[started], NULL, run_jobs, J) != 0)
+			break; /* fewer threads still finish the work */
+	run_jobs(J);
+	for (long i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+	return J->failed ? PV_ENOMEM : 0;
 }
 
 /* An endpoint in one set only: its figures on that side. */
@@ -240,15 +331,14 @@ static int one_side(pv_eprow *row, const pv_sgroup *g, pv_stats *st, int is_cur)
 	free(d);
 	row->verdict = is_cur ? PV_V_NEW : PV_V_GONE;
 	row->p = NAN;
-	struct side s = {g, 0, 0};
 	for (size_t i = 0; i < g->nfn; i++) {
 		pv_epfunc *e = &row->fn[row->nfn++];
 		e->from = st;
 		e->key = g->fn[i].key;
 		if (is_cur)
-			fill_fn(e, &s, -1, &s, (long)i);
+			fill_fn(e, g, -1, g, (long)i);
 		else
-			fill_fn(e, &s, (long)i, &s, -1);
+			fill_fn(e, g, (long)i, g, -1);
 		e->verdict = row->verdict;
 	}
 	row->nchanged = row->nfn;
@@ -323,12 +413,14 @@ static int select_fns(pv_eprow *r, const pv_select *sel, pv_ctx *ctx)
 
 int pv_epdiff_build(pv_epdiff **out, pv_samples *base, pv_stats *bst, pv_samples *cur,
 		    pv_stats *cst, int sort, const pv_select *sel, double threshold, double floor,
-		    pv_ctx *ctx)
+		    int threads, pv_ctx *ctx)
 {
 	pv_epdiff *d = calloc(1, sizeof(*d));
 	struct priv *pr = calloc(1, sizeof(*pr));
 	double *pf = NULL, *pe = NULL;
-	if (!d || !pr || !(d->rows = calloc(base->n + cur->n + 1, sizeof(*d->rows)))) {
+	struct jobs J = {.bst = bst, .cst = cst, .floor = floor};
+	if (!d || !pr || !(d->rows = calloc(base->n + cur->n + 1, sizeof(*d->rows))) ||
+	    !(J.v = calloc(cur->n + 1, sizeof(*J.v)))) {
 		free(pr);
 		goto oom;
 	}
@@ -361,11 +453,13 @@ int pv_epdiff_build(pv_epdiff **out, pv_samples *base, pv_stats *bst, pv_samples
 		}
 		row->nb = gb->n;
 		row->mean_b = mean(gb);
-		if (compare(row, gb, bst, gc, cst, floor) < 0)
-			goto oom;
-		common++;
-		d->m_functions += row->nfn;
+		J.v[J.n++] = (struct job){row, gb, gc, weight(gb) + weight(gc)};
 	}
+	if (compare_all(&J, threads) < 0)
+		goto oom;
+	for (size_t i = 0; i < J.n; i++)
+		d->m_functions += J.v[i].row->nfn;
+	common = J.n;
 	for (size_t i = 0; i < base->n; i++) {
 		const pv_sgroup *gb = &base->g[i];
 		d->nb += gb->n;
@@ -427,6 +521,7 @@ int pv_epdiff_build(pv_epdiff **out, pv_samples *base, pv_stats *bst, pv_samples
 		pv_eprow *r = &d->rows[i];
 		int rc = select_fns(r, sel, ctx);
 		if (rc < 0) {
+			free(J.v);
 			free(pe);
 			free(pf);
 			pv_epdiff_free(d);
@@ -465,11 +560,13 @@ int pv_epdiff_build(pv_epdiff **out, pv_samples *base, pv_stats *bst, pv_samples
 	d->adj_c = ncommon ? ac / (double)ncommon : NAN;
 	d->adjusted = ncommon ? rel(d->adj_c, d->adj_b) : NAN;
 	d->mix = ncommon ? rel(d->adj_b, d->typ_b) : NAN;
+	free(J.v);
 	free(pe);
 	free(pf);
 	*out = d;
 	return 0;
 oom:
+	free(J.v);
 	free(pe);
 	free(pf);
 	pv_epdiff_free(d);

@@ -27,9 +27,10 @@ void pv_samples_free(pv_samples *s)
 		pv_sgroup *g = &s->g[i];
 		free(g->name);
 		free(g->dur);
-		free(g->at);
-		free(g->smp);
+		for (size_t f = 0; f < g->nfn; f++)
+			free(g->fn[f].v);
 		free(g->fn);
+		free(g->hint);
 		pv_map_free(&g->xlat);
 	}
 	free(s->g);
@@ -86,6 +87,12 @@ static long function(pv_sgroup *g, pv_stats *st, uint32_t key)
 	return (long)g->nfn++;
 }
 
+/* pv_num_to_double, inlined */
+static inline double num(pv_num n)
+{
+	return n.is_int ? (double)n.i : n.f;
+}
+
 static int add(pv_samples *s, const char *name, pv_stats *st, const pv_profile *p)
 {
 	pv_request q;
@@ -93,39 +100,48 @@ static int add(pv_samples *s, const char *name, pv_stats *st, const pv_profile *
 	pv_sgroup *g = group(s, pv_request_parse_timed(name, dur, &q) ? q.endpoint
 								      : PV_SAMPLES_UNNAMED);
 	size_t ne = pv_profile_nentries(p);
-	if (!g || pv_grow(&g->dur, &g->capdur, g->n + 1, sizeof(*g->dur)) < 0 ||
-	    pv_grow(&g->at, &g->capat, g->n + 2, sizeof(*g->at)) < 0 ||
-	    pv_grow(&g->smp, &g->capsmp, g->ns + ne, sizeof(*g->smp)) < 0)
+	if (!g || pv_grow(&g->dur, &g->capdur, g->n + 1, sizeof(*g->dur)) < 0)
 		return PV_ENOMEM;
-	if (!g->n)
-		g->at[0] = 0;
+	if (ne > g->caphint) {
+		size_t old = g->caphint;
+		if (pv_grow(&g->hint, &g->caphint, ne, sizeof(*g->hint)) < 0)
+			return PV_ENOMEM;
+		memset(g->hint + old, 0, (g->caphint - old) * sizeof(*g->hint));
+	}
 	g->dur[g->n] = dur;
-	size_t first = g->ns; /* this request's samples start here */
+	size_t req = g->n + 1; /* this request, as pv_sfunc.lastreq counts */
+	const pv_entry *e = pv_profile_entries(p);
 	for (size_t i = 0; i < ne; i++) {
-		uint32_t key;
-		pv_int nc;
-		pv_num tt, ct;
-		pv_profile_get(p, i, &key, NULL, &nc, &tt, &ct);
+		uint32_t key = e[i].key;
 		if (s->strip && pv_stats_strip_key(st, key, &key) < 0)
 			return PV_ENOMEM;
-		long f = function(g, st, key);
-		if (f < 0)
-			return PV_ENOMEM;
-		double t = pv_num_to_double(tt);
-		g->fn[f].calls += (double)nc;
-		g->fn[f].tt += t;
-		g->fn[f].ct += pv_num_to_double(ct);
+		long f;
+		if (g->hint[i].f && g->hint[i].key == key) {
+			f = (long)g->hint[i].f - 1;
+		} else {
+			if ((f = function(g, st, key)) < 0)
+				return PV_ENOMEM;
+			g->hint[i] = (pv_shint){key, (uint32_t)f + 1};
+		}
+		pv_sfunc *fn = &g->fn[f];
+		double t = num(pv_entry_tt(&e[i]));
+		pv_int nc = pv_entry_nc(&e[i]);
+		/* through 64 bits when it fits: the same double, without a call */
+		fn->calls += nc == (int64_t)nc ? (double)(int64_t)nc : (double)nc;
+		fn->tt += t;
+		fn->ct += num(pv_entry_ct(&e[i]));
 		if (t == 0) /* a zero is implied by absence */
 			continue;
-		if (g->fn[f].last > first) /* stripped names met: one sample a request */
-			g->smp[g->fn[f].last - 1].tt += (float)t;
-		else {
-			g->smp[g->ns++] = (pv_sample){(uint32_t)f, (float)t};
-			g->fn[f].last = g->ns;
+		if (fn->lastreq == req) { /* stripped names met: one sample a request */
+			fn->v[fn->nv - 1] += (float)t;
+		} else {
+			if (pv_grow(&fn->v, &fn->capv, fn->nv + 1, sizeof(*fn->v)) < 0)
+				return PV_ENOMEM;
+			fn->v[fn->nv++] = (float)t;
+			fn->lastreq = req;
 		}
 	}
 	g->n++;
-	g->at[g->n] = g->ns;
 	return 0;
 }
 

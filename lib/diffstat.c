@@ -19,21 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "diffsamp.h"
 
 /* The exact distribution is counted in doubles: C(40, 20) < 2^53. */
 #define EXACT_MAX 40
-
-struct tagged {
-	double v;
-	int cur; /* 1: from the current set */
-};
-
-static int cmp_tagged(const void *a, const void *b)
-{
-	double x = ((const struct tagged *)a)->v, y = ((const struct tagged *)b)->v;
-	return (x > y) - (x < y);
-}
 
 /* P(U <= u) and P(U >= u) for sizes m, n without ties: the number of
  * arrangements with each U is the coefficient of q^U in the Gaussian
@@ -64,48 +53,70 @@ static double exact_p(size_t m, size_t n, double u)
 	return p < 1 ? p : 1;
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 int pv_mwu(const double *base, size_t nb, size_t zb, const double *cur, size_t nc, size_t zc,
 	   pv_mwu_result *r)
 {
-	size_t n1 = nb + zb, n2 = nc + zc, n = nb + nc, N = n1 + n2;
+	double *b = malloc((nb ? nb : 1) * sizeof(*b)), *c = malloc((nc ? nc : 1) * sizeof(*c));
+	int rc = PV_ENOMEM;
+	if (b && c) {
+		if (nb) /* qsort(NULL, 0) is undefined */
+			memcpy(b, base, nb * sizeof(*b)), qsort(b, nb, sizeof(*b), cmp_double);
+		if (nc)
+			memcpy(c, cur, nc * sizeof(*c)), qsort(c, nc, sizeof(*c), cmp_double);
+		rc = pv_mwu_sorted(b, nb, zb, c, nc, zc, r);
+	}
+	free(b);
+	free(c);
+	return rc;
+}
+
+int pv_mwu_sorted(const double *b, size_t nb, size_t zb, const double *c, size_t nc, size_t zc,
+		  pv_mwu_result *r)
+{
+	size_t n1 = nb + zb, n2 = nc + zc, N = n1 + n2;
 	memset(r, 0, sizeof(*r));
 	r->p = 1;
 	if (!n1 || !n2)
 		return 0;
-	struct tagged *t = malloc((n ? n : 1) * sizeof(*t));
-	if (!t)
-		return PV_ENOMEM;
-	for (size_t i = 0; i < nb; i++)
-		t[i] = (struct tagged){base[i], 0};
-	for (size_t i = 0; i < nc; i++)
-		t[nb + i] = (struct tagged){cur[i], 1};
-	if (n) /* qsort(NULL, 0) is undefined */
-		qsort(t, n, sizeof(*t), cmp_tagged);
-	/* walk the values in order with the zeros (zb + zc of them, given as
-	 * counts) as one block where they belong; equal values share their
-	 * mean rank */
+	/* walk the two sides' values together in order, with the zeros
+	 * (zb + zc of them, given as counts) as one block where they belong;
+	 * equal values share their mean rank */
 	double rank = 0, rcur = 0, ties = 0;
 	int zeros_done = !(zb + zc);
-	size_t i = 0;
-	while (i < n || !zeros_done) {
-		size_t j = i, inb = 0, inc = 0;
-		if (!zeros_done && (i == n || t[i].v >= 0)) {
+	size_t i = 0, j = 0;
+	while (i < nb || j < nc || !zeros_done) {
+		size_t inb = 0, inc = 0;
+		/* the smallest value left */
+		double v = i == nb ? c[j] : j == nc ? b[i]
+				    : c[j] < b[i]   ? c[j]
+						    : b[i];
+		if (!zeros_done && ((i == nb && j == nc) || v >= 0)) {
 			inb = zb, inc = zc;
 			zeros_done = 1;
-			while (j < n && t[j].v == 0)
-				t[j].cur ? inc++ : inb++, j++;
+			for (; i < nb && b[i] == 0; i++)
+				inb++;
+			for (; j < nc && c[j] == 0; j++)
+				inc++;
 		} else {
-			while (j < n && t[j].v == t[i].v)
-				t[j].cur ? inc++ : inb++, j++;
+			for (; i < nb && b[i] == v; i++)
+				inb++;
+			for (; j < nc && c[j] == v; j++)
+				inc++;
+			if (!inb && !inc) /* a NaN equals nothing: a rank of its own */
+				i < nb &&b[i] != b[i] ? (i++, inb++) : (j++, inc++);
 		}
 		double k = (double)(inb + inc);
 		rcur += (double)inc * (rank + (k + 1) / 2);
 		rank += k;
 		if (k > 1)
 			ties += k * k * k - k;
-		i = j;
 	}
-	free(t);
 	double u = rcur - (double)n2 * ((double)n2 + 1) / 2;
 	double mu = (double)n1 * (double)n2 / 2;
 	r->u = u;
@@ -195,8 +206,58 @@ static double select_kth(double *v, size_t n, size_t k)
 	return v[k];
 }
 
+/* The k-th smallest of every difference c[j] - b[i] (b and c ascending,
+ * finite), exactly as the sb x sc table of them would give it, without
+ * the table: row i of the table (c[j] - b[i] over j) ascends, and the
+ * count of a row's values below a pivot only grows with i (rounding keeps
+ * a difference monotonic in each operand), so one pass of two pointers
+ * counts the values below or at a pivot in O(sb + sc).  Each pass takes
+ * a random candidate left as the pivot and drops the rows' columns on its
+ * wrong side: O((sb + sc) log(sb sc)) expected, against the table's
+ * sb x sc differences and its selection. */
+static double kth_diff(const double *b, size_t sb, const double *c, size_t sc, size_t k,
+		       size_t *lo, size_t *hi, uint64_t *rng)
+{
+	for (size_t i = 0; i < sb; i++)
+		lo[i] = 0, hi[i] = sc;
+	for (;;) {
+		size_t left = 0;
+		for (size_t i = 0; i < sb; i++)
+			left += hi[i] - lo[i];
+		*rng ^= *rng << 13, *rng ^= *rng >> 7, *rng ^= *rng << 17; /* xorshift64 */
+		size_t r = (size_t)(*rng % left), row = 0;
+		while (r >= hi[row] - lo[row])
+			r -= hi[row] - lo[row], row++;
+		double pivot = c[lo[row] + r] - b[row];
+		/* lt, le: values below, at or below the pivot, in the whole table */
+		size_t lt = 0, le = 0, jl = 0, je = 0;
+		for (size_t i = 0; i < sb; i++) {
+			while (jl < sc && c[jl] - b[i] < pivot)
+				jl++;
+			while (je < sc && c[je] - b[i] <= pivot)
+				je++;
+			lt += jl, le += je;
+		}
+		if (k >= lt && k < le)
+			return pivot;
+		jl = je = 0;
+		for (size_t i = 0; i < sb; i++) {
+			while (jl < sc && c[jl] - b[i] < pivot)
+				jl++;
+			while (je < sc && c[je] - b[i] <= pivot)
+				je++;
+			if (k < lt && hi[i] > jl) /* the k-th is below the pivot */
+				hi[i] = jl;
+			else if (k >= le && lo[i] < je) /* ... above it */
+				lo[i] = je;
+			if (lo[i] > hi[i])
+				lo[i] = hi[i];
+		}
+	}
+}
+
 /* At most this many samples of each side enter the pairs (every
- * (n / HL_MAX)-th, in order): a million differences, some 10 ms. */
+ * (n / HL_MAX)-th, in order). */
 #define HL_MAX 1000
 
 int pv_hl_shift(const double *base, size_t nb, const double *cur, size_t nc, double *shift)
@@ -204,19 +265,40 @@ int pv_hl_shift(const double *base, size_t nb, const double *cur, size_t nc, dou
 	*shift = NAN;
 	if (!nb || !nc)
 		return 0;
-	size_t sb = nb > HL_MAX ? HL_MAX : nb, sc = nc > HL_MAX ? HL_MAX : nc;
-	double *d = malloc(sb * sc * sizeof(*d));
-	if (!d)
-		return PV_ENOMEM;
-	size_t n = 0;
-	for (size_t i = 0; i < sb; i++) {
-		double b = base[i * nb / sb];
-		for (size_t j = 0; j < sc; j++)
-			d[n++] = cur[j * nc / sc] - b;
+	size_t sb = nb > HL_MAX ? HL_MAX : nb, sc = nc > HL_MAX ? HL_MAX : nc, n = sb * sc;
+	double *b = malloc(sb * sizeof(*b)), *c = malloc(sc * sizeof(*c));
+	size_t *lo = malloc(sb * sizeof(*lo)), *hi = malloc(sb * sizeof(*hi));
+	int rc = PV_ENOMEM, finite = 1;
+	if (!b || !c || !lo || !hi)
+		goto out;
+	for (size_t i = 0; i < sb; i++)
+		finite &= isfinite(b[i] = base[i * nb / sb]);
+	for (size_t j = 0; j < sc; j++)
+		finite &= isfinite(c[j] = cur[j * nc / sc]);
+	double mlo, mhi;
+	if (finite) {
+		qsort(b, sb, sizeof(*b), cmp_double);
+		qsort(c, sc, sizeof(*c), cmp_double);
+		uint64_t rng = 0x9e3779b97f4a7c15ULL;
+		mlo = kth_diff(b, sb, c, sc, (n - 1) / 2, lo, hi, &rng);
+		mhi = n % 2 ? mlo : kth_diff(b, sb, c, sc, n / 2, lo, hi, &rng);
+	} else { /* an infinity or NaN orders nothing: the table itself */
+		double *d = malloc(n * sizeof(*d));
+		if (!d)
+			goto out;
+		for (size_t i = 0, k = 0; i < sb; i++)
+			for (size_t j = 0; j < sc; j++)
+				d[k++] = c[j] - b[i];
+		mlo = select_kth(d, n, (n - 1) / 2);
+		mhi = n % 2 ? mlo : select_kth(d, n, n / 2);
+		free(d);
 	}
-	double lo = select_kth(d, n, (n - 1) / 2);
-	double hi = n % 2 ? lo : select_kth(d, n, n / 2);
-	free(d);
-	*shift = (lo + hi) / 2;
-	return 0;
+	*shift = (mlo + mhi) / 2;
+	rc = 0;
+out:
+	free(b);
+	free(c);
+	free(lo);
+	free(hi);
+	return rc;
 }

@@ -22,6 +22,11 @@
  * profiles rekeyed hold, for the many small models of endpoint groups. */
 int pv_profile_rekey_map(pv_profile *p, const pv_stats *from, pv_stats *to, pv_map *xlat);
 
+/* The profile's entries in file order (pv_profile_nentries of them): for
+ * loops over every entry, which pv_profile_get costs a call and copies of
+ * 32-byte numbers each. */
+const pv_entry *pv_profile_entries(const pv_profile *p);
+
 /* Make dst a copy of src's entries and callers (same key ids), ready to be
  * rekeyed and merged; dst's key marks are not copied, so nothing more may
  * be added to it before a reset.  0 or PV_ENOMEM. */

@@ -118,15 +118,8 @@ static int key_xlat_map(const pv_stats *from, pv_stats *to, uint32_t k, pv_map *
 		*out = v - 1;
 		return 0;
 	}
-	const pv_key *key = pv_stats_key(from, k);
-	size_t fl, nl;
-	const char *f = pv_stats_str(from, key->file, &fl);
-	const char *n = pv_stats_str(from, key->name, &nl);
-	uint32_t fid, nid;
-	int rc;
-	if ((rc = pv_stats_intern_str(to, f, fl, &fid)) < 0 ||
-	    (rc = pv_stats_intern_str(to, n, nl, &nid)) < 0 ||
-	    (rc = pv_stats_intern_key(to, fid, key->line, nid, out)) < 0)
+	int rc = pv_key_copy(from, to, k, out);
+	if (rc < 0)
 		return rc;
 	return pv_map_put(xlat, k, *out + 1);
 }
@@ -176,14 +169,32 @@ int pv_profile_copy(pv_profile *dst, const pv_profile *src)
 	return 0;
 }
 
+const pv_entry *pv_profile_entries(const pv_profile *p)
+{
+	return p->entries;
+}
+
+/* pv_num_add's sum from int 0 in order, without its 32-byte copies (a
+ * --diff or --requests run sums every profile): ints summed exactly while
+ * every value so far is one and the sum fits 128 bits, then floats. */
 double pv_profile_total_time(const pv_profile *p)
 {
-	pv_num sum = pv_num_from_int(0);
-	for (size_t i = 0; i < p->n; i++)
-		if (pv_num_add(&sum, sum, pv_entry_tt(&p->entries[i])) < 0) /* beyond 128 bits */
-			sum = pv_num_from_double(pv_num_to_double(sum) +
-						 pv_num_to_double(pv_entry_tt(&p->entries[i])));
-	return pv_num_to_double(sum);
+	pv_int si = 0;
+	size_t i = 0;
+	for (; i < p->n; i++) {
+		const pentry *e = &p->entries[i];
+		if (!e->wide || !e->v.w->tt.is_int ||
+		    pv_int_add(&si, si, e->v.w->tt.i) < 0) /* beyond 128 bits: as floats */
+			break;
+	}
+	if (i == p->n)
+		return (double)si;
+	double f = (double)si;
+	for (; i < p->n; i++) {
+		pv_num t = pv_entry_tt(&p->entries[i]);
+		f += t.is_int ? (double)t.i : t.f;
+	}
+	return f;
 }
 
 size_t pv_profile_memsize(const pv_profile *p)

@@ -832,7 +832,7 @@ int pv_holm(double *p, size_t n, size_t m);
 
 /* Per-request samples of one set of profiles, by endpoint: each
  * request's time (the profile's total) and, per function, its internal
- * time in that request (8 bytes a sample), with the sums of calls and
+ * time in that request (4 bytes a sample), with the sums of calls and
  * times.  Names that carry no request form one group.  Fed like
  * pv_groups (a pv_seen_fn); functions are matched across sets by
  * pv_stats_key_hash and named by their key in the model loaded. */
@@ -898,10 +898,12 @@ typedef struct pv_epdiff {
 /* Compare two sample sets; sort is the --diff order of functions
  * (PV_DS_*); sel's --match/--exclude choose the functions listed (after
  * the tests: they do not change a verdict), its --limit how many are
- * shown per endpoint.  0, or <0 with the message in ctx. */
+ * shown per endpoint.  The endpoints are compared on `threads` threads
+ * (0: one per core), the result the same.  0, or <0 with the message in
+ * ctx. */
 int pv_epdiff_build(pv_epdiff **out, pv_samples *base, pv_stats *bst, pv_samples *cur,
 		    pv_stats *cst, int sort, const pv_select *sel, double threshold, double floor,
-		    pv_ctx *ctx);
+		    int threads, pv_ctx *ctx);
 void pv_epdiff_free(pv_epdiff *d);
 
 /* Key id of (file, line, name) in st without adding it, or -1. */

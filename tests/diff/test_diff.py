@@ -34,6 +34,9 @@ import tempfile
 import jsonschema
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import browser  # noqa: E402  (tests/lib/browser.py)
+
 TD = os.path.join(ROOT, "testdata", "diff")
 SCHEMA = json.load(open(os.path.join(ROOT, "doc", "schema", "diff.schema.json")))
 results = []
@@ -167,19 +170,12 @@ def test_flame(pv, tmp):
                          "base", "-o", svgb)
     check("-f svg --diff --diff-widths base: written", code == 0 and "(widths: the base)" in open(svgb).read(), err)
     try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
         from selenium.webdriver.common.by import By
         from selenium.webdriver.common.action_chains import ActionChains
     except ImportError as e:
         check("selenium for the chromium check", False, e)
         return
-    o = webdriver.ChromeOptions()
-    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--window-size=1400,1200",
-              "--user-data-dir=" + tempfile.mkdtemp(dir=tmp)):
-        o.add_argument(a)
-    d = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")), options=o)
+    d = browser.chromium(tmp, "1400,1200")
     try:
         d.get("file://" + svg)
         info = d.execute_script("""

@@ -31,6 +31,9 @@ import tempfile
 import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import browser  # noqa: E402  (tests/lib/browser.py)
+
 failures = []
 
 
@@ -50,21 +53,6 @@ def xmllint(what, data):
     r = run("xmllint", "--noout", "-", stdin=data)
     return check(what + ": xmllint accepts it", r.returncode == 0 and not r.stderr,
                  r.stderr.decode(errors="replace"))
-
-
-def browser(tmp):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-    o = webdriver.ChromeOptions()
-    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--no-first-run",
-              "--disable-default-apps", "--window-size=1400,1800"):
-        o.add_argument(a)
-    o.add_argument("--user-data-dir=" + tempfile.mkdtemp(dir=tmp))
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")),
-                            options=o)
 
 
 def width(s):
@@ -174,7 +162,7 @@ def main():
 
         # ---- chromium: the SVG renders, the HTML page loads
         if not a.no_browser:
-            drv = browser(tmp)
+            drv = browser.chromium(tmp, "1400,1800")
             try:
                 for k, v in svgs.items():
                     p = os.path.join(tmp, re.sub(r"\W+", "_", k) + ".svg")
@@ -191,7 +179,7 @@ def main():
                     with open(p, "wb") as f:
                         f.write(out(*args, "-f", "html"))
                     drv.get("file://" + p)
-                    errs = [e for e in drv.get_log("browser") if e["level"] == "SEVERE"]
+                    errs = browser.console_errors(drv)
                     check("chromium: the %s page loads without errors" % what, not errs, errs)
                     bad = drv.execute_script("""
                         var bad = [];

@@ -13,22 +13,14 @@ import os
 import sys
 import tempfile
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import browser  # noqa: E402  (tests/lib/browser.py)
 
 
 def main():
     path, runs = os.path.abspath(sys.argv[1]), int(sys.argv[2]) if len(sys.argv) > 2 else 3
     tmp = tempfile.TemporaryDirectory(prefix="pv-open-")
-    o = webdriver.ChromeOptions()
-    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--no-first-run",
-              "--window-size=1400,1000", "--user-data-dir=" + tmp.name):
-        o.add_argument(a)
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    d = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")),
-                         options=o)
+    d = browser.chromium(tmp.name, "1400,1000")
     best, rows, frames, errors = None, 0, 0, []
     try:
         for _ in range(runs):
@@ -38,7 +30,7 @@ def main():
                 "var m = performance.getEntriesByName('pv-ready'); return m.length ? m[0].startTime : null;")
             rows = d.execute_script("return document.querySelectorAll('#functions tbody tr').length")
             frames = d.execute_script("return document.querySelectorAll('#flame .fr').length")
-            errors += [e for e in d.get_log("browser") if e["level"] == "SEVERE"]
+            errors += browser.console_errors(d)
             if ms is not None and (best is None or ms < best):
                 best = ms
     finally:

@@ -28,13 +28,15 @@ import sys
 import tempfile
 import time
 
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import browser  # noqa: E402  (tests/lib/browser.py)
+
+WARNINGS = ("SEVERE", "WARNING")  # a console warning fails a page too
 SCRIPT_NAME = "</script><script>alert(1)</script>"
 IMG_NAME = "<img src=x onerror=alert(1)>"
 XSS_REQUEST = "GET.x" + IMG_NAME + ".4ms.1795541512.prof"  # no '/' in a file name
@@ -49,17 +51,8 @@ def check(cond, what):
     return cond
 
 
-def browser(tmp):
-    o = webdriver.ChromeOptions()
-    o.binary_location = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--no-first-run",
-              "--disable-default-apps", "--window-size=1400,1800"):
-        o.add_argument(a)
-    o.add_argument("--user-data-dir=" + tempfile.mkdtemp(dir=tmp))
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    d = webdriver.Chrome(service=Service(os.environ.get("CHROMEDRIVER", "/usr/bin/chromedriver")),
-                         options=o)
+def open_browser(tmp):
+    d = browser.chromium(tmp, "1400,1800", logs=("browser", "performance"))
     # alert/confirm/prompt recorded instead of shown (CDP scripts run before
     # the page's own and are not subject to its CSP)
     d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": """
@@ -325,8 +318,7 @@ def check_report(d, name, path, pv, inputs, shots, xss=False, diff=False, messag
         check(True, "%s: no alert dialog" % name)
     alerts = d.execute_script("return window.__alerts")
     check(alerts == [], "%s: no alert/confirm/prompt call (%r)" % (name, alerts))
-    logs = d.get_log("browser")
-    errors = [e for e in logs if e["level"] in ("SEVERE", "WARNING")]
+    errors = browser.console_errors(d, WARNINGS)
     check(not errors, "%s: no console errors or warnings %s" % (name, errors[:3]))
     res = d.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     reqs = []
@@ -404,7 +396,7 @@ def check_diff_slow(d, pv, tmp, shots):
     check(frames and "rgb(255, 45, 45)" not in frames, "%s: no deep red frame in %s's graph" % (name, unchanged))
     d.find_element(By.ID, "scope-all").click()
     check(len(rows(d, "diff-functions")) > len(fns), "%s: all profiles: every endpoint's functions" % name)
-    errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    errors = browser.console_errors(d, WARNINGS)
     check(not errors, "%s: no console errors or warnings %s" % (name, errors[:3]))
 
     # --diff-widths base: the base's tree, the same colours and hover
@@ -418,7 +410,7 @@ def check_diff_slow(d, pv, tmp, shots):
     check("widths from the base" in info and red and red[0][1] == "rgb(255, 45, 45)" and
           "before 6.18 ms, after 25.3 ms" in red[0][0],
           "%s: --diff-widths base: the base's widths, search() red, same hover (%s)" % (name, info))
-    errors = [e for e in d.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
+    errors = browser.console_errors(d, WARNINGS)
     check(not errors, "%s: --diff-widths base: no console errors or warnings %s" % (name, errors[:3]))
 
 
@@ -444,7 +436,7 @@ def main():
             ("xss", [xdir], {"xss": True}),
             ("diff", [xdir, "--diff", "testdata/flask"], {"xss": True, "diff": True}),
         ]
-        d = browser(tmp)
+        d = open_browser(tmp)
         try:
             for name, inputs, kw in reports:
                 path = os.path.join(tmp, name + ".html")

@@ -2,7 +2,8 @@
  * test_diffstat.c - lib/diffstat.c: the Mann-Whitney U test's exact p
  * against a brute-force count over every split of the pooled samples, the
  * normal approximation against values worked by hand, zero samples given
- * as counts, Holm's correction and the Hodges-Lehmann shift.
+ * as counts, U against a pair-by-pair count, Holm's correction and the
+ * Hodges-Lehmann shift (against the sorted table of every difference).
  */
 #include <math.h>
 
@@ -126,6 +127,101 @@ static void test_hl_shift(void **state)
 	assert_true(s != s);
 }
 
+static uint64_t rnd_state = 42;
+
+static double rnd(void) /* in [0, 1) */
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (double)(rnd_state >> 11) / 9007199254740992.0;
+}
+
+static int cmp_d(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* The shift the definition gives: every difference of the evenly spaced
+ * subsets (1,000 a side at most), sorted, their median. */
+static double brute_shift(const double *b, size_t nb, const double *c, size_t nc)
+{
+	size_t sb = nb > 1000 ? 1000 : nb, sc = nc > 1000 ? 1000 : nc, n = 0;
+	double *d = malloc(sb * sc * sizeof(*d));
+	for (size_t i = 0; i < sb; i++)
+		for (size_t j = 0; j < sc; j++)
+			d[n++] = c[j * nc / sc] - b[i * nb / sb];
+	qsort(d, n, sizeof(*d), cmp_d);
+	double m = (d[(n - 1) / 2] + d[n / 2]) / 2;
+	free(d);
+	return m;
+}
+
+/* The selection without the table of differences gives the table's
+ * median to the bit: odd and even counts, ties, negatives, subsets. */
+static void test_hl_shift_matches_the_table(void **state)
+{
+	(void)state;
+	const size_t sizes[][2] = {{1, 1}, {1, 2}, {2, 2}, {3, 5}, {7, 4}, {40, 41}, {200, 333}, {1500, 700}, {2500, 3333}};
+	double *b = malloc(3333 * sizeof(*b)), *c = malloc(3333 * sizeof(*c));
+	for (size_t k = 0; k < sizeof(sizes) / sizeof(*sizes); k++) {
+		for (int ties = 0; ties < 2; ties++) {
+			size_t nb = sizes[k][0], nc = sizes[k][1];
+			if (nb * nc > 100000 && ties != (int)(k & 1)) /* one of each past the subsets */
+				continue;
+			for (size_t i = 0; i < nb; i++)
+				b[i] = ties ? floor(rnd() * 6) * 0.25 : rnd() * 3 - 1;
+			for (size_t i = 0; i < nc; i++)
+				c[i] = ties ? floor(rnd() * 6) * 0.25 + 0.1 : exp(rnd() * 4) * 1e-3;
+			double s;
+			assert_int_equal(pv_hl_shift(b, nb, c, nc, &s), 0);
+			assert_true(s == brute_shift(b, nb, c, nc));
+		}
+	}
+	/* an infinity orders nothing: the table's own median */
+	const double bi[] = {1, 2}, ci[] = {INFINITY, 3};
+	double s;
+	assert_int_equal(pv_hl_shift(bi, 2, ci, 2, &s), 0);
+	assert_true(s == INFINITY);
+	free(b);
+	free(c);
+}
+
+/* U from the ranks of the two sorted sides walked together equals U
+ * counted pair by pair (ties and zero counts a half), on random samples
+ * with many ties, zeros among the values and negatives. */
+static void test_mwu_counts_pairs(void **state)
+{
+	(void)state;
+	double b[300], c[300], pb[600], pc[600];
+	for (int round = 0; round < 200; round++) {
+		size_t nb = 1 + (size_t)(rnd() * 299), nc = 1 + (size_t)(rnd() * 299);
+		size_t zb = (size_t)(rnd() * 4) * (round & 1), zc = (size_t)(rnd() * 4) * (round & 1);
+		for (size_t i = 0; i < nb; i++)
+			b[i] = floor(rnd() * 20) - 3;
+		for (size_t i = 0; i < nc; i++)
+			c[i] = floor(rnd() * 20) - 2;
+		size_t mb = nb, mc = nc;
+		memcpy(pb, b, nb * sizeof(*b));
+		memcpy(pc, c, nc * sizeof(*c));
+		for (size_t i = 0; i < zb; i++)
+			pb[mb++] = 0;
+		for (size_t i = 0; i < zc; i++)
+			pc[mc++] = 0;
+		double u = 0;
+		for (size_t i = 0; i < mc; i++)
+			for (size_t j = 0; j < mb; j++)
+				u += pc[i] > pb[j] ? 1 : pc[i] == pb[j] ? 0.5
+									: 0;
+		pv_mwu_result r;
+		assert_int_equal(pv_mwu(b, nb, zb, c, nc, zc, &r), 0);
+		assert_true(r.u == u);
+	}
+	/* a NaN among the values is a rank of its own, not a hang */
+	const double bn[] = {1, NAN, 2}, cn[] = {3, 4};
+	pv_mwu_result r;
+	assert_int_equal(pv_mwu(bn, 3, 1, cn, 2, 0, &r), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -135,6 +231,8 @@ int main(void)
 		cmocka_unit_test(test_mwu_zero_counts),
 		cmocka_unit_test(test_holm),
 		cmocka_unit_test(test_hl_shift),
+		cmocka_unit_test(test_hl_shift_matches_the_table),
+		cmocka_unit_test(test_mwu_counts_pairs),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

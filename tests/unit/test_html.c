@@ -155,7 +155,7 @@ static void test_html_endpoints_and_diff(void **state)
 	assert_int_equal(pv_reqview_build(&rv, g, PV_RQ_TOTAL, (size_t)-1, &ctx), 0);
 	assert_int_equal(pv_reqview_build(&rvb, gb, PV_RQ_TOTAL, (size_t)-1, &ctx), 0);
 	assert_int_equal(pv_diffview_build(&dv, base, st, PV_DS_ABSOLUTE, NULL, &ctx), 0);
-	assert_int_equal(pv_epdiff_build(&ed, hb.s, base, h.s, st, PV_DS_ABSOLUTE, NULL, 0.05, 10e-6, &ctx), 0);
+	assert_int_equal(pv_epdiff_build(&ed, hb.s, base, h.s, st, PV_DS_ABSOLUTE, NULL, 0.05, 10e-6, 0, &ctx), 0);
 	pv_tree *tc = group_tree(g), *tb = group_tree(gb);
 	pv_views v = {.mode = PV_MODE_DIFF, .st = st, .groups = g, .requests = rv, .diff = dv, .base_requests = rvb, .epdiff = ed, .tree = tc, .base_tree = tb};
 	const char *d;

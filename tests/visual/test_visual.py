@@ -35,6 +35,9 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+import browser  # noqa: E402  (tests/lib/browser.py)
+
 SAMPLE = os.path.join(ROOT, "testdata", "flask")
 failures = []
 passes = []
@@ -80,23 +83,11 @@ def hostile_dump(path):
 
 
 def chrome(tmp):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    o = Options()
-    for a in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-              "--disable-component-update", "--disable-sync", "--no-first-run",
-              "--user-data-dir=" + tempfile.mkdtemp(dir=tmp), "--window-size=1300,900"):
-        o.add_argument(a)
-    o.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
-    o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(service=Service(shutil.which("chromedriver") or "/usr/bin/chromedriver"),
-                            options=o)
+    return browser.chromium(tmp, "1300,900")
 
 
 def console_errors(d):
-    return [l["message"] for l in d.get_log("browser") if l["level"] == "SEVERE"]
+    return [e["message"] for e in browser.console_errors(d)]
 
 
 def geometry(d):
