@@ -25,22 +25,7 @@ static inline pv_num pv_num_i(pv_int i)
 
 static inline pv_num pv_num_f(double f)
 {
-	/* Not {.f = f, .is_int = 0}: for that gcc builds the value on the
-	 * stack with an 8-byte store and copies it out with 16-byte loads, a
-	 * failed store forward (~80% of the reader's number parsing).  Setting
-	 * the whole union as an integer whose low bytes (on a little-endian
-	 * machine) are f's stores straight into the destination. */
-	pv_num n;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t u;
-	memcpy(&u, &f, sizeof(u));
-	n.i = (pv_int)u;
-#else
-	n.i = 0;
-	n.f = f;
-#endif
-	n.is_int = 0;
-	return n;
+	return pv_vals_float_(f); /* pv.h: a direct store, no failed store forward */
 }
 
 /* a + b where an int + int sum is known not to overflow (merge checks a
