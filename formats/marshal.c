@@ -227,10 +227,9 @@ static PV_NOINLINE int begin_any(rd *r, obj *o)
 			return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
 		if (o->at > REF_MAX_OFF)
 			return pv_fail(r->ctx, PV_ELIMIT, o->at, "file too large");
-		struct ref *f = &r->refs[r->nrefs++];
-		f->state = R_BUILDING;
-		f->kind = K_OTHER;
-		f->off = o->at;
+		/* the whole slot at once: a byte store of one bit-field and the
+		 * word's load for the next would not forward */
+		r->refs[r->nrefs++] = (struct ref){.off = o->at, .state = R_BUILDING, .kind = K_OTHER};
 		o->slot = r->nrefs;
 	}
 	return 0;

@@ -234,7 +234,7 @@ int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len)
 		pv_num tt = get_num(&u, f & 3);
 		pv_num ct = get_num(&u, f >> 2 & 3);
 		e->wide = 0;
-		if (pv_vals_set(&e->v, &e->wide, &p->wide, cc, nc, tt, ct) < 0)
+		if (pv_vals_set(&e->v, &e->wide, &p->wide, &cc, &nc, &tt, &ct) < 0)
 			return PV_ENOMEM;
 		e->ncallers = (uint32_t)k;
 		e->first_edge = e->last_edge = 0;
@@ -251,7 +251,8 @@ int pv_profile_unpack(pv_profile *p, const unsigned char *buf, size_t len)
 			pv_num ett = get_num(&u, g >> 1 & 3);
 			pv_num ect = get_num(&u, g >> 3 & 3);
 			c->wide = 0;
-			if (pv_edge_set(c, &p->wide, g & 1, enc, ecc, ett, ect) < 0)
+			pv_caller in = {c->caller, g & 1, enc, ecc, ett, ect};
+			if (pv_edge_set(c, &p->wide, &in) < 0)
 				return PV_ENOMEM;
 			c->next = j + 1 < k ? (uint32_t)(ne + j + 1) : 0;
 		}

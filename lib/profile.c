@@ -247,7 +247,7 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv
 		e->wide = 0;
 	}
 	p->cur = (size_t)(e - p->entries);
-	if (pv_vals_set(&e->v, &e->wide, &p->wide, cc, nc, tt, ct) < 0)
+	if (pv_vals_set(&e->v, &e->wide, &p->wide, &cc, &nc, &tt, &ct) < 0)
 		return PV_ENOMEM;
 	e->first_edge = e->last_edge = 0; /* a repeated key starts its callers again */
 	e->ncallers = 0;
@@ -266,7 +266,7 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv
 static inline int set_caller(pv_profile *p, pv_edge *d, const pv_caller *c)
 {
 	d->caller = c->caller;
-	return pv_edge_set(d, &p->wide, c->is_tuple, c->nc, c->cc, c->tt, c->ct);
+	return pv_edge_set(d, &p->wide, c);
 }
 
 int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)

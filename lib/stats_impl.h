@@ -51,33 +51,36 @@ static inline int pv_fits64(pv_int x)
 }
 
 int pv_vals_set_wide(pv_vals *v, uint32_t *wide, warena *a, const pv_wide *x);
+int pv_vals_set_slow(pv_vals *v, uint32_t *wide, warena *a, const pv_int *cc, const pv_int *nc,
+		     const pv_num *tt, const pv_num *ct);
 
-/* *v := x: compact when it fits.  0 or PV_ENOMEM (v unchanged). */
-static inline int pv_vals_set(pv_vals *v, uint32_t *wide, warena *a, pv_int cc, pv_int nc,
-			      pv_num tt, pv_num ct)
+/* *v := the numbers: compact when they fit.  0 or PV_ENOMEM (v unchanged).
+ * Pointers, read field by field: values built on the stack and copied
+ * whole stalled the reader on failed store forwards (a fifth of its time). */
+static inline int pv_vals_set(pv_vals *v, uint32_t *wide, warena *a, const pv_int *cc,
+			      const pv_int *nc, const pv_num *tt, const pv_num *ct)
 {
-	if (!tt.is_int && !ct.is_int && pv_fits64(cc) && pv_fits64(nc)) {
-		v->c.cc = (int64_t)cc;
-		v->c.nc = (int64_t)nc;
-		v->c.tt = tt.f;
-		v->c.ct = ct.f;
+	if (!tt->is_int && !ct->is_int && pv_fits64(*cc) && pv_fits64(*nc)) {
+		v->c.cc = (int64_t)*cc;
+		v->c.nc = (int64_t)*nc;
+		v->c.tt = tt->f;
+		v->c.ct = ct->f;
 		*wide = 0;
 		return 0;
 	}
-	pv_wide x = {cc, nc, tt, ct};
-	return pv_vals_set_wide(v, wide, a, &x);
+	return pv_vals_set_slow(v, wide, a, cc, nc, tt, ct);
 }
 
 /* An edge's shape and numbers (an int-shaped edge keeps only nc). */
-static inline int pv_edge_set(pv_edge *d, warena *a, int is_tuple, pv_int nc, pv_int cc,
-			      pv_num tt, pv_num ct)
+static inline int pv_edge_set(pv_edge *d, warena *a, const pv_caller *c)
 {
-	d->is_tuple = is_tuple != 0;
-	if (!is_tuple) {
-		cc = 0;
-		tt = ct = pv_num_f(0.0);
+	d->is_tuple = c->is_tuple != 0;
+	if (!c->is_tuple) {
+		static const pv_int zero = 0;
+		static const pv_num fzero = {{0}, 0};
+		return pv_vals_set(&d->v, &d->wide, a, &zero, &c->nc, &fzero, &fzero);
 	}
-	return pv_vals_set(&d->v, &d->wide, a, cc, nc, tt, ct);
+	return pv_vals_set(&d->v, &d->wide, a, &c->cc, &c->nc, &c->tt, &c->ct);
 }
 
 int pv_vals_add_slow(pv_vals *d, uint32_t *dwide, warena *a, const pv_vals *s, uint32_t swide,

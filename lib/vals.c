@@ -54,7 +54,7 @@ void pv_warena_move(warena *to, warena *from)
 int pv_vals_set_wide(pv_vals *v, uint32_t *wide, warena *a, const pv_wide *x)
 {
 	if (!x->tt.is_int && !x->ct.is_int && pv_fits64(x->cc) && pv_fits64(x->nc))
-		return pv_vals_set(v, wide, a, x->cc, x->nc, x->tt, x->ct);
+		return pv_vals_set(v, wide, a, &x->cc, &x->nc, &x->tt, &x->ct);
 	pv_wide *w = *wide ? v->w : pv_warena_new(a);
 	if (!w)
 		return PV_ENOMEM;
@@ -62,6 +62,13 @@ int pv_vals_set_wide(pv_vals *v, uint32_t *wide, warena *a, const pv_wide *x)
 	v->w = w;
 	*wide = 1;
 	return 0;
+}
+
+PV_NOINLINE int pv_vals_set_slow(pv_vals *v, uint32_t *wide, warena *a, const pv_int *cc,
+				 const pv_int *nc, const pv_num *tt, const pv_num *ct)
+{
+	pv_wide x = {*cc, *nc, *tt, *ct};
+	return pv_vals_set_wide(v, wide, a, &x);
 }
 
 int pv_vals_add_slow(pv_vals *d, uint32_t *dwide, warena *a, const pv_vals *s, uint32_t swide,
