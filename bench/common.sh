@@ -26,6 +26,10 @@ wall() { # wall seconds of one run of a command, output thrown away
 	e=$EPOCHREALTIME
 	awk -v a="$s" -v b="$e" 'BEGIN { printf "%.3f", b - a }'
 }
+cpu() { # user + system seconds of one run of a command (GNU time), output thrown away
+	/usr/bin/time -f "%U %S" -o "$DIR/.cpu" "$@" >/dev/null 2>&1 || true
+	awk '{ printf "%.3f", $1 + $2 }' "$DIR/.cpu"
+}
 stat3() { # "median min max" of numbers
 	printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
