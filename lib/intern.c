@@ -269,6 +269,20 @@ size_t pv_stats_nkeys(const pv_stats *st)
 	return st->nkeys;
 }
 
+int pv_key_copy(const pv_stats *from, pv_stats *to, uint32_t k, uint32_t *out)
+{
+	const pv_key *key = &from->keys[k];
+	size_t fl, nl;
+	const char *f = pv_stats_str(from, key->file, &fl);
+	const char *n = pv_stats_str(from, key->name, &nl);
+	uint32_t fid, nid;
+	int rc;
+	if ((rc = pv_stats_intern_str(to, f, fl, &fid)) < 0 ||
+	    (rc = pv_stats_intern_str(to, n, nl, &nid)) < 0)
+		return rc;
+	return pv_stats_intern_key(to, fid, key->line, nid, out);
+}
+
 int pv_key_xlat(const pv_stats *from, pv_stats *to, uint32_t k, uint32_t **xlat, size_t *cap,
 		uint32_t *out)
 {
@@ -282,15 +296,8 @@ int pv_key_xlat(const pv_stats *from, pv_stats *to, uint32_t k, uint32_t **xlat,
 		*out = (*xlat)[k] - 1;
 		return 0;
 	}
-	const pv_key *key = &from->keys[k];
-	size_t fl, nl;
-	const char *f = pv_stats_str(from, key->file, &fl);
-	const char *n = pv_stats_str(from, key->name, &nl);
-	uint32_t fid, nid;
-	int rc;
-	if ((rc = pv_stats_intern_str(to, f, fl, &fid)) < 0 ||
-	    (rc = pv_stats_intern_str(to, n, nl, &nid)) < 0 ||
-	    (rc = pv_stats_intern_key(to, fid, key->line, nid, out)) < 0)
+	int rc = pv_key_copy(from, to, k, out);
+	if (rc < 0)
 		return rc;
 	(*xlat)[k] = *out + 1;
 	return 0;

@@ -118,15 +118,8 @@ static int key_xlat_map(const pv_stats *from, pv_stats *to, uint32_t k, pv_map *
 		*out = v - 1;
 		return 0;
 	}
-	const pv_key *key = pv_stats_key(from, k);
-	size_t fl, nl;
-	const char *f = pv_stats_str(from, key->file, &fl);
-	const char *n = pv_stats_str(from, key->name, &nl);
-	uint32_t fid, nid;
-	int rc;
-	if ((rc = pv_stats_intern_str(to, f, fl, &fid)) < 0 ||
-	    (rc = pv_stats_intern_str(to, n, nl, &nid)) < 0 ||
-	    (rc = pv_stats_intern_key(to, fid, key->line, nid, out)) < 0)
+	int rc = pv_key_copy(from, to, k, out);
+	if (rc < 0)
 		return rc;
 	return pv_map_put(xlat, k, *out + 1);
 }

@@ -130,6 +130,9 @@ struct strtab {
 
 /* Free st's strings and keys (and a child table's key map). */
 void pv_intern_free(pv_stats *st);
+/* Key id k of `from` interned in `to` (its file and function names too):
+ * *out its id there.  0 or PV_ENOMEM / PV_ELIMIT. */
+int pv_key_copy(const pv_stats *from, pv_stats *to, uint32_t k, uint32_t *out);
 /* Key id k of `from` as a key id of `to` (interned there the first time),
  * cached in *xlat (grown as needed, zero-filled; + 1, 0 = not yet).
  * 0 or PV_ENOMEM / PV_ELIMIT. */
