@@ -38,15 +38,28 @@ enum { K_OTHER,
        K_FLOAT,
        K_KEY };
 
+/* 16 bytes: a profile of a million functions has two million or more.
+ * An int beyond 64 bits is not kept (K_OTHER: read again when named). */
 struct ref {
-	unsigned char state, kind;
-	size_t off; /* offset of the object's type byte */
+	uint64_t off : 56; /* offset of the object's type byte */
+	uint64_t state : 4, kind : 4;
 	union {
 		uint32_t id; /* K_STR, K_KEY */
-		pv_int i;
+		int64_t i;
 		double f;
 	} v;
 };
+
+#define REF_MAX_OFF (((uint64_t)1 << 56) - 1)
+
+/* A finished int's slot keeps its value when it fits. */
+static inline void ref_set_int(struct ref *f, pv_int v)
+{
+	if (v >= INT64_MIN && v <= INT64_MAX)
+		f->v.i = (int64_t)v;
+	else
+		f->kind = K_OTHER;
+}
 
 typedef struct rd {
 	const unsigned char *p;
@@ -61,7 +74,9 @@ typedef struct rd {
 	unsigned depth;
 	int replay;
 	size_t work, maxwork;
-	char *conv; /* UTF-8 conversion buffer */
+	char *conv;          /* UTF-8 conversion buffer */
+	unsigned char *back; /* replay_back: the input's first backlen bytes */
+	size_t backlen, capback;
 	size_t capconv;
 	uint64_t *mix; /* when set, skip() folds what it reads into *mix */
 	size_t layout; /* code-object layout that fit last */
@@ -210,6 +225,8 @@ static PV_NOINLINE int begin_any(rd *r, obj *o)
 	if ((c & 0x80) && !r->replay) {
 		if (pv_grow(&r->refs, &r->caprefs, r->nrefs + 1, sizeof(*r->refs)) < 0)
 			return pv_fail(r->ctx, PV_ENOMEM, o->at, "out of memory");
+		if (o->at > REF_MAX_OFF)
+			return pv_fail(r->ctx, PV_ELIMIT, o->at, "file too large");
 		struct ref *f = &r->refs[r->nrefs++];
 		f->state = R_BUILDING;
 		f->kind = K_OTHER;
@@ -283,17 +300,54 @@ static inline int enter(rd *r, size_t at)
 /* Read the object a reference names again, from its own offset. */
 typedef int (*read_fn)(rd *r, void *out);
 
+/* The object a reference names lies before r->off (it is finished).  When
+ * the start of a mapped input is released behind the reader (pv_release_
+ * behind), bytes [0, r->off) are put together in r->back, from the file
+ * and the mapping, and read there; kept for the next such reference, so
+ * this costs the file's size once at most.  Never in a cProfile dump,
+ * whose references name strings and keys, answered from their slots. */
+static int replay_back(rd *r, const unsigned char **p, size_t *len)
+{
+	size_t gone = pv_released(r->p), cur = r->off;
+	if (r->backlen < cur) {
+		if (pv_grow(&r->back, &r->capback, cur, 1) < 0)
+			return pv_fail(r->ctx, PV_ENOMEM, r->off, "out of memory");
+		size_t from = r->backlen;
+		if (from < gone && pv_release_fetch(r->back + from, from, gone - from) < 0)
+			return pv_fail(r->ctx, PV_EIO, from, "read error: %s", strerror(errno));
+		if (from < gone)
+			from = gone;
+		memcpy(r->back + from, r->p + from, cur - from);
+		r->backlen = cur;
+	}
+	*p = r->p;
+	*len = r->len;
+	r->p = r->back;
+	r->len = cur;
+	return 0;
+}
+
 static int replay(rd *r, const obj *o, read_fn fn, void *out)
 {
 	int rc = enter(r, o->at);
 	if (rc < 0)
 		return rc;
+	const unsigned char *p = NULL;
+	size_t len = 0;
+	if (o->ref->off < pv_released(r->p) && (rc = replay_back(r, &p, &len)) < 0) {
+		r->depth--;
+		return rc;
+	}
 	size_t save = r->off;
 	r->off = o->ref->off;
 	r->replay++;
 	rc = fn(r, out);
 	r->replay--;
 	r->off = save;
+	if (p) {
+		r->p = p;
+		r->len = len;
+	}
 	r->depth--;
 	return rc;
 }
@@ -389,7 +443,7 @@ static PV_NOINLINE int read_int_any(rd *r, void *out)
 	if (rc == 0) {
 		struct ref *f = finish(r, &o, K_INT);
 		if (f)
-			f->v.i = *v;
+			ref_set_int(f, *v);
 	}
 	return rc;
 }
@@ -465,7 +519,7 @@ static PV_NOINLINE int read_num_any(rd *r, void *out)
 			*v = pv_num_from_int(i);
 			struct ref *s = finish(r, &o, K_INT);
 			if (s)
-				s->v.i = i;
+				ref_set_int(s, i);
 		}
 		return rc;
 	}
@@ -854,9 +908,11 @@ static int skip(rd *r, void *unused)
 			mixin(r, t, len);
 			return 0;
 		}
-		case K_INT:
-			mixin(r, &o.ref->v.i, sizeof(o.ref->v.i));
+		case K_INT: {
+			pv_int i = o.ref->v.i; /* as wide as an int read in place */
+			mixin(r, &i, sizeof(i));
 			return 0;
+		}
 		case K_FLOAT:
 			mixin(r, &o.ref->v.f, sizeof(o.ref->v.f));
 			return 0;
@@ -1074,7 +1130,7 @@ static int read_caller_value(rd *r, void *out)
 			e->tt = e->ct = pv_num_i(0);
 			struct ref *f = finish(r, &o, K_INT);
 			if (f)
-				f->v.i = iv;
+				ref_set_int(f, iv);
 		}
 		return rc;
 	}
@@ -1196,6 +1252,7 @@ static int read_top(rd *r)
 			rc = read_entry(r, &k.key);
 		if (rc < 0)
 			return rc;
+		pv_release_behind(r->p, r->off); /* a mapped file's pages behind us */
 	}
 }
 
@@ -1230,6 +1287,7 @@ static int marshal_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsign
 	free(r.refs);
 	free(r.py2);
 	free(r.conv);
+	free(r.back);
 	return rc;
 }
 

@@ -55,6 +55,9 @@ static char *arena_alloc(pv_stats *st, size_t n)
 	return p;
 }
 
+static size_t display_room(const pv_stats *st, uint32_t key);
+static size_t display_format(const pv_stats *st, uint32_t key, char *o);
+
 const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len)
 {
 	size_t w;
@@ -81,14 +84,49 @@ const char *pv_stats_display_w(pv_stats *st, uint32_t key, size_t *len, size_t *
 		*width = st->disp_cp[key];
 		return st->disp[key];
 	}
+	size_t room = display_room(st, key);
+	char *o = arena_alloc(st, room);
+	if (!o)
+		return NULL;
+	size_t m = display_format(st, key, o);
+	st->blockused -= room - (m + 1); /* give back the slack */
+	st->disp[key] = o;
+	st->disp_len[key] = (uint32_t)m;
+	st->disp_cp[key] = (uint32_t)pv_utf8_len(o, m);
+	*width = st->disp_cp[key];
+	*len = m;
+	return o;
+}
+
+const char *pv_stats_display_tmp(pv_stats *st, uint32_t key, char **buf, size_t *cap, size_t *len)
+{
+	if (key < st->capdispk && st->disp[key]) {
+		*len = st->disp_len[key];
+		return st->disp[key];
+	}
+	if (pv_grow(buf, cap, display_room(st, key), 1) < 0)
+		return NULL;
+	*len = display_format(st, key, *buf);
+	return *buf;
+}
+
+/* Bytes display_format needs for key (the NUL included). */
+static size_t display_room(const pv_stats *st, uint32_t key)
+{
+	size_t flen, nlen;
+	(void)pv_stats_str(st, pv_stats_shown_file(st, st->keys[key].file), &flen);
+	(void)pv_stats_str(st, st->keys[key].name, &nlen);
+	return flen + nlen + 32;
+}
+
+/* The display string of key into o (display_room bytes); its length. */
+static size_t display_format(const pv_stats *st, uint32_t key, char *o)
+{
 	const pv_key *k = &st->keys[key];
 	size_t flen, nlen;
 	uint32_t fid = pv_stats_shown_file(st, k->file);
 	const char *f = pv_stats_str(st, fid, &flen);
 	const char *n = pv_stats_str(st, k->name, &nlen);
-	char *o = arena_alloc(st, flen + nlen + 32);
-	if (!o)
-		return NULL;
 	size_t m;
 	if (flen == 1 && f[0] == '~' && k->line == 0) {
 		if (nlen >= 2 && n[0] == '<' && n[nlen - 1] == '>') {
@@ -111,13 +149,7 @@ const char *pv_stats_display_w(pv_stats *st, uint32_t key, size_t *len, size_t *
 		o[m++] = ')';
 	}
 	o[m] = '\0';
-	st->blockused -= flen + nlen + 32 - (m + 1); /* give back the slack */
-	st->disp[key] = o;
-	st->disp_len[key] = (uint32_t)m;
-	st->disp_cp[key] = (uint32_t)pv_utf8_len(o, m);
-	*width = st->disp_cp[key];
-	*len = m;
-	return o;
+	return m;
 }
 
 /* ---- --short-paths ------------------------------------------------------- */

@@ -81,10 +81,16 @@ static int idset_reserve_n(idset *s, size_t n)
 	return s->slots && cap == s->mask + 1 ? 0 : idset_rehash(s, cap);
 }
 
-/* Room for one more id: at most half full. */
+/* Room for one more id: at most half full, or three quarters from 2^20
+ * slots on: a doubling holds the old and the new table at once (48 MB at
+ * a million keys, the peak of a large profile's load), and a probe that
+ * compares 32 hash bits first stays short at that load. */
+#define IDSET_BIG ((size_t)1 << 20)
+
 static inline int idset_reserve(idset *s)
 {
-	if (s->slots && (s->used + 1) * 2 <= s->mask + 1)
+	size_t cap = s->slots ? s->mask + 1 : 0;
+	if (s->slots && (cap < IDSET_BIG ? (s->used + 1) * 2 <= cap : (s->used + 1) * 4 <= cap * 3))
 		return 0;
 	return idset_grow(s);
 }

@@ -34,6 +34,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -395,8 +396,41 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 /* The file of source s into b (all of it, or the head when nothing knows
  * the head), with ctx naming it for errors.  VANISHED when a file a walk
  * found is gone. */
+void pv_fmap_drop(struct fmap *m)
+{
+	if (m->p && m->released < m->len)
+		munmap(m->p + m->released, m->len - m->released);
+	if (m->p)
+		close(m->fd);
+	m->p = NULL;
+	m->len = m->released = 0;
+	m->fd = -1;
+}
+
+/* Map fd (a regular file of `size` bytes) into m when it is large and does
+ * not grow while mapped; 0 when mapped, 1 when it is to be read instead. */
+static int map_file(int fd, size_t size, size_t max, struct fmap *m)
+{
+	if (size < PV_MAP_MIN || size > max)
+		return 1;
+	void *p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED)
+		return 1;
+	unsigned char c;
+	if (pread(fd, &c, 1, (off_t)size) != 0) { /* grown (or an error): read to the end */
+		munmap(p, size);
+		return 1;
+	}
+	(void)madvise(p, size, MADV_SEQUENTIAL);
+	m->p = p;
+	m->len = size;
+	m->released = 0;
+	m->fd = fd; /* kept: a reader may read back what it released */
+	return 0;
+}
+
 int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s,
-		  struct buf *b, pv_ctx *ctx)
+		  struct buf *b, struct fmap *m, pv_ctx *ctx)
 {
 	const char *path = pv_src_path(L, s);
 	int walked = s->len == WALKED;
@@ -429,6 +463,8 @@ int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s,
 		}
 		size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
 	}
+	if (m && size && map_file(fd, size, max_file(L), m) == 0)
+		return 0;
 	int rc = read_fd(L->o, max_file(L), fd, b, 0, size, ctx);
 	close(fd);
 	return rc;
@@ -437,9 +473,28 @@ int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s,
 static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 {
 	const char *path = pv_src_path(L, s);
-	int rc = pv_read_input(L, &L->dc, s, &L->b, ctx);
+	struct fmap m = {0};
+	int rc = pv_read_input(L, &L->dc, s, &L->b, &m, ctx);
 	if (rc != 0)
 		return pv_input_nomem(rc, ctx);
+	if (m.p && !pv_container_for(L->o, m.p, m.len)) {
+		L->bytes += m.len;
+		pv_release_window(m.p, m.len, m.fd);
+		rc = pv_read_one(L->o, ctx, L->st, L->prof, m.p, m.len);
+		m.released = pv_release_end();
+		pv_fmap_drop(&m);
+		if (rc < 0)
+			return pv_input_nomem(rc, ctx);
+		/* a large profile: its tables to size and its reader's marks (8
+		 * bytes a key, twice) given back before the report needs memory */
+		pv_profile_shrink(L->prof);
+		return pv_load_merge(L, pv_base_name(path), L->prof, ctx);
+	}
+	if (m.p) { /* a large compressed file: its members are read from a buffer */
+		pv_fmap_drop(&m);
+		if ((rc = pv_read_input(L, &L->dc, s, &L->b, NULL, ctx)) != 0)
+			return pv_input_nomem(rc, ctx);
+	}
 	L->bytes += L->b.len;
 	const pv_container *c = pv_container_for(L->o, L->b.p, L->b.len);
 	if (c)

@@ -162,10 +162,23 @@ int pv_input_nomem(int rc, pv_ctx *ctx);
 const char *pv_src_path(const struct loader *L, const struct source *s);
 /* The name a source merges under; member: a spilled member's name. */
 const char *pv_merge_name(const struct loader *L, const struct source *s, const char *member);
+/* A large regular file mapped instead of read (pv_read_input): its pages
+ * are the page cache's, so the reader can give back what it has passed
+ * (pv_release_behind) and a 150 MB profile does not hold 150 MB of heap. */
+struct fmap {
+	unsigned char *p;
+	size_t len;
+	size_t released; /* bytes from the start unmapped behind the reader */
+	int fd;
+};
+void pv_fmap_drop(struct fmap *m);
 /* The file of source s into b (dc: the directory kept open), with ctx
- * naming it; VANISHED when a file a walk found is gone. */
+ * naming it; VANISHED when a file a walk found is gone.  With m, a regular
+ * file of PV_MAP_MIN bytes or more that does not grow while it is mapped
+ * is mapped into *m instead (b untouched; m->p NULL otherwise). */
+#define PV_MAP_MIN ((size_t)32 << 20)
 int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s, struct buf *b,
-		  pv_ctx *ctx);
+		  struct fmap *m, pv_ctx *ctx);
 void pv_dircache_drop(struct dircache *dc);
 /* A single compressed file's members (x.prof.gz, its bytes in b) merged in
  * order, at the file's place. */

@@ -292,6 +292,13 @@ size_t pv_stats_nprofiles(const pv_stats *st);
 const char *pv_stats_display(pv_stats *st, uint32_t key, size_t *len);
 /* The same, with its width in code points (kept with the text). */
 const char *pv_stats_display_w(pv_stats *st, uint32_t key, size_t *len, size_t *width);
+/* The same text without keeping it: the kept one if there is one, else
+ * made in *buf (grown as needed, *cap its size; the caller frees it), valid
+ * until the next call with that buffer.  For a writer that shows each name
+ * once (the report's stats table of a million functions would keep 70 MB
+ * of names otherwise).  NULL when out of memory. */
+const char *pv_stats_display_tmp(pv_stats *st, uint32_t key, char **buf, size_t *cap,
+				 size_t *len);
 /* Length in code points, as Python's len() counts it. */
 size_t pv_utf8_len(const char *s, size_t n);
 

@@ -2,10 +2,12 @@
  * util.c - growable arrays, hashing and the integer map used for interning.
  */
 #define _GNU_SOURCE /* mremap */
+#include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "internal.h"
 
@@ -283,4 +285,63 @@ void pv_big_free(void *p, size_t cap, size_t size)
 		munmap(p, big_len(cap * size));
 	else
 		free(p);
+}
+
+/* ---- release behind a reader ---------------------------------------------- */
+
+#define RELEASE_STEP ((size_t)16 << 20) /* release in steps of this much */
+#define RELEASE_KEEP ((size_t)4 << 20)  /* and keep this much behind the reader */
+
+static __thread const unsigned char *rel_base;
+static __thread size_t rel_len, rel_done;
+static __thread int rel_fd = -1;
+
+void pv_release_window(const void *base, size_t len, int fd)
+{
+	rel_base = base;
+	rel_len = base ? len : 0;
+	rel_done = 0;
+	rel_fd = base ? fd : -1;
+}
+
+size_t pv_release_end(void)
+{
+	size_t done = rel_done;
+	pv_release_window(NULL, 0, -1);
+	return done;
+}
+
+void pv_release_behind(const void *p, size_t off)
+{
+	if (p != rel_base || !rel_base || off < rel_done + RELEASE_STEP + RELEASE_KEEP ||
+	    off > rel_len)
+		return;
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t end = (off - RELEASE_KEEP) / page * page;
+	if (end > rel_done && munmap((void *)(rel_base + rel_done), end - rel_done) == 0)
+		rel_done = end;
+}
+
+size_t pv_released(const void *p)
+{
+	return p && p == rel_base ? rel_done : 0;
+}
+
+int pv_release_fetch(void *dst, size_t off, size_t n)
+{
+	unsigned char *d = dst;
+	while (n) {
+		ssize_t got = pread(rel_fd, d, n, (off_t)off);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			if (got == 0)
+				errno = EIO; /* the file shrank under us */
+			return -1;
+		}
+		d += got;
+		off += (size_t)got;
+		n -= (size_t)got;
+	}
+	return 0;
 }

@@ -25,22 +25,7 @@ static inline pv_num pv_num_i(pv_int i)
 
 static inline pv_num pv_num_f(double f)
 {
-	/* Not {.f = f, .is_int = 0}: for that gcc builds the value on the
-	 * stack with an 8-byte store and copies it out with 16-byte loads, a
-	 * failed store forward (~80% of the reader's number parsing).  Setting
-	 * the whole union as an integer whose low bytes (on a little-endian
-	 * machine) are f's stores straight into the destination. */
-	pv_num n;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	uint64_t u;
-	memcpy(&u, &f, sizeof(u));
-	n.i = (pv_int)u;
-#else
-	n.i = 0;
-	n.f = f;
-#endif
-	n.is_int = 0;
-	return n;
+	return pv_vals_float_(f); /* pv.h: a direct store, no failed store forward */
 }
 
 /* a + b where an int + int sum is known not to overflow (merge checks a
@@ -79,6 +64,23 @@ static inline int pv_grow(void *ptr, size_t *cap, size_t need, size_t size)
 int pv_big_grow(void *ptr, size_t *cap, size_t need, size_t size);
 int pv_big_fit(void *ptr, size_t *cap, size_t n, size_t size);
 void pv_big_free(void *p, size_t cap, size_t size);
+
+/* A reader's input that is a file mapping (load.c maps large files): the
+ * loader names it for this thread (fd: the file, open while the reader
+ * runs), and a reader that has read `off` bytes of `p` calls
+ * pv_release_behind, which unmaps the pages well behind it, so neither
+ * memory nor address space holds what was read.  A reader that must look
+ * back (a marshal reference read again) asks pv_released() how much of p
+ * is gone and reads that part with pv_release_fetch.  For any other
+ * buffer these do nothing (pv_released says 0), so readers call them
+ * unconditionally.  pv_release_end forgets the window and says how many
+ * bytes from the start were unmapped. */
+void pv_release_window(const void *base, size_t len, int fd);
+size_t pv_release_end(void);
+void pv_release_behind(const void *p, size_t off);
+size_t pv_released(const void *p);
+/* Bytes [off, off + n) of the window's file into dst: 0, or -1 (errno). */
+int pv_release_fetch(void *dst, size_t off, size_t n);
 
 /* 64-bit hash of a byte string (used for interning). */
 uint64_t pv_hash_bytes(const void *p, size_t n);

@@ -279,5 +279,20 @@ if [ $asan = 0 ]; then
 		"$([ "$(grep -c . <<<"$out")" -le 3 ] && echo yes)" yes
 fi
 
+# ---- a large file is mapped and unmapped behind the reader ----------------
+# (lib/load.c, PV_MAP_MIN): a reference to its start, met at its end, is
+# read again from the file; the result is the same as from a pipe, which
+# is read whole.  Cut short, its error names the byte as the pipe's does.
+bk=$tmp/backref.prof
+python3 tests/hostile/gen_backref.py "$bk"
+check "mapped profile, a reference back to its released start: same as from a pipe" \
+	"$("$PV" "$bk" -f json | md5sum)" "$("$PV" - <"$bk" -f json | md5sum)"
+check "mapped profile: the late reference's numbers" \
+	"$("$PV" "$bk" --callers -q | grep -c '7    0.500    0.750  {built-in method zz}')" 2
+head -c 35000000 "$bk" >"$tmp/cut.prof"
+check "mapped profile cut short: the pipe's message, with the file's name" \
+	"$("$PV" "$tmp/cut.prof" 2>&1 >/dev/null; echo "rc $?")" \
+	"$("$PV" - <"$tmp/cut.prof" 2>&1 >/dev/null | sed "s|<stdin>|$tmp/cut.prof|"; echo "rc 1")"
+
 echo "hostile: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ] && [ $pass -gt 0 ]
