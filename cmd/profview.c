@@ -222,6 +222,9 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 		lopts.seen = seen;
 	lopts.cache_bytes = o->cache_bytes;
 	lopts.threads = o->threads;
+	/* --diff's tables (text, json, csv) read entries only; its flame
+	 * graphs read the callers */
+	lopts.no_callers = h->samples && !(o->writer->flags & (PV_W_TREE | PV_W_DIFF_TREE));
 	const char *ci = getenv("CI");
 	if (!o->quiet && isatty(2) && !(ci && *ci)) {
 		const char *after = getenv("PROFVIEW_PROGRESS_AFTER"); /* seconds; for tests */

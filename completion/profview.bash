@@ -84,7 +84,9 @@ _profview()
         ((i == COMP_CWORD)) && continue
         case ${COMP_WORDS[i]} in
         --r*) [[ --requests == "${COMP_WORDS[i]}"* ]] && requests=1 ;;
-        --diff | --diff=* | --di | --dif) requests=diff ;;
+        # not --di or --dif: they begin --diff-threshold and the rest too,
+        # and profview refuses them as ambiguous
+        --diff | --diff=*) requests=diff ;;
         --)
             if ((i < COMP_CWORD)); then
                 _profview_files "$cur"

@@ -29,8 +29,10 @@
  *                            "fns": [fid, verdict, tt_b, tt_c, p, ...]}],
  *             "flame": TREE + "before", "after" (self ns per request),
  *                      "matched" (0: new, or gone with base widths) per
- *                      frame, or null,
- *             "widths": "current" | "base" (--diff-widths)}}
+ *                      frame, or null: widths from the set "widths" names,
+ *             "flame_other": the same with the other set's widths,
+ *             "widths": "current" | "base" (--diff-widths: the one shown
+ *                       first; the page toggles)}}
  *
  *   TREE = {"fn": [fid or -(label+1)], "parent": [i], "w": [F], "self": [F],
  *           "flags": [1 estimated | 2 recursion folded | 4 merged],
@@ -518,13 +520,29 @@ static void w_endpoints(struct hw *h, const pv_views *v)
 
 /* ---- the diff -------------------------------------------------------- */
 
+/* The differential flame graph with the widths of the current set (cur)
+ * or of the base: that set's tree, each frame's self time per request
+ * before and after, matched as -f svg --diff matches them
+ * (formats/flamediff.c); null without the trees. */
+static void w_diff_flame(struct hw *h, const pv_views *v, int cur)
+{
+	const pv_tree *t = cur ? v->tree : v->base_tree, *other = cur ? v->base_tree : v->tree;
+	flame_diff fd = {0};
+	if (t && other && flame_diff_build(&fd, t, other) == 0)
+		w_tree(h, t, &fd, cur);
+	else
+		out_s(h->o, "null");
+	h->oom |= t && other && !fd.match;
+	flame_diff_free(&fd);
+}
+
 /* The per-endpoint comparison of the text and JSON outputs (pv_epdiff):
  * the overall figures, then per endpoint its verdict, request times before
  * and after, p, and the functions the text lists (by the same rule), each
  * as [fid, verdict, tt before, tt after, p] (verdicts index "verdicts");
- * and the differential flame graph: the current tree (by endpoint when the
- * names carry requests) with each frame's self time per request before
- * and after, matched as -f svg --diff matches them (formats/flamediff.c). */
+ * and the differential flame graph twice, with the widths of each set (the
+ * trees by endpoint when the names carry requests): the page toggles
+ * between them. */
 static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts, pv_ctx *ctx)
 {
 	pv_out *o = h->o;
@@ -617,20 +635,16 @@ static void w_diff(struct hw *h, const pv_views *v, const pv_write_opts *opts, p
 		}
 		out_s(o, "]}");
 	}
-	out_s(o, "],\n\"flame\":");
 	/* widths from the current set, or with --diff-widths base from the
-	 * base's, so that code the change removed stays visible */
+	 * base's, so that code the change removed stays visible; the other
+	 * set's too, for the page's toggle */
 	int cur = !opts->diff_base_widths;
-	const pv_tree *t = cur ? v->tree : v->base_tree, *other = cur ? v->base_tree : v->tree;
-	flame_diff fd = {0};
-	if (t && other && flame_diff_build(&fd, t, other) == 0)
-		w_tree(h, t, &fd, cur);
-	else
-		out_s(o, "null");
-	h->oom |= t && other && !fd.match;
+	out_s(o, "],\n\"flame\":");
+	w_diff_flame(h, v, cur);
+	out_s(o, ",\n\"flame_other\":");
+	w_diff_flame(h, v, !cur);
 	out_s(o, ",\"widths\":");
 	jw_cstr(o, cur ? "current" : "base", JW_HTML);
-	flame_diff_free(&fd);
 	(void)ctx;
 	out_c(o, '}');
 }

@@ -438,6 +438,8 @@ int pv_arch_scan(struct loader *L, const pv_container *c, const char *path, int 
 		if ((rc = pv_stats_new_child(&w[i].names, L->st, &S.intern)) < 0 ||
 		    (rc = pv_profile_new(&w[i].prof)) < 0)
 			goto out;
+		if (L->o->no_callers)
+			pv_profile_drop_callers(w[i].prof);
 	}
 	/* w[0] is the calling thread's own: it parses too */
 	for (int i = 1; i < nw; i++) {

@@ -563,6 +563,8 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 	if (L.maxheld > 4096)
 		L.maxheld = 4096;
 	int rc = pv_profile_new(&L.prof);
+	if (rc == 0 && opts->no_callers)
+		pv_profile_drop_callers(L.prof);
 	for (size_t i = 0; rc == 0 && i < ninputs; i++)
 		rc = expand_input(&L, inputs[i]);
 	/* plain files are parsed, archive members unpacked, on every core */

@@ -160,9 +160,12 @@ int pv_load_parallel(struct loader *L, int nw)
 		rc = PV_ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < P.R; i++)
+	for (size_t i = 0; i < P.R; i++) {
 		if ((rc = pv_profile_new(&P.ring[i].p)) < 0)
 			goto out;
+		if (L->o->no_callers)
+			pv_profile_drop_callers(P.ring[i].p);
+	}
 	for (int i = 0; i < nw; i++) {
 		w[i].pool = &P;
 		if ((rc = pv_stats_new_child(&w[i].names, L->st, &P.intern)) < 0)

@@ -269,10 +269,17 @@ static inline int set_caller(pv_profile *p, pv_edge *d, const pv_caller *c)
 	return pv_edge_set(d, &p->wide, c);
 }
 
+void pv_profile_drop_callers(pv_profile *p)
+{
+	p->drop_callers = 1;
+}
+
 int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)
 {
 	if (!p->n)
 		return PV_EARG;
+	if (p->drop_callers)
+		return 0;
 	pentry *e = &p->entries[p->cur];
 	if (mark_grow(&p->callerslot, &p->capcallerslot, edge->caller) < 0)
 		return PV_ENOMEM;

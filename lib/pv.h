@@ -480,6 +480,11 @@ typedef struct pv_load_opts {
 	 * ($TMPDIR, else /tmp).  0 = default (64 MiB). */
 	size_t cache_bytes;
 	int threads; /* parsing threads; 0 = one per core, 1 = none */
+	/* The model gets no caller edges (each dump's are parsed and dropped):
+	 * for views that read entries only, such as --diff's tables, which
+	 * then skip what keeping and merging the edges costs (a sixth of
+	 * the load). */
+	int no_callers;
 	/* told after every profile: how many of how many, bytes read so far */
 	void (*progress)(void *arg, size_t done, size_t total, uint64_t bytes);
 } pv_load_opts;

@@ -213,10 +213,11 @@ struct pv_profile {
 	struct slotmark *keyslot, *callerslot;
 	size_t capkeyslot, capcallerslot;
 	uint32_t gen, cgen;
-	size_t cur;      /* entry being built */
-	uint64_t abssum; /* saturating sum of |ints|: bounds every int sum */
-	unsigned shapes; /* edge shapes present: SHAPE_TUPLE | SHAPE_INT */
-	warena wide;     /* numbers its records cannot hold compact */
+	size_t cur;       /* entry being built */
+	uint64_t abssum;  /* saturating sum of |ints|: bounds every int sum */
+	unsigned shapes;  /* edge shapes present: SHAPE_TUPLE | SHAPE_INT */
+	warena wide;      /* numbers its records cannot hold compact */
+	int drop_callers; /* pv_profile_drop_callers */
 };
 
 /* A profile and the table keep abssum, the sum of |every int| they hold in

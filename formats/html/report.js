@@ -611,6 +611,19 @@
 	}
 
 	var diffEndpoints = null, diffFunctions = null;
+	/* the widths the differential flame graph has now: "current" or
+	 * "base" (--diff-widths chooses the first; the toggle switches) */
+	var diffWidths = null;
+
+	function diffTree() {
+		return diffWidths === D.diff.widths ? D.diff.flame : D.diff.flame_other;
+	}
+
+	function setDiffWidths(w) {
+		diffWidths = w;
+		['current', 'base'].forEach(function (k) { $('diff-w-' + k).classList.toggle('on', k === w); });
+		drawDiffFlame(diffEndpoint());
+	}
 
 	/* the diff's endpoint of the page's scope, or null (all profiles) */
 	function diffEndpoint() {
@@ -667,6 +680,12 @@
 			var d = ev.target.closest('.fr');
 			if (d && d.hasAttribute('data-f')) select(+d.getAttribute('data-f'));
 		});
+		['current', 'base'].forEach(function (k) {
+			$('diff-w-' + k).addEventListener('click', function () { setDiffWidths(k); });
+		});
+		diffWidths = X.widths === 'base' ? 'base' : 'current';
+		$('diff-w-current').classList.toggle('on', diffWidths === 'current');
+		$('diff-w-base').classList.toggle('on', diffWidths === 'base');
 		diffScope();
 	}
 
@@ -710,9 +729,9 @@
 		return k > 0 ? 'rgb(255,' + fade + ',' + fade + ')' : k < 0 ? 'rgb(' + fade + ',' + fade + ',255)' : 'rgb(235,235,235)';
 	}
 
-	/* the current tree, widths as now; an endpoint's scope shows its frame */
+	/* the tree of the widths chosen; an endpoint's scope shows its frame */
 	function drawDiffFlame(E) {
-		var host = $('diff-flame'), T = D.diff.flame;
+		var host = $('diff-flame'), T = diffTree();
 		host.replaceChildren();
 		$('diff-flame-sec').hidden = !T;
 		if (!T) return;
@@ -750,13 +769,13 @@
 			if (T.fn[i] >= 0) d.setAttribute('data-f', T.fn[i]);
 			if (width * W > 30) d.textContent = name;
 			d.title = name + '\nself per request: before ' + fmtTime(b * NS) + ', after ' + fmtTime(a * NS) +
-				(T.matched[i] ? '' : D.diff.widths === 'base' ? ' (gone)' : ' (new)') + '\n' + (fl & 1 ? 'estimated: a function on this path has several callers' : 'exact') +
+				(T.matched[i] ? '' : diffWidths === 'base' ? ' (gone)' : ' (new)') + '\n' + (fl & 1 ? 'estimated: a function on this path has several callers' : 'exact') +
 				(T.fn[i] >= 0 ? '\n' + fpath(T.fn[i]) : '');
 			frag.appendChild(d);
 		}
 		host.style.height = ((top - d0 + 1) * ROWH + 2) + 'px';
 		host.appendChild(frag);
-		$('diff-flame-info').textContent = (z >= 0 ? 'Endpoint ' + E.name + ': ' : '') + fmtInt(drawn.length) + ' frames drawn, widths from the ' + (D.diff.widths === 'base' ? 'base (--diff-widths base)' : 'current set');
+		$('diff-flame-info').textContent = (z >= 0 ? 'Endpoint ' + E.name + ': ' : '') + fmtInt(drawn.length) + ' frames drawn, widths from the ' + (diffWidths === 'base' ? 'base: code the change removed shows' : 'current set');
 	}
 
 	/* ---- wiring ----------------------------------------------------- */

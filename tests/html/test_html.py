@@ -396,6 +396,30 @@ def check_diff_slow(d, pv, tmp, shots):
     check(frames and "rgb(255, 45, 45)" not in frames, "%s: no deep red frame in %s's graph" % (name, unchanged))
     d.find_element(By.ID, "scope-all").click()
     check(len(rows(d, "diff-functions")) > len(fns), "%s: all profiles: every endpoint's functions" % name)
+
+    # the page's toggle: the base's widths (search() narrower: it took a
+    # quarter of the time there), the same colours and hover; then back
+    def search_frame():
+        info = d.find_element(By.ID, "diff-flame-info").text
+        f = d.execute_script("""
+            var f = Array.from(document.querySelectorAll('#diff-flame .fr')).find(e =>
+                e.title.split('\\n')[0].endsWith('(search)'));
+            return f ? [f.title, getComputedStyle(f).backgroundColor, parseFloat(f.style.width)] : null;""")
+        return info, f
+
+    info_c, f_c = search_frame()
+    d.find_element(By.ID, "diff-w-base").click()
+    info_b, f_b = search_frame()
+    on = [b.get_attribute("id") for b in d.find_elements(By.CSS_SELECTOR, "#diff-flame-sec button.on")]
+    check("widths from the current set" in info_c and "widths from the base" in info_b and on == ["diff-w-base"],
+          "%s: the toggle switches to the base's widths (%s -> %s, %s)" % (name, info_c, info_b, on))
+    check(f_c and f_b and f_b[1] == "rgb(255, 45, 45)" and "before 6.18 ms, after 25.3 ms" in f_b[0] and
+          f_b[2] < f_c[2] / 2,
+          "%s: base widths: search() red, same hover, under half its current width (%s, %s)" % (name, f_c, f_b))
+    d.find_element(By.ID, "diff-w-current").click()
+    info_c2, f_c2 = search_frame()
+    check("widths from the current set" in info_c2 and f_c2 and f_c2[2] == f_c[2],
+          "%s: the toggle switches back to the current widths (%s)" % (name, info_c2))
     errors = browser.console_errors(d, WARNINGS)
     check(not errors, "%s: no console errors or warnings %s" % (name, errors[:3]))
 
@@ -410,6 +434,10 @@ def check_diff_slow(d, pv, tmp, shots):
     check("widths from the base" in info and red and red[0][1] == "rgb(255, 45, 45)" and
           "before 6.18 ms, after 25.3 ms" in red[0][0],
           "%s: --diff-widths base: the base's widths, search() red, same hover (%s)" % (name, info))
+    d.find_element(By.ID, "diff-w-current").click()
+    info = d.find_element(By.ID, "diff-flame-info").text
+    check("widths from the current set" in info,
+          "%s: --diff-widths base: the toggle switches to the current widths (%s)" % (name, info))
     errors = browser.console_errors(d, WARNINGS)
     check(not errors, "%s: --diff-widths base: no console errors or warnings %s" % (name, errors[:3]))
 

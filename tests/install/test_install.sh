@@ -274,6 +274,12 @@ expect "profview -s cumtime,calls,n -> ...,name ...,ncalls ...,nfl" \
 	cumtime,calls,name cumtime,calls,ncalls cumtime,calls,nfl -- profview -s cumtime,calls,n
 expect "profview --sort '' (every sort key of --help)" "${sort_keys[@]}" -- profview --sort ''
 expect "profview --requests -s p -> p50 p95 profiles" p50 p95 profiles -- profview --requests -s p
+expect "profview new --diff old -s c -> change current (the --diff orders)" change current -- \
+	profview new --diff old -s c
+expect "profview new --dif old -s c -> calls cumulative (--dif is ambiguous, not --diff)" calls \
+	cumulative -- profview new --dif old -s c
+expect "profview new --di=old -s c -> calls cumulative (--di is ambiguous, not --diff)" calls \
+	cumulative -- profview new --di=old -s c
 expect "profview -f c -> callgrind" callgrind -- profview -f c
 expect "profview --format '' (every format of --help)" "${formats[@]}" -- profview --format ''
 expect "profview --str -> --strip-dirs" --strip-dirs -- profview --str
