@@ -149,19 +149,11 @@ int pv_profile_copy(pv_profile *dst, const pv_profile *src)
 		memcpy(dst->callers, src->callers, src->ncallers * sizeof(*dst->callers));
 	/* wide numbers live in src's arena: copies of them go into dst's */
 	for (size_t i = 0; i < src->n; i++)
-		if (dst->entries[i].wide) {
-			dst->entries[i].wide = 0;
-			if (pv_vals_set_wide(&dst->entries[i].v, &dst->entries[i].wide, &dst->wide,
-					     src->entries[i].v.w) < 0)
-				return PV_ENOMEM;
-		}
+		if (pv_vals_rehome(&dst->entries[i].v, &dst->entries[i].wide, &dst->wide) < 0)
+			return PV_ENOMEM;
 	for (size_t i = 1; i < src->ncallers; i++)
-		if (dst->callers[i].wide) {
-			dst->callers[i].wide = 0;
-			if (pv_vals_set_wide(&dst->callers[i].v, &dst->callers[i].wide, &dst->wide,
-					     src->callers[i].v.w) < 0)
-				return PV_ENOMEM;
-		}
+		if (pv_vals_rehome(&dst->callers[i].v, &dst->callers[i].wide, &dst->wide) < 0)
+			return PV_ENOMEM;
 	dst->n = src->n;
 	dst->ncallers = src->ncallers;
 	dst->abssum = src->abssum;

@@ -78,11 +78,8 @@ static int table_append_edge(table *t, size_t ei, const pv_edge *src, int index)
 	pv_edge *d = &t->edges[id];
 	*d = *src;
 	d->next = 0;
-	if (src->wide) {
-		d->wide = 0;
-		if (pv_vals_set_wide(&d->v, &d->wide, &t->wide, src->v.w) < 0)
-			return PV_ENOMEM;
-	}
+	if (pv_vals_rehome(&d->v, &d->wide, &t->wide) < 0)
+		return PV_ENOMEM;
 	t->shapes |= SHAPE_OF(src);
 	t->nedges++;
 	pv_entry *e = &t->entries[ei];

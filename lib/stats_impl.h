@@ -51,6 +51,16 @@ static inline int pv_fits64(pv_int x)
 }
 
 int pv_vals_set_wide(pv_vals *v, uint32_t *wide, warena *a, const pv_wide *x);
+/* A record just copied from another owner: its wide numbers, if any, copied
+ * into arena a (the old owner may be reused).  0 or PV_ENOMEM. */
+static inline int pv_vals_rehome(pv_vals *v, uint32_t *wide, warena *a)
+{
+	if (!*wide)
+		return 0;
+	const pv_wide *w = v->w;
+	*wide = 0;
+	return pv_vals_set_wide(v, wide, a, w);
+}
 int pv_vals_set_slow(pv_vals *v, uint32_t *wide, warena *a, const pv_int *cc, const pv_int *nc,
 		     const pv_num *tt, const pv_num *ct);
 
