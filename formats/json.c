@@ -45,10 +45,50 @@ static void j_key(pv_out *fp, pv_stats *st, uint32_t key, const uint64_t *ids)
 	jw_str(fp, s, n, 0);
 }
 
-static void j_edge(pv_out *fp, pv_stats *st, uint32_t key, const pv_edge *c, const uint64_t *ids)
+/* The stats mode writes each key once for itself and once for every edge
+ * it is on (four times a function in a call tree): its text is made once,
+ * kept here, and copied after.  At most KEYFRAG_MAX bytes are kept; a key
+ * past that, or too long for one buffer, is written afresh each time. */
+#define KEYFRAG_MAX ((size_t)64 << 20)
+
+struct keyfrags {
+	uint64_t *ids; /* per key: its hash */
+	uint32_t *off; /* per key: where its text starts in bytes */
+	uint32_t *len; /* per key: its length, 0 = not kept */
+	char *bytes;
+	size_t n, cap;
+	pv_out *tmp; /* where a key's text is made (never flushed) */
+};
+
+static void j_key_kept(pv_out *fp, pv_stats *st, uint32_t key, struct keyfrags *kf)
+{
+	if (kf->len[key]) {
+		out_put(fp, kf->bytes + kf->off[key], kf->len[key]);
+		return;
+	}
+	size_t fl, nl;
+	const pv_key *k = pv_stats_key(st, key);
+	(void)pv_stats_str(st, pv_stats_shown_file(st, k->file), &fl);
+	(void)pv_stats_str(st, k->name, &nl);
+	size_t bound = 6 * (fl + nl) + 96; /* \u escapes are 6 bytes a byte at most */
+	if (bound > PV_OUT_SIZE || kf->n + bound > KEYFRAG_MAX ||
+	    pv_big_grow(&kf->bytes, &kf->cap, kf->n + bound, 1) < 0) {
+		j_key(fp, st, key, kf->ids);
+		return;
+	}
+	kf->tmp->n = 0;
+	j_key(kf->tmp, st, key, kf->ids);
+	memcpy(kf->bytes + kf->n, kf->tmp->b, kf->tmp->n);
+	kf->off[key] = (uint32_t)kf->n;
+	kf->len[key] = (uint32_t)kf->tmp->n;
+	kf->n += kf->tmp->n;
+	out_put(fp, kf->tmp->b, kf->tmp->n);
+}
+
+static void j_edge(pv_out *fp, pv_stats *st, uint32_t key, const pv_edge *c, struct keyfrags *kf)
 {
 	out_c(fp, '{');
-	j_key(fp, st, key, ids);
+	j_key_kept(fp, st, key, kf);
 	out_s(fp, ", \"ncalls\": ");
 	jw_int(fp, pv_edge_nc(c));
 	if (c->is_tuple) {
@@ -99,6 +139,15 @@ static int callees_build(struct callees *c, pv_stats *st)
 	return 0;
 }
 
+static void keyfrags_free(struct keyfrags *kf)
+{
+	free(kf->ids);
+	free(kf->off);
+	free(kf->len);
+	pv_big_free(kf->bytes, kf->cap, 1); /* grown in place (mremap), never copied */
+	free(kf->tmp);                      /* never flushed: nothing to write */
+}
+
 static void callees_free(struct callees *c)
 {
 	free(c->start);
@@ -112,12 +161,16 @@ static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 	const pv_view *v = vs->view;
 	struct callees cl = {0};
 	size_t nk = pv_stats_nkeys(st);
-	uint64_t *ids = malloc((nk ? nk : 1) * sizeof(*ids));
-	if (!ids || callees_build(&cl, st) < 0) {
-		free(ids);
+	struct keyfrags kf = {.ids = malloc((nk ? nk : 1) * sizeof(*kf.ids)),
+			      .off = malloc((nk ? nk : 1) * sizeof(*kf.off)),
+			      .len = calloc(nk ? nk : 1, sizeof(*kf.len)),
+			      .tmp = out_open(NULL)};
+	if (!kf.ids || !kf.off || !kf.len || !kf.tmp || callees_build(&cl, st) < 0) {
+		keyfrags_free(&kf);
 		callees_free(&cl);
 		return pv_fail(ctx, PV_ENOMEM, PV_NOOFF, "out of memory writing JSON");
 	}
+	uint64_t *ids = kf.ids;
 	for (size_t k = 0; k < nk; k++)
 		ids[k] = pv_stats_key_hash(st, (uint32_t)k);
 	out_s(fp, "{\"schema\": \"profview-stats/1\", \"units\": {\"time\": \"s\"}, \"total_calls\": ");
@@ -130,7 +183,7 @@ static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 	for (size_t r = 0; r < v->nrows; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
 		out_s(fp, r ? ",\n  {" : "\n  {");
-		j_key(fp, st, e->key, ids);
+		j_key_kept(fp, st, e->key, &kf);
 		out_s(fp, ", \"ncalls\": ");
 		jw_int(fp, pv_entry_nc(e));
 		out_s(fp, ", \"pcalls\": ");
@@ -144,19 +197,19 @@ static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
 			const pv_edge *c = pv_stats_edge(st, id);
 			jw_item(fp, &items, ", ");
-			j_edge(fp, st, c->caller, c, ids);
+			j_edge(fp, st, c->caller, c, &kf);
 		}
 		out_s(fp, "], \"callees\": [");
 		items = 0;
 		for (size_t i = cl.start[e->key]; i < cl.start[e->key + 1]; i++) {
 			jw_item(fp, &items, ", ");
-			j_edge(fp, st, pv_stats_entry(st, cl.entry[i])->key, pv_stats_edge(st, cl.edge[i]), ids);
+			j_edge(fp, st, pv_stats_entry(st, cl.entry[i])->key, pv_stats_edge(st, cl.edge[i]), &kf);
 		}
 		out_s(fp, "]}");
 	}
 	out_s(fp, v->nrows ? "\n]}\n" : "]}\n");
 	callees_free(&cl);
-	free(ids);
+	keyfrags_free(&kf);
 	return 0;
 }
 
