@@ -18,9 +18,13 @@
  * cumtime are null.  Floats are written in the shortest form that reads back
  * to the same double; NaN and infinities (not JSON) are null.
  */
+#define _GNU_SOURCE /* fopencookie */
 #include <math.h>
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonw.h"
 #include "modes.h"
@@ -58,31 +62,36 @@ struct keyfrags {
 	char *bytes;
 	size_t n, cap;
 	pv_out *tmp; /* where a key's text is made (never flushed) */
+	int frozen;  /* read only (rows written on two threads) */
 };
 
-static void j_key_kept(pv_out *fp, pv_stats *st, uint32_t key, struct keyfrags *kf)
+/* Make and keep key's text; 0 when it is not kept (too long, or the
+ * budget spent). */
+static int keyfrag_make(pv_stats *st, uint32_t key, struct keyfrags *kf)
 {
-	if (kf->len[key]) {
-		out_put(fp, kf->bytes + kf->off[key], kf->len[key]);
-		return;
-	}
 	size_t fl, nl;
 	const pv_key *k = pv_stats_key(st, key);
 	(void)pv_stats_str(st, pv_stats_shown_file(st, k->file), &fl);
 	(void)pv_stats_str(st, k->name, &nl);
 	size_t bound = 6 * (fl + nl) + 96; /* \u escapes are 6 bytes a byte at most */
 	if (bound > PV_OUT_SIZE || kf->n + bound > KEYFRAG_MAX ||
-	    pv_big_grow(&kf->bytes, &kf->cap, kf->n + bound, 1) < 0) {
-		j_key(fp, st, key, kf->ids);
-		return;
-	}
+	    pv_big_grow(&kf->bytes, &kf->cap, kf->n + bound, 1) < 0)
+		return 0;
 	kf->tmp->n = 0;
 	j_key(kf->tmp, st, key, kf->ids);
 	memcpy(kf->bytes + kf->n, kf->tmp->b, kf->tmp->n);
 	kf->off[key] = (uint32_t)kf->n;
 	kf->len[key] = (uint32_t)kf->tmp->n;
 	kf->n += kf->tmp->n;
-	out_put(fp, kf->tmp->b, kf->tmp->n);
+	return 1;
+}
+
+static void j_key_kept(pv_out *fp, pv_stats *st, uint32_t key, struct keyfrags *kf)
+{
+	if (kf->len[key] || (!kf->frozen && keyfrag_make(st, key, kf)))
+		out_put(fp, kf->bytes + kf->off[key], kf->len[key]);
+	else
+		j_key(fp, st, key, kf->ids);
 }
 
 static void j_edge(pv_out *fp, pv_stats *st, uint32_t key, const pv_edge *c, struct keyfrags *kf)
@@ -155,6 +164,11 @@ static void callees_free(struct callees *c)
 	free(c->edge);
 }
 
+static void json_rows(pv_out *fp, pv_stats *st, const pv_view *v, const struct callees *cl,
+		      struct keyfrags *kf, size_t from, size_t to);
+static int json_rows_parallel(pv_out *fp, pv_stats *st, const pv_view *v,
+			      const struct callees *cl, struct keyfrags *kf);
+
 static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 {
 	pv_stats *st = vs->st;
@@ -180,10 +194,22 @@ static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 	out_s(fp, ", \"total_time\": ");
 	jw_num(fp, pv_stats_total_tt(st));
 	out_fmt(fp, ", \"profiles\": %zu, \"functions\": [", pv_stats_nprofiles(st));
-	for (size_t r = 0; r < v->nrows; r++) {
+	if (!json_rows_parallel(fp, st, v, &cl, &kf))
+		json_rows(fp, st, v, &cl, &kf, 0, v->nrows);
+	out_s(fp, v->nrows ? "\n]}\n" : "]}\n");
+	callees_free(&cl);
+	keyfrags_free(&kf);
+	return 0;
+}
+
+/* Rows [from, to) of the functions array. */
+static void json_rows(pv_out *fp, pv_stats *st, const pv_view *v, const struct callees *cl,
+		      struct keyfrags *kf, size_t from, size_t to)
+{
+	for (size_t r = from; r < to; r++) {
 		const pv_entry *e = pv_stats_entry(st, v->rows[r]);
 		out_s(fp, r ? ",\n  {" : "\n  {");
-		j_key_kept(fp, st, e->key, &kf);
+		j_key_kept(fp, st, e->key, kf);
 		out_s(fp, ", \"ncalls\": ");
 		jw_int(fp, pv_entry_nc(e));
 		out_s(fp, ", \"pcalls\": ");
@@ -197,20 +223,144 @@ static int json_stats(pv_out *fp, const pv_views *vs, pv_ctx *ctx)
 		for (uint32_t id = e->first_edge; id; id = pv_stats_edge(st, id)->next) {
 			const pv_edge *c = pv_stats_edge(st, id);
 			jw_item(fp, &items, ", ");
-			j_edge(fp, st, c->caller, c, &kf);
+			j_edge(fp, st, c->caller, c, kf);
 		}
 		out_s(fp, "], \"callees\": [");
 		items = 0;
-		for (size_t i = cl.start[e->key]; i < cl.start[e->key + 1]; i++) {
+		for (size_t i = cl->start[e->key]; i < cl->start[e->key + 1]; i++) {
 			jw_item(fp, &items, ", ");
-			j_edge(fp, st, pv_stats_entry(st, cl.entry[i])->key, pv_stats_edge(st, cl.edge[i]), &kf);
+			j_edge(fp, st, pv_stats_entry(st, cl->entry[i])->key, pv_stats_edge(st, cl->edge[i]),
+			       kf);
 		}
 		out_s(fp, "]}");
 	}
-	out_s(fp, v->nrows ? "\n]}\n" : "]}\n");
-	callees_free(&cl);
-	keyfrags_free(&kf);
-	return 0;
+}
+
+/* A large export's rows on two threads: chunks of ROWS_CHUNK rows, the
+ * even ones written here, the odd ones made ahead by a helper thread in
+ * memory (at most two waiting) and copied in order.  Every key's text is
+ * made first, so the threads only read.  0 when it does not apply (one
+ * core, PROFVIEW_THREADS=1, few rows, no thread): then json_rows writes
+ * them all.  The bytes are the same either way. */
+#define ROWS_CHUNK 4096
+#define ROWS_PARALLEL (8 * ROWS_CHUNK)
+
+struct rowjob {
+	pv_stats *st;
+	const pv_view *v;
+	const struct callees *cl;
+	struct keyfrags *kf;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct rowbuf {
+		char *p; /* the chunk's bytes, kept for the next chunk of the slot */
+		size_t n, cap;
+		int failed; /* no memory for it: the chunk is made here instead */
+		int ready;
+	} slot[2];
+	int stop;
+};
+
+/* A helper's pv_out flushes into its slot's buffer. */
+static ssize_t rowbuf_write(void *cookie, const char *buf, size_t n)
+{
+	struct rowbuf *b = cookie;
+	if (b->failed || pv_grow(&b->p, &b->cap, b->n + n, 1) < 0) {
+		b->failed = 1;
+		return (ssize_t)n;
+	}
+	memcpy(b->p + b->n, buf, n);
+	b->n += n;
+	return (ssize_t)n;
+}
+
+static void *rows_helper(void *arg)
+{
+	struct rowjob *j = arg;
+	size_t nchunks = (j->v->nrows + ROWS_CHUNK - 1) / ROWS_CHUNK;
+	for (size_t c = 1; c < nchunks; c += 2) {
+		int s = (int)(c / 2 % 2);
+		pthread_mutex_lock(&j->mu);
+		while (j->slot[s].ready && !j->stop)
+			pthread_cond_wait(&j->cv, &j->mu);
+		int stop = j->stop;
+		pthread_mutex_unlock(&j->mu);
+		if (stop)
+			break;
+		struct rowbuf *b = &j->slot[s];
+		b->n = 0;
+		b->failed = 0;
+		FILE *ms = fopencookie(b, "w", (cookie_io_functions_t){.write = rowbuf_write});
+		pv_out *o = ms ? out_open(ms) : NULL;
+		if (o) {
+			size_t to = c * ROWS_CHUNK + ROWS_CHUNK;
+			json_rows(o, j->st, j->v, j->cl, j->kf, c * ROWS_CHUNK,
+				  to < j->v->nrows ? to : j->v->nrows);
+			out_close(o);
+		}
+		if (!ms || fclose(ms) != 0 || !o)
+			b->failed = 1;
+		pthread_mutex_lock(&j->mu);
+		b->ready = 1;
+		pthread_cond_broadcast(&j->cv);
+		pthread_mutex_unlock(&j->mu);
+	}
+	return NULL;
+}
+
+static int json_rows_parallel(pv_out *fp, pv_stats *st, const pv_view *v,
+			      const struct callees *cl, struct keyfrags *kf)
+{
+	const char *env = getenv("PROFVIEW_THREADS");
+	if (v->nrows < ROWS_PARALLEL || sysconf(_SC_NPROCESSORS_ONLN) < 2 ||
+	    (env && strtol(env, NULL, 10) == 1))
+		return 0;
+	for (size_t k = 0; k < pv_stats_nkeys(st); k++) /* every key's text, made once */
+		if (!kf->len[k])
+			(void)keyfrag_make(st, (uint32_t)k, kf);
+	kf->frozen = 1;
+	struct rowjob j = {.st = st, .v = v, .cl = cl, .kf = kf};
+	pthread_mutex_init(&j.mu, NULL);
+	pthread_cond_init(&j.cv, NULL);
+	pthread_t th;
+	if (pthread_create(&th, NULL, rows_helper, &j) != 0) {
+		pthread_mutex_destroy(&j.mu);
+		pthread_cond_destroy(&j.cv);
+		return 0;
+	}
+	size_t nchunks = (v->nrows + ROWS_CHUNK - 1) / ROWS_CHUNK;
+	for (size_t c = 0; c < nchunks; c++) {
+		size_t to = c * ROWS_CHUNK + ROWS_CHUNK;
+		if (to > v->nrows)
+			to = v->nrows;
+		if (c % 2 == 0) {
+			json_rows(fp, st, v, cl, kf, c * ROWS_CHUNK, to);
+			continue;
+		}
+		int s = (int)(c / 2 % 2);
+		pthread_mutex_lock(&j.mu);
+		while (!j.slot[s].ready)
+			pthread_cond_wait(&j.cv, &j.mu);
+		pthread_mutex_unlock(&j.mu);
+		if (!j.slot[s].failed)
+			out_put(fp, j.slot[s].p, j.slot[s].n);
+		else /* the helper had no memory for it */
+			json_rows(fp, st, v, cl, kf, c * ROWS_CHUNK, to);
+		pthread_mutex_lock(&j.mu);
+		j.slot[s].ready = 0;
+		pthread_cond_broadcast(&j.cv);
+		pthread_mutex_unlock(&j.mu);
+	}
+	pthread_mutex_lock(&j.mu);
+	j.stop = 1;
+	pthread_cond_broadcast(&j.cv);
+	pthread_mutex_unlock(&j.mu);
+	pthread_join(th, NULL);
+	free(j.slot[0].p);
+	free(j.slot[1].p);
+	pthread_mutex_destroy(&j.mu);
+	pthread_cond_destroy(&j.cv);
+	return 1;
 }
 
 static int json_requests(pv_out *fp, const pv_views *vs, pv_write_opts *o)

@@ -279,6 +279,13 @@ if [ $asan = 0 ]; then
 		"$([ "$(grep -c . <<<"$out")" -le 3 ] && echo yes)" yes
 fi
 
+# ---- a large JSON export is written on two threads (formats/json.c) -------
+check "300,000 functions: -f json on two threads, the same bytes as on one" \
+	"$("$PV" "$big" -f json | md5sum)" "$(PROFVIEW_THREADS=1 "$PV" "$big" -f json | md5sum)"
+check "300,000 functions: -f json --limit 40000 -s tottime, two threads as one" \
+	"$("$PV" "$big" -f json --limit 40000 -s tottime | md5sum)" \
+	"$(PROFVIEW_THREADS=1 "$PV" "$big" -f json --limit 40000 -s tottime | md5sum)"
+
 # ---- a large file is mapped and unmapped behind the reader ----------------
 # (lib/load.c, PV_MAP_MIN): a reference to its start, met at its end, is
 # read again from the file; the result is the same as from a pipe, which
