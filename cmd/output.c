@@ -153,15 +153,18 @@ static int wstream_close(void *cookie)
 	return rc;
 }
 
-/* A stream writing fd as above (fdopen's where that cannot be made). */
-static FILE *stream_for(int fd)
+/* A stream writing o's temporary file fd as above (fdopen's where that
+ * cannot be made); o->fd is its descriptor when it is ours (no fileno). */
+static FILE *stream_for(struct output *o, int fd)
 {
 	struct wstream *w = malloc(sizeof(*w));
 	if (w) {
 		*w = (struct wstream){.fd = fd};
 		FILE *fp = fopencookie(w, "w", (cookie_io_functions_t){.write = wstream_write, .close = wstream_close});
-		if (fp)
+		if (fp) {
+			o->fd = fd;
 			return fp;
+		}
 		free(w);
 	}
 	return fdopen(fd, "w");
@@ -226,6 +229,7 @@ int output_open(struct output *o, const char *path)
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	o->dirfd = -1;
+	o->fd = -1;
 	if (!path || !strcmp(path, "-")) {
 		o->fp = stdout;
 		return 0;
@@ -301,9 +305,7 @@ int output_open(struct output *o, const char *path)
 		o->inplace = 1;
 		return open_in_place(o);
 	}
-	if (fd >= 0)
-		o->fd = fd;
-	if (fd < 0 || !(o->fp = stream_for(fd))) {
+	if (fd < 0 || !(o->fp = stream_for(o, fd))) {
 		int e = errno;
 		if (fd >= 0) {
 			close(fd);
@@ -398,14 +400,15 @@ int output_close(struct output *o, int ok)
 	}
 	quoted(q, sizeof(q), o->path);
 	int replacing = o->dirfd >= 0;
-	if (fflush(o->fp) == EOF || err || (replacing && fsync(o->fd) < 0)) {
+	int fd = o->fd >= 0 ? o->fd : fileno(o->fp); /* a stream_for stream has no fileno */
+	if (fflush(o->fp) == EOF || err || (replacing && fsync(fd) < 0)) {
 		fprintf(stderr, "profview: %s: write error: %s\n", q, strerror(errno));
 		ok = 0;
 	}
 	if (replacing) {
 		sigset_t old;
 		hold_signals(&old);
-		if (ok && install(o, o->fd) < 0)
+		if (ok && install(o, fd) < 0)
 			ok = 0;
 		else if (!ok && !o->unnamed)
 			unlinkat(o->dirfd, o->tmp, 0);

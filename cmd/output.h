@@ -15,7 +15,7 @@ struct output {
 	char tmp[16]; /* the temporary name (once linked, or the fallback's) */
 	int unnamed;  /* the file is O_TMPFILE's, linked only when complete */
 	int inplace;  /* written in place (a descriptor, device, or fallback) */
-	int fd;       /* fp's descriptor when it replaces the target */
+	int fd;       /* fp's descriptor when fp is a stream_for stream, else -1 */
 };
 
 /* Open path (NULL or "-": standard output); 0, or -1 with a message printed. */
