@@ -303,6 +303,11 @@ int output_open(struct output *o, const char *path)
 		o->unnamed = 0;
 		o->tmp[0] = '\0';
 		o->inplace = 1;
+		/* nothing to replace now: output_close must not install */
+		close(o->dirfd);
+		free(o->base);
+		o->dirfd = -1;
+		o->base = NULL;
 		return open_in_place(o);
 	}
 	if (fd < 0 || !(o->fp = stream_for(o, fd))) {

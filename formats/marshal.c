@@ -36,7 +36,8 @@ enum { K_OTHER,
        K_STR,
        K_INT,
        K_FLOAT,
-       K_KEY };
+       K_KEY,
+       K_BIGINT }; /* an int beyond 64 bits: read again when named */
 
 /* 16 bytes: a profile of a million functions has two million or more.
  * An int beyond 64 bits is not kept (K_OTHER: read again when named). */
@@ -58,7 +59,7 @@ static inline void ref_set_int(struct ref *f, pv_int v)
 	if (v >= INT64_MIN && v <= INT64_MAX)
 		f->v.i = (int64_t)v;
 	else
-		f->kind = K_OTHER;
+		f->kind = K_BIGINT;
 }
 
 typedef struct rd {
@@ -915,6 +916,16 @@ static int skip(rd *r, void *unused)
 		case K_FLOAT:
 			mixin(r, &o.ref->v.f, sizeof(o.ref->v.f));
 			return 0;
+		case K_BIGINT: { /* its value, as a K_INT's (not its type byte) */
+			pv_int i;
+			uint64_t *mix = r->mix;
+			r->mix = NULL;
+			rc = replay(r, &o, read_int_any, &i);
+			r->mix = mix;
+			if (rc == 0)
+				mixin(r, &i, sizeof(i));
+			return rc;
+		}
 		default:
 			return replay(r, &o, skip, NULL);
 		}

@@ -70,13 +70,17 @@ static PV_NOINLINE int idset_grow(idset *s)
 	return idset_rehash(s, s->slots ? (s->mask + 1) * 2 : 16);
 }
 
+/* Tables of this many slots and more fill to three quarters (see
+ * idset_reserve), smaller ones to half. */
+#define IDSET_BIG ((size_t)1 << 20)
+
 /* Room for n more ids without a rehash on the way. */
 static int idset_reserve_n(idset *s, size_t n)
 {
 	size_t cap = s->slots ? s->mask + 1 : 16;
 	if (n > UINT32_MAX)
 		return PV_ENOMEM;
-	while ((s->used + n) * 2 > cap)
+	while (cap < IDSET_BIG ? (s->used + n) * 2 > cap : (s->used + n) * 4 > cap * 3)
 		cap *= 2;
 	return s->slots && cap == s->mask + 1 ? 0 : idset_rehash(s, cap);
 }
@@ -85,8 +89,6 @@ static int idset_reserve_n(idset *s, size_t n)
  * slots on: a doubling holds the old and the new table at once (48 MB at
  * a million keys, the peak of a large profile's load), and a probe that
  * compares 32 hash bits first stays short at that load. */
-#define IDSET_BIG ((size_t)1 << 20)
-
 static inline int idset_reserve(idset *s)
 {
 	size_t cap = s->slots ? s->mask + 1 : 0;

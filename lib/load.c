@@ -30,6 +30,8 @@
 #include <dirent.h>
 #include <limits.h>
 #include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -463,10 +465,54 @@ int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s,
 		}
 		size = S_ISREG(st.st_mode) ? (size_t)st.st_size : 0;
 	}
-	if (m && size && map_file(fd, size, max_file(L), m) == 0)
+	/* a large plain profile is mapped; a large compressed one (its head
+	 * read here, not through the mapping: nothing touches a mapping
+	 * outside read_mapped's guard) is read into b from this descriptor */
+	unsigned char head[PV_SNIFF_BYTES];
+	ssize_t nh;
+	if (m && size >= PV_MAP_MIN && (nh = pread(fd, head, sizeof(head), 0)) > 0 &&
+	    !pv_container_for(L->o, head, (size_t)nh) && map_file(fd, size, max_file(L), m) == 0)
 		return 0;
 	int rc = read_fd(L->o, max_file(L), fd, b, 0, size, ctx);
 	close(fd);
+	return rc;
+}
+
+/* A mapped file whose end is cut off while it is read (a dump rewritten:
+ * cProfile's dump_stats truncates first) raises SIGBUS at the first page
+ * past the new end; read() said "truncated" for it.  The read of a mapped
+ * file runs on the loading thread with a handler that jumps back here, and
+ * the input fails with a message like any other; what the reader had
+ * allocated for it is lost (at most the file's size, once). */
+static __thread sigjmp_buf *bus_jump;
+
+static void on_sigbus(int sig)
+{
+	if (bus_jump)
+		siglongjmp(*bus_jump, 1);
+	signal(sig, SIG_DFL); /* not ours: the default action */
+	raise(sig);
+}
+
+static int read_mapped(struct loader *L, struct fmap *m, pv_ctx *ctx)
+{
+	struct sigaction sa = {.sa_handler = on_sigbus}, old;
+	sigemptyset(&sa.sa_mask);
+	int guarded = sigaction(SIGBUS, &sa, &old) == 0;
+	sigjmp_buf jb;
+	volatile int rc = 0;
+	pv_release_window(m->p, m->len, m->fd);
+	if (sigsetjmp(jb, 1) == 0) {
+		bus_jump = guarded ? &jb : NULL;
+		rc = pv_read_one(L->o, ctx, L->st, L->prof, m->p, m->len);
+	} else {
+		rc = pv_fail(ctx, PV_EIO, PV_NOOFF, "the file shrank while it was read");
+	}
+	bus_jump = NULL;
+	if (guarded)
+		sigaction(SIGBUS, &old, NULL);
+	m->released = pv_release_end();
+	pv_fmap_drop(m);
 	return rc;
 }
 
@@ -477,23 +523,15 @@ static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 	int rc = pv_read_input(L, &L->dc, s, &L->b, &m, ctx);
 	if (rc != 0)
 		return pv_input_nomem(rc, ctx);
-	if (m.p && !pv_container_for(L->o, m.p, m.len)) {
+	if (m.p) {
 		L->bytes += m.len;
-		pv_release_window(m.p, m.len, m.fd);
-		rc = pv_read_one(L->o, ctx, L->st, L->prof, m.p, m.len);
-		m.released = pv_release_end();
-		pv_fmap_drop(&m);
+		rc = read_mapped(L, &m, ctx);
 		if (rc < 0)
 			return pv_input_nomem(rc, ctx);
 		/* a large profile: its tables to size and its reader's marks (8
 		 * bytes a key, twice) given back before the report needs memory */
 		pv_profile_shrink(L->prof);
 		return pv_load_merge(L, pv_base_name(path), L->prof, ctx);
-	}
-	if (m.p) { /* a large compressed file: its members are read from a buffer */
-		pv_fmap_drop(&m);
-		if ((rc = pv_read_input(L, &L->dc, s, &L->b, NULL, ctx)) != 0)
-			return pv_input_nomem(rc, ctx);
 	}
 	L->bytes += L->b.len;
 	const pv_container *c = pv_container_for(L->o, L->b.p, L->b.len);

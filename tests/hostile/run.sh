@@ -301,5 +301,23 @@ check "mapped profile cut short: the pipe's message, with the file's name" \
 	"$("$PV" "$tmp/cut.prof" 2>&1 >/dev/null; echo "rc $?")" \
 	"$("$PV" - <"$tmp/cut.prof" 2>&1 >/dev/null | sed "s|<stdin>|$tmp/cut.prof|"; echo "rc 1")"
 
+# ---- cut short while it is mapped (a dump rewritten as it is read) ------
+# shrink.c cuts the file when profview advises its mapping: to 0, or to a
+# page boundary (the next page raises SIGBUS), or mid-page (zeros to the
+# page's end, then SIGBUS).  One serial load (PROFVIEW_THREADS=1): the
+# parsing threads read, they do not map.
+if [ $asan = 0 ] && cc -shared -fPIC -o "$tmp/shrink.so" tests/hostile/shrink.c -ldl 2>/dev/null; then
+	for to in 0 1048576 1000000; do
+		cp "$bk" "$tmp/shrinking.prof"
+		out=$(PV_SHRINK="$tmp/shrinking.prof" PV_SHRINK_TO=$to LD_PRELOAD="$tmp/shrink.so" \
+			PROFVIEW_THREADS=1 timeout 60 "$PV" "$tmp/shrinking.prof" testdata/flask 2>&1 >"$tmp/shrink.out")
+		check "mapped profile cut to $to bytes while read: exit 1, one line naming it, the rest read" \
+			"$?|$(grep -c . <<<"$out")|$(grep -c "^profview: $tmp/shrinking.prof: " <<<"$out")|$(head -1 "$tmp/shrink.out")" \
+			"1|1|1|19 profiles from 2 inputs (1 unreadable, skipped)"
+	done
+else
+	skipped "mapped profile cut short while read" "AddressSanitizer build or no C compiler"
+fi
+
 echo "hostile: $pass passed, $fail failed, $skip skipped"
 [ $fail = 0 ] && [ $pass -gt 0 ]
