@@ -62,8 +62,8 @@ static void check_sums(const pv_stats *st)
 	unsigned __int128 nc = 0, cc = 0;
 	for (size_t i = 0; i < pv_stats_nentries(st); i++) {
 		const pv_entry *e = pv_stats_entry(st, i);
-		nc += (unsigned __int128)e->nc;
-		cc += (unsigned __int128)e->cc;
+		nc += (unsigned __int128)pv_entry_nc(e);
+		cc += (unsigned __int128)pv_entry_cc(e);
 	}
 	CHECK(nc == (unsigned __int128)pv_stats_total_calls(st));
 	CHECK(cc == (unsigned __int128)pv_stats_prim_calls(st));

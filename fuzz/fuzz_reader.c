@@ -87,17 +87,17 @@ static void roundtrip(pv_stats *st, const pv_view *view, pv_write_opts *opts)
 	for (size_t i = 0; i < pv_stats_nentries(st); i++) {
 		const pv_entry *a = pv_stats_entry(st, i), *b = pv_stats_entry(st2, i);
 		CHECK(key_same(st, a->key, st2, b->key));
-		CHECK(a->cc == b->cc && a->nc == b->nc);
-		CHECK(num_same(a->tt, b->tt) && num_same(a->ct, b->ct));
+		CHECK(pv_entry_cc(a) == pv_entry_cc(b) && pv_entry_nc(a) == pv_entry_nc(b));
+		CHECK(num_same(pv_entry_tt(a), pv_entry_tt(b)) && num_same(pv_entry_ct(a), pv_entry_ct(b)));
 		CHECK(a->ncallers == b->ncallers);
 		uint32_t ia = a->first_edge, ib = b->first_edge;
 		while (ia && ib) {
 			const pv_edge *x = pv_stats_edge(st, ia), *y = pv_stats_edge(st2, ib);
 			CHECK(key_same(st, x->caller, st2, y->caller));
-			CHECK(x->is_tuple == y->is_tuple && x->nc == y->nc);
+			CHECK(x->is_tuple == y->is_tuple && pv_edge_nc(x) == pv_edge_nc(y));
 			if (x->is_tuple)
-				CHECK(x->cc == y->cc && num_same(x->tt, y->tt) &&
-				      num_same(x->ct, y->ct));
+				CHECK(pv_edge_cc(x) == pv_edge_cc(y) && num_same(pv_edge_tt(x), pv_edge_tt(y)) &&
+				      num_same(pv_edge_ct(x), pv_edge_ct(y)));
 			ia = x->next;
 			ib = y->next;
 		}
