@@ -272,21 +272,23 @@ static void add_totals(table *t, const pv_profile *p)
 {
 	pv_int calls = 0, prim = 0;
 	pv_num tt = pv_num_from_int(0);
-	size_t i = 0;
 	/* Python's sum starts from int 0: the first float makes it a float,
-	 * and from there on compact entries add as doubles */
-	for (; i < p->n && (tt.is_int || p->entries[i].wide); i++) {
+	 * and from there a run of compact entries adds in 64-bit counts and a
+	 * double, until a wide entry (added exactly) or a 64-bit overflow (a
+	 * new run starts from 0 there) */
+	for (size_t i = 0; i < p->n;) {
 		const pentry *e = &p->entries[i];
-		calls += pv_entry_nc(e);
-		prim += pv_entry_cc(e);
-		tt = add(tt, pv_entry_tt(e));
-	}
-	if (i < p->n) {
-		int64_t c64 = 0, p64 = 0;
+		if (tt.is_int || e->wide) {
+			calls += pv_entry_nc(e);
+			prim += pv_entry_cc(e);
+			tt = add(tt, pv_entry_tt(e));
+			i++;
+			continue;
+		}
+		int64_t c64 = 0, p64 = 0, c2, p2;
 		double f = tt.f;
 		for (; i < p->n; i++) {
-			const pentry *e = &p->entries[i];
-			int64_t c2, p2;
+			e = &p->entries[i];
 			if (e->wide || __builtin_add_overflow(c64, e->v.c.nc, &c2) ||
 			    __builtin_add_overflow(p64, e->v.c.cc, &p2))
 				break;
@@ -297,12 +299,6 @@ static void add_totals(table *t, const pv_profile *p)
 		calls += c64;
 		prim += p64;
 		tt = pv_num_f(f);
-		for (; i < p->n; i++) { /* rare: a wide entry or a 64-bit overflow */
-			const pentry *e = &p->entries[i];
-			calls += pv_entry_nc(e);
-			prim += pv_entry_cc(e);
-			tt = add(tt, pv_entry_tt(e));
-		}
 	}
 	t->total_calls += calls;
 	t->prim_calls += prim;
