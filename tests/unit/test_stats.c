@@ -685,6 +685,48 @@ static void test_stats_merge_compact_to_wide(void **state)
 	assert_true(pv_stats_total_calls(f->st) == 6 && pv_stats_prim_calls(f->st) == 3 * (pv_int)INT64_MAX + 3);
 }
 
+/* A profile read without its edges (pv_load_opts.no_callers) tells the
+ * merge its caller shapes and the bound of its numbers all the same, so a
+ * model can say when the text report depends on the callers it lacks. */
+static void test_stats_merge_without_callers(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), x = key(f, "x.py", 3, "x");
+	pv_profile_drop_callers(f->p);
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	tu_add_tuple_caller(f->p, x, 1, 1, TU_F(0.5), TU_F(0.5));
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), 0);
+	assert_int_equal(pv_stats_entry(f->st, 0)->first_edge, 0); /* no edge kept */
+	assert_int_equal(pv_stats_callers_matter(f->st), 0);
+	pv_profile_reset(f->p);
+	entry(f, a, 2, 2, TU_F(0.5), TU_F(0.5));
+	tu_add_int_caller(f->p, x, 2);
+	/* pstats would refuse it; without edges the merge cannot tell, the model can */
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), 0);
+	assert_int_equal(pv_stats_callers_matter(f->st), 1);
+	pv_profile_reset(f->p);
+	/* a caller's count past 2^126 is refused as when the edges are kept */
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	pv_int big = (pv_int)1 << 126;
+	for (int i = 0; i < 4; i++)
+		tu_add_tuple_caller(f->p, x, big, 1, TU_F(0), TU_F(0));
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), PV_ELIMIT);
+}
+
+/* The legacy ('jprofile', 0, 'profiler') caller names the report's
+ * top-level functions: a model that holds that key needs its callers. */
+static void test_stats_callers_matter_jprofile(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f");
+	pv_profile_drop_callers(f->p);
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), 0);
+	assert_int_equal(pv_stats_callers_matter(f->st), 0);
+	(void)key(f, "jprofile", 0, "profiler");
+	assert_int_equal(pv_stats_callers_matter(f->st), 1);
+}
+
 /* ---- strip_dirs ------------------------------------------------------------------ */
 
 /* Colliding entries are summed field-wise (callers summed); colliding
@@ -820,6 +862,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_merge_count_overflow_across_files, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_merge_compact_to_wide, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_without_callers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_callers_matter_jprofile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_strip_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_strip_dirs_mixed_shapes, setup, teardown),
 	};
