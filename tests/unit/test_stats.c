@@ -81,6 +81,84 @@ static void test_stats_intern_same_bytes_same_id(void **state)
 	assert_int_equal(pv_stats_find(f->st, k1), -1); /* a key, but no entry */
 }
 
+/* The intern tables answer repeated strings and keys from a small cache
+ * (intern.c): hits give the id interned first; strings that agree in
+ * length and in the bytes the cache looks at (first, middle, last 8) but
+ * not elsewhere, many more of them than the cache holds, stay apart; so do
+ * keys whose lines agree in their low 32 bits. */
+static void test_stats_intern_cache(void **state)
+{
+	fx *f = *state;
+	enum { N = 3000 };
+	static uint32_t ids[N], sids[N], kids[N];
+	char buf[48];
+	/* 40 bytes alike but at 10 and 11: one cache tag for all of them */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < N; i++) {
+			int j = round == 1 ? N - 1 - i : (i * 7) % N;
+			memset(buf, 'x', 40);
+			buf[10] = (char)('A' + j % 64);
+			buf[11] = (char)('A' + j / 64);
+			uint32_t id;
+			assert_int_equal(pv_stats_intern_str(f->st, buf, 40, &id), 0);
+			if (round == 0)
+				ids[j] = id;
+			assert_int_equal(id, ids[j]);
+		}
+	for (int i = 0; i < N; i++)
+		for (int j = i + 1; j < i + 3 && j < N; j++)
+			assert_int_not_equal(ids[i], ids[j]);
+	size_t n;
+	const char *s = pv_stats_str(f->st, ids[N - 1], &n);
+	assert_int_equal(n, 40);
+	assert_int_equal(s[10], 'A' + (N - 1) % 64);
+	assert_int_equal(s[11], 'A' + (N - 1) / 64);
+	/* every length from 0 to 24, equal in the first and last bytes */
+	for (int round = 0; round < 2; round++)
+		for (int len = 0; len <= 24; len++)
+			for (int mid = 0; mid < 3; mid++) {
+				int i = len * 3 + mid;
+				memset(buf, 'q', sizeof(buf));
+				if (len > 2)
+					buf[len / 2 + (mid == 2 ? 1 : 0)] = (char)('0' + mid);
+				uint32_t id;
+				assert_int_equal(pv_stats_intern_str(f->st, buf, (size_t)len, &id), 0);
+				if (round == 0)
+					sids[i] = id;
+				assert_int_equal(id, sids[i]);
+				s = pv_stats_str(f->st, id, &n);
+				assert_int_equal(n, len);
+				assert_memory_equal(s, buf, (size_t)len);
+			}
+	assert_int_not_equal(sids[20 * 3], sids[20 * 3 + 1]);
+	assert_int_not_equal(sids[20 * 3 + 1], sids[20 * 3 + 2]);
+	assert_int_not_equal(sids[5 * 3 + 1], sids[5 * 3 + 2]);
+	/* keys, hit again after the table has grown around them */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < N; i++) {
+			uint32_t k;
+			assert_int_equal(pv_stats_intern_key(f->st, ids[i % 50], i, ids[i / 50], &k), 0);
+			if (round == 0)
+				kids[i] = k;
+			assert_int_equal(k, kids[i]);
+		}
+	assert_int_equal(pv_stats_nkeys(f->st), N);
+	int64_t lines[] = {-1, 0xffffffffLL, 7, 7 + ((int64_t)1 << 32), INT64_MIN, 0, INT32_MIN,
+			   (int64_t)INT32_MIN + ((int64_t)1 << 32)};
+	uint32_t lk[8];
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 8; i++) {
+			uint32_t k;
+			assert_int_equal(pv_stats_intern_key(f->st, ids[0], lines[i], ids[1], &k), 0);
+			if (round == 0)
+				lk[i] = k;
+			assert_int_equal(k, lk[i]);
+			assert_true(pv_stats_key(f->st, k)->line == lines[i]);
+		}
+	for (int i = 0; i < 8; i += 2)
+		assert_int_not_equal(lk[i], lk[i + 1]);
+}
+
 /* Reserving room up front (readers do, from the input size) changes no id,
  * whether the tables were empty or half full; strings interned from the
  * table's own bytes survive the move. */
@@ -842,6 +920,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stats_intern_same_bytes_same_id, setup, teardown),
 		cmocka_unit_test(test_stats_reserve),
+		cmocka_unit_test_setup_teardown(test_stats_intern_cache, setup, teardown),
 		cmocka_unit_test(test_stats_big_table_grow_keeps_items),
 		cmocka_unit_test_setup_teardown(test_stats_profile_shrink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_display_strings, setup, teardown),
