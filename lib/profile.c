@@ -318,3 +318,14 @@ int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)
 	abs_add_num(&p->abssum, edge->ct);
 	return 0;
 }
+
+int pv_profile_dropping(const pv_profile *p)
+{
+	return p->drop_callers;
+}
+
+void pv_profile_note_dropped(pv_profile *p, unsigned shapes, uint64_t units)
+{
+	p->shapes |= shapes;
+	p->abssum = units >= ABS_LIMIT || p->abssum > ABS_LIMIT - units ? ABS_LIMIT : p->abssum + units;
+}
