@@ -8,10 +8,12 @@
  */
 #include <malloc.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,7 +51,47 @@ struct hooks {
 	char **skipped;      /* the messages of inputs not read (-f html shows them) */
 	size_t nskipped, capskipped;
 	unsigned noom; /* inputs not read for want of memory (said once) */
+	/* while a load without callers may have to be done again, its
+	 * messages are kept here and printed when it stands */
+	int defer;
+	char *deferred;
+	size_t ndeferred, capdeferred;
 };
+
+/* A message line on standard error, or kept while h->defer. */
+static void say(struct hooks *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct hooks *h, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (!h->defer) {
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		return;
+	}
+	va_list aq;
+	va_copy(aq, ap);
+	int n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	size_t need = n >= 0 ? h->ndeferred + (size_t)n + 1 : 0;
+	if (n >= 0 && need > h->capdeferred) {
+		size_t cap = h->capdeferred ? h->capdeferred : 4096;
+		while (cap < need)
+			cap *= 2;
+		char *d = realloc(h->deferred, cap);
+		if (d) {
+			h->deferred = d;
+			h->capdeferred = cap;
+		}
+	}
+	if (n >= 0 && need <= h->capdeferred) {
+		vsnprintf(h->deferred + h->ndeferred, (size_t)n + 1, fmt, ap);
+		h->ndeferred += (size_t)n;
+	} else { /* no room to keep it: said now (a load done again may say it twice) */
+		vfprintf(stderr, fmt, ap);
+	}
+	va_end(ap);
+}
 
 static int want(void *arg, const char *name)
 {
@@ -121,7 +163,8 @@ static struct {
 static void on_error(const pv_ctx *ctx, void *arg)
 {
 	struct hooks *h = arg;
-	progress_clear();
+	if (!h->defer)
+		progress_clear();
 	if (watching.quiet && h == &watching.h) {
 		/* kept for the browser's header, not printed */
 	} else if (ctx->code == PV_ENOMEM || ctx->nomem) {
@@ -130,16 +173,16 @@ static void on_error(const pv_ctx *ctx, void *arg)
 		 * what fills the memory */
 		if (__atomic_fetch_add(&h->noom, 1, __ATOMIC_RELAXED)) {
 		} else if (h->groups) {
-			fprintf(stderr,
-				"profview: out of memory reading %s%s%s: the models of the endpoints read "
-				"before it fill the memory (--endpoint, --since or --until read fewer)\n",
-				ctx->input ? ctx->input : "the inputs", ctx->member ? ":" : "",
-				ctx->member ? ctx->member : "");
+			say(h,
+			    "profview: out of memory reading %s%s%s: the models of the endpoints read "
+			    "before it fill the memory (--endpoint, --since or --until read fewer)\n",
+			    ctx->input ? ctx->input : "the inputs", ctx->member ? ":" : "",
+			    ctx->member ? ctx->member : "");
 		} else {
-			fprintf(stderr, "profview: %s\n", ctx->msg);
+			say(h, "profview: %s\n", ctx->msg);
 		}
 	} else {
-		fprintf(stderr, "profview: %s\n", ctx->msg);
+		say(h, "profview: %s\n", ctx->msg);
 	}
 	if (h->nskipped == h->capskipped) {
 		size_t cap = h->capskipped ? 2 * h->capskipped : 16;
@@ -153,13 +196,22 @@ static void on_error(const pv_ctx *ctx, void *arg)
 		h->nskipped++;
 }
 
-static void hooks_free(struct hooks *h)
+/* The inputs' messages forgotten (a load to be done again). */
+static void hooks_forget(struct hooks *h)
 {
 	for (size_t i = 0; i < h->nskipped; i++)
 		free(h->skipped[i]);
 	free(h->skipped);
 	h->skipped = NULL;
 	h->nskipped = h->capskipped = 0;
+	free(h->deferred);
+	h->deferred = NULL;
+	h->ndeferred = h->capdeferred = 0;
+}
+
+static void hooks_free(struct hooks *h)
+{
+	hooks_forget(h);
 	pv_groups_free(h->groups);
 	h->groups = NULL;
 	pv_samples_free(h->samples);
@@ -210,6 +262,30 @@ static int groups_oom(const pv_groups *g)
 	return EXIT_INPUT;
 }
 
+/* The text report reads no callers (pv_load_opts.no_callers): a tenth of
+ * the load, and the edges' memory, saved.  When the report depends on
+ * them after all (pv_stats_callers_matter: callers of both shapes, of
+ * which pstats refuses some, or legacy top-level markers), the inputs are
+ * read again with their callers - so they must be inputs that can be read
+ * twice: files and directories, not standard input or a pipe.
+ * PROFVIEW_KEEP_CALLERS=1 reads the callers always (tests compare). */
+static int entries_only(const struct options *o, const struct hooks *h, const char *const *inputs,
+			size_t n)
+{
+	const char *keep = getenv("PROFVIEW_KEEP_CALLERS");
+	if ((keep && *keep && strcmp(keep, "0")) || o->writer != &pv_writer_text ||
+	    o->wopts.callers || o->wopts.callees || (o->writer->flags & (PV_W_TREE | PV_W_DIFF_TREE)) ||
+	    h->groups || h->samples || watching.w)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat sb;
+		if (!strcmp(inputs[i], "-") || stat(inputs[i], &sb) < 0 ||
+		    !(S_ISREG(sb.st_mode) || S_ISDIR(sb.st_mode)))
+			return 0;
+	}
+	return 1;
+}
+
 /* Read `inputs` into a new model *st.  Returns EXIT_OK, EXIT_INPUT when
  * some input failed (the model holds the rest), or -EXIT_INPUT when the
  * model is unusable (out of memory, nothing read; message printed). */
@@ -242,9 +318,35 @@ static int load(const struct options *o, struct hooks *h, const char *const *inp
 		h->refused += watching.h.refused;
 		return EXIT_OK; /* no profile yet is a screen waiting for them */
 	}
+	int entries = entries_only(o, h, inputs, n);
+	if (entries) {
+		lopts.no_callers = 1;
+		h->defer = 1;
+	}
 	if (pv_stats_new(st) < 0)
 		return -oom();
-	if (pv_load(*st, inputs, n, &lopts, res) < 0) { /* the merge ran out */
+	int rc = pv_load(*st, inputs, n, &lopts, res);
+	h->defer = 0;
+	if (entries && rc == 0 && pv_stats_callers_matter(*st)) {
+		/* again, with the callers: which files pstats refuses, the
+		 * top-level lines */
+		pv_stats_free(*st);
+		*st = NULL;
+		hooks_forget(h);
+		h->refused = 0;
+		h->noom = 0;
+		lopts.no_callers = 0;
+		if (pv_stats_new(st) < 0)
+			return -oom();
+		rc = pv_load(*st, inputs, n, &lopts, res);
+	} else if (h->ndeferred) {
+		progress_clear();
+		fwrite(h->deferred, 1, h->ndeferred, stderr);
+	}
+	free(h->deferred);
+	h->deferred = NULL;
+	h->ndeferred = h->capdeferred = 0;
+	if (rc < 0) { /* the merge ran out */
 		progress_clear();
 		if (h->groups)
 			return -groups_oom(h->groups);

@@ -318,8 +318,14 @@ static PV_NOINLINE int add_caller_slow(pv_profile *p, const pv_caller *edge)
 {
 	if (!p->n)
 		return PV_EARG;
-	if (p->drop_callers)
+	if (p->drop_callers) { /* the edge not kept; what the merge checks, kept */
+		p->shapes |= SHAPE_OF(edge);
+		abs_add(&p->abssum, edge->nc);
+		abs_add(&p->abssum, edge->cc);
+		abs_add_num(&p->abssum, edge->tt);
+		abs_add_num(&p->abssum, edge->ct);
 		return 0;
+	}
 	pentry *e = &p->entries[p->cur];
 	if (mark_grow(&p->callerslot, &p->capcallerslot, edge->caller) < 0)
 		return PV_ENOMEM;

@@ -313,6 +313,15 @@ int pv_stats_short_paths(pv_stats *st);
  * through this, so --short-paths reaches every format. */
 uint32_t pv_stats_shown_file(const pv_stats *st, uint32_t file);
 
+/* 1 when pstats' text report of the inputs depends on their callers, so
+ * a model loaded with pv_load_opts.no_callers cannot print it: callers of
+ * both shapes, tuples (cProfile) and ints (the profile module) - pstats
+ * refuses a file whose caller of a function has the other shape than in
+ * the files before it (TypeError) - or the legacy ('jprofile', 0,
+ * 'profiler') caller, whose callees the report names as top level.  Load
+ * such inputs again with their callers. */
+int pv_stats_callers_matter(const pv_stats *st);
+
 /* strip_dirs(): every file name becomes its basename; colliding entries are
  * summed, colliding callers within one entry overwrite (pstats' quirk). */
 int pv_stats_strip_dirs(pv_stats *st, pv_ctx *ctx);
@@ -480,10 +489,11 @@ typedef struct pv_load_opts {
 	 * ($TMPDIR, else /tmp).  0 = default (64 MiB). */
 	size_t cache_bytes;
 	int threads; /* parsing threads; 0 = one per core, 1 = none */
-	/* The model gets no caller edges (each dump's are parsed and dropped):
-	 * for views that read entries only, such as --diff's tables, which
-	 * then skip what keeping and merging the edges costs (a sixth of
-	 * the load). */
+	/* The model gets no caller edges (each dump's are parsed, checked and
+	 * dropped): for views that read entries only - the text report,
+	 * --diff's tables - which then skip what keeping and merging the
+	 * edges costs (a tenth of the load).  The shapes of the callers are
+	 * still told (pv_stats_callers_matter). */
 	int no_callers;
 	/* told after every profile: how many of how many, bytes read so far */
 	void (*progress)(void *arg, size_t done, size_t total, uint64_t bytes);

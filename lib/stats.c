@@ -432,6 +432,7 @@ static int merge(pv_stats *st, pv_profile *p, int take, pv_ctx *ctx)
 	if (rc < 0)
 		return pv_fail(ctx, rc, PV_NOOFF, "out of memory while merging");
 	t->abssum += p->abssum;
+	t->shapes |= p->shapes; /* a profile read without its edges told its shapes */
 	return 0;
 }
 
@@ -457,6 +458,12 @@ int pv_stats_strip_key(pv_stats *st, uint32_t key, uint32_t *out)
 	if (rc < 0)
 		return rc;
 	return pv_stats_intern_key(st, file, k.line, k.name, out);
+}
+
+int pv_stats_callers_matter(const pv_stats *st)
+{
+	return st->t.shapes == (SHAPE_TUPLE | SHAPE_INT) ||
+	       pv_stats_lookup_key(st, "jprofile", 8, 0, "profiler", 8) >= 0;
 }
 
 /* Build the stripped table entry by entry, in dict order.  Callers within

@@ -685,32 +685,37 @@ static void test_stats_merge_count_overflow_refused(void **state)
 }
 
 /* The bound counts every int within 64 bits as one unit of 2^64, compact
- * callers too: a profile whose bound reaches 2^126 is refused, one unit
- * below it is merged. */
+ * callers too, kept or dropped: a profile whose bound reaches 2^126 is
+ * refused, one unit below it is merged. */
 static void test_stats_merge_bound_counts_compact_callers(void **state)
 {
-	fx *f = *state;
+	(void)state;
+	pv_ctx ctx = {0};
 	/* |cc| >> 64 + 1 = 2^61 and |nc| >> 64 + 1 = 2^61 - 3: 2^62 - 3 units */
 	pv_int cc = (pv_int)(((pv_int)1 << 61) - 1) << 64, nc = (pv_int)(((pv_int)1 << 61) - 4) << 64;
-	for (int n = 2; n >= 1; n--) {
+	for (int round = 0; round < 4; round++) {
+		int n = round < 2 ? 2 : 1, drop = round & 1;
 		pv_stats *st;
+		pv_profile *p;
 		assert_int_equal(pv_stats_new(&st), 0);
-		pv_profile_reset(f->p);
+		assert_int_equal(pv_profile_new(&p), 0);
+		if (drop)
+			pv_profile_drop_callers(p);
 		uint32_t ka = tu_mkkey(st, "a.py", 1, "f"), kx = tu_mkkey(st, "x.py", 1, "x");
 		uint32_t ky = tu_mkkey(st, "y.py", 1, "y");
-		assert_int_equal(pv_profile_begin_entry(f->p, ka, cc, nc, TU_F(0.5), TU_F(0.5)), 0);
-		tu_add_tuple_caller(f->p, kx, 1, 1, TU_F(0.25), TU_F(0.25)); /* 2 units */
+		assert_int_equal(pv_profile_begin_entry(p, ka, cc, nc, TU_F(0.5), TU_F(0.5)), 0);
+		tu_add_tuple_caller(p, kx, 1, 1, TU_F(0.25), TU_F(0.25)); /* 2 units */
 		if (n == 2)
-			tu_add_tuple_caller(f->p, ky, 1, 1, TU_F(0.25), TU_F(0.25));
-		int rc = pv_stats_merge(st, f->p, &f->ctx);
+			tu_add_tuple_caller(p, ky, 1, 1, TU_F(0.25), TU_F(0.25));
+		int rc = pv_stats_merge(st, p, &ctx);
 		if (n == 2) { /* 2^62 + 1 */
 			assert_int_equal(rc, PV_ELIMIT);
-			assert_string_equal(f->ctx.msg,
-					    "call counts too large to sum exactly (beyond 2^126)");
+			assert_string_equal(ctx.msg, "call counts too large to sum exactly (beyond 2^126)");
 		} else { /* 2^62 - 1 */
 			assert_int_equal(rc, 0);
 			assert_int_equal(pv_stats_nentries(st), 1);
 		}
+		pv_profile_free(p);
 		pv_stats_free(st);
 	}
 }
@@ -764,6 +769,48 @@ static void test_stats_merge_compact_to_wide(void **state)
 	assert_true(pv_edge_nc(h) == 3 * (pv_int)INT64_MAX && pv_edge_cc(h) == 0);
 	assert_true(pv_edge_tt(h).is_int && pv_edge_tt(h).i == 0);
 	assert_true(pv_stats_total_calls(f->st) == 6 && pv_stats_prim_calls(f->st) == 3 * (pv_int)INT64_MAX + 3);
+}
+
+/* A profile read without its edges (pv_load_opts.no_callers) tells the
+ * merge its caller shapes and the bound of its numbers all the same, so a
+ * model can say when the text report depends on the callers it lacks. */
+static void test_stats_merge_without_callers(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), x = key(f, "x.py", 3, "x");
+	pv_profile_drop_callers(f->p);
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	tu_add_tuple_caller(f->p, x, 1, 1, TU_F(0.5), TU_F(0.5));
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), 0);
+	assert_int_equal(pv_stats_entry(f->st, 0)->first_edge, 0); /* no edge kept */
+	assert_int_equal(pv_stats_callers_matter(f->st), 0);
+	pv_profile_reset(f->p);
+	entry(f, a, 2, 2, TU_F(0.5), TU_F(0.5));
+	tu_add_int_caller(f->p, x, 2);
+	/* pstats would refuse it; without edges the merge cannot tell, the model can */
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), 0);
+	assert_int_equal(pv_stats_callers_matter(f->st), 1);
+	pv_profile_reset(f->p);
+	/* a caller's count past 2^126 is refused as when the edges are kept */
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	pv_int big = (pv_int)1 << 126;
+	for (int i = 0; i < 4; i++)
+		tu_add_tuple_caller(f->p, x, big, 1, TU_F(0), TU_F(0));
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), PV_ELIMIT);
+}
+
+/* The legacy ('jprofile', 0, 'profiler') caller names the report's
+ * top-level functions: a model that holds that key needs its callers. */
+static void test_stats_callers_matter_jprofile(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f");
+	pv_profile_drop_callers(f->p);
+	entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+	assert_int_equal(pv_stats_merge(f->st, f->p, &f->ctx), 0);
+	assert_int_equal(pv_stats_callers_matter(f->st), 0);
+	(void)key(f, "jprofile", 0, "profiler");
+	assert_int_equal(pv_stats_callers_matter(f->st), 1);
 }
 
 /* ---- strip_dirs ------------------------------------------------------------------ */
@@ -905,6 +952,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_merge_compact_to_wide, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_merge_bound_counts_compact_callers, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_without_callers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_callers_matter_jprofile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_strip_dirs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_strip_dirs_mixed_shapes, setup, teardown),
 	};
