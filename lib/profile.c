@@ -368,15 +368,23 @@ static PV_NOINLINE int add_caller_slow(pv_profile *p, const pv_caller *edge)
 }
 
 /* The common case inline: a tuple edge with compact numbers from a caller
- * new in this entry, with room; anything else goes the general way. */
+ * new in this entry, with room, or one of a profile that drops its callers
+ * (counted only); anything else goes the general way. */
 int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)
 {
+	if (__builtin_expect(!edge->is_tuple || !p->n ||
+				     !compact4(&edge->cc, &edge->nc, &edge->tt, &edge->ct),
+			     0))
+		return add_caller_slow(p, edge);
+	if (p->drop_callers) { /* what add_caller_slow counts of it */
+		p->shapes |= SHAPE_TUPLE;
+		abs_add_small(&p->abssum, 2);
+		return 0;
+	}
 	uint32_t k = edge->caller;
 	size_t id = p->ncallers;
-	if (__builtin_expect(!edge->is_tuple || k >= p->capcallerslot ||
-				     p->callerslot[k].gen == p->cgen || id + 2 > p->capcallers ||
-				     id == 0 || id >= UINT32_MAX - 1 || p->drop_callers || !p->n ||
-				     !compact4(&edge->cc, &edge->nc, &edge->tt, &edge->ct),
+	if (__builtin_expect(k >= p->capcallerslot || p->callerslot[k].gen == p->cgen ||
+				     id + 2 > p->capcallers || id == 0 || id >= UINT32_MAX - 1,
 			     0))
 		return add_caller_slow(p, edge);
 	p->callerslot[k].gen = p->cgen;
