@@ -241,8 +241,8 @@ static inline int compact4(const pv_int *cc, const pv_int *nc, const pv_num *tt,
 		(uint64_t)(unsigned)(tt->is_int | ct->is_int)) == 0;
 }
 
-static PV_NOINLINE int begin_entry_slow(pv_profile *p, uint32_t key, const pv_int *cc,
-					const pv_int *nc, const pv_num *tt, const pv_num *ct)
+static PV_NOINLINE int begin_entry_slow(pv_profile *p, uint32_t key, pv_int cc, pv_int nc,
+					pv_num tt, pv_num ct)
 {
 	if (mark_grow(&p->keyslot, &p->capkeyslot, key) < 0)
 		return PV_ENOMEM;
@@ -259,14 +259,14 @@ static PV_NOINLINE int begin_entry_slow(pv_profile *p, uint32_t key, const pv_in
 		e->wide = 0;
 	}
 	p->cur = (size_t)(e - p->entries);
-	if (pv_vals_set(&e->v, &e->wide, &p->wide, cc, nc, tt, ct) < 0)
+	if (pv_vals_set(&e->v, &e->wide, &p->wide, &cc, &nc, &tt, &ct) < 0)
 		return PV_ENOMEM;
 	e->first_edge = e->last_edge = 0; /* a repeated key starts its callers again */
 	e->ncallers = 0;
-	abs_add(&p->abssum, *cc);
-	abs_add(&p->abssum, *nc);
-	abs_add_num(&p->abssum, *tt);
-	abs_add_num(&p->abssum, *ct);
+	abs_add(&p->abssum, cc);
+	abs_add(&p->abssum, nc);
+	abs_add_num(&p->abssum, tt);
+	abs_add_num(&p->abssum, ct);
 	if (++p->cgen == 0) {
 		memset(p->callerslot, 0, p->capcallerslot * sizeof(*p->callerslot));
 		p->cgen = 1;
@@ -283,7 +283,7 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv
 	if (__builtin_expect(key >= p->capkeyslot || p->keyslot[key].gen == p->gen || n >= p->cap ||
 				     !compact4(&cc, &nc, &tt, &ct) || p->cgen == UINT32_MAX,
 			     0))
-		return begin_entry_slow(p, key, &cc, &nc, &tt, &ct);
+		return begin_entry_slow(p, key, cc, nc, tt, ct);
 	p->keyslot[key].gen = p->gen;
 	p->keyslot[key].pos = (uint32_t)n;
 	pentry *e = &p->entries[n];

@@ -329,16 +329,18 @@ static int merge_into(table *t, const pv_profile *p, int mode)
 {
 	int fresh = t->nentries == 0; /* every edge new: no lookups */
 	const pv_edge *pc = p->callers;
-	for (size_t i = 0; i < p->n; i++) {
-		const pentry *e = &p->entries[i];
+	for (const pentry *e = p->entries, *end = e + p->n; e < end; e++) {
 		size_t ei;
 		int rc;
-		long at = table_find(t, e->key);
-		if (at >= 0 && !e->wide && !t->entries[at].wide &&
-		    add_compact(&t->entries[at].v, &e->v))
-			ei = (size_t)at;
+		uint32_t k = e->key, at1;
+		pv_entry *te;
+		if (k < t->capeok && (at1 = t->entry_of_key[k]) != 0 &&
+		    !((te = &t->entries[at1 - 1])->wide | e->wide) && add_compact(&te->v, &e->v))
+			ei = at1 - 1;
 		else if ((rc = table_add_entry(t, e, mode, &ei)) < 0)
 			return rc;
+		if (!e->first_edge)
+			continue;
 		if (fresh) {
 			for (uint32_t j = e->first_edge; j; j = pc[j].next)
 				if ((rc = table_append_edge(t, ei, &pc[j], 0)) < 0)
