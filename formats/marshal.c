@@ -1160,6 +1160,130 @@ static int read_caller_value(rd *r, void *out)
 	return rc;
 }
 
+/* ---- callers read and dropped -----------------------------------------
+ *
+ * A view that reads entries only (the text report) keeps no callers
+ * (pv_profile_dropping): each is still checked as pstats would read it,
+ * and what the merge needs of them - their shapes, the bound of their
+ * ints - is told once per entry.  The common value, a 4-tuple of small
+ * ints and binary floats, is checked here in one step when its bytes have
+ * that shape; anything else goes the general way (read_caller_value),
+ * which also reports what is wrong.  Both ways take the same slots in the
+ * same order and charge the same work. */
+
+/* One scalar at b (9 bytes readable): an int ('i', flagged or not, or a
+ * reference to a finished int), or with `num` also a binary float or a
+ * reference to one.  Its size, or 0 for the general path.  *is_int says
+ * which; *flagged that it takes the next slot (an int). */
+static inline size_t drop_scalar(const rd *r, const unsigned char *b, int num, int64_t *iv,
+				 int *is_int, int *flagged)
+{
+	*flagged = 0;
+	switch (b[0]) {
+	case 'i' | 0x80:
+		*flagged = 1;
+		/* fall through */
+	case 'i':
+		*iv = (int32_t)le32(b + 1);
+		*is_int = 1;
+		return 5;
+	case 'g':
+		*is_int = 0;
+		return num ? 9 : 0;
+	case 'r': {
+		uint32_t idx = le32(b + 1);
+		if (idx >= r->nrefs || r->refs[idx].state != R_DONE)
+			return 0;
+		int k = r->refs[idx].kind;
+		*is_int = k == K_INT;
+		return k == K_INT || (num && k == K_FLOAT) ? 5 : 0;
+	}
+	}
+	return 0;
+}
+
+/* A caller value (nc, cc, tt, ct) of that shape: 1 read (its int fields
+ * counted in *ints), 0 not that shape (nothing taken). */
+static inline int drop_value(rd *r, uint64_t *ints)
+{
+	if (r->replay || r->maxwork - r->work < 5 || r->len - r->off < 2 + 4 * 9 ||
+	    r->off > REF_MAX_OFF - 2 - 4 * 9 || r->depth >= MAX_DEPTH)
+		return 0;
+	const unsigned char *b = r->p + r->off;
+	if ((b[0] & 0x7f) != ')' || b[1] != 4)
+		return 0;
+	size_t at[4], n = 2, k;
+	int64_t iv[4];
+	int isint[4], flag[4], nflag = b[0] >> 7;
+	for (int i = 0; i < 4; i++) {
+		if (!(k = drop_scalar(r, b + n, i >= 2, &iv[i], &isint[i], &flag[i])))
+			return 0;
+		at[i] = n;
+		n += k;
+		nflag += flag[i];
+	}
+	if (nflag) { /* slots in pre-order: the tuple's, then its flagged ints' */
+		if (r->caprefs - r->nrefs < (size_t)nflag &&
+		    pv_grow(&r->refs, &r->caprefs, r->nrefs + (size_t)nflag, sizeof(*r->refs)) < 0)
+			return 0; /* the general path says so */
+		if (b[0] & 0x80)
+			r->refs[r->nrefs++] = (struct ref){.off = r->off, .state = R_DONE, .kind = K_OTHER};
+		for (int i = 0; i < 4; i++)
+			if (flag[i]) {
+				struct ref *f = &r->refs[r->nrefs++];
+				*f = (struct ref){.off = r->off + at[i], .state = R_DONE, .kind = K_INT};
+				f->v.i = iv[i];
+			}
+	}
+	*ints += 2 + (uint64_t)isint[2] + (uint64_t)isint[3]; /* each below 2^64: one unit */
+	r->off += n;
+	r->work += 5;
+	return 1;
+}
+
+/* |v| / 2^64 + 1, what pv_profile_add_caller's bound adds for an int */
+static uint64_t int_units(pv_int v)
+{
+	unsigned __int128 a = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+	return (uint64_t)(a >> 64) + 1;
+}
+
+static int read_callers_dropped(rd *r)
+{
+	unsigned shapes = 0;
+	uint64_t units = 0;
+	int rc;
+	for (;;) {
+		if ((rc = need(r, 1)) < 0)
+			return rc;
+		if (r->p[r->off] == '0') {
+			r->off++;
+			break;
+		}
+		struct keyout k = {0};
+		if ((rc = read_key(r, &k)) < 0)
+			return rc;
+		if (drop_value(r, &units)) {
+			shapes |= 1; /* SHAPE_TUPLE */
+			continue;
+		}
+		pv_caller e;
+		if ((rc = read_caller_value(r, &e)) < 0)
+			return rc;
+		shapes |= e.is_tuple ? 1 : 2; /* SHAPE_TUPLE, SHAPE_INT */
+		units += int_units(e.nc) + int_units(e.cc);
+		if (e.tt.is_int)
+			units += int_units(e.tt.i);
+		if (e.ct.is_int)
+			units += int_units(e.ct.i);
+		if (units > ((uint64_t)1 << 63)) /* the bound saturates long before */
+			units = (uint64_t)1 << 63;
+	}
+	if (shapes)
+		pv_profile_note_dropped(r->out, shapes, units);
+	return 0;
+}
+
 static int read_callers(rd *r, void *unused)
 {
 	(void)unused;
@@ -1173,6 +1297,12 @@ static int read_callers(rd *r, void *unused)
 		return unexpected(r, &o, "a callers dict");
 	if ((rc = enter(r, o.at)) < 0)
 		return rc;
+	if (pv_profile_dropping(r->out)) {
+		if ((rc = read_callers_dropped(r)) == 0)
+			finish(r, &o, K_OTHER);
+		r->depth--;
+		return rc;
+	}
 	for (;;) {
 		if ((rc = need(r, 1)) < 0)
 			break;

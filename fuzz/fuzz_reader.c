@@ -4,9 +4,11 @@
  *   bytes -> pv_reader_marshal.read -> pv_stats_merge -> pv_view_build
  *         -> every writer (text, callgrind, pstats, json, dot) to /dev/null
  *
- * and one property: the pstats writer's output, read back with the same
+ * and two properties: the pstats writer's output, read back with the same
  * reader, parses without error and gives the same entries (keys in the
- * same order, cc/nc/tt/ct bit for bit) and the same totals.
+ * same order, cc/nc/tt/ct bit for bit) and the same totals; and the input
+ * read with its callers dropped (the text report's load) gives the same
+ * error or the same entries.
  *
  * The reader ignores bytes after the top-level dict, so the last input byte
  * chooses the options without disturbing the parse:
@@ -108,6 +110,40 @@ static void roundtrip(pv_stats *st, const pv_view *view, pv_write_opts *opts)
 	free(buf);
 }
 
+/* Read with the callers dropped (the text report's load), the input says
+ * the same: the same error, or the same entries and the same answer to
+ * pv_stats_callers_matter. */
+static void dropped_same(const uint8_t *data, size_t size, int rc, const pv_ctx *ctx,
+			 pv_stats *st)
+{
+	pv_stats *sd = NULL;
+	pv_profile *pd = NULL;
+	pv_ctx dctx = {.input = "fuzz"};
+	CHECK(pv_stats_new(&sd) == 0 && pv_profile_new(&pd) == 0);
+	pv_profile_drop_callers(pd);
+	int rd = pv_reader_marshal.read(&dctx, sd, pd, data, size);
+	if (rd == 0)
+		rd = pv_stats_merge(sd, pd, &dctx);
+	if (rd != rc || strcmp(dctx.msg, ctx->msg) != 0)
+		fprintf(stderr, "fuzz_reader: with callers dropped: %d '%s', kept: %d '%s'\n", rd,
+			dctx.msg, rc, ctx->msg);
+	CHECK(rd == rc && strcmp(dctx.msg, ctx->msg) == 0);
+	if (rc == 0) {
+		CHECK(pv_stats_nentries(sd) == pv_stats_nentries(st));
+		CHECK(pv_stats_total_calls(sd) == pv_stats_total_calls(st));
+		CHECK(num_same(pv_stats_total_tt(sd), pv_stats_total_tt(st)));
+		CHECK(pv_stats_callers_matter(sd) == pv_stats_callers_matter(st));
+		for (size_t i = 0; i < pv_stats_nentries(st); i++) {
+			const pv_entry *a = pv_stats_entry(st, i), *b = pv_stats_entry(sd, i);
+			CHECK(key_same(st, a->key, sd, b->key) && !b->first_edge);
+			CHECK(pv_entry_cc(a) == pv_entry_cc(b) && pv_entry_nc(a) == pv_entry_nc(b));
+			CHECK(num_same(pv_entry_tt(a), pv_entry_tt(b)) && num_same(pv_entry_ct(a), pv_entry_ct(b)));
+		}
+	}
+	pv_profile_free(pd);
+	pv_stats_free(sd);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	pv_stats *st = NULL;
@@ -120,10 +156,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *out = devnull();
 
 	CHECK(pv_stats_new(&st) == 0 && pv_profile_new(&p) == 0);
-	if (pv_reader_marshal.read(&ctx, st, p, data, size) < 0)
-		goto out;
-	CHECK(pv_profile_nentries(p) > 0);
-	if (pv_stats_merge(st, p, &ctx) < 0)
+	int rc = pv_reader_marshal.read(&ctx, st, p, data, size);
+	if (rc == 0) {
+		CHECK(pv_profile_nentries(p) > 0);
+		rc = pv_stats_merge(st, p, &ctx);
+	}
+	dropped_same(data, size, rc, &ctx, st);
+	if (rc < 0)
 		goto out;
 	CHECK(pv_sort_parse(&sort, opt & 1 ? "time,calls" : "stdname", &ctx) == 0);
 	CHECK(pv_view_build(&view, st, sort, NULL, &ctx) == 0);

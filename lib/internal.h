@@ -27,11 +27,6 @@ int pv_profile_rekey_map(pv_profile *p, const pv_stats *from, pv_stats *to, pv_m
  * 32-byte numbers each. */
 const pv_entry *pv_profile_entries(const pv_profile *p);
 
-/* From now on p keeps no callers: pv_profile_add_caller checks and drops
- * them (a reader still parses them), for loads whose views read entries
- * only (pv_load_opts.no_callers). */
-void pv_profile_drop_callers(pv_profile *p);
-
 /* Make dst a copy of src's entries and callers (same key ids), ready to be
  * rekeyed and merged; dst's key marks are not copied, so nothing more may
  * be added to it before a reset.  0 or PV_ENOMEM. */

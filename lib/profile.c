@@ -222,7 +222,27 @@ static void abs_add_num(uint64_t *sum, pv_num v)
 		abs_add(sum, v.i);
 }
 
-int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv_num tt, pv_num ct)
+/* abs_add of n ints within 64 bits (n small): each is one unit, and
+ * abs_add's saturating steps add up to a single min(). */
+static inline void abs_add_small(uint64_t *sum, uint64_t n)
+{
+	uint64_t s = *sum + n;
+	*sum = s < ABS_LIMIT ? s : ABS_LIMIT;
+}
+
+/* The numbers of an entry or a tuple edge as the compact record holds them
+ * (two 64-bit counts, two float times): what the fast paths below take. */
+static inline int compact4(const pv_int *cc, const pv_int *nc, const pv_num *tt, const pv_num *ct)
+{
+	/* a count fits when its high half is its low half's sign */
+	uint64_t ccl = (uint64_t)*cc, ncl = (uint64_t)*nc;
+	uint64_t cch = (uint64_t)(*cc >> 64), nch = (uint64_t)(*nc >> 64);
+	return ((cch ^ (uint64_t)((int64_t)ccl >> 63)) | (nch ^ (uint64_t)((int64_t)ncl >> 63)) |
+		(uint64_t)(unsigned)(tt->is_int | ct->is_int)) == 0;
+}
+
+static PV_NOINLINE int begin_entry_slow(pv_profile *p, uint32_t key, pv_int cc, pv_int nc,
+					pv_num tt, pv_num ct)
 {
 	if (mark_grow(&p->keyslot, &p->capkeyslot, key) < 0)
 		return PV_ENOMEM;
@@ -254,6 +274,34 @@ int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv
 	return 0;
 }
 
+/* The common case inline: a key new in this file, with room, and numbers
+ * that are compact; anything else (a repeated key, growth, wide numbers)
+ * goes the general way above. */
+int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc, pv_num tt, pv_num ct)
+{
+	size_t n = p->n;
+	if (__builtin_expect(key >= p->capkeyslot || p->keyslot[key].gen == p->gen || n >= p->cap ||
+				     !compact4(&cc, &nc, &tt, &ct) || p->cgen == UINT32_MAX,
+			     0))
+		return begin_entry_slow(p, key, cc, nc, tt, ct);
+	p->keyslot[key].gen = p->gen;
+	p->keyslot[key].pos = (uint32_t)n;
+	pentry *e = &p->entries[n];
+	p->n = n + 1;
+	p->cur = n;
+	e->key = key;
+	e->first_edge = e->last_edge = 0;
+	e->ncallers = 0;
+	e->wide = 0;
+	e->v.c.cc = (int64_t)cc;
+	e->v.c.nc = (int64_t)nc;
+	e->v.c.tt = tt.f;
+	e->v.c.ct = ct.f;
+	abs_add_small(&p->abssum, 2);
+	p->cgen++;
+	return 0;
+}
+
 /* *d := the numbers of c */
 static inline int set_caller(pv_profile *p, pv_edge *d, const pv_caller *c)
 {
@@ -266,7 +314,7 @@ void pv_profile_drop_callers(pv_profile *p)
 	p->drop_callers = 1;
 }
 
-int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)
+static PV_NOINLINE int add_caller_slow(pv_profile *p, const pv_caller *edge)
 {
 	if (!p->n)
 		return PV_EARG;
@@ -317,4 +365,59 @@ int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)
 	abs_add_num(&p->abssum, edge->tt);
 	abs_add_num(&p->abssum, edge->ct);
 	return 0;
+}
+
+/* The common case inline: a tuple edge with compact numbers from a caller
+ * new in this entry, with room, or one of a profile that drops its callers
+ * (counted only); anything else goes the general way. */
+int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)
+{
+	if (__builtin_expect(!edge->is_tuple || !p->n ||
+				     !compact4(&edge->cc, &edge->nc, &edge->tt, &edge->ct),
+			     0))
+		return add_caller_slow(p, edge);
+	if (p->drop_callers) { /* what add_caller_slow counts of it */
+		p->shapes |= SHAPE_TUPLE;
+		abs_add_small(&p->abssum, 2);
+		return 0;
+	}
+	uint32_t k = edge->caller;
+	size_t id = p->ncallers;
+	if (__builtin_expect(k >= p->capcallerslot || p->callerslot[k].gen == p->cgen ||
+				     id + 2 > p->capcallers || id == 0 || id >= UINT32_MAX - 1,
+			     0))
+		return add_caller_slow(p, edge);
+	p->callerslot[k].gen = p->cgen;
+	p->callerslot[k].pos = (uint32_t)id;
+	p->ncallers = id + 1;
+	pv_edge *d = &p->callers[id];
+	d->caller = k;
+	d->next = 0;
+	d->is_tuple = 1;
+	d->wide = 0;
+	d->v.c.cc = (int64_t)edge->cc;
+	d->v.c.nc = (int64_t)edge->nc;
+	d->v.c.tt = edge->tt.f;
+	d->v.c.ct = edge->ct.f;
+	pentry *e = &p->entries[p->cur];
+	if (e->last_edge)
+		p->callers[e->last_edge].next = (uint32_t)id;
+	else
+		e->first_edge = (uint32_t)id;
+	e->last_edge = (uint32_t)id;
+	e->ncallers++;
+	p->shapes |= SHAPE_TUPLE;
+	abs_add_small(&p->abssum, 2);
+	return 0;
+}
+
+int pv_profile_dropping(const pv_profile *p)
+{
+	return p->drop_callers;
+}
+
+void pv_profile_note_dropped(pv_profile *p, unsigned shapes, uint64_t units)
+{
+	p->shapes |= shapes;
+	p->abssum = units >= ABS_LIMIT || p->abssum > ABS_LIMIT - units ? ABS_LIMIT : p->abssum + units;
 }

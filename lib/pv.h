@@ -344,6 +344,17 @@ void pv_profile_shrink(pv_profile *p);
 int pv_profile_begin_entry(pv_profile *p, uint32_t key, pv_int cc, pv_int nc,
 			   pv_num tt, pv_num ct);
 int pv_profile_add_caller(pv_profile *p, const pv_caller *edge);
+/* From now on p keeps no callers: pv_profile_add_caller checks and drops
+ * them (a reader still parses them), for loads whose views read entries
+ * only (pv_load_opts.no_callers). */
+void pv_profile_drop_callers(pv_profile *p);
+/* 1 when p keeps no callers (pv_load_opts.no_callers): a reader may then
+ * check them itself and, instead of pv_profile_add_caller for each, tell
+ * once per entry what the merge needs of them: the shapes met (1 a tuple,
+ * 2 an int, or both) and `units`, the sum over their int fields of
+ * |v| / 2^64 + 1 (the bound pv_profile_add_caller adds for each). */
+int pv_profile_dropping(const pv_profile *p);
+void pv_profile_note_dropped(pv_profile *p, unsigned shapes, uint64_t units);
 size_t pv_profile_nentries(const pv_profile *p);
 /* Entry i in file order: its key and numbers (any pointer may be NULL). */
 void pv_profile_get(const pv_profile *p, size_t i, uint32_t *key, pv_int *cc, pv_int *nc,

@@ -306,22 +306,59 @@ static void add_totals(table *t, const pv_profile *p)
 	t->nprofiles++;
 }
 
+/* *d += *s for compact records when no 64-bit count overflows (then 1;
+ * else 0, d unchanged): pv_vals_add's first step, for the loop below. */
+static inline int add_compact(pv_vals *d, const pv_vals *s)
+{
+	int64_t cc, nc;
+	if (__builtin_add_overflow(d->c.nc, s->c.nc, &nc) |
+	    __builtin_add_overflow(d->c.cc, s->c.cc, &cc))
+		return 0;
+	d->c.nc = nc;
+	d->c.cc = cc;
+	d->c.tt = s->c.tt + d->c.tt;
+	d->c.ct = s->c.ct + d->c.ct;
+	return 1;
+}
+
 /* Stats(first) and Stats.add(): entries summed field-wise, new ones
- * appended in dict order. */
+ * appended in dict order.  An entry already present and an edge found at
+ * its hint, compact on both sides, are summed here; anything else goes
+ * through table_add_entry / table_merge_edge. */
 static int merge_into(table *t, const pv_profile *p, int mode)
 {
 	int fresh = t->nentries == 0; /* every edge new: no lookups */
-	for (size_t i = 0; i < p->n; i++) {
-		const pentry *e = &p->entries[i];
+	const pv_edge *pc = p->callers;
+	for (const pentry *e = p->entries, *end = e + p->n; e < end; e++) {
 		size_t ei;
-		int rc = table_add_entry(t, e, mode, &ei);
-		if (rc < 0)
+		int rc;
+		uint32_t k = e->key, at1;
+		pv_entry *te;
+		if (k < t->capeok && (at1 = t->entry_of_key[k]) != 0 &&
+		    !((te = &t->entries[at1 - 1])->wide | e->wide) && add_compact(&te->v, &e->v))
+			ei = at1 - 1;
+		else if ((rc = table_add_entry(t, e, mode, &ei)) < 0)
 			return rc;
+		if (!e->first_edge)
+			continue;
+		if (fresh) {
+			for (uint32_t j = e->first_edge; j; j = pc[j].next)
+				if ((rc = table_append_edge(t, ei, &pc[j], 0)) < 0)
+					return rc;
+			continue;
+		}
 		uint32_t hint = t->entries[ei].first_edge;
-		for (uint32_t j = e->first_edge; j; j = p->callers[j].next) {
-			rc = fresh ? table_append_edge(t, ei, &p->callers[j], 0)
-				   : table_merge_edge(t, ei, &p->callers[j], &hint);
-			if (rc < 0)
+		for (uint32_t j = e->first_edge; j; j = pc[j].next) {
+			const pv_edge *s = &pc[j];
+			if (hint) {
+				pv_edge *d = &t->edges[hint];
+				if (d->caller == s->caller && !(d->wide | s->wide) && d->is_tuple &&
+				    add_compact(&d->v, &s->v)) {
+					hint = d->next;
+					continue;
+				}
+			}
+			if ((rc = table_merge_edge(t, ei, s, &hint)) < 0)
 				return rc;
 		}
 	}

@@ -81,6 +81,84 @@ static void test_stats_intern_same_bytes_same_id(void **state)
 	assert_int_equal(pv_stats_find(f->st, k1), -1); /* a key, but no entry */
 }
 
+/* The intern tables answer repeated strings and keys from a small cache
+ * (intern.c): hits give the id interned first; strings that agree in
+ * length and in the bytes the cache looks at (first, middle, last 8) but
+ * not elsewhere, many more of them than the cache holds, stay apart; so do
+ * keys whose lines agree in their low 32 bits. */
+static void test_stats_intern_cache(void **state)
+{
+	fx *f = *state;
+	enum { N = 3000 };
+	static uint32_t ids[N], sids[N], kids[N];
+	char buf[48];
+	/* 40 bytes alike but at 10 and 11: one cache tag for all of them */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < N; i++) {
+			int j = round == 1 ? N - 1 - i : (i * 7) % N;
+			memset(buf, 'x', 40);
+			buf[10] = (char)('A' + j % 64);
+			buf[11] = (char)('A' + j / 64);
+			uint32_t id;
+			assert_int_equal(pv_stats_intern_str(f->st, buf, 40, &id), 0);
+			if (round == 0)
+				ids[j] = id;
+			assert_int_equal(id, ids[j]);
+		}
+	for (int i = 0; i < N; i++)
+		for (int j = i + 1; j < i + 3 && j < N; j++)
+			assert_int_not_equal(ids[i], ids[j]);
+	size_t n;
+	const char *s = pv_stats_str(f->st, ids[N - 1], &n);
+	assert_int_equal(n, 40);
+	assert_int_equal(s[10], 'A' + (N - 1) % 64);
+	assert_int_equal(s[11], 'A' + (N - 1) / 64);
+	/* every length from 0 to 24, equal in the first and last bytes */
+	for (int round = 0; round < 2; round++)
+		for (int len = 0; len <= 24; len++)
+			for (int mid = 0; mid < 3; mid++) {
+				int i = len * 3 + mid;
+				memset(buf, 'q', sizeof(buf));
+				if (len > 2)
+					buf[len / 2 + (mid == 2 ? 1 : 0)] = (char)('0' + mid);
+				uint32_t id;
+				assert_int_equal(pv_stats_intern_str(f->st, buf, (size_t)len, &id), 0);
+				if (round == 0)
+					sids[i] = id;
+				assert_int_equal(id, sids[i]);
+				s = pv_stats_str(f->st, id, &n);
+				assert_int_equal(n, len);
+				assert_memory_equal(s, buf, (size_t)len);
+			}
+	assert_int_not_equal(sids[20 * 3], sids[20 * 3 + 1]);
+	assert_int_not_equal(sids[20 * 3 + 1], sids[20 * 3 + 2]);
+	assert_int_not_equal(sids[5 * 3 + 1], sids[5 * 3 + 2]);
+	/* keys, hit again after the table has grown around them */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < N; i++) {
+			uint32_t k;
+			assert_int_equal(pv_stats_intern_key(f->st, ids[i % 50], i, ids[i / 50], &k), 0);
+			if (round == 0)
+				kids[i] = k;
+			assert_int_equal(k, kids[i]);
+		}
+	assert_int_equal(pv_stats_nkeys(f->st), N);
+	int64_t lines[] = {-1, 0xffffffffLL, 7, 7 + ((int64_t)1 << 32), INT64_MIN, 0, INT32_MIN,
+			   (int64_t)INT32_MIN + ((int64_t)1 << 32)};
+	uint32_t lk[8];
+	for (int round = 0; round < 2; round++)
+		for (int i = 0; i < 8; i++) {
+			uint32_t k;
+			assert_int_equal(pv_stats_intern_key(f->st, ids[0], lines[i], ids[1], &k), 0);
+			if (round == 0)
+				lk[i] = k;
+			assert_int_equal(k, lk[i]);
+			assert_true(pv_stats_key(f->st, k)->line == lines[i]);
+		}
+	for (int i = 0; i < 8; i += 2)
+		assert_int_not_equal(lk[i], lk[i + 1]);
+}
+
 /* Reserving room up front (readers do, from the input size) changes no id,
  * whether the tables were empty or half full; strings interned from the
  * table's own bytes survive the move. */
@@ -287,6 +365,56 @@ static void test_stats_profile_dict_semantics(void **state)
 static void test_stats_profile_shrink(void **state)
 {
 	dict_semantics(state, 1);
+}
+
+/* The same rules with tuple callers of compact numbers (what cProfile
+ * writes, which the profile appends inline) mixed with the ones that take
+ * the general way: a repeated caller, a repeated key, a wide count, an int
+ * time.  Merged twice, so the second merge sums edges at their hints. */
+static void test_stats_profile_dict_semantics_tuples(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 2, "g");
+	uint32_t x = key(f, "x.py", 1, "x"), y = key(f, "y.py", 1, "y"), z = key(f, "z.py", 1, "z");
+	pv_int wide = (pv_int)1 << 70;
+	for (int round = 0; round < 2; round++) {
+		entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+		tu_add_tuple_caller(f->p, x, 1, 1, TU_F(0.25), TU_F(0.25));
+		tu_add_tuple_caller(f->p, y, 2, 2, TU_F(0.25), TU_F(0.25));
+		entry(f, b, 2, 2, TU_F(0.25), TU_F(0.25));
+		tu_add_tuple_caller(f->p, x, 1, 1, TU_F(0.125), TU_F(0.125));
+		tu_add_tuple_caller(f->p, y, wide, 2, TU_F(0.5), TU_F(0.5));
+		tu_add_tuple_caller(f->p, x, 3, 3, TU_F(1.0), TU_F(1.0)); /* repeated: last value */
+		tu_add_tuple_caller(f->p, z, 4, 4, TU_I(2), TU_F(-0.0));
+		entry(f, a, 5, 6, TU_F(1.5), TU_F(2.5)); /* repeated: first position */
+		tu_add_tuple_caller(f->p, z, 7, 7, TU_F(0.75), TU_F(0.75));
+		tu_add_tuple_caller(f->p, x, 8, 8, TU_F(0.0625), TU_F(0.0625));
+		assert_int_equal(pv_profile_nentries(f->p), 2);
+		merge_ok(f);
+	}
+	const pv_entry *ea = pv_stats_entry(f->st, 0), *eb = pv_stats_entry(f->st, 1);
+	assert_string_equal(tu_entry_name(f->st, 0), "a.py:1(f)");
+	assert_pvint(pv_entry_cc(ea), "10");
+	assert_pvint(pv_entry_nc(ea), "12");
+	tu_same_bits(pv_entry_tt(ea).f, 3.0);
+	assert_int_equal(ea->ncallers, 2);
+	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, ea, 0)), "z.py:1(z)");
+	assert_pvint(pv_edge_nc(tu_edge_at(f->st, ea, 0)), "14");
+	assert_string_equal(tu_edge_name(f->st, tu_edge_at(f->st, ea, 1)), "x.py:1(x)");
+	assert_pvint(pv_edge_cc(tu_edge_at(f->st, ea, 1)), "16");
+	tu_same_bits(pv_edge_tt(tu_edge_at(f->st, ea, 1)).f, 0.125);
+	assert_int_equal(eb->ncallers, 3);
+	const pv_edge *bx = tu_edge_at(f->st, eb, 0), *by = tu_edge_at(f->st, eb, 1);
+	const pv_edge *bz = tu_edge_at(f->st, eb, 2);
+	assert_string_equal(tu_edge_name(f->st, bx), "x.py:1(x)");
+	assert_pvint(pv_edge_nc(bx), "6");
+	tu_same_bits(pv_edge_ct(bx).f, 2.0);
+	assert_string_equal(tu_edge_name(f->st, by), "y.py:1(y)");
+	assert_true(pv_edge_nc(by) == 2 * wide && pv_edge_cc(by) == 4);
+	assert_string_equal(tu_edge_name(f->st, bz), "z.py:1(z)");
+	assert_true(pv_edge_tt(bz).is_int && pv_edge_tt(bz).i == 4);
+	tu_same_bits(pv_edge_ct(bz).f, -0.0);
+	assert_pvint(pv_stats_total_calls(f->st), "16");
 }
 
 /* ---- merge ----------------------------------------------------------------------- */
@@ -634,6 +762,42 @@ static void test_stats_merge_count_overflow_refused(void **state)
 	assert_int_equal(pv_stats_nentries(f->st), 0);
 }
 
+/* The bound counts every int within 64 bits as one unit of 2^64, compact
+ * callers too, kept or dropped: a profile whose bound reaches 2^126 is
+ * refused, one unit below it is merged. */
+static void test_stats_merge_bound_counts_compact_callers(void **state)
+{
+	(void)state;
+	pv_ctx ctx = {0};
+	/* |cc| >> 64 + 1 = 2^61 and |nc| >> 64 + 1 = 2^61 - 3: 2^62 - 3 units */
+	pv_int cc = (pv_int)(((pv_int)1 << 61) - 1) << 64, nc = (pv_int)(((pv_int)1 << 61) - 4) << 64;
+	for (int round = 0; round < 4; round++) {
+		int n = round < 2 ? 2 : 1, drop = round & 1;
+		pv_stats *st;
+		pv_profile *p;
+		assert_int_equal(pv_stats_new(&st), 0);
+		assert_int_equal(pv_profile_new(&p), 0);
+		if (drop)
+			pv_profile_drop_callers(p);
+		uint32_t ka = tu_mkkey(st, "a.py", 1, "f"), kx = tu_mkkey(st, "x.py", 1, "x");
+		uint32_t ky = tu_mkkey(st, "y.py", 1, "y");
+		assert_int_equal(pv_profile_begin_entry(p, ka, cc, nc, TU_F(0.5), TU_F(0.5)), 0);
+		tu_add_tuple_caller(p, kx, 1, 1, TU_F(0.25), TU_F(0.25)); /* 2 units */
+		if (n == 2)
+			tu_add_tuple_caller(p, ky, 1, 1, TU_F(0.25), TU_F(0.25));
+		int rc = pv_stats_merge(st, p, &ctx);
+		if (n == 2) { /* 2^62 + 1 */
+			assert_int_equal(rc, PV_ELIMIT);
+			assert_string_equal(ctx.msg, "call counts too large to sum exactly (beyond 2^126)");
+		} else { /* 2^62 - 1 */
+			assert_int_equal(rc, 0);
+			assert_int_equal(pv_stats_nentries(st), 1);
+		}
+		pv_profile_free(p);
+		pv_stats_free(st);
+	}
+}
+
 /* The same, one huge count per file: 2 x (2^127 - 1) on one key. */
 static void test_stats_merge_count_overflow_across_files(void **state)
 {
@@ -842,8 +1006,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_stats_intern_same_bytes_same_id, setup, teardown),
 		cmocka_unit_test(test_stats_reserve),
+		cmocka_unit_test_setup_teardown(test_stats_intern_cache, setup, teardown),
 		cmocka_unit_test(test_stats_big_table_grow_keeps_items),
 		cmocka_unit_test_setup_teardown(test_stats_profile_shrink, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_profile_dict_semantics_tuples, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_display_strings, setup, teardown),
 		cmocka_unit_test(test_stats_utf8_len),
 		cmocka_unit_test_setup_teardown(test_stats_profile_caller_needs_entry, setup, teardown),
@@ -862,6 +1029,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stats_merge_count_overflow_across_files, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_merge_compact_to_wide, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stats_merge_bound_counts_compact_callers, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_merge_without_callers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_callers_matter_jprofile, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_strip_dirs, setup, teardown),
