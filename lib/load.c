@@ -44,6 +44,9 @@
 #include "loader.h"
 
 #define DEFAULT_MAX_FILE ((size_t)2 << 30)
+/* fewer files than this are read without the read-ahead (its ring costs
+ * a few system calls to set up) */
+#define AHEAD_MIN 16
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -431,14 +434,16 @@ static int map_file(int fd, size_t size, size_t max, struct fmap *m)
 	return 0;
 }
 
-int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s,
-		  struct buf *b, struct fmap *m, pv_ctx *ctx)
+int pv_read_input(const struct loader *L, struct dircache *dc, struct pv_ahead *ra,
+		  struct source *s, struct buf *b, struct fmap *m, pv_ctx *ctx)
 {
 	const char *path = pv_src_path(L, s);
 	int walked = s->len == WALKED;
 	ctx->input = path;
 	ctx->member = NULL;
 	pv_ctx_clear(ctx);
+	if (ra && pv_ahead_take(ra, s, b, max_file(L)))
+		return 0; /* read whole ahead; anything else is read here */
 	int fd;
 	if (s->len >= HELD) { /* the descriptor the sniff opened: read it from the start */
 		fd = (int)(s->len - HELD);
@@ -520,7 +525,7 @@ static int load_file(struct loader *L, struct source *s, pv_ctx *ctx)
 {
 	const char *path = pv_src_path(L, s);
 	struct fmap m = {0};
-	int rc = pv_read_input(L, &L->dc, s, &L->b, &m, ctx);
+	int rc = pv_read_input(L, &L->dc, L->ra, s, &L->b, &m, ctx);
 	if (rc != 0)
 		return pv_input_nomem(rc, ctx);
 	if (m.p) {
@@ -611,9 +616,19 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 		rc = pv_load_parallel(&L, nw);
 		L.nsrc_done = L.nsrc;
 	}
-	/* pstats' order: the first, then the rest from the last back */
+	/* pstats' order: the first, then the rest from the last back; plain
+	 * files read ahead in that order (uring.c) when there are a few */
+	if (rc == 0 && L.nsrc - L.nsrc_done >= AHEAD_MIN)
+		L.ra = pv_ahead_new();
+	size_t ahead = L.nsrc_done;
 	for (size_t k = L.nsrc_done; rc == 0 && k < L.nsrc; k++) {
 		size_t i = k == 0 ? 0 : L.nsrc - k;
+		if (ahead < k)
+			ahead = k;
+		if (L.ra && pv_ahead_hungry(L.ra))
+			while (ahead < L.nsrc &&
+			       pv_ahead_push(L.ra, &L, &L.src[ahead == 0 ? 0 : L.nsrc - ahead]) >= 0)
+				ahead++;
 		int r = load_source(&L, &L.src[i], &ctx);
 		if (r == PV_ENOMEM) {
 			/* the merge itself ran out: the model is incomplete, stop
@@ -630,6 +645,7 @@ int pv_load(pv_stats *st, const char *const *inputs, size_t ninputs, const pv_lo
 		}
 		pv_load_progress(&L, k + 1);
 	}
+	pv_ahead_free(L.ra);
 	for (size_t i = 0; i < L.nsrc; i++) /* held and not read (an early stop) */
 		if (!L.src[i].arch && L.src[i].len >= HELD)
 			close((int)(L.src[i].len - HELD));

@@ -135,6 +135,7 @@ struct loader {
 	pthread_mutex_t *tables;
 	struct dircache dc;
 	size_t nheld, maxheld; /* descriptors held by named files' sources */
+	struct pv_ahead *ra;   /* the merge loop's read-ahead (uring.c), or NULL */
 };
 
 /* Files found by walks, named files and the locations of in-place members
@@ -172,13 +173,14 @@ struct fmap {
 	int fd;
 };
 void pv_fmap_drop(struct fmap *m);
-/* The file of source s into b (dc: the directory kept open), with ctx
+/* The file of source s into b (dc: the directory kept open; ra: the
+ * reader's read-ahead, NULL for none: its bytes if it read them), with ctx
  * naming it; VANISHED when a file a walk found is gone.  With m, a regular
  * file of PV_MAP_MIN bytes or more that does not grow while it is mapped
  * is mapped into *m instead (b untouched; m->p NULL otherwise). */
 #define PV_MAP_MIN ((size_t)32 << 20)
-int pv_read_input(const struct loader *L, struct dircache *dc, struct source *s, struct buf *b,
-		  struct fmap *m, pv_ctx *ctx);
+int pv_read_input(const struct loader *L, struct dircache *dc, struct pv_ahead *ra,
+		  struct source *s, struct buf *b, struct fmap *m, pv_ctx *ctx);
 void pv_dircache_drop(struct dircache *dc);
 /* A single compressed file's members (x.prof.gz, its bytes in b) merged in
  * order, at the file's place. */
@@ -190,6 +192,27 @@ int pv_load_merge(struct loader *L, const char *name, pv_profile *p, pv_ctx *ctx
 void pv_load_progress(struct loader *L, size_t done);
 /* A failure (in ctx) counted and told to the error callback. */
 void pv_report_ctx(struct loader *L, pv_ctx *ctx);
+
+/* ---- uring.c: plain files read ahead through io_uring --------------------- */
+
+/* One reader's window of files in flight (one thread's: it alone calls
+ * these), or NULL: no io_uring here, or PROFVIEW_IO_URING=0 - the files
+ * are read the usual way then. */
+struct pv_ahead;
+struct pv_ahead *pv_ahead_new(void);
+/* Free a (NULL is fine), after the reads in flight have ended. */
+void pv_ahead_free(struct pv_ahead *a);
+/* Read s ahead, the next source this reader will take: 1 if it is in
+ * flight, 0 if it is no file for the window (a member, a held descriptor:
+ * go on with the next), -1 if the window is full (push s again later). */
+int pv_ahead_push(struct pv_ahead *a, const struct loader *L, const struct source *s);
+/* The window is half empty: time to push (one system call for many). */
+int pv_ahead_hungry(const struct pv_ahead *a);
+/* Source s's bytes, read ahead, swapped into b (no copy): 1; 0 when s is
+ * to be read the usual way (not read ahead, failed, empty, more than the
+ * read asked for or than max bytes).  Sources pushed before s are
+ * dropped. */
+int pv_ahead_take(struct pv_ahead *a, const struct source *s, struct buf *b, size_t max);
 
 /* ---- the threads of arscan.c and pool.c ---------------------------------- */
 

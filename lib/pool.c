@@ -68,7 +68,7 @@ static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_
 {
 	struct loader *L = w->pool->L;
 	int inplace = src->arch != 0;
-	int rc = inplace ? pv_inplace_read(L, src, &w->b, ctx) : pv_read_input(L, &w->dc, src, &w->b, NULL, ctx);
+	int rc = inplace ? pv_inplace_read(L, src, &w->b, ctx) : pv_read_input(L, &w->dc, NULL, src, &w->b, NULL, ctx);
 	if (rc != 0)
 		return pv_input_nomem(rc, ctx);
 	w->len = w->b.len;
