@@ -65,12 +65,16 @@ static size_t cache_islots(size_t cap)
 	return sets * 2 * 16 / sizeof(struct islot);
 }
 
-/* The first way of the cache set that the top bits of x pick, or NULL
- * when the set has no cache. */
+/* Whether the set has a cache (mask is 0 without slots, else at least 15). */
+static inline int idset_cached(const idset *s)
+{
+	return s->mask - 1 < CACHE_CAP - 1;
+}
+
+/* The first way of the cache set that the top bits of x pick, in a set
+ * that has a cache. */
 static inline void *idset_cache(const idset *s, uint64_t x)
 {
-	if (s->mask - 1 >= CACHE_CAP - 1) /* mask is 0 without slots, else at least 15 */
-		return NULL;
 	size_t m = s->mask >> 1 < CACHE_SETS - 1 ? s->mask >> 1 : CACHE_SETS - 1;
 	return (char *)(s->slots + s->mask + 1) + ((x >> 40) & m) * 32;
 }
@@ -224,13 +228,17 @@ static inline uint64_t str_tag(const char *p, size_t n)
 	return (a + n) * 0x9e3779b97f4a7c15ULL ^ b * 0xff51afd7ed558ccdULL ^ m * 0xc4ceb9fe1a85ec53ULL;
 }
 
-/* Newest first: the older of the two is dropped. */
-static inline void scache_put(struct scache *c, uint64_t tag, size_t len, uint32_t id)
+/* Cache string id (its tag if *tag, else computed here) if the set has a
+ * cache, newest first: the older of the two is dropped. */
+static inline void scache_put(const idset *set, const char *s, size_t len, const uint64_t *tag,
+			      uint32_t id)
 {
-	if (!c)
+	if (!idset_cached(set))
 		return;
+	uint64_t t = tag ? *tag : str_tag(s, len);
+	struct scache *c = idset_cache(set, t);
 	c[1] = c[0];
-	c[0] = (struct scache){.tag = tag, .len = (uint32_t)len, .id1 = id + 1};
+	c[0] = (struct scache){.tag = t, .len = (uint32_t)len, .id1 = id + 1};
 }
 
 /* n bytes at x and y the same: short ones compared in at most two loads
@@ -260,30 +268,32 @@ static inline int scache_is(const pv_stats *st, const struct scache *c, uint64_t
 	       same_bytes(st->str.bytes + st->str.off[c->id1 - 1], s, len);
 }
 
-static int intern_str_miss(pv_stats *st, const char *s, size_t len, uint64_t tag, uint32_t *id);
+static int intern_str_miss(pv_stats *st, const char *s, size_t len, const uint64_t *tag,
+			   uint32_t *id);
 
 int pv_stats_intern_str(pv_stats *st, const char *s, size_t len, uint32_t *id)
 {
 	if (len > UINT32_MAX - 1)
 		return PV_ELIMIT;
+	if (!idset_cached(&st->str.set))
+		return intern_str_miss(st, s, len, NULL, id);
 	uint64_t tag = str_tag(s, len);
 	const struct scache *c = idset_cache(&st->str.set, tag);
-	if (c) {
-		if (scache_is(st, &c[0], tag, s, len)) {
-			*id = c[0].id1 - 1;
-			return 0;
-		}
-		if (scache_is(st, &c[1], tag, s, len)) {
-			*id = c[1].id1 - 1;
-			return 0;
-		}
+	if (scache_is(st, &c[0], tag, s, len)) {
+		*id = c[0].id1 - 1;
+		return 0;
 	}
-	return intern_str_miss(st, s, len, tag, id);
+	if (scache_is(st, &c[1], tag, s, len)) {
+		*id = c[1].id1 - 1;
+		return 0;
+	}
+	return intern_str_miss(st, s, len, &tag, id);
 }
 
-/* Not in the cache: look in the set, add it if new, cache it. */
-static PV_NOINLINE int intern_str_miss(pv_stats *st, const char *s, size_t len, uint64_t tag,
-				       uint32_t *id)
+/* Not in the cache (or no cache; tag NULL if not computed): look in the
+ * set, add it if new, cache it. */
+static PV_NOINLINE int intern_str_miss(pv_stats *st, const char *s, size_t len,
+				       const uint64_t *tag, uint32_t *id)
 {
 	struct strtab *t = &st->str;
 	struct strprobe p = {s, len};
@@ -291,7 +301,7 @@ static PV_NOINLINE int intern_str_miss(pv_stats *st, const char *s, size_t len, 
 	size_t slot;
 	uint32_t found = idset_find(&t->set, h, st, str_eq, &p, &slot);
 	if (found) {
-		scache_put(idset_cache(&t->set, tag), tag, len, found - 1);
+		scache_put(&t->set, s, len, tag, found - 1);
 		*id = found - 1;
 		return 0;
 	}
@@ -312,7 +322,7 @@ static PV_NOINLINE int intern_str_miss(pv_stats *st, const char *s, size_t len, 
 	t->off[t->n] = t->nbytes;
 	t->len[t->n] = (uint32_t)len;
 	t->nbytes += len + 1;
-	scache_put(idset_cache(&t->set, tag), tag, len, (uint32_t)t->n); /* the slots may have moved */
+	scache_put(&t->set, s, len, tag, (uint32_t)t->n);
 	*id = (uint32_t)t->n++;
 	return 0;
 }
@@ -361,12 +371,10 @@ static inline struct kcache *kcache_set(const idset *s, uint64_t fn, uint32_t li
 /* The key's id + 1 if cached, else 0. */
 static inline uint32_t kcache_get(const idset *s, uint32_t file, int64_t line, uint32_t name)
 {
-	if (line != (int32_t)line)
+	if (line != (int32_t)line || !idset_cached(s))
 		return 0;
 	uint64_t fn = (uint64_t)file << 32 | name;
 	const struct kcache *c = kcache_set(s, fn, (uint32_t)line);
-	if (!c)
-		return 0;
 	if (c[0].fn == fn && c[0].line == (uint32_t)line)
 		return c[0].id1;
 	if (c[1].fn == fn && c[1].line == (uint32_t)line)
@@ -391,13 +399,11 @@ static PV_NOINLINE int intern_key_miss(pv_stats *st, uint32_t file, int64_t line
 		st->keys[st->nkeys] = k;
 		found = (uint32_t)++st->nkeys;
 	}
-	if (line == (int32_t)line) { /* newest first: the older of the two is dropped */
+	if (line == (int32_t)line && idset_cached(&st->keyset)) { /* newest first */
 		uint64_t fn = (uint64_t)file << 32 | name;
 		struct kcache *c = kcache_set(&st->keyset, fn, (uint32_t)line);
-		if (c) {
-			c[1] = c[0];
-			c[0] = (struct kcache){.fn = fn, .line = (uint32_t)line, .id1 = found};
-		}
+		c[1] = c[0];
+		c[0] = (struct kcache){.fn = fn, .line = (uint32_t)line, .id1 = found};
 	}
 	*id = found - 1;
 	return 0;
