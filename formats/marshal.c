@@ -83,6 +83,8 @@ typedef struct rd {
 	size_t layout; /* code-object layout that fit last */
 } rd;
 
+int pv_marshal_general_only;
+
 /* Fold bytes into the hash of the code object being read: the contents
  * Python's == compares, never offsets or reference numbers, so the same code
  * written into two files hashes the same. */
@@ -1099,6 +1101,113 @@ out:
 	return rc;
 }
 
+/* A key's string at b (left bytes there): a reference to a finished
+ * string, or a short ASCII-coded one ('z', 'Z', flagged or not) written
+ * out.  Its size, or 0 for the general path. */
+static inline size_t key_str_at(const rd *r, const unsigned char *b, size_t left, uint32_t *id)
+{
+	if (left < 5)
+		return 0;
+	if (b[0] == 'r') {
+		uint32_t idx = le32(b + 1);
+		if (idx >= r->nrefs || r->refs[idx].state != R_DONE || r->refs[idx].kind != K_STR)
+			return 0;
+		*id = r->refs[idx].v.id;
+		return 5;
+	}
+	if ((b[0] & 0x7f) == 'z' || (b[0] & 0x7f) == 'Z')
+		return (size_t)b[1] + 2 <= left ? (size_t)b[1] + 2 : 0;
+	return 0;
+}
+
+/* The string at offset `at` that key_str_at found written out: interned,
+ * its slot filled when flagged. */
+static inline int key_str_take(rd *r, size_t at, uint32_t *id)
+{
+	const unsigned char *b = r->p + at;
+	if (b[0] == 'r')
+		return 0;
+	r->off = at + 2; /* where the general path stands when it interns */
+	int rc = intern_text(r, b + 2, b[1], 1, 0, id);
+	if (rc < 0)
+		return rc;
+	if (b[0] & 0x80) {
+		struct ref *f = &r->refs[r->nrefs++];
+		*f = (struct ref){.off = at, .state = R_DONE, .kind = K_STR};
+		f->v.id = *id;
+	}
+	return 0;
+}
+
+/* A key (file, line, name) of the common shape - strings referenced or
+ * short ASCII written out, an int line - read in one step: 1 read, 0 not
+ * that shape (nothing taken), <0 an error.  The slots and work are the
+ * general path's: the tuple's slot, then each flagged item's in order. */
+static inline int fast_key(rd *r, struct keyout *k)
+{
+	if (pv_marshal_general_only || r->replay || r->mix || r->maxwork - r->work < 4 || r->len - r->off < 2 + 3 * 5 ||
+	    r->off > REF_MAX_OFF - (2 + 2 * 257 + 5) || r->depth >= MAX_DEPTH)
+		return 0;
+	const unsigned char *b = r->p + r->off;
+	size_t left = r->len - r->off;
+	if ((b[0] & 0x7f) != ')' || b[1] != 3)
+		return 0;
+	uint32_t file = 0, name = 0;
+	size_t fn, nn, at = 2;
+	if (!(fn = key_str_at(r, b + at, left - at, &file)))
+		return 0;
+	at += fn;
+	int64_t line;
+	if (left - at < 5)
+		return 0;
+	if ((b[at] & 0x7f) == 'i') { /* flagged or not */
+		line = (int32_t)le32(b + at + 1);
+	} else if (b[at] == 'r') {
+		uint32_t idx = le32(b + at + 1);
+		if (idx >= r->nrefs || r->refs[idx].state != R_DONE || r->refs[idx].kind != K_INT)
+			return 0;
+		line = r->refs[idx].v.i;
+	} else {
+		return 0;
+	}
+	size_t lat = at;
+	at += 5;
+	if (!(nn = key_str_at(r, b + at, left - at, &name)))
+		return 0;
+	size_t nat = at, fat = 2;
+	at += nn;
+	/* taken from here on: slots in pre-order */
+	if (r->caprefs - r->nrefs < 4 && pv_grow(&r->refs, &r->caprefs, r->nrefs + 4, sizeof(*r->refs)) < 0)
+		return 0; /* the general path says so */
+	size_t start = r->off, tslot = 0;
+	if (b[0] & 0x80) {
+		tslot = r->nrefs + 1;
+		r->refs[r->nrefs++] = (struct ref){.off = start, .state = R_BUILDING, .kind = K_OTHER};
+	}
+	int rc = key_str_take(r, start + fat, &file);
+	if (rc == 0 && b[lat] == ('i' | 0x80)) {
+		struct ref *f = &r->refs[r->nrefs++];
+		*f = (struct ref){.off = start + lat, .state = R_DONE, .kind = K_INT};
+		f->v.i = line;
+	}
+	if (rc == 0)
+		rc = key_str_take(r, start + nat, &name);
+	if (rc < 0)
+		return rc;
+	if ((rc = pv_stats_intern_key(r->st, file, line, name, &k->key)) < 0)
+		return pv_fail(r->ctx, rc, start, "cannot store function key");
+	if (tslot) {
+		struct ref *f = &r->refs[tslot - 1];
+		f->state = R_DONE;
+		f->kind = K_KEY;
+		f->v.id = k->key;
+	}
+	k->sampled = 0;
+	r->off = start + at;
+	r->work += 4;
+	return 1;
+}
+
 static inline int read_key(rd *r, void *out)
 {
 	struct keyout *k = out;
@@ -1110,7 +1219,8 @@ static inline int read_key(rd *r, void *out)
 		quick_done(r, 5);
 		return 0;
 	}
-	return read_key_any(r, out);
+	int rc = fast_key(r, k);
+	return rc ? (rc < 0 ? rc : 0) : read_key_any(r, out);
 }
 
 /* A caller value: (nc, cc, tt, ct) from cProfile, an int from profile. */
@@ -1206,7 +1316,7 @@ static inline size_t drop_scalar(const rd *r, const unsigned char *b, int num, i
  * counted in *ints), 0 not that shape (nothing taken). */
 static inline int drop_value(rd *r, uint64_t *ints)
 {
-	if (r->replay || r->maxwork - r->work < 5 || r->len - r->off < 2 + 4 * 9 ||
+	if (pv_marshal_general_only || r->replay || r->maxwork - r->work < 5 || r->len - r->off < 2 + 4 * 9 ||
 	    r->off > REF_MAX_OFF - 2 - 4 * 9 || r->depth >= MAX_DEPTH)
 		return 0;
 	const unsigned char *b = r->p + r->off;

@@ -13,7 +13,10 @@
 #include "../lib/pv.h"
 #include "../lib/util.h"
 
-extern const pv_reader pv_reader_marshal;       /* formats/marshal.c */
+extern const pv_reader pv_reader_marshal; /* formats/marshal.c */
+/* Set, the marshal reader takes its general path for every object, not
+ * the one-step reads of the common shapes (the fuzz target compares). */
+extern int pv_marshal_general_only;
 extern const pv_container pv_container_archive; /* formats/archive.c */
 
 #endif

@@ -7,8 +7,9 @@
  * and two properties: the pstats writer's output, read back with the same
  * reader, parses without error and gives the same entries (keys in the
  * same order, cc/nc/tt/ct bit for bit) and the same totals; and the input
- * read with its callers dropped (the text report's load) gives the same
- * error or the same entries.
+ * read with its callers dropped (the text report's load), or by the
+ * marshal reader's general path only, gives the same error or the same
+ * entries (and callers).
  *
  * The reader ignores bytes after the top-level dict, so the last input byte
  * chooses the options without disturbing the parse:
@@ -110,18 +111,67 @@ static void roundtrip(pv_stats *st, const pv_view *view, pv_write_opts *opts)
 	free(buf);
 }
 
+/* The same entries and callers (keys compared by their text). */
+static void same_model(pv_stats *st, pv_stats *sg)
+{
+	CHECK(pv_stats_nentries(sg) == pv_stats_nentries(st));
+	CHECK(pv_stats_total_calls(sg) == pv_stats_total_calls(st));
+	CHECK(num_same(pv_stats_total_tt(sg), pv_stats_total_tt(st)));
+	for (size_t i = 0; i < pv_stats_nentries(st); i++) {
+		const pv_entry *a = pv_stats_entry(st, i), *b = pv_stats_entry(sg, i);
+		CHECK(key_same(st, a->key, sg, b->key) && a->ncallers == b->ncallers);
+		CHECK(pv_entry_cc(a) == pv_entry_cc(b) && pv_entry_nc(a) == pv_entry_nc(b));
+		CHECK(num_same(pv_entry_tt(a), pv_entry_tt(b)) && num_same(pv_entry_ct(a), pv_entry_ct(b)));
+		for (uint32_t ia = a->first_edge, ib = b->first_edge; ia || ib;) {
+			CHECK(ia && ib);
+			const pv_edge *x = pv_stats_edge(st, ia), *y = pv_stats_edge(sg, ib);
+			CHECK(key_same(st, x->caller, sg, y->caller) && x->is_tuple == y->is_tuple);
+			CHECK(pv_edge_nc(x) == pv_edge_nc(y) && pv_edge_cc(x) == pv_edge_cc(y));
+			CHECK(num_same(pv_edge_tt(x), pv_edge_tt(y)) && num_same(pv_edge_ct(x), pv_edge_ct(y)));
+			ia = x->next;
+			ib = y->next;
+		}
+	}
+}
+
+/* Read by the marshal reader's general path only (no one-step reads of
+ * the common shapes), the input says the same. */
+static void general_same(const uint8_t *data, size_t size, int rc, const pv_ctx *ctx,
+			 pv_stats *st)
+{
+	pv_stats *sg = NULL;
+	pv_profile *pg = NULL;
+	pv_ctx gctx = {.input = "fuzz"};
+	CHECK(pv_stats_new(&sg) == 0 && pv_profile_new(&pg) == 0);
+	pv_marshal_general_only = 1;
+	int rg = pv_reader_marshal.read(&gctx, sg, pg, data, size);
+	pv_marshal_general_only = 0;
+	if (rg == 0)
+		rg = pv_stats_merge(sg, pg, &gctx);
+	if (rg != rc || strcmp(gctx.msg, ctx->msg) != 0)
+		fprintf(stderr, "fuzz_reader: general path: %d '%s', one-step reads: %d '%s'\n", rg,
+			gctx.msg, rc, ctx->msg);
+	CHECK(rg == rc && strcmp(gctx.msg, ctx->msg) == 0);
+	if (rc == 0)
+		same_model(st, sg);
+	pv_profile_free(pg);
+	pv_stats_free(sg);
+}
+
 /* Read with the callers dropped (the text report's load), the input says
  * the same: the same error, or the same entries and the same answer to
- * pv_stats_callers_matter. */
+ * pv_stats_callers_matter; by either path of the reader. */
 static void dropped_same(const uint8_t *data, size_t size, int rc, const pv_ctx *ctx,
-			 pv_stats *st)
+			 pv_stats *st, int general)
 {
 	pv_stats *sd = NULL;
 	pv_profile *pd = NULL;
 	pv_ctx dctx = {.input = "fuzz"};
 	CHECK(pv_stats_new(&sd) == 0 && pv_profile_new(&pd) == 0);
 	pv_profile_drop_callers(pd);
+	pv_marshal_general_only = general;
 	int rd = pv_reader_marshal.read(&dctx, sd, pd, data, size);
+	pv_marshal_general_only = 0;
 	if (rd == 0)
 		rd = pv_stats_merge(sd, pd, &dctx);
 	if (rd != rc || strcmp(dctx.msg, ctx->msg) != 0)
@@ -161,7 +211,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(pv_profile_nentries(p) > 0);
 		rc = pv_stats_merge(st, p, &ctx);
 	}
-	dropped_same(data, size, rc, &ctx, st);
+	general_same(data, size, rc, &ctx, st);
+	dropped_same(data, size, rc, &ctx, st, 0);
+	dropped_same(data, size, rc, &ctx, st, 1);
 	if (rc < 0)
 		goto out;
 	CHECK(pv_sort_parse(&sort, opt & 1 ? "time,calls" : "stdname", &ctx) == 0);

@@ -55,6 +55,7 @@ void pv_profile_shrink(pv_profile *p)
 	/* a failure keeps the larger table, which is still right */
 	(void)pv_big_fit(&p->entries, &p->cap, p->n, sizeof(*p->entries));
 	(void)pv_big_fit(&p->callers, &p->capcallers, p->ncallers, sizeof(*p->callers));
+	p->room = 0;
 	/* the repeat marks serve the reader only, and are indexed by key id
 	 * (the size of the whole model): a later read grows them again */
 	free(p->keyslot);
@@ -67,6 +68,7 @@ void pv_profile_reset(pv_profile *p)
 {
 	p->n = 0;
 	p->ncallers = 0;
+	p->room = 0;
 	p->abssum = 0;
 	p->shapes = 0;
 	pv_warena_free(&p->wide); /* almost always empty */
@@ -364,6 +366,9 @@ static PV_NOINLINE int add_caller_slow(pv_profile *p, const pv_caller *edge)
 	abs_add(&p->abssum, edge->cc);
 	abs_add_num(&p->abssum, edge->tt);
 	abs_add_num(&p->abssum, edge->ct);
+	/* callers[0] is set up: the inline path may append at id while
+	 * id + 2 <= capcallers (the test above) and id < UINT32_MAX - 1 */
+	p->room = p->capcallers - 1 < (size_t)UINT32_MAX - 1 ? p->capcallers - 1 : (size_t)UINT32_MAX - 1;
 	return 0;
 }
 
@@ -383,8 +388,7 @@ int pv_profile_add_caller(pv_profile *p, const pv_caller *edge)
 	}
 	uint32_t k = edge->caller;
 	size_t id = p->ncallers;
-	if (__builtin_expect(k >= p->capcallerslot || p->callerslot[k].gen == p->cgen ||
-				     id + 2 > p->capcallers || id == 0 || id >= UINT32_MAX - 1,
+	if (__builtin_expect(id >= p->room || k >= p->capcallerslot || p->callerslot[k].gen == p->cgen,
 			     0))
 		return add_caller_slow(p, edge);
 	p->callerslot[k].gen = p->cgen;

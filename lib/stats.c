@@ -396,7 +396,7 @@ static int table_take(table *t, pv_profile *p)
 	p->entries = NULL;
 	p->n = p->cap = 0;
 	p->callers = NULL;
-	p->ncallers = p->capcallers = 0;
+	p->ncallers = p->capcallers = p->room = 0;
 	return 0;
 }
 

@@ -219,6 +219,11 @@ struct pv_profile {
 	size_t n, cap;
 	pv_edge *callers;            /* callers[0] unused; orphans of repeated keys may stay */
 	size_t ncallers, capcallers; /* slots used, including callers[0] */
+	/* pv_profile_add_caller appends inline while ncallers < room: set by
+	 * its general path to what capcallers and the 32-bit ids allow, and 0
+	 * wherever callers[] shrinks, goes or starts again (reset, shrink,
+	 * table_take) */
+	size_t room;
 	/* dict semantics: a repeated key keeps its first position */
 	struct slotmark *keyslot, *callerslot;
 	size_t capkeyslot, capcallerslot;

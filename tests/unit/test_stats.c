@@ -417,6 +417,42 @@ static void test_stats_profile_dict_semantics_tuples(void **state)
 	assert_pvint(pv_stats_total_calls(f->st), "16");
 }
 
+/* Tuple callers added after pv_profile_shrink (which fits callers[] to
+ * what it holds and frees the repeat marks) and after a reset: appended
+ * in order, callers[] grown first. */
+static void test_stats_profile_callers_after_shrink(void **state)
+{
+	fx *f = *state;
+	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 1, "g");
+	uint32_t c[6];
+	for (int i = 0; i < 6; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "c%d", i);
+		c[i] = key(f, "c.py", i + 1, name);
+	}
+	for (int round = 0; round < 2; round++) {
+		entry(f, a, 1, 1, TU_F(0.5), TU_F(0.5));
+		for (int i = 0; i < 3; i++)
+			tu_add_tuple_caller(f->p, c[i], i + 1, 1, TU_F(0.25), TU_F(0.25));
+		pv_profile_shrink(f->p);
+		for (int i = 3; i < 6; i++)
+			tu_add_tuple_caller(f->p, c[i], i + 1, 1, TU_F(0.25), TU_F(0.25));
+		pv_profile_shrink(f->p);
+		entry(f, b, 1, 1, TU_F(0.5), TU_F(0.5));
+		tu_add_tuple_caller(f->p, c[0], 7, 1, TU_F(0.25), TU_F(0.25));
+		merge_ok(f); /* resets the profile */
+	}
+	const pv_entry *ea = pv_stats_entry(f->st, 0), *eb = pv_stats_entry(f->st, 1);
+	assert_int_equal(ea->ncallers, 6);
+	for (int i = 0; i < 6; i++) {
+		const pv_edge *g = tu_edge_at(f->st, ea, (size_t)i);
+		assert_int_equal(g->caller, c[i]);
+		assert_true(pv_edge_nc(g) == 2 * (i + 1) && pv_edge_cc(g) == 2);
+	}
+	assert_int_equal(eb->ncallers, 1);
+	assert_true(pv_edge_nc(tu_edge_at(f->st, eb, 0)) == 14);
+}
+
 /* ---- merge ----------------------------------------------------------------------- */
 
 /* One round of a scenario: a key begun twice (its first callers orphaned),
@@ -1010,6 +1046,8 @@ int main(void)
 		cmocka_unit_test(test_stats_big_table_grow_keeps_items),
 		cmocka_unit_test_setup_teardown(test_stats_profile_shrink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stats_profile_dict_semantics_tuples, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_stats_profile_callers_after_shrink, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_stats_display_strings, setup, teardown),
 		cmocka_unit_test(test_stats_utf8_len),
