@@ -74,9 +74,9 @@
 #ifdef HAVE_URING
 
 #define NENT 32                        /* entries: direct descriptors and reads in flight */
-#define WINDOW_BYTES ((size_t)2 << 20) /* the entries' buffers, at most */
+#define WINDOW_BYTES ((size_t)2 << 20) /* reads in flight, at most (buffers: twice) */
 #define SLOT_MIN ((size_t)64 << 10)    /* bytes a read asks for at first */
-#define SLOT_MAX ((size_t)1 << 20)     /* ... and at most (larger files: read the usual way) */
+#define SLOT_MAX ((size_t)256 << 10)   /* ... and at most (larger files: read the usual way) */
 #define NDIRS 4                        /* directories open for the opens in flight */
 
 enum { OP_OPEN = 1,
@@ -117,6 +117,9 @@ struct pv_ahead {
 	struct ent ent[NENT];
 	unsigned head, count, cap; /* the queue: ent[head], ... count of them; at most cap */
 	size_t slot;               /* bytes each read asks for */
+	size_t held;               /* bytes of the entries' buffers */
+	size_t takes, over;        /* sources taken; larger than SLOT_MAX among them */
+	int off;                   /* most are: nothing more is read ahead */
 	struct adir dirs[NDIRS];
 };
 
@@ -300,7 +303,7 @@ int pv_ahead_push(struct pv_ahead *a, const struct loader *L, const struct sourc
 {
 	if (a->broken)
 		return -1;
-	if (s->arch || (s->len != WALKED && s->len != 0))
+	if (s->arch || (s->len != WALKED && s->len != 0) || a->off)
 		return 0; /* members, held descriptors: not files to open here */
 	if (a->count >= a->cap)
 		return -1;
@@ -312,7 +315,10 @@ int pv_ahead_push(struct pv_ahead *a, const struct loader *L, const struct sourc
 		return 0;
 	unsigned i = (a->head + a->count) % NENT;
 	struct ent *e = &a->ent[i];
-	if (pv_grow(&e->b.p, &e->b.cap, a->slot, 1) < 0)
+	a->held -= e->b.cap;
+	int grown = pv_grow(&e->b.p, &e->b.cap, a->slot, 1);
+	a->held += e->b.cap;
+	if (grown < 0)
 		return 0;
 	/* four SQEs at most for this one (a close, the chain) */
 	if (a->pending + 4 > a->sqentries && enter(a, 0) < 0) {
@@ -396,20 +402,36 @@ int pv_ahead_take(struct pv_ahead *a, const struct source *s, struct buf *b, siz
 		if (e->res < 0)
 			e->reclose = 1; /* the slot may hold what failed (a FIFO) */
 		if (k == j && e->res > 0 && (size_t)e->res <= max && (size_t)e->res < e->asked) {
-			struct buf t = *b;
-			*b = e->b;
-			b->len = (size_t)e->res;
-			e->b = t;
-			/* a buffer the usual path grew for a large file is not kept */
-			if (e->b.cap > 2 * SLOT_MAX) {
-				free(e->b.p);
-				e->b = (struct buf){0};
+			if (b->cap > 2 * a->slot) {
+				/* the reader's buffer grew for a large file read the
+				 * usual way: it keeps it (no churn of large blocks,
+				 * which cost 37 MB of heap on a mix of 2 MB dumps) */
+				memcpy(b->p, e->b.p, (size_t)e->res);
+			} else {
+				struct buf t = *b;
+				*b = e->b;
+				e->b = t;
+				a->held = a->held - b->cap + e->b.cap;
+				/* the entries' buffers stay within twice the window
+				 * (they grow with the reads; a window that shrank as
+				 * they did leaves some idle) */
+				if (a->held > 2 * WINDOW_BYTES) {
+					a->held -= e->b.cap;
+					free(e->b.p);
+					e->b = (struct buf){0};
+				}
 			}
+			b->len = (size_t)e->res;
 			got = 1;
-		} else if (k == j && e->res > 0 && (size_t)e->res >= e->asked && a->slot < SLOT_MAX) {
-			a->slot *= 2; /* files this large: ask more of the next reads */
-			window_for(a);
+		} else if (k == j && e->res > 0 && (size_t)e->res >= e->asked) {
+			if (a->slot < SLOT_MAX) {
+				a->slot *= 2; /* files this large: ask more of the next reads */
+				window_for(a);
+			} else if (++a->over > 8 && a->over * 2 > a->takes) {
+				a->off = 1; /* mostly larger still: the usual read only */
+			}
 		}
+		a->takes += k == j;
 		e->s = NULL;
 		a->head = (a->head + 1) % NENT;
 		a->count--;
