@@ -16,7 +16,10 @@
  * tables' key ids: a key goes to the shared tables under a lock the first
  * time the thread meets it, and after the first files almost every key is
  * known, so the parsers rarely take the lock and the merge never waits on
- * interning.
+ * interning.  With io_uring each thread reads ahead (uring.c, a ring of
+ * its own): it claims a batch of positions at a time, all within the
+ * slots' reach, submits their reads with one system call and parses them
+ * in order; without, it claims one position at a time.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -36,10 +39,16 @@ struct pslot {
 	int ready;
 } LINES;
 
+/* positions a thread has claimed and reads ahead, at most */
+#define OWN 32
+
 struct pworker {
 	struct pool *pool;
 	pv_stats *names;
 	struct dircache dc;
+	struct pv_ahead *ra; /* its read-ahead (uring.c; its own thread's), or NULL */
+	size_t own[OWN];     /* merge positions claimed, read ahead, not parsed yet */
+	unsigned ohead, ocount;
 	struct buf b;
 	size_t len; /* bytes of the file just read */
 	pthread_t th;
@@ -55,6 +64,7 @@ struct pool {
 	pthread_cond_t cv;
 	pthread_mutex_t intern; /* the shared string and key tables */
 	int nomem;
+	int ahead; /* the threads read ahead (uring.c) */
 };
 
 static size_t order_at(size_t n, size_t k)
@@ -68,7 +78,7 @@ static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_
 {
 	struct loader *L = w->pool->L;
 	int inplace = src->arch != 0;
-	int rc = inplace ? pv_inplace_read(L, src, &w->b, ctx) : pv_read_input(L, &w->dc, NULL, src, &w->b, NULL, ctx);
+	int rc = inplace ? pv_inplace_read(L, src, &w->b, ctx) : pv_read_input(L, &w->dc, w->ra, src, &w->b, NULL, ctx);
 	if (rc != 0)
 		return pv_input_nomem(rc, ctx);
 	w->len = w->b.len;
@@ -79,13 +89,35 @@ static int parse_plain(struct pworker *w, struct source *src, pv_profile *p, pv_
 	return rc < 0 ? pv_input_nomem(rc, ctx) : 0;
 }
 
-/* The next merge position to parse, if its ring slot is free (P->mu held);
- * 0 if there is none now. */
-static int claim(struct pool *P, size_t *k)
+/* The next merge position w parses, if its ring slot is free (P->mu held);
+ * 0 if there is none now.  A thread that reads ahead claims positions a
+ * batch at a time (pushed to its read-ahead in its order, one system call
+ * for the batch) and parses what it claimed, in order; every claim is in
+ * the slots' reach (next - consumed < R), so what it owns never waits. */
+static int claim(struct pool *P, struct pworker *w, size_t *k)
 {
-	if (P->nomem || P->next >= P->n || P->next - P->consumed >= P->R)
+	if (P->nomem)
 		return 0;
-	*k = P->next++;
+	if (!w->ra) {
+		if (P->next >= P->n || P->next - P->consumed >= P->R)
+			return 0;
+		*k = P->next++;
+		return 1;
+	}
+	if (w->ocount == 0 || pv_ahead_hungry(w->ra))
+		while (w->ocount < OWN && P->next < P->n && P->next - P->consumed < P->R) {
+			size_t j = P->next;
+			/* window full: claim no more (one, read the usual way, if none) */
+			if (pv_ahead_push(w->ra, P->L, &P->L->src[order_at(P->n, j)]) < 0 && w->ocount)
+				break;
+			P->next++;
+			w->own[(w->ohead + w->ocount++) % OWN] = j;
+		}
+	if (w->ocount == 0)
+		return 0;
+	*k = w->own[w->ohead];
+	w->ohead = (w->ohead + 1) % OWN;
+	w->ocount--;
 	return 1;
 }
 
@@ -119,17 +151,22 @@ static void *pworker_main(void *arg)
 {
 	struct pworker *w = arg;
 	struct pool *P = w->pool;
+	if (P->ahead)
+		w->ra = pv_ahead_new(); /* its ring is this thread's */
 	for (;;) {
 		size_t k = 0;
 		int got;
 		pthread_mutex_lock(&P->mu);
-		while (!(got = claim(P, &k)) && P->next < P->n && !P->nomem)
+		while (!(got = claim(P, w, &k)) && P->next < P->n && !P->nomem)
 			pthread_cond_wait(&P->cv, &P->mu);
 		pthread_mutex_unlock(&P->mu);
 		if (!got)
-			return NULL;
+			break;
 		parse_into(w, k);
 	}
+	pv_ahead_free(w->ra);
+	w->ra = NULL;
+	return NULL;
 }
 
 int pv_load_threads(const pv_load_opts *o, size_t nsrc)
@@ -148,6 +185,12 @@ int pv_load_parallel(struct loader *L, int nw)
 {
 	struct pool P = {.L = L, .n = L->nsrc, .R = (size_t)nw * 8};
 	struct pworker *w = calloc_lines((size_t)nw, sizeof(*w));
+	/* with read-ahead, room for a batch each besides the positions parsed */
+	struct pv_ahead *ra0 = w ? pv_ahead_new() : NULL;
+	if (ra0) {
+		P.ahead = 1;
+		P.R = (size_t)nw * 24;
+	}
 	P.ring = calloc_lines(P.R, sizeof(*P.ring));
 	int rc = 0;
 	pthread_mutex_init(&P.mu, NULL);
@@ -156,6 +199,8 @@ int pv_load_parallel(struct loader *L, int nw)
 	L->tables = &P.intern;
 	for (int i = 0; w && i < nw; i++)
 		w[i].dc.fd = -1;
+	if (w)
+		w[0].ra = ra0; /* the calling thread's: it parses too */
 	if (!w || !P.ring) {
 		rc = PV_ENOMEM;
 		goto out;
@@ -182,7 +227,7 @@ int pv_load_parallel(struct loader *L, int nw)
 		pthread_mutex_lock(&P.mu);
 		while (!(s->ready && s->k == k) && !P.nomem) {
 			size_t j;
-			if (claim(&P, &j)) { /* rather than wait, parse ahead */
+			if (claim(&P, &w[0], &j)) { /* rather than wait, parse ahead */
 				pthread_mutex_unlock(&P.mu);
 				parse_into(&w[0], j);
 				pthread_mutex_lock(&P.mu);
@@ -234,6 +279,8 @@ out:
 	for (int i = 0; w && i < nw; i++) {
 		if (w[i].started)
 			pthread_join(w[i].th, NULL);
+		if (i == 0)
+			pv_ahead_free(w[i].ra);
 		pv_stats_free(w[i].names);
 		pv_dircache_drop(&w[i].dc);
 		free(w[i].b.p);
