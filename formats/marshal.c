@@ -1520,15 +1520,21 @@ static int marshal_read(pv_ctx *ctx, pv_stats *st, pv_profile *out, const unsign
 	/* Room up front, from the size: a dump spends 40-500 bytes per entry
 	 * (median ~130) and 10-100 per caller edge.  The typical figures, not
 	 * the bounds: an over-estimate costs address space (`ulimit -v`
-	 * counts it, untouched or not), and a large table that outgrows its
-	 * room grows by half without a copy (pv_grow_to).  The intern tables,
-	 * which are zeroed and touched all over, get a capped estimate (a
-	 * file of one huge string has few keys).  A hint only: failure is not
-	 * an error. */
+	 * counts it, untouched or not).  The intern tables, which are zeroed
+	 * and touched all over and would hold old and new copies while they
+	 * rehash, get a capped estimate (a file of one huge string has few
+	 * keys).  The arrays grow by half without a copy once large
+	 * (pv_big_grow, realloc's mremap): an input of 32 MiB or more reserves
+	 * none of them, since at its start its mapping is still whole and
+	 * the reserve would add to that peak; nor edges when the callers are
+	 * dropped.  A hint only: failure is not an error. */
 	size_t nk = len / 128 < ((size_t)1 << 20) ? len / 128 : (size_t)1 << 20;
-	(void)pv_profile_reserve(out, len / 128, len / 96);
+	int large = len >= ((size_t)32 << 20);
+	(void)pv_profile_reserve(out, large ? 0 : len / 128,
+				 large || pv_profile_dropping(out) ? 0 : len / 96);
 	(void)pv_stats_reserve(st, nk, nk, len / 8);
-	(void)pv_grow(&r.refs, &r.caprefs, len / 64, sizeof(*r.refs));
+	if (!large)
+		(void)pv_grow(&r.refs, &r.caprefs, len / 64, sizeof(*r.refs));
 	int rc;
 	if (len == 0)
 		rc = pv_fail(ctx, PV_EFORMAT, 0, "empty file");
