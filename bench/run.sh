@@ -3,7 +3,7 @@
 # pstats, in one run, reported as ratios.  Corpora are written under
 # $BENCH_DIR (default /tmp/profview-bench), never committed.
 #
-#   bench/run.sh [--quick] [--pairs N] [--100k] [--million] [N ...]
+#   bench/run.sh [--quick] [--pairs N] [--base BINARY] [--100k] [--million] [N ...]
 #                                                default N: 1000 5000 20000
 #
 # Every time is the median of N alternating pairs (profview, cat, profview,
@@ -25,6 +25,11 @@
 # corpus); --million times 10^4 and 10^6 small dumps in directories of
 # 1,000 (about 5 GB of disk).
 #
+# --base BINARY: an earlier build, whose one-thread CPU on the 20,000 dumps
+# alternates with this one's (pairs, medians, the ratio's min and max):
+# what a change saved a dump, whatever the load (issue 24 asks a third
+# less than the build it was filed against).
+#
 # --quick, for the edit loop: 5,000 dumps, 3 pairs, the thread and diff
 # rows on them, the exports on a 50,000-function profile; no pstats,
 # archives, large profiles or goals.
@@ -36,13 +41,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/common.sh
 arch_sizes=(20000)
-million=0 quick=0 npairs=9
+million=0 quick=0 npairs=9 base_pv=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--100k) arch_sizes+=(100000); shift;;
 	--million) million=1; shift;;
 	--quick) quick=1; shift;;
 	--pairs) npairs=$2; shift 2;;
+	--base) base_pv=$(readlink -f "$2"); shift 2;;
 	*) break;;
 	esac
 done
@@ -129,6 +135,19 @@ echo "CPU s (user + system, median of $npairs) for $thread_n dumps: 1 thread $m1
 	"($(awk -v t="$m1" -v n="$thread_n" 'BEGIN { printf "%.1f", t * 1e6 / n }') us a dump)," \
 	"2 threads $m2, cat $mc"
 goal_now[cpu]="$m1 s ($(awk -v t="$m1" -v n="$thread_n" 'BEGIN { printf "%.1f", t * 1e6 / n }') us a dump)"
+if [ -n "$base_pv" ]; then
+	cb=() cn=() cr=()
+	for _ in $(seq "$npairs"); do
+		b=$(cpu env PROFVIEW_THREADS=1 "$base_pv" "$d")
+		n=$(cpu env PROFVIEW_THREADS=1 "$PV" "$d")
+		cb+=("$b") cn+=("$n") cr+=("$(awk -v a="$n" -v b="$b" 'BEGIN { printf "%.3f", a / b }')")
+	done
+	read -r mb _ <<<"$(stat3 "${cb[@]}")"
+	read -r mn _ <<<"$(stat3 "${cn[@]}")"
+	read -r mr rmin rmax <<<"$(stat3 "${cr[@]}")"
+	echo "CPU s, 1 thread, paired with $base_pv: base $mb, this $mn, ratio $mr ($rmin-$rmax)"
+	goal_now[cpu]+="; paired with the base build: $mn s against $mb s, ratio $mr ($rmin-$rmax)"
+fi
 
 # ---- --diff of two sets against the text report of one (issue 20)
 dn=$thread_n
@@ -302,4 +321,4 @@ printf '| %s | %s | %s |\n' \
 	"one 1,200,000-function profile: peak RSS / file size" "${goal_now[rss]:--}" "<= 2.5x" \
 	"same: peak address space (VmPeak) / RSS" "${goal_now[vm]:--}" "<= 1.3x; runs under ulimit -v of 1 GiB" \
 	"--diff of two 20k-dump sets (issue 20), / the text report of one" "${goal_now[diff]:--}x" "<= 2.5x" \
-	"CPU of 20k dumps, 1 thread (user + system)" "${goal_now[cpu]:--}" "a third less than 0.81 s"
+	"CPU of 20k dumps, 1 thread (user + system)" "${goal_now[cpu]:--}" "a third less (ratio <= 0.67 with --base)"
