@@ -134,64 +134,47 @@ static void same_model(pv_stats *st, pv_stats *sg)
 	}
 }
 
-/* Read by the marshal reader's general path only (no one-step reads of
- * the common shapes), the input says the same. */
-static void general_same(const uint8_t *data, size_t size, int rc, const pv_ctx *ctx,
-			 pv_stats *st)
+/* Read again - by the marshal reader's general path only (no one-step
+ * reads of the common shapes), or with the callers dropped (the text
+ * report's load), or both - the input says the same: the same error, or
+ * the same entries, and the same callers (kept) or the same answer to
+ * pv_stats_callers_matter (dropped). */
+static void reread_same(const uint8_t *data, size_t size, int rc, const pv_ctx *ctx, pv_stats *st,
+			int general, int drop)
 {
-	pv_stats *sg = NULL;
-	pv_profile *pg = NULL;
-	pv_ctx gctx = {.input = "fuzz"};
-	CHECK(pv_stats_new(&sg) == 0 && pv_profile_new(&pg) == 0);
-	pv_marshal_general_only = 1;
-	int rg = pv_reader_marshal.read(&gctx, sg, pg, data, size);
-	pv_marshal_general_only = 0;
-	if (rg == 0)
-		rg = pv_stats_merge(sg, pg, &gctx);
-	if (rg != rc || strcmp(gctx.msg, ctx->msg) != 0)
-		fprintf(stderr, "fuzz_reader: general path: %d '%s', one-step reads: %d '%s'\n", rg,
-			gctx.msg, rc, ctx->msg);
-	CHECK(rg == rc && strcmp(gctx.msg, ctx->msg) == 0);
-	if (rc == 0)
-		same_model(st, sg);
-	pv_profile_free(pg);
-	pv_stats_free(sg);
-}
-
-/* Read with the callers dropped (the text report's load), the input says
- * the same: the same error, or the same entries and the same answer to
- * pv_stats_callers_matter; by either path of the reader. */
-static void dropped_same(const uint8_t *data, size_t size, int rc, const pv_ctx *ctx,
-			 pv_stats *st, int general)
-{
-	pv_stats *sd = NULL;
-	pv_profile *pd = NULL;
-	pv_ctx dctx = {.input = "fuzz"};
-	CHECK(pv_stats_new(&sd) == 0 && pv_profile_new(&pd) == 0);
-	pv_profile_drop_callers(pd);
+	pv_stats *s2 = NULL;
+	pv_profile *p2 = NULL;
+	pv_ctx c2 = {.input = "fuzz"};
+	CHECK(pv_stats_new(&s2) == 0 && pv_profile_new(&p2) == 0);
+	if (drop)
+		pv_profile_drop_callers(p2);
 	pv_marshal_general_only = general;
-	int rd = pv_reader_marshal.read(&dctx, sd, pd, data, size);
+	int r2 = pv_reader_marshal.read(&c2, s2, p2, data, size);
 	pv_marshal_general_only = 0;
-	if (rd == 0)
-		rd = pv_stats_merge(sd, pd, &dctx);
-	if (rd != rc || strcmp(dctx.msg, ctx->msg) != 0)
-		fprintf(stderr, "fuzz_reader: with callers dropped: %d '%s', kept: %d '%s'\n", rd,
-			dctx.msg, rc, ctx->msg);
-	CHECK(rd == rc && strcmp(dctx.msg, ctx->msg) == 0);
-	if (rc == 0) {
-		CHECK(pv_stats_nentries(sd) == pv_stats_nentries(st));
-		CHECK(pv_stats_total_calls(sd) == pv_stats_total_calls(st));
-		CHECK(num_same(pv_stats_total_tt(sd), pv_stats_total_tt(st)));
-		CHECK(pv_stats_callers_matter(sd) == pv_stats_callers_matter(st));
+	if (r2 == 0)
+		r2 = pv_stats_merge(s2, p2, &c2);
+	if (r2 != rc || strcmp(c2.msg, ctx->msg) != 0)
+		fprintf(stderr,
+			"fuzz_reader: read again (general path %d, callers dropped %d): %d '%s', "
+			"first: %d '%s'\n",
+			general, drop, r2, c2.msg, rc, ctx->msg);
+	CHECK(r2 == rc && strcmp(c2.msg, ctx->msg) == 0);
+	if (rc == 0 && !drop)
+		same_model(st, s2);
+	if (rc == 0 && drop) {
+		CHECK(pv_stats_nentries(s2) == pv_stats_nentries(st));
+		CHECK(pv_stats_total_calls(s2) == pv_stats_total_calls(st));
+		CHECK(num_same(pv_stats_total_tt(s2), pv_stats_total_tt(st)));
+		CHECK(pv_stats_callers_matter(s2) == pv_stats_callers_matter(st));
 		for (size_t i = 0; i < pv_stats_nentries(st); i++) {
-			const pv_entry *a = pv_stats_entry(st, i), *b = pv_stats_entry(sd, i);
-			CHECK(key_same(st, a->key, sd, b->key) && !b->first_edge);
-			CHECK(pv_entry_cc(a) == pv_entry_cc(b) && pv_entry_nc(a) == pv_entry_nc(b));
-			CHECK(num_same(pv_entry_tt(a), pv_entry_tt(b)) && num_same(pv_entry_ct(a), pv_entry_ct(b)));
+			const pv_entry *x = pv_stats_entry(st, i), *y = pv_stats_entry(s2, i);
+			CHECK(key_same(st, x->key, s2, y->key) && !y->first_edge);
+			CHECK(pv_entry_cc(x) == pv_entry_cc(y) && pv_entry_nc(x) == pv_entry_nc(y));
+			CHECK(num_same(pv_entry_tt(x), pv_entry_tt(y)) && num_same(pv_entry_ct(x), pv_entry_ct(y)));
 		}
 	}
-	pv_profile_free(pd);
-	pv_stats_free(sd);
+	pv_profile_free(p2);
+	pv_stats_free(s2);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -211,9 +194,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(pv_profile_nentries(p) > 0);
 		rc = pv_stats_merge(st, p, &ctx);
 	}
-	general_same(data, size, rc, &ctx, st);
-	dropped_same(data, size, rc, &ctx, st, 0);
-	dropped_same(data, size, rc, &ctx, st, 1);
+	reread_same(data, size, rc, &ctx, st, 1, 0);
+	reread_same(data, size, rc, &ctx, st, 0, 1);
+	reread_same(data, size, rc, &ctx, st, 1, 1);
 	if (rc < 0)
 		goto out;
 	CHECK(pv_sort_parse(&sort, opt & 1 ? "time,calls" : "stdname", &ctx) == 0);

@@ -372,6 +372,19 @@ void pv_dircache_drop(struct dircache *dc)
 	dc->len = dc->cap = 0;
 }
 
+int pv_open_dir_n(char **buf, size_t *cap, const char *path, size_t n)
+{
+	if (pv_grow(buf, cap, n + 1, 1) < 0)
+		return -1;
+	memcpy(*buf, path, n);
+	(*buf)[n] = '\0';
+#ifdef O_PATH
+	return open(*buf, O_PATH | O_DIRECTORY | O_CLOEXEC);
+#else
+	return open(*buf, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+#endif
+}
+
 static int open_cached(struct dircache *dc, const char *path, int flags)
 {
 	const char *slash = strrchr(path, '/');
@@ -381,18 +394,8 @@ static int open_cached(struct dircache *dc, const char *path, int flags)
 	if (dc->fd < 0 || dc->len != n || memcmp(dc->dir, path, n) != 0) {
 		if (dc->fd >= 0)
 			close(dc->fd);
-		dc->fd = -1;
-		if (pv_grow(&dc->dir, &dc->cap, n + 1, 1) < 0)
-			return pv_open_path(path, flags);
-		memcpy(dc->dir, path, n);
-		dc->dir[n] = '\0';
 		dc->len = n;
-#ifdef O_PATH
-		dc->fd = open(dc->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-#else
-		dc->fd = open(dc->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-#endif
-		if (dc->fd < 0)
+		if ((dc->fd = pv_open_dir_n(&dc->dir, &dc->cap, path, n)) < 0)
 			return pv_open_path(path, flags);
 	}
 	return openat(dc->fd, slash + 1, flags);

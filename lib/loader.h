@@ -50,6 +50,10 @@ void pv_load_report(pv_error_fn fn, void *arg, const char *path, int code, const
 const char *pv_file_kind(mode_t m);
 /* open(2) for a path of any length. */
 int pv_open_path(const char *path, int flags);
+/* The directory path[0..n) opened for the *at() calls (O_PATH where there
+ * is one), its name copied into *buf; -1 when it cannot be (no memory, no
+ * such directory). */
+int pv_open_dir_n(char **buf, size_t *cap, const char *path, size_t n);
 /* Walk the directory at path into out (0), or 1 if path is no directory;
  * <0 (PV_ENOMEM) if the walk could not go on. */
 int pv_walk_top(const pv_load_opts *o, const char *path, struct pathvec *out, struct tally *t);

@@ -282,18 +282,8 @@ static int dir_for(struct pv_ahead *a, const char *path, const char **name)
 	struct adir *d = &a->dirs[free_i];
 	if (d->fd >= 0)
 		close(d->fd);
-	d->fd = -1;
 	d->len = 0;
-	if (pv_grow(&d->path, &d->cap, n + 1, 1) < 0)
-		return -1;
-	memcpy(d->path, path, n);
-	d->path[n] = '\0';
-#ifdef O_PATH
-	d->fd = open(d->path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-#else
-	d->fd = open(d->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-#endif
-	if (d->fd < 0)
+	if ((d->fd = pv_open_dir_n(&d->path, &d->cap, path, n)) < 0)
 		return -1;
 	d->len = n;
 	return free_i;
