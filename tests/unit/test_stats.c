@@ -426,7 +426,7 @@ static void test_stats_profile_callers_after_shrink(void **state)
 	uint32_t a = key(f, "a.py", 1, "f"), b = key(f, "b.py", 1, "g");
 	uint32_t c[6];
 	for (int i = 0; i < 6; i++) {
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof(name), "c%d", i);
 		c[i] = key(f, "c.py", i + 1, name);
 	}
